@@ -1,0 +1,1 @@
+"""GraphQL API, Starlette app and CLI over the verified dataset."""

@@ -1,0 +1,147 @@
+"""The loaded dataset: records by id and the in-memory indexes the API reads."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from schema.models import (
+    Citation,
+    Claim,
+    Delegate,
+    Discrepancy,
+    Negotiation,
+    Outlet,
+    Party,
+    Person,
+    Source,
+    Verified,
+)
+
+# Fixture file stem -> record model, in dependency order (a file only refers to files above it).
+FIXTURE_MODELS: dict[str, type[Verified]] = {
+    "outlets": Outlet,
+    "sources": Source,
+    "parties": Party,
+    "people": Person,
+    "negotiations": Negotiation,
+    "delegates": Delegate,
+    "claims": Claim,
+    "citations": Citation,
+    "discrepancies": Discrepancy,
+}
+
+R = TypeVar("R", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class FixtureFile:
+    """One verified fixture file as served for download."""
+
+    name: str
+    content: bytes
+    sha256: str
+
+
+def _group(records: Iterable[R], *keys_of: str) -> dict[str, list[R]]:
+    grouped: dict[str, list[R]] = defaultdict(list)
+    for record in records:
+        for key in keys_of:
+            value = getattr(record, key)
+            if value is not None:
+                grouped[value].append(record)
+    return dict(grouped)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Every record by id (in file order) and the indexes built from them.
+
+    Build it with `Dataset.build`; the loader does so only after every check passed.
+    """
+
+    outlets: Mapping[str, Outlet]
+    sources: Mapping[str, Source]
+    parties: Mapping[str, Party]
+    people: Mapping[str, Person]
+    negotiations: Mapping[str, Negotiation]
+    delegates: Mapping[str, Delegate]
+    claims: Mapping[str, Claim]
+    citations: Mapping[str, Citation]
+    discrepancies: Mapping[str, Discrepancy]
+    seed_texts: Mapping[str, str] = field(repr=False)
+    """Source id -> the seed text exactly as stored."""
+    files: Mapping[str, FixtureFile] = field(repr=False)
+    """File name (e.g. claims.json, datapackage.json) -> verified bytes."""
+
+    # Indexes: id -> records in file order.
+    citations_by_claim: Mapping[str, list[Citation]] = field(default_factory=dict, repr=False)
+    citations_by_source: Mapping[str, list[Citation]] = field(default_factory=dict, repr=False)
+    claims_by_speaker: Mapping[str, list[Claim]] = field(default_factory=dict, repr=False)
+    claims_by_negotiation: Mapping[str, list[Claim]] = field(default_factory=dict, repr=False)
+    claims_by_source: Mapping[str, list[Claim]] = field(default_factory=dict, repr=False)
+    claims_by_outlet: Mapping[str, list[Claim]] = field(default_factory=dict, repr=False)
+    delegates_by_negotiation: Mapping[str, list[Delegate]] = field(default_factory=dict, repr=False)
+    delegates_by_person: Mapping[str, list[Delegate]] = field(default_factory=dict, repr=False)
+    sources_by_outlet: Mapping[str, list[Source]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(
+        cls,
+        records: Mapping[str, list[Verified]],
+        seed_texts: Mapping[str, str],
+        files: Mapping[str, FixtureFile],
+    ) -> Dataset:
+        """Takes validated records per fixture stem and returns the dataset with its indexes."""
+        by_id = {stem: {r.id: r for r in records.get(stem, [])} for stem in FIXTURE_MODELS}
+        claims: dict[str, Claim] = by_id["claims"]  # type: ignore[assignment]
+        citations: dict[str, Citation] = by_id["citations"]  # type: ignore[assignment]
+        sources: dict[str, Source] = by_id["sources"]  # type: ignore[assignment]
+
+        citations_by_source: dict[str, list[Citation]] = defaultdict(list)
+        for citation in citations.values():
+            citations_by_source[citation.evidence.source].append(citation)
+        citations_by_claim = _group(citations.values(), "claim")
+
+        claims_by_source: dict[str, list[Claim]] = defaultdict(list)
+        claims_by_outlet: dict[str, list[Claim]] = defaultdict(list)
+        for claim in claims.values():
+            seen_sources = {c.evidence.source for c in citations_by_claim.get(claim.id, [])}
+            outlets = {sources[s].outlet for s in seen_sources} - {None}
+            for source_id in sorted(seen_sources, key=list(sources).index):
+                claims_by_source[source_id].append(claim)
+            for outlet_id in outlets:
+                assert outlet_id is not None
+                claims_by_outlet[outlet_id].append(claim)
+
+        delegates = by_id["delegates"]
+        return cls(
+            outlets=by_id["outlets"],  # type: ignore[arg-type]
+            sources=sources,
+            parties=by_id["parties"],  # type: ignore[arg-type]
+            people=by_id["people"],  # type: ignore[arg-type]
+            negotiations=by_id["negotiations"],  # type: ignore[arg-type]
+            delegates=delegates,  # type: ignore[arg-type]
+            claims=claims,
+            citations=citations,
+            discrepancies=by_id["discrepancies"],  # type: ignore[arg-type]
+            seed_texts=seed_texts,
+            files=files,
+            citations_by_claim=citations_by_claim,
+            citations_by_source=dict(citations_by_source),
+            claims_by_speaker=_group(claims.values(), "speaker"),
+            claims_by_negotiation=_group(claims.values(), "negotiation"),
+            claims_by_source=dict(claims_by_source),
+            claims_by_outlet=dict(claims_by_outlet),
+            delegates_by_negotiation=_group(delegates.values(), "negotiation"),  # type: ignore[arg-type]
+            delegates_by_person=_group(delegates.values(), "person"),  # type: ignore[arg-type]
+            sources_by_outlet=_group(sources.values(), "outlet"),
+        )
+
+    def counts(self) -> dict[str, int]:
+        """Returns the number of records per fixture stem."""
+        return {stem: len(getattr(self, stem)) for stem in FIXTURE_MODELS}

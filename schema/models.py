@@ -1,0 +1,347 @@
+"""Pydantic models for every fixture record: the dataset's contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:--?[a-z0-9]+)*$"
+Slug = Annotated[
+    str,
+    Field(pattern=SLUG_PATTERN, description="Lowercase kebab-case identifier, stable once published."),
+]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Record(BaseModel):
+    """Base for every fixture model: immutable, unknown keys rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Evidence(Record):
+    """A W3C Web Annotation selector into one seed text (quote and position at once)."""
+
+    source: Slug = Field(description="Id of the Source whose seed text holds the span.")
+    exact: NonEmpty = Field(description="The words, copied byte for byte from the seed text.")
+    prefix: str = Field(description="Up to 32 code points of seed text just before `exact`.")
+    suffix: str = Field(description="Up to 32 code points of seed text just after `exact`.")
+    start: int = Field(ge=0, description="0-based code point offset of the first character.")
+    end: int = Field(ge=1, description="0-based code point offset just past the last character.")
+
+    @model_validator(mode="after")
+    def _span_matches_exact(self) -> Evidence:
+        if self.end - self.start != len(self.exact):
+            raise ValueError(
+                f"end - start = {self.end - self.start} but exact has {len(self.exact)} code points"
+            )
+        return self
+
+
+Citations = Annotated[list[Evidence], Field(min_length=1)]
+
+
+class Precision(str, Enum):
+    """How much of a date is known."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+_DATE_SHAPES = {
+    Precision.DAY: re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    Precision.MONTH: re.compile(r"^\d{4}-\d{2}$"),
+    Precision.YEAR: re.compile(r"^\d{4}$"),
+}
+
+
+class PartialDate(Record):
+    """A date known to a precision, with the words it rests on and how it was derived."""
+
+    date: str = Field(description="ISO 8601 date cut to its precision: 2025-06-10, 2025-05 or 2025.")
+    precision: Precision
+    note: str | None = Field(
+        default=None, description="How the date was derived when the text does not print it whole."
+    )
+    evidence: Citations
+
+    @model_validator(mode="after")
+    def _shape_matches_precision(self) -> PartialDate:
+        if not _DATE_SHAPES[self.precision].match(self.date):
+            raise ValueError(f"date {self.date!r} does not have {self.precision.value} precision")
+        self.earliest()  # rejects impossible dates such as 2025-02-30
+        return self
+
+    def earliest(self) -> dt.date:
+        """Takes the partial date and returns the first day it can mean."""
+        parts = [int(p) for p in self.date.split("-")] + [1, 1]
+        return dt.date(parts[0], parts[1], parts[2])
+
+    def latest(self) -> dt.date:
+        """Takes the partial date and returns the last day it can mean."""
+        first = self.earliest()
+        if self.precision is Precision.DAY:
+            return first
+        if self.precision is Precision.YEAR:
+            return dt.date(first.year, 12, 31)
+        next_month = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return next_month - dt.timedelta(days=1)
+
+
+class Attested(Record):
+    """A value as the seeds state it, with the spans that state it."""
+
+    value: NonEmpty
+    evidence: Citations
+
+
+class FieldNote(Record):
+    """Why a field is null or how its value was derived."""
+
+    field: NonEmpty = Field(description="The field the note explains.")
+    note: NonEmpty
+
+
+class VerificationMethod(str, Enum):
+    """How a record was checked."""
+
+    SELECTOR_CHECKED = "selector-checked"
+    READ_IN_CONTEXT = "read-in-context"
+
+
+class Verification(Record):
+    """Who (a role), when and how a record was verified."""
+
+    by: Slug = Field(description="The verifier's role, never a personal name, e.g. curator.")
+    on: dt.date
+    methods: list[VerificationMethod] = Field(min_length=1)
+
+
+class Verified(Record):
+    """A fixture record: an id, notes on unknowns, and its verification."""
+
+    id: Slug
+    notes: list[FieldNote] = Field(default_factory=list)
+    verification: Verification
+
+    def _require_notes_for_nulls(self, *fields: str) -> None:
+        noted = {n.field for n in self.notes}
+        for name in fields:
+            if getattr(self, name) is None and name not in noted:
+                raise ValueError(f"{name} is null but has no note saying why")
+
+
+class OutletKind(str, Enum):
+    """What kind of publisher an outlet is."""
+
+    NEWS_SITE = "news-site"
+    WIRE_SERVICE = "wire-service"
+    FORUM = "forum"
+
+
+class Alias(Record):
+    """One spelling of a name, with where it appears."""
+
+    name: NonEmpty
+    evidence: Citations
+
+
+class Outlet(Verified):
+    """A publisher or wire service."""
+
+    name: NonEmpty
+    kind: OutletKind
+    aliases: list[Alias] = Field(min_length=1)
+
+
+class Credit(Record):
+    """A credit line: the article is adapted from another outlet's story."""
+
+    text: NonEmpty = Field(description="The credit line as printed.")
+    origin: Slug = Field(description="Id of the Outlet the story comes from.")
+    evidence: Citations
+
+
+class Source(Verified):
+    """One article: one seed file."""
+
+    seed: NonEmpty = Field(description="File name of the seed text under seeds/.")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    outlet: Slug | None = Field(description="Id of the publishing Outlet; null when no seed names it.")
+    outlet_evidence: list[Evidence] = Field(default_factory=list)
+    headline: Attested | None
+    author: Attested | None
+    published_on: PartialDate | None
+    credit: Credit | None = None
+
+    @model_validator(mode="after")
+    def _nulls_are_explained(self) -> Source:
+        self._require_notes_for_nulls("outlet", "headline", "author", "published_on")
+        if self.outlet is not None and not self.outlet_evidence:
+            raise ValueError("outlet is set but outlet_evidence is empty")
+        return self
+
+
+class PersonKind(str, Enum):
+    """Whether a speaker is one person or a described group."""
+
+    INDIVIDUAL = "individual"
+    GROUP = "group"
+
+
+class Affiliation(Record):
+    """A role or organisation a seed gives a person."""
+
+    role: NonEmpty = Field(description="The role as printed, e.g. 'research director'.")
+    organization: str | None = Field(default=None, description="The organisation as printed.")
+    party: Slug | None = Field(default=None, description="Id of the Party the role belongs to, if any.")
+    evidence: Citations
+
+
+class Person(Verified):
+    """Anyone who speaks or is named; unnamed speakers are kept as described."""
+
+    name: NonEmpty = Field(description="Canonical name, or the description for an unnamed speaker.")
+    named: bool
+    kind: PersonKind
+    description: str | None = None
+    aliases: list[Alias] = Field(default_factory=list)
+    affiliations: list[Affiliation] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _named_people_have_spellings(self) -> Person:
+        if self.named and not self.aliases:
+            raise ValueError("a named person needs at least one alias with evidence")
+        return self
+
+
+class Party(Verified):
+    """A side in a negotiation (a government)."""
+
+    name: NonEmpty
+    evidence: Citations
+
+
+class NegotiationStatus(str, Enum):
+    """Where a round of talks stood, as one source reports it."""
+
+    IN_PROGRESS = "in-progress"
+    CONCLUDED = "concluded"
+
+
+class StatusReport(Record):
+    """A status as reported, with its evidence."""
+
+    status: NegotiationStatus
+    evidence: Citations
+
+
+class Negotiation(Verified):
+    """A round of talks."""
+
+    name: NonEmpty
+    parties: list[Slug] = Field(min_length=2)
+    location: Attested | None
+    venue: Attested | None
+    host: Attested | None
+    start_on: PartialDate | None
+    end_on: PartialDate | None
+    predecessor: Slug | None = None
+    status: list[StatusReport] = Field(default_factory=list)
+    outcome: list[Attested] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _nulls_are_explained(self) -> Negotiation:
+        self._require_notes_for_nulls("location", "venue", "host", "start_on", "end_on")
+        return self
+
+
+class Title(Record):
+    """A title as printed, with every span that prints it."""
+
+    title: NonEmpty
+    citations: Citations
+
+
+class Delegate(Verified):
+    """A person's seat in one negotiation."""
+
+    negotiation: Slug
+    person: Slug
+    party: Slug
+    lead: bool | None = Field(description="Whether the person led the party's delegation; null if unknown.")
+    lead_evidence: list[Evidence] = Field(default_factory=list)
+    titles: list[Title] = Field(default_factory=list)
+    seat_evidence: Citations = Field(description="Spans that place the person in the delegation.")
+
+    @model_validator(mode="after")
+    def _lead_is_backed(self) -> Delegate:
+        self._require_notes_for_nulls("lead")
+        if self.lead and not self.lead_evidence:
+            raise ValueError("lead is true but lead_evidence is empty")
+        return self
+
+
+class Claim(Verified):
+    """One statement by one speaker."""
+
+    speaker: Slug
+    negotiation: Slug | None
+    said_on: PartialDate | None
+    setting: Attested | None = None
+    topics: list[Slug] = Field(default_factory=list)
+    summary: NonEmpty = Field(description="Curator's neutral one-line restatement.")
+
+    @model_validator(mode="after")
+    def _nulls_are_explained(self) -> Claim:
+        self._require_notes_for_nulls("said_on")
+        return self
+
+
+class CitationMode(str, Enum):
+    """How a source reports a claim."""
+
+    DIRECT = "direct"
+    PARTIAL = "partial"
+    PARAPHRASE = "paraphrase"
+
+
+class Citation(Verified):
+    """A claim as one source reports it."""
+
+    claim: Slug
+    mode: CitationMode
+    cue: Evidence | None = Field(default=None, description="The attribution words: 'said', 'noted'.")
+    evidence: Evidence
+
+
+class DiscrepancyKind(str, Enum):
+    """What the sources disagree about."""
+
+    SPELLING = "spelling"
+    TITLE = "title"
+    STATUS = "status"
+    FIGURE = "figure"
+    DATE = "date"
+
+
+class Variant(Record):
+    """One version of a disputed value, with the spans that give it."""
+
+    value: NonEmpty
+    citations: Citations
+
+
+class Discrepancy(Verified):
+    """A point where sources disagree; every version is kept."""
+
+    subject: NonEmpty
+    kind: DiscrepancyKind
+    negotiation: Slug | None = None
+    person: Slug | None = None
+    variants: list[Variant] = Field(min_length=2)
