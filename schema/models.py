@@ -252,6 +252,7 @@ class Negotiation(Verified):
     start_on: PartialDate | None
     end_on: PartialDate | None
     predecessor: Slug | None = None
+    predecessor_evidence: list[Evidence] = Field(default_factory=list)
     status: list[StatusReport] = Field(default_factory=list)
     outcome: list[Attested] = Field(default_factory=list)
 
