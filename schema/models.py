@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -45,7 +45,7 @@ class Evidence(Record):
 Citations = Annotated[list[Evidence], Field(min_length=1)]
 
 
-class Precision(str, Enum):
+class Precision(StrEnum):
     """How much of a date is known."""
 
     DAY = "day"
@@ -107,7 +107,7 @@ class FieldNote(Record):
     note: NonEmpty
 
 
-class VerificationMethod(str, Enum):
+class VerificationMethod(StrEnum):
     """How a record was checked."""
 
     SELECTOR_CHECKED = "selector-checked"
@@ -136,7 +136,7 @@ class Verified(Record):
                 raise ValueError(f"{name} is null but has no note saying why")
 
 
-class OutletKind(str, Enum):
+class OutletKind(StrEnum):
     """What kind of publisher an outlet is."""
 
     NEWS_SITE = "news-site"
@@ -187,7 +187,7 @@ class Source(Verified):
         return self
 
 
-class PersonKind(str, Enum):
+class PersonKind(StrEnum):
     """Whether a speaker is one person or a described group."""
 
     INDIVIDUAL = "individual"
@@ -227,7 +227,7 @@ class Party(Verified):
     evidence: Citations
 
 
-class NegotiationStatus(str, Enum):
+class NegotiationStatus(StrEnum):
     """Where a round of talks stood, as one source reports it."""
 
     IN_PROGRESS = "in-progress"
@@ -304,7 +304,7 @@ class Claim(Verified):
         return self
 
 
-class CitationMode(str, Enum):
+class CitationMode(StrEnum):
     """How a source reports a claim."""
 
     DIRECT = "direct"
@@ -321,7 +321,7 @@ class Citation(Verified):
     evidence: Evidence
 
 
-class DiscrepancyKind(str, Enum):
+class DiscrepancyKind(StrEnum):
     """What the sources disagree about."""
 
     SPELLING = "spelling"

@@ -1,0 +1,97 @@
+"""The data-layer commands (validate, coverage, generate), each a `main(argv) -> int` for any CLI to call."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from schema.coverage import ALLOW_LIST, coverage_report, read_allow_list, render_report, stale_allow_list
+from schema.dataset import Dataset
+from schema.generate import expected_artefacts, out_of_date, write_artefacts
+from schema.loader import FixtureError, load_dataset, selector_count
+
+
+def _parser(prog: str, description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--fixtures", type=Path, default=Path("fixtures"), help="fixtures directory")
+    parser.add_argument("--seeds", type=Path, default=Path("seeds"), help="seeds directory")
+    return parser
+
+
+def _load(args: argparse.Namespace) -> Dataset | None:
+    try:
+        return load_dataset(args.fixtures, args.seeds)
+    except FixtureError as error:
+        print(error.report(), file=sys.stderr)
+        return None
+
+
+def validate(argv: Sequence[str] | None = None, prog: str = "python -m schema validate") -> int:
+    """Loads and checks the fixtures; prints counts per entity and selectors verified. 0 when valid."""
+    args = _parser(prog, "Check every fixture record, reference and selector.").parse_args(argv)
+    dataset = _load(args)
+    if dataset is None:
+        return 1
+    for stem, count in dataset.counts().items():
+        print(f"{stem:<14}{count:>5}")
+    print(f"{selector_count(dataset)} selectors verified")
+    return 0
+
+
+def coverage(argv: Sequence[str] | None = None, prog: str = "python -m schema coverage") -> int:
+    """Prints the per-seed coverage report. 1 when a quoted passage is neither covered nor allow-listed."""
+    parser = _parser(prog, "Per seed: citations in text order and the quoted passages evidence covers.")
+    parser.add_argument("--allow-list", type=Path, default=ALLOW_LIST, help="uncovered passages allowed")
+    args = parser.parse_args(argv)
+    dataset = _load(args)
+    if dataset is None:
+        return 1
+    try:
+        allow_list = read_allow_list(args.allow_list)
+    except (OSError, ValidationError) as error:
+        print(f"{args.allow_list}: cannot read the allow-list: {error}", file=sys.stderr)
+        return 1
+    reports = coverage_report(dataset, allow_list)
+    print(render_report(dataset, reports, stale_allow_list(reports, allow_list)))
+    return 1 if any(report.missing for report in reports) else 0
+
+
+def generate(argv: Sequence[str] | None = None, prog: str = "python -m schema generate") -> int:
+    """Regenerates schema/json/*.schema.json and fixtures/datapackage.json; with --check, only
+    reports the files that are out of date and returns 1 if there are any."""
+    parser = _parser(prog, "Regenerate the JSON Schemas and fixtures/datapackage.json.")
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if out of date")
+    args = parser.parse_args(argv)
+    try:
+        artefacts = expected_artefacts(args.fixtures, args.seeds)
+    except OSError as error:
+        print(f"cannot generate: {error}", file=sys.stderr)
+        return 1
+    if args.check:
+        stale = out_of_date(artefacts)
+        for path in stale:
+            print(f"out of date: {path} (run: python -m schema generate)", file=sys.stderr)
+        return 1 if stale else 0
+    for path in write_artefacts(artefacts):
+        print(f"wrote {path}" if path in artefacts.expected else f"removed {path}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Sequence[str] | None, str], int]] = {
+    "validate": validate,
+    "coverage": coverage,
+    "generate": generate,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs `python -m schema <command> [options]` and returns its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in COMMANDS:
+        print(f"usage: python -m schema {{{','.join(COMMANDS)}}} [--fixtures DIR] [--seeds DIR]", file=sys.stderr)
+        return 0 if args[:1] in (["-h"], ["--help"]) else 2
+    return COMMANDS[args[0]](args[1:], f"python -m schema {args[0]}")

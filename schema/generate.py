@@ -1,0 +1,51 @@
+"""Writes (or checks) the generated artefacts: schema/json/*.schema.json and fixtures/datapackage.json."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from schema.datapackage import DATAPACKAGE, build_datapackage
+from schema.dataset import FIXTURE_MODELS
+from schema.jsonschema import JSON_SCHEMA_DIR, generated_schemas
+from schema.seeds import MANIFEST, parse_manifest
+
+
+@dataclass(frozen=True)
+class Artefacts:
+    """Path -> the bytes that should be there, and generated files that should not exist."""
+
+    expected: dict[Path, bytes]
+    obsolete: list[Path]
+
+
+def expected_artefacts(fixtures_dir: Path, seeds_dir: Path, schema_dir: Path = JSON_SCHEMA_DIR) -> Artefacts:
+    """Takes the fixtures and seeds directories and returns what the generated files should hold.
+
+    Raises FileNotFoundError when a fixture file or the seed manifest is missing.
+    """
+    expected = {schema_dir / name: content for name, content in generated_schemas().items()}
+    files = {f"{stem}.json": (fixtures_dir / f"{stem}.json").read_bytes() for stem in FIXTURE_MODELS}
+    manifest = (seeds_dir / MANIFEST).read_bytes().decode("utf-8")
+    seed_names = parse_manifest(manifest, str(seeds_dir / MANIFEST))[0]
+    expected[fixtures_dir / DATAPACKAGE] = build_datapackage(files, seed_names)
+    obsolete = sorted(p for p in schema_dir.glob("*.schema.json") if p not in expected)
+    return Artefacts(expected, obsolete)
+
+
+def out_of_date(artefacts: Artefacts) -> list[Path]:
+    """Returns the generated files that are missing, differ from what the code generates, or are obsolete."""
+    stale = [p for p, content in artefacts.expected.items() if not p.is_file() or p.read_bytes() != content]
+    return stale + artefacts.obsolete
+
+
+def write_artefacts(artefacts: Artefacts) -> list[Path]:
+    """Writes every out-of-date file, removes obsolete ones, and returns the paths it changed."""
+    changed = out_of_date(artefacts)
+    for path in changed:
+        if path in artefacts.expected:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(artefacts.expected[path])
+        else:
+            path.unlink()
+    return changed

@@ -1,0 +1,200 @@
+"""The fixture loader: reads fixtures/ and seeds/, checks everything, and returns the Dataset."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from schema.datapackage import DATAPACKAGE, stale_resources
+from schema.dataset import FIXTURE_MODELS, Dataset, FixtureFile
+from schema.models import Source, Verified
+from schema.problems import FixtureError, Problem, validation_problems
+from schema.references import dangling_references, rule_problems
+from schema.seeds import Seeds, read_seeds, sha256_hex
+from schema.selectors import iter_evidence, selector_problems
+
+__all__ = ["FixtureError", "Problem", "load_dataset", "selector_count"]
+
+
+@dataclass
+class _Fixtures:
+    """What the reading pass found: valid records, every id seen, raw files and problems."""
+
+    records: dict[str, list[Verified]] = field(default_factory=dict)
+    known_ids: dict[str, set[str]] = field(default_factory=dict)
+    files: dict[str, FixtureFile] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _parse_json(content: bytes, where: str, problems: list[Problem]) -> Any:
+    duplicates: list[str] = []
+
+    def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        duplicates.extend(sorted({key for key in keys if keys.count(key) > 1}))
+        return dict(pairs)
+
+    try:
+        data = json.loads(content.decode("utf-8"), object_pairs_hook=no_duplicate_keys)
+    except UnicodeDecodeError as error:
+        problems.append(Problem(where, "", "", f"not UTF-8: {error}"))
+        return None
+    except json.JSONDecodeError as error:
+        problems.append(
+            Problem(where, "", "", f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}")
+        )
+        return None
+    problems.extend(Problem(where, "", "", f"an object repeats the key {key!r}") for key in duplicates)
+    return data
+
+
+def _record_key(raw: object, index: int) -> str:
+    raw_id = raw.get("id") if isinstance(raw, dict) else None
+    return raw_id if isinstance(raw_id, str) and raw_id else f"#{index}"
+
+
+def _read_stem(fixtures: _Fixtures, fixtures_dir: Path, stem: str) -> None:
+    where = str(fixtures_dir / f"{stem}.json")
+    data = _parse_json(fixtures.files[f"{stem}.json"].content, where, fixtures.problems)
+    if data is None:
+        return
+    if not isinstance(data, list):
+        fixtures.problems.append(
+            Problem(where, "", "", f"expected a JSON array of records, got {type(data).__name__}")
+        )
+        return
+    model = FIXTURE_MODELS[stem]
+    valid: list[Verified] = []
+    first_index: dict[str, int] = {}
+    for index, raw in enumerate(data):
+        key = _record_key(raw, index)
+        if not isinstance(raw, dict):
+            fixtures.problems.append(
+                Problem(where, key, "", f"expected a JSON object, got {type(raw).__name__}")
+            )
+            continue
+        if not key.startswith("#"):
+            if key in first_index:
+                fixtures.problems.append(
+                    Problem(where, key, "id", f"duplicate id (first used by record #{first_index[key]})")
+                )
+                continue
+            first_index[key] = index
+        try:
+            valid.append(model.model_validate(raw))
+        except ValidationError as error:
+            fixtures.problems.extend(validation_problems(where, key, error))
+    fixtures.records[stem] = valid
+    fixtures.known_ids[stem] = set(first_index)
+
+
+def _read_fixtures(fixtures_dir: Path) -> _Fixtures:
+    fixtures = _Fixtures()
+    if not fixtures_dir.is_dir():
+        fixtures.problems.append(Problem(str(fixtures_dir), "", "", "fixtures directory does not exist"))
+        return fixtures
+    for path in sorted(fixtures_dir.glob("*.json")):
+        content = path.read_bytes()
+        fixtures.files[path.name] = FixtureFile(path.name, content, sha256_hex(content))
+    for stem in FIXTURE_MODELS:
+        if f"{stem}.json" not in fixtures.files:
+            fixtures.problems.append(Problem(str(fixtures_dir / f"{stem}.json"), "", "", "file is missing"))
+            continue
+        _read_stem(fixtures, fixtures_dir, stem)
+    return fixtures
+
+
+def _check_datapackage(fixtures: _Fixtures, fixtures_dir: Path) -> None:
+    where = str(fixtures_dir / DATAPACKAGE)
+    package = fixtures.files.get(DATAPACKAGE)
+    if package is None:
+        fixtures.problems.append(Problem(where, "", "", "file is missing (run: python -m schema generate)"))
+        return
+    content = {name: f.content for name, f in fixtures.files.items()}
+    data = _parse_json(package.content, where, fixtures.problems)
+    if data is not None:
+        for resource, path, message in stale_resources(data, content):
+            fixtures.problems.append(Problem(where, resource, path, message))
+
+
+def _seed_texts(fixtures: _Fixtures, seeds: Seeds, fixtures_dir: Path) -> dict[str, str]:
+    """Checks each Source against the manifest and returns source id -> seed text."""
+    where = str(fixtures_dir / "sources.json")
+    texts: dict[str, str] = {}
+    used_by: dict[str, str] = {}
+    for source in fixtures.records.get("sources", []):
+        assert isinstance(source, Source)
+        if source.seed not in seeds.hashes:
+            fixtures.problems.append(Problem(where, source.id, "seed", f"unknown seed file {source.seed!r}"))
+            continue
+        if source.seed in used_by:
+            fixtures.problems.append(
+                Problem(
+                    where,
+                    source.id,
+                    "seed",
+                    f"seed {source.seed!r} is already source {used_by[source.seed]!r}",
+                )
+            )
+        used_by[source.seed] = source.id
+        if source.sha256 != seeds.hashes[source.seed]:
+            fixtures.problems.append(
+                Problem(
+                    where, source.id, "sha256", f"does not match {source.seed} ({seeds.hashes[source.seed]})"
+                )
+            )
+        elif source.seed in seeds.texts:
+            texts[source.id] = seeds.texts[source.seed]
+    return texts
+
+
+def _check_records(fixtures: _Fixtures, texts: Mapping[str, str], fixtures_dir: Path) -> None:
+    """Resolves every reference and verifies every selector of every valid record."""
+    source_ids = fixtures.known_ids.get("sources")
+    for stem, records in fixtures.records.items():
+        where = str(fixtures_dir / f"{stem}.json")
+        for record in records:
+            for path, message in dangling_references(stem, record, fixtures.known_ids):
+                fixtures.problems.append(Problem(where, record.id, path, message))
+            for path, evidence in iter_evidence(record):
+                if source_ids is not None and evidence.source not in source_ids:
+                    message = f"unknown source {evidence.source!r}"
+                    fixtures.problems.append(Problem(where, record.id, f"{path}.source", message))
+                elif evidence.source in texts:
+                    for name, message in selector_problems(evidence, texts[evidence.source]):
+                        fixtures.problems.append(Problem(where, record.id, f"{path}.{name}", message))
+    for stem, record, path, message in rule_problems(fixtures.records):
+        fixtures.problems.append(Problem(str(fixtures_dir / f"{stem}.json"), record.id, path, message))
+
+
+def load_dataset(fixtures_dir: Path, seeds_dir: Path) -> Dataset:
+    """Takes the fixtures and seeds directories and returns the verified Dataset.
+
+    Raises FixtureError listing every problem found (files, records, references, selectors,
+    seed hashes, datapackage.json) when anything at all is wrong.
+    """
+    fixtures = _read_fixtures(fixtures_dir)
+    seeds = read_seeds(seeds_dir)
+    fixtures.problems.extend(seeds.problems)
+    if fixtures.files:
+        _check_datapackage(fixtures, fixtures_dir)
+    texts = _seed_texts(fixtures, seeds, fixtures_dir)
+    _check_records(fixtures, texts, fixtures_dir)
+    if fixtures.problems:
+        raise FixtureError(fixtures.problems)
+    return Dataset.build(fixtures.records, texts, fixtures.files)
+
+
+def selector_count(dataset: Dataset) -> int:
+    """Returns how many Evidence selectors the dataset holds; in a loaded dataset each was verified."""
+    return sum(
+        1
+        for stem in FIXTURE_MODELS
+        for record in getattr(dataset, stem).values()
+        for _ in iter_evidence(record)
+    )

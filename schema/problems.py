@@ -1,0 +1,74 @@
+"""Fixture problems: what is wrong, in which file, record and field, and the error that carries them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the fixtures or seeds.
+
+    `record` is the record's id, or its position like "#3" when it has no usable id, or "" when
+    the problem concerns the whole file; `field` is a dotted path like "citations[0].evidence.start".
+    """
+
+    file: str
+    record: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.record:
+            where += (
+                f": record {self.record!r}" if not self.record.startswith("#") else f": record {self.record}"
+            )
+        if self.field:
+            where += f" field {self.field!r}"
+        return f"{where}: {self.message}"
+
+
+class FixtureError(Exception):
+    """Raised when fixtures or seeds fail any check; carries every problem found, not only the first."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: list[Problem] = list(problems)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        """Returns the problems one per line, headed by how many there are."""
+        count = len(self.problems)
+        lines = [f"{count} problem{'s' if count != 1 else ''} in the fixtures:"]
+        lines += [str(problem) for problem in self.problems]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.report()
+
+
+def loc_to_path(loc: Iterable[int | str], base: str = "") -> str:
+    """Takes a pydantic error location and returns it as a dotted path with [i] for list items."""
+    path = base
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else part
+    return path
+
+
+def validation_problems(file: str, record: str, error: ValidationError) -> list[Problem]:
+    """Takes pydantic's error for one record and returns one Problem per failed field."""
+    problems = []
+    for detail in error.errors(include_url=False):
+        message = detail["msg"]
+        if detail["type"] not in {"missing", "extra_forbidden"} and "input" in detail:
+            shown = repr(detail["input"])
+            if len(shown) <= 80:
+                message += f" (got {shown})"
+        problems.append(Problem(file, record, loc_to_path(detail["loc"]), message))
+    return problems

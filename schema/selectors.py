@@ -1,0 +1,92 @@
+"""Evidence selectors: build them from a seed text, check them against it, find them in records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import BaseModel
+
+from schema.models import Evidence
+
+CONTEXT = 32
+"""Code points of seed text kept on each side of `exact` as prefix and suffix."""
+
+
+def make_evidence(source_id: str, text: str, exact: str, occurrence: int = 1) -> Evidence:
+    """Takes a seed text and the words to cite and returns the selector of their n-th occurrence."""
+    if occurrence < 1:
+        raise ValueError(f"occurrence must be >= 1, not {occurrence}")
+    start = -1
+    for _ in range(occurrence):
+        start = text.find(exact, start + 1)
+        if start < 0:
+            raise ValueError(f"{exact!r} does not occur {occurrence} time(s) in the text of {source_id!r}")
+    end = start + len(exact)
+    return Evidence(
+        source=source_id,
+        exact=exact,
+        prefix=text[max(0, start - CONTEXT) : start],
+        suffix=text[end : end + CONTEXT],
+        start=start,
+        end=end,
+    )
+
+
+def _short(value: str, limit: int = 60) -> str:
+    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+
+
+def selector_problems(evidence: Evidence, text: str) -> list[tuple[str, str]]:
+    """Takes a selector and its seed text and returns (field, message) for each way they disagree.
+
+    Offsets are authoritative for position, `exact` for the words: when the two disagree, the
+    problem names `start` if the words occur elsewhere in the text, else `exact`.
+    Prefix and suffix are checked only once the span itself is right.
+    """
+    if evidence.end > len(text):
+        return [("end", f"end {evidence.end} is past the end of the seed text ({len(text)} code points)")]
+    found = text[evidence.start : evidence.end]
+    if found != evidence.exact:
+        elsewhere = text.find(evidence.exact)
+        if elsewhere >= 0:
+            return [
+                (
+                    "start",
+                    f"offsets {evidence.start}-{evidence.end} hold {_short(found)}, not exact "
+                    f"{_short(evidence.exact)}, which starts at {elsewhere}",
+                )
+            ]
+        return [("exact", f"exact {_short(evidence.exact)} does not occur in the seed text")]
+    problems: list[tuple[str, str]] = []
+    prefix_start = evidence.start - len(evidence.prefix)
+    if (
+        len(evidence.prefix) > CONTEXT
+        or prefix_start < 0
+        or text[prefix_start : evidence.start] != (evidence.prefix)
+    ):
+        expected = text[max(0, evidence.start - CONTEXT) : evidence.start]
+        problems.append(("prefix", f"prefix {_short(evidence.prefix)} does not match {_short(expected)}"))
+    if len(evidence.suffix) > CONTEXT or not text.startswith(evidence.suffix, evidence.end):
+        expected = text[evidence.end : evidence.end + CONTEXT]
+        problems.append(("suffix", f"suffix {_short(evidence.suffix)} does not match {_short(expected)}"))
+    return problems
+
+
+def check_evidence(evidence: Evidence, text: str) -> list[str]:
+    """Takes a selector and its seed text and returns readable problems (empty when it verifies)."""
+    return [f"{field}: {message}" for field, message in selector_problems(evidence, text)]
+
+
+def iter_evidence(value: object, path: str = "") -> Iterator[tuple[str, Evidence]]:
+    """Takes a record (or any part of one) and yields (dotted path, Evidence) for every selector in it.
+
+    Walks pydantic models, lists and tuples generically, so new Evidence fields need no code here.
+    """
+    if isinstance(value, Evidence):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from iter_evidence(getattr(value, name), f"{path}.{name}" if path else name)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from iter_evidence(item, f"{path}[{index}]")
