@@ -497,7 +497,7 @@ claim("experts-china-retains-rare-earth-control", "experts-unattributed-report",
       "Experts believe China will likely keep its control over rare earth minerals.", ["rare-earths"],
       [cite(S2, "paraphrase", "China will likely retain its control over these crucial minerals", "believe")])
 claim("beijing-us-restrictions-breach-agreements", "chinese-government",
-      "Beijing regards the new US restrictions as breaches of earlier agreements.",
+      "Beijing regards the recent US actions (accusations and new chip restrictions) as breaches of earlier agreements.",
       ["trade-truce", "semiconductors"],
       [cite(S2, "paraphrase", "Beijing, which perceives them as breaches of earlier agreements", "perceives")],
       negotiation=GENEVA)
