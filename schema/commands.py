@@ -92,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs `python -m schema <command> [options]` and returns its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in COMMANDS:
-        print(f"usage: python -m schema {{{','.join(COMMANDS)}}} [--fixtures DIR] [--seeds DIR]", file=sys.stderr)
+        usage = f"usage: python -m schema {{{','.join(COMMANDS)}}} [--fixtures DIR] [--seeds DIR]"
+        print(usage, file=sys.stderr)
         return 0 if args[:1] in (["-h"], ["--help"]) else 2
     return COMMANDS[args[0]](args[1:], f"python -m schema {args[0]}")

@@ -59,16 +59,19 @@ def _spans(dataset: Dataset, source_id: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _is_covered(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
-    """True when the union of the (sorted) evidence spans holds every code point of span."""
+def _is_covered(text: str, span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    """True when every code point of span, except whitespace between two evidence spans, lies in one.
+
+    Two selectors that each cite one sentence of a two-sentence quote cover it together.
+    """
     reached = span[0]
     for start, end in spans:
-        if start > reached:
+        if start > reached and not text[reached:start].isspace():
             break
         reached = max(reached, end)
         if reached >= span[1]:
             return True
-    return span[0] >= span[1]
+    return reached >= span[1]
 
 
 def seed_coverage(dataset: Dataset, source_id: str, allow_list: Sequence[Uncovered]) -> SeedCoverage:
@@ -81,7 +84,7 @@ def seed_coverage(dataset: Dataset, source_id: str, allow_list: Sequence[Uncover
     spans = _spans(dataset, source_id)
     for passage in quoted_passages(text):
         core = passage.core()
-        if _is_covered(core, spans):
+        if _is_covered(text, core, spans):
             report.covered.append(passage)
         elif (words := text[core[0] : core[1]]) in excused:
             report.allowed.append((passage, excused[words]))
