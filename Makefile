@@ -13,7 +13,16 @@ $(BIN)/parley: pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	touch $@
 
-install: $(BIN)/parley
+# GraphiQL for /graphql: npm packages pinned in playground/package-lock.json, bundled into api/static/graphiql/.
+GRAPHIQL := api/static/graphiql/playground.js
+
+playground/node_modules/.package-lock.json: playground/package.json playground/package-lock.json
+	npm ci --prefix playground --no-audit --no-fund
+
+$(GRAPHIQL): playground/node_modules/.package-lock.json playground/build.mjs playground/src/main.jsx
+	npm run --prefix playground build
+
+install: $(BIN)/parley $(GRAPHIQL)
 
 serve: install
 	$(BIN)/parley serve --host $(HOST) --port $(PORT)

@@ -1,0 +1,38 @@
+// Bundles GraphiQL and its Monaco workers from node_modules into api/static/graphiql/ (run by `make install`).
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const outdir = fileURLToPath(new URL('../api/static/graphiql/', import.meta.url));
+rmSync(outdir, { recursive: true, force: true });
+
+const common = {
+  bundle: true,
+  minify: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+  define: { 'process.env.NODE_ENV': '"production"' },
+  absWorkingDir: fileURLToPath(new URL('.', import.meta.url)),
+};
+
+await build({
+  ...common,
+  entryPoints: { playground: 'src/main.jsx' },
+  outdir,
+  format: 'esm',
+  jsx: 'automatic',
+  loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
+  assetNames: '[name]',
+});
+
+await build({
+  ...common,
+  entryPoints: {
+    'editor.worker': 'monaco-editor/esm/vs/editor/editor.worker.js',
+    'json.worker': 'monaco-editor/esm/vs/language/json/json.worker.js',
+    'graphql.worker': 'monaco-graphql/esm/graphql.worker.js',
+  },
+  outdir,
+  format: 'iife',
+});
+console.log(`GraphiQL assets built into ${outdir}`);
