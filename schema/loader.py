@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,9 @@ from schema.seeds import Seeds, read_seeds, sha256_hex
 from schema.selectors import iter_evidence, selector_problems
 
 __all__ = ["FixtureError", "Problem", "load_dataset", "selector_count"]
+
+
+_ID_KEY = re.compile(r'"id"\s*:\s*"([^"\\]*)"')
 
 
 @dataclass
@@ -40,14 +44,19 @@ def _parse_json(content: bytes, where: str, problems: list[Problem]) -> Any:
         return dict(pairs)
 
     try:
-        data = json.loads(content.decode("utf-8"), object_pairs_hook=no_duplicate_keys)
+        text = content.decode("utf-8")
     except UnicodeDecodeError as error:
         problems.append(Problem(where, "", "", f"not UTF-8: {error}"))
         return None
+    try:
+        data = json.loads(text, object_pairs_hook=no_duplicate_keys)
     except json.JSONDecodeError as error:
-        problems.append(
-            Problem(where, "", "", f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}")
-        )
+        # Only records carry an "id", so the last one before the error names the record it is in.
+        ids = _ID_KEY.findall(text, 0, error.pos)
+        record = ids[-1] if ids else ""
+        message = f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}"
+        message += " (in or just after this record)" if record else ""
+        problems.append(Problem(where, record, "", message))
         return None
     problems.extend(Problem(where, "", "", f"an object repeats the key {key!r}") for key in duplicates)
     return data

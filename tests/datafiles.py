@@ -1,0 +1,52 @@
+"""Test helpers for the data layer: paths to the real fixtures and seeds, tmp copies to corrupt, the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "fixtures"
+SEEDS = REPO / "seeds"
+SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def copy_fixtures(tmp_path: Path) -> Path:
+    """Copies the real fixtures (datapackage.json included) into tmp_path/fixtures and returns it."""
+    target = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, target)
+    return target
+
+
+def read_records(fixtures_dir: Path, stem: str) -> list[dict[str, Any]]:
+    """Returns the parsed records of fixtures_dir/<stem>.json."""
+    records: list[dict[str, Any]] = json.loads((fixtures_dir / f"{stem}.json").read_text(encoding="utf-8"))
+    return records
+
+
+def edit_records(
+    fixtures_dir: Path, stem: str, edit: Callable[[list[dict[str, Any]]], None]
+) -> list[dict[str, Any]]:
+    """Applies edit to the records of one fixture file in place, writes them back, returns them."""
+    records = read_records(fixtures_dir, stem)
+    edit(records)
+    text = json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    (fixtures_dir / f"{stem}.json").write_text(text, encoding="utf-8")
+    return records
+
+
+def run_schema(*args: str) -> subprocess.CompletedProcess[str]:
+    """Runs `python -m schema <args>` from the repository root and returns the finished process."""
+    return subprocess.run(
+        [sys.executable, "-m", "schema", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
