@@ -36,7 +36,7 @@ def expected_artefacts(fixtures_dir: Path, seeds_dir: Path, schema_dir: Path = J
 def out_of_date(artefacts: Artefacts) -> list[Path]:
     """Returns the generated files that are missing, differ from what the code generates, or are obsolete."""
     stale = [p for p, content in artefacts.expected.items() if not p.is_file() or p.read_bytes() != content]
-    return stale + artefacts.obsolete
+    return stale + [p for p in artefacts.obsolete if p.exists()]
 
 
 def write_artefacts(artefacts: Artefacts) -> list[Path]:
