@@ -1,0 +1,101 @@
+"""Quoted passages in the seeds and the per-seed coverage report over the real fixtures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from datafiles import FIXTURES, SEEDS, run_schema
+
+from schema.coverage import (
+    Uncovered,
+    coverage_report,
+    read_allow_list,
+    render_report,
+    stale_allow_list,
+)
+from schema.dataset import Dataset
+from schema.loader import load_dataset
+from schema.quotes import quoted_passages
+
+ASEAN = "001_da4a70c692c9a507.txt"
+
+
+@pytest.fixture(scope="module")
+def dataset() -> Dataset:
+    return load_dataset(FIXTURES, SEEDS)
+
+
+def passages(text: str) -> list[str]:
+    return [p.text for p in quoted_passages(text)]
+
+
+def test_curly_and_straight_double_quotes() -> None:
+    text = 'He said “we are close,” and later "maybe," then "done".\nAn odd " mark alone.'
+    assert passages(text) == ["we are close,", "maybe,", "done"]
+
+
+def test_apostrophes_are_not_quotes() -> None:
+    text = "China’s view, Trump’s ‘Liberation Day’ tariffs, don't, the countries’ truce, 'fine' ok"  # noqa: RUF001 (the marks are the subject)
+    assert passages(text) == ["Liberation Day", "fine"]
+
+
+def test_nested_quote_counts_on_its_own_and_quotes_stop_at_line_ends() -> None:
+    text = "“Since ‘Liberation Day’ tariffs,” she said.\n“unclosed\nnext”"  # noqa: RUF001 (the marks are the subject)
+    found = [(p.text, p.mark) for p in quoted_passages(text)]
+    assert found == [("Since ‘Liberation Day’ tariffs,", "“”"), ("Liberation Day", "‘’")]  # noqa: RUF001 (the marks are the subject)
+
+
+def test_core_trims_punctuation_that_evidence_may_leave_out() -> None:
+    (passage,) = quoted_passages('x "fruitful." y')
+    assert passage.core() == (passage.start, passage.end - 1)
+
+
+def test_every_quoted_passage_in_the_seeds_is_covered_or_allow_listed(dataset: Dataset) -> None:
+    allow_list = read_allow_list()
+    reports = coverage_report(dataset, allow_list)
+    assert [r.seed for r in reports] == sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert [p.text for r in reports for p in r.missing] == []
+    assert stale_allow_list(reports, allow_list) == []
+    by_seed = {r.seed: r for r in reports}
+    assert [(p.start, e.exact) for p, e in by_seed[ASEAN].allowed] == [(2382, "Liberation Day")]
+    assert len(by_seed[ASEAN].covered) == 8
+    assert len(by_seed["003_7f228ed095719f81.txt"].covered) == 8
+
+
+def test_citations_are_listed_in_text_order(dataset: Dataset) -> None:
+    for report in coverage_report(dataset, read_allow_list()):
+        starts = [c.evidence.start for c in report.citations]
+        assert starts == sorted(starts)
+        assert {c.id for c in report.citations} == {
+            c.id for c in dataset.citations.values() if c.evidence.source == report.source_id
+        }
+
+
+def test_missing_and_stale_entries_are_reported(dataset: Dataset) -> None:
+    stale_entry = Uncovered(seed=ASEAN, exact="never quoted", reason="test")
+    reports = coverage_report(dataset, [stale_entry])
+    missing = [(r.seed, p.start, p.text) for r in reports for p in r.missing]
+    assert missing == [(ASEAN, 2382, "Liberation Day")]
+    assert stale_allow_list(reports, [stale_entry]) == [stale_entry]
+    text = render_report(dataset, reports, [stale_entry])
+    assert '  MISSING    2382  "Liberation Day"  no evidence covers it' in text.splitlines()
+    assert 'STALE allow-list entry: 001_da4a70c692c9a507.txt "never quoted"' in text
+
+
+def test_coverage_command_passes_on_the_real_fixtures(dataset: Dataset) -> None:
+    result = run_schema("coverage")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "16/17 quoted passages covered, 1 allow-listed, 0 missing"
+    citation = dataset.citations["trump-doing-well-with-china--asean-now"]
+    assert f'    914  {citation.claim}  [Donald Trump]  direct  "We are doing well with China."' in lines
+
+
+def test_coverage_command_fails_on_a_missing_passage(tmp_path: Path) -> None:
+    allow_list = tmp_path / "uncovered.json"
+    allow_list.write_text(json.dumps([]), encoding="utf-8")
+    result = run_schema("coverage", "--allow-list", str(allow_list))
+    assert result.returncode == 1
+    assert "1 allow-listed" not in result.stdout and "0 allow-listed, 1 missing" in result.stdout
