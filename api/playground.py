@@ -11,12 +11,15 @@ from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 ASSETS_DIR = Path(__file__).parent / "static" / "graphiql"
 EXAMPLES_DIR = Path(__file__).parent.parent / "examples"
 ASSETS_PATH = "/playground/assets"
+GRAPHQL_PATH = "/graphql"
+PAGE_PATH = "/playground"
+"""The page again, at a path where ?query= always means "open this query" (GET /graphql?query= runs it)."""
 INSTALL_COMMAND = "make install"
 BUILD_COMMAND = "npm ci --prefix playground && npm run --prefix playground build"
 REQUIRED_ASSETS = ("playground.js", "playground.css", "editor.worker.js", "graphql.worker.js")
@@ -58,10 +61,11 @@ def _script_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
 
 
-def render_page(endpoint: str, assets_url: str, tabs: list[ExampleTab]) -> str:
-    """Takes the GraphQL endpoint, the assets URL and the example tabs; returns the playground HTML."""
+def render_page(endpoint: str, share_url: str, assets_url: str, tabs: list[ExampleTab]) -> str:
+    """Takes the GraphQL endpoint, share-link and assets URLs and the example tabs; returns the page HTML."""
     config = {
         "endpoint": endpoint,
+        "shareUrl": share_url,
         "assetsUrl": assets_url.rstrip("/") + "/",
         "tabs": [{"query": tab.query} for tab in tabs],
     }
@@ -114,12 +118,12 @@ def playground_response(request: Request) -> Response:
     if missing:
         return HTMLResponse(render_missing_page(missing), status_code=503)
     root = request.scope.get("root_path", "")
-    page = render_page(request.url.path, root + ASSETS_PATH, _examples())
+    page = render_page(root + GRAPHQL_PATH, root + PAGE_PATH, root + ASSETS_PATH, _examples())
     return HTMLResponse(page, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
 
 
 def routes() -> list[BaseRoute]:
-    """Returns the route serving the bundled GraphiQL files; logs a warning if they are not installed."""
+    """Returns the routes of the page's share links and bundled files; logs a warning if those are missing."""
     missing = missing_assets(ASSETS_DIR)
     if missing:
         logger.warning(
@@ -131,5 +135,6 @@ def routes() -> list[BaseRoute]:
     examples = _examples()
     logger.info("playground tabs: %s", ", ".join(tab.name for tab in examples) or "none")
     return [
-        Mount(ASSETS_PATH, app=StaticFiles(directory=ASSETS_DIR, check_dir=False), name="playground-assets")
+        Route(PAGE_PATH, playground_response, methods=["GET", "HEAD"], name="playground"),
+        Mount(ASSETS_PATH, app=StaticFiles(directory=ASSETS_DIR, check_dir=False), name="playground-assets"),
     ]

@@ -21,7 +21,9 @@ globalThis.MonacoEnvironment = {
 
 const params = new URLSearchParams(window.location.search);
 
-// Keep ?query= (and ?variables=) in step with the editor so the address is a shareable link.
+// Keep ?query= (and ?variables=) in step with the editor so the address bar holds a shareable link.
+// The link points at the page's share path: there ?query= opens the query, while GET /graphql?query= runs it.
+const shareUrl = new URL(config.shareUrl, window.location.href);
 function updateLink(key, value) {
   const next = new URLSearchParams(window.location.search);
   if (value) {
@@ -30,7 +32,7 @@ function updateLink(key, value) {
     next.delete(key);
   }
   const search = next.toString();
-  window.history.replaceState(null, '', search ? `?${search}` : window.location.pathname);
+  window.history.replaceState(null, '', search ? `${shareUrl.pathname}?${search}` : window.location.pathname);
 }
 
 const fetcher = createGraphiQLFetcher({ url: new URL(config.endpoint, window.location.href).href });
