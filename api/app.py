@@ -1,0 +1,153 @@
+"""The Starlette app factory: /graphql, the playground, downloads, the index page and /healthz."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
+
+import orjson
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from api.context import Context
+from api.downloads import download_routes, not_found
+from api.errors import RequestError
+from api.pipeline import GraphQLPipeline
+from api.schema import graphql_schema, print_sdl
+from schema.dataset import Dataset
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FIXTURES = ROOT / "fixtures"
+DEFAULT_SEEDS = ROOT / "seeds"
+JSON = "application/json"
+
+PLACEHOLDER_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>parley GraphQL</title>
+</head><body><h1>parley GraphQL</h1><p>The playground is not installed. POST queries to
+<code>/graphql</code> or use GET <code>/graphql?query=...</code>.</p></body></html>"""
+
+
+def _optional(module: str, name: str) -> Callable[..., Any] | None:
+    """Returns `module.name` if that module exists (playground and exports are separate pieces)."""
+    try:
+        found = importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name != module:
+            raise
+        return None
+    return cast(Callable[..., Any], getattr(found, name))
+
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "query" not in request.query_params
+
+
+def graphql_endpoint(pipeline: GraphQLPipeline) -> Callable[[Request], Any]:
+    """Returns the /graphql endpoint: the playground for browsers, queries by GET and POST."""
+    playground = _optional("api.playground", "playground_response")
+
+    async def endpoint(request: Request) -> Response:
+        if request.method == "GET" and _wants_html(request):
+            return playground(request) if playground else HTMLResponse(PLACEHOLDER_PAGE)
+        try:
+            if request.method == "GET":
+                params: Any = dict(request.query_params)
+            else:
+                params = await _post_params(request)
+            graphql_request = GraphQLPipeline.request_from(params)
+        except RequestError as error:
+            return Response(orjson.dumps(error.payload()), status_code=error.status, media_type=JSON)
+        status, body = await run_in_threadpool(pipeline.run, graphql_request, method=request.method)
+        return Response(body, status_code=status, media_type=JSON)
+
+    return endpoint
+
+
+async def _post_params(request: Request) -> Any:
+    """Reads a POST body: JSON (the usual), or application/graphql holding the query text."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    if content_type == "application/graphql":
+        return {"query": body.decode("utf-8", errors="replace"), **dict(request.query_params)}
+    if content_type not in ("application/json", ""):
+        raise RequestError(f"Send POST bodies as application/json, not {content_type}.", 415)
+    try:
+        params = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise RequestError("The request body is not valid JSON.") from None
+    if not isinstance(params, dict):
+        raise RequestError("The request body must be a JSON object with a `query`.")
+    return params
+
+
+def _index(dataset: Dataset) -> Callable[[Request], Any]:
+    links = {
+        "graphql": "/graphql",
+        "playground": "/graphql (open in a browser)",
+        "sdl": "/schema.graphql",
+        "fixtures": "/fixtures/",
+        "files": {name: f"/fixtures/{name}" for name in sorted(dataset.files)},
+        "health": "/healthz",
+    }
+
+    async def index(request: Request) -> Response:
+        if "text/html" in request.headers.get("accept", ""):
+            items = "".join(f'<li><a href="/fixtures/{n}">{n}</a></li>' for n in sorted(dataset.files))
+            page = (
+                '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>parley</title></head>'
+                "<body><h1>parley</h1><p>Who said what in the June 2025 US-China trade talks in London."
+                '</p><p><a href="/graphql">GraphQL playground</a> · <a href="/schema.graphql">SDL</a> · '
+                '<a href="/fixtures/">datapackage.json</a></p>'
+                f"<h2>Downloads</h2><ul>{items}</ul></body></html>"
+            )
+            return HTMLResponse(page)
+        return Response(orjson.dumps({"name": "parley", "links": links}), media_type=JSON)
+
+    return index
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness: answers once the dataset is loaded (the app is not built before that)."""
+    return Response(b'{"status":"ok"}', media_type=JSON)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return not_found(f"Nothing at {request.url.path}.")
+
+
+def create_app(
+    dataset: Dataset | None = None,
+    *,
+    fixtures_dir: Path = DEFAULT_FIXTURES,
+    seeds_dir: Path = DEFAULT_SEEDS,
+) -> Starlette:
+    """Takes a loaded dataset (or loads one from the directories) and returns the ASGI app.
+
+    Loading raises schema.loader.FixtureError on invalid fixtures: the app never serves bad data.
+    """
+    if dataset is None:
+        from schema.loader import load_dataset
+
+        dataset = load_dataset(fixtures_dir, seeds_dir)
+    pipeline = GraphQLPipeline(graphql_schema(), Context.for_dataset(dataset))
+    routes: list[BaseRoute] = [
+        Route("/", _index(dataset), methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/graphql", graphql_endpoint(pipeline), methods=["GET", "POST"]),
+        *download_routes(dataset, print_sdl()),
+    ]
+    playground_routes = _optional("api.playground", "routes")
+    if playground_routes is not None:
+        routes += playground_routes()
+    export_routes = _optional("api.exports", "routes")
+    if export_routes is not None:
+        routes += export_routes(dataset)
+    app = Starlette(routes=routes, exception_handlers={404: _not_found})
+    app.state.pipeline = pipeline
+    app.state.dataset = dataset
+    return app

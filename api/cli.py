@@ -1,0 +1,123 @@
+"""The `parley` command: serve the API, check the fixtures, report coverage, export the SDL."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from api.app import DEFAULT_FIXTURES, DEFAULT_SEEDS
+
+APP_FACTORY = "api.cli:app_from_environment"
+_FIXTURES_ENV = "PARLEY_FIXTURES"
+_SEEDS_ENV = "PARLEY_SEEDS"
+
+
+def _data_dirs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fixtures", type=Path, default=DEFAULT_FIXTURES, help="fixtures directory")
+    parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS, help="seed texts directory")
+
+
+def app_from_environment() -> object:
+    """uvicorn factory for worker processes: builds the app from the directories in the environment."""
+    import os
+
+    from api.app import create_app
+
+    return create_app(
+        fixtures_dir=Path(os.environ.get(_FIXTURES_ENV, DEFAULT_FIXTURES)),
+        seeds_dir=Path(os.environ.get(_SEEDS_ENV, DEFAULT_SEEDS)),
+    )
+
+
+def serve(argv: Sequence[str] | None = None) -> int:
+    """Checks the fixtures, then serves the API with uvicorn; 1 (and the report) if they are invalid."""
+    parser = argparse.ArgumentParser(prog="parley serve", description="Serve the GraphQL API over HTTP.")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    _data_dirs(parser)
+    args = parser.parse_args(argv)
+
+    import os
+
+    import uvicorn
+
+    from api.app import create_app
+    from schema.loader import FixtureError
+
+    try:
+        app = create_app(fixtures_dir=args.fixtures, seeds_dir=args.seeds)
+    except FixtureError as error:
+        print(f"parley serve: refusing to start, the fixtures are invalid:\n{error}", file=sys.stderr)
+        return 1
+    if args.workers > 1:
+        # Each worker process loads (and checks) the dataset itself, from the same directories.
+        os.environ[_FIXTURES_ENV] = str(args.fixtures.resolve())
+        os.environ[_SEEDS_ENV] = str(args.seeds.resolve())
+        uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers)
+    else:
+        uvicorn.run(app, host=args.host, port=args.port)
+    return 0
+
+
+def export_schema(argv: Sequence[str] | None = None) -> int:
+    """Writes the GraphQL SDL (default schema/schema.graphql), or prints it with `-`."""
+    from api.schema import SDL_PATH, print_sdl
+
+    parser = argparse.ArgumentParser(
+        prog="parley export-schema", description="Write the GraphQL schema (SDL) the API serves."
+    )
+    parser.add_argument("output", nargs="?", default=str(SDL_PATH), help="file to write, or - for stdout")
+    args = parser.parse_args(argv)
+    sdl = print_sdl()
+    if args.output == "-":
+        sys.stdout.write(sdl)
+    else:
+        Path(args.output).write_text(sdl, encoding="utf-8")
+        print(f"wrote {args.output}")
+    return 0
+
+
+def validate(argv: Sequence[str] | None = None) -> int:
+    """Loads and checks every fixture record, reference and selector."""
+    from schema.commands import validate as run
+
+    return run(argv, prog="parley validate")
+
+
+def coverage(argv: Sequence[str] | None = None) -> int:
+    """Reports which parts of the seed texts no record cites."""
+    from schema.commands import coverage as run
+
+    return run(argv, prog="parley coverage")
+
+
+COMMANDS = {
+    "serve": (serve, "serve the GraphQL API, playground and downloads"),
+    "validate": (validate, "check the fixtures against the models and the seed texts"),
+    "coverage": (coverage, "report seed text no record cites"),
+    "export-schema": (export_schema, "write the GraphQL SDL to schema/schema.graphql"),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `parley` console script; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(
+        prog="parley",
+        description="Who said what in the June 2025 US-China London trade talks, served as GraphQL.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text, add_help=False)
+    if not args or args[0] not in COMMANDS:
+        parser.parse_args(args or ["--help"])
+        return 2
+    run, _ = COMMANDS[args[0]]
+    return run(args[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Errors a client can cause, each with a stable `extensions.code`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
+BAD_REQUEST = "BAD_REQUEST"
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+INTERNAL = "INTERNAL_SERVER_ERROR"
+NOT_FOUND = "NOT_FOUND"
+# Limits (api/limits.py); README "Limits and errors" lists each with its default.
+QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
+TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
+TOO_MANY_DIRECTIVES = "TOO_MANY_DIRECTIVES"
+TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
+QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+TIMEOUT = "TIMEOUT"
+METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
+
+
+class UserInputError(Exception):
+    """Raised by a resolver for an argument out of range or malformed (a bad cursor, first: 101).
+
+    graphql-core copies `extensions` onto the GraphQLError it reports, so clients see the code.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions: dict[str, Any] = {"code": BAD_USER_INPUT}
+
+
+class RequestError(Exception):
+    """Raised while reading an HTTP request that is not a GraphQL request (bad JSON, no query)."""
+
+    def __init__(self, message: str, status: int = 400, code: str = BAD_REQUEST) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+    def payload(self) -> dict[str, Any]:
+        """Returns the GraphQL-shaped error body for this request error."""
+        return {"errors": [{"message": self.message, "extensions": {"code": self.code}}]}

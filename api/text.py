@@ -1,0 +1,85 @@
+"""Text normalisation and fuzzy name matching shared by filters, search and name resolution."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
+_DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2011": "-"})
+_SPACES = re.compile(r"\s+")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def normalise(text: str) -> str:
+    """Takes any text and returns it casefolded, with curly quotes, dashes and runs of space made plain.
+
+    Straight and curly quote marks and apostrophes compare equal after this: U+2018/U+2019 become '
+    and U+201C/U+201D become ".
+    """
+    folded = text.translate(_QUOTES).translate(_DASHES).casefold()
+    return _SPACES.sub(" ", folded).strip()
+
+
+def strip_diacritics(text: str) -> str:
+    """Takes text and returns it without combining marks (é -> e)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def compact(text: str) -> str:
+    """Takes a name and returns only its letters and digits, lowercased and without diacritics.
+
+    "Li Cheng-gang", "li cheng gang" and "LI CHENGGANG" all compact to "lichenggang".
+    """
+    return _NOT_ALNUM.sub("", strip_diacritics(normalise(text)))
+
+
+def words(text: str) -> list[str]:
+    """Takes a name and returns its compacted words."""
+    return [w for w in _NOT_ALNUM.split(strip_diacritics(normalise(text))) if w]
+
+
+def contains(haystack: str, needle: str) -> bool:
+    """Returns whether needle occurs in haystack, case- and quote-insensitively."""
+    return normalise(needle) in normalise(haystack)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Takes two strings and returns their Levenshtein distance, or limit + 1 once it exceeds limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return min(previous[-1], limit + 1)
+
+
+def tolerance(text: str) -> int:
+    """Returns how many edits a name of this length may differ by and still match (1 per 5 letters)."""
+    return max(1, len(text) // 5)
+
+
+def name_distance(query: str, name: str) -> int | None:
+    """Takes a query and one spelling of a name; returns how far apart they are, or None if too far.
+
+    0 means the same letters (ignoring case, spaces, punctuation and diacritics). A query that is one
+    whole word of the name ("Lutnick" for "Howard Lutnick") also scores 0. Otherwise the distance is the
+    edit distance between the compacted forms, or against the closest single word, within tolerance.
+    """
+    q = compact(query)
+    if not q:
+        return None
+    target = compact(name)
+    if q == target or q in words(name):
+        return 0
+    limit = tolerance(q)
+    best = edit_distance(q, target, limit)
+    for word in words(name):
+        best = min(best, edit_distance(q, word, limit))
+    return best if best <= limit else None
