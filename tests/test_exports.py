@@ -1,0 +1,158 @@
+"""Open exports: citations as Web Annotations (expanded offline with pyld), as CSV; the Data Package."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_client import client, dataset
+from jsonld_offline import offline_loader
+from pyld import jsonld
+
+from api.exports import ANNO_CONTEXT_FILE, ANNO_CONTEXT_URL, annotations_document, claims_csv
+
+REPO = Path(__file__).resolve().parents[1]
+OA = "http://www.w3.org/ns/oa#"
+AS = "http://www.w3.org/ns/activitystreams#"
+FOAF_NAME = "http://xmlns.com/foaf/0.1/name"
+RDF_VALUE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#value"
+XSD_NNI = "http://www.w3.org/2001/XMLSchema#nonNegativeInteger"
+
+
+def _expanded_annotations() -> dict[str, dict[str, Any]]:
+    """Expands the served export with pyld (context from the repo) and returns annotations by @id."""
+    body = client().get("/exports/annotations.jsonld").json()
+    expanded = jsonld.expand(body, {"documentLoader": offline_loader})
+    (collection,) = expanded
+    (page,) = collection[f"{AS}first"]
+    return {item["@id"]: item for item in page[f"{AS}items"][0]["@list"]}
+
+
+def _selector(annotation: dict[str, Any], kind: str) -> dict[str, Any]:
+    (target,) = annotation[f"{OA}hasTarget"]
+    (found,) = [s for s in target[f"{OA}hasSelector"] if s["@type"] == [f"{OA}{kind}"]]
+    return found
+
+
+def test_annotations_expand_offline_to_the_web_annotation_vocabulary() -> None:
+    annotations = _expanded_annotations()
+    assert len(annotations) == len(dataset().citations) == 37
+    caliber = annotations["urn:parley:citation:trump-china-not-easy--caliber"]
+    assert caliber["@type"] == [f"{OA}Annotation"]
+    assert caliber[f"{OA}motivatedBy"] == [{"@id": f"{OA}describing"}]
+    (body,) = caliber[f"{OA}hasBody"]
+    assert body["@id"] == "urn:parley:claim:trump-china-not-easy"
+    assert body["@type"] == [f"{OA}TextualBody"]
+    assert body[RDF_VALUE] == [{"@value": dataset().claims["trump-china-not-easy"].summary}]
+    (speaker,) = body["urn:parley:terms:speaker"]
+    assert speaker["@id"] == "urn:parley:person:donald-trump"
+    assert speaker[FOAF_NAME] == [{"@value": "Donald Trump"}]
+    (target,) = caliber[f"{OA}hasTarget"]
+    assert target[f"{OA}hasSource"][0]["@id"] == "urn:parley:source:caliber-az-talks-conclude"
+    quote = _selector(caliber, "TextQuoteSelector")
+    assert quote[f"{OA}exact"] == [{"@value": "China's not easy."}]
+    assert quote[f"{OA}prefix"] == [{"@value": ' "good reports" but added that "'}]
+    assert quote[f"{OA}suffix"] == [{"@value": '" Vice Premier He Lifeng, who le'}]
+    position = _selector(caliber, "TextPositionSelector")
+    assert position[f"{OA}start"] == [{"@type": XSD_NNI, "@value": 596}]
+    assert position[f"{OA}end"] == [{"@type": XSD_NNI, "@value": 613}]
+    assert caliber["urn:parley:terms:citationMode"] == [{"@value": "partial"}]
+
+
+def test_every_position_selector_picks_its_quote_out_of_the_seed_text() -> None:
+    data = dataset()
+    for item in annotations_document(data)["first"]["items"]:
+        source_id = item["target"]["source"]["id"].removeprefix("urn:parley:source:")
+        quote, position = item["target"]["selector"]
+        text = data.seed_texts[source_id]
+        assert text[position["start"] : position["end"]] == quote["exact"], item["id"]
+        assert text[: position["start"]].endswith(quote["prefix"]), item["id"]
+
+
+def test_the_offline_loader_refuses_any_other_url() -> None:
+    with pytest.raises(jsonld.JsonLdError):
+        document = {"@context": "http://example.org/other.jsonld", "a": 1}
+        jsonld.expand(document, {"documentLoader": offline_loader})
+
+
+def test_the_served_context_is_the_shipped_copy() -> None:
+    response = client().get("/exports/context.jsonld")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/ld+json"
+    assert response.content == ANNO_CONTEXT_FILE.read_bytes()
+    context = response.json()["@context"]
+    assert context["TextQuoteSelector"] == "oa:TextQuoteSelector"
+    assert context["oa"] == OA
+
+
+def test_annotations_are_served_as_built_with_the_annotation_profile() -> None:
+    response = client().get("/exports/annotations.jsonld")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == f'application/ld+json; profile="{ANNO_CONTEXT_URL}"'
+    assert response.json() == json.loads(json.dumps(annotations_document(dataset())))
+    assert response.json()["total"] == 37
+
+
+def _csv_rows() -> list[dict[str, str]]:
+    response = client().get("/exports/claims.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8; header=present"
+    assert response.text == claims_csv(dataset())
+    return list(csv.DictReader(io.StringIO(response.text, newline="")))
+
+
+def test_claims_csv_has_one_row_per_citation_with_the_real_values() -> None:
+    rows = _csv_rows()
+    assert len(rows) == 37
+    by_citation = {row["citation_id"]: row for row in rows}
+    assert by_citation["trump-china-not-easy--caliber"] == {
+        "citation_id": "trump-china-not-easy--caliber",
+        "claim_id": "trump-china-not-easy",
+        "speaker": "Donald Trump",
+        "said_on": "2025-06-09",
+        "source_id": "caliber-az-talks-conclude",
+        "outlet": "Caliber.Az",
+        "published_on": "",
+        "mode": "partial",
+        "exact": "China's not easy.",
+    }
+    assert by_citation["trump-china-not-easy--asean-now"]["published_on"] == "2025-06-11"
+    assert by_citation["trump-china-not-easy--asean-now"]["exact"] == "China's not easy,"
+    # Quotes inside a field survive the round trip through the csv module.
+    assert by_citation["trump-only-good-reports--caliber"]["exact"] == 'he received "good reports"'
+    # An article no seed attributes to an outlet has an empty outlet, not a guess.
+    unattributed = by_citation["trump-china-restricting-rare-earths--unattributed"]
+    assert (unattributed["source_id"], unattributed["outlet"]) == ("unattributed-talks-underway", "")
+
+
+def test_frictionless_validates_the_data_package() -> None:
+    frictionless = Path(sys.executable).parent / "frictionless"
+    result = subprocess.run(
+        [str(frictionless), "validate", "--json", "fixtures/datapackage.json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["valid"] is True
+    names = [task["name"] for task in report["tasks"]]
+    assert names == [
+        "outlets",
+        "sources",
+        "parties",
+        "people",
+        "negotiations",
+        "delegates",
+        "claims",
+        "citations",
+        "discrepancies",
+    ]
