@@ -1,0 +1,134 @@
+"""GraphQL over HTTP: Accept negotiation, body size, status codes, 405/500 handlers and CORS."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import orjson
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api.errors import INTERNAL, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE, PAYLOAD_TOO_LARGE, RequestError
+
+logger = logging.getLogger("parley.http")
+
+JSON = "application/json"
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+_WILDCARDS = frozenset({"*/*", "application/*"})
+
+
+def negotiate(accept: str | None) -> str | None:
+    """Takes an Accept header; returns the media type to answer in, or None when neither is acceptable.
+
+    No Accept header, `*/*` or `application/*` get application/json (the spec's legacy default);
+    application/graphql-response+json wins whenever the client ranks it at least as high.
+    """
+    if accept is None or not accept.strip():
+        return JSON
+    ranks: dict[str, float] = {}
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        media = media.lower()
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        offered = JSON if media in _WILDCARDS else media
+        if offered in (JSON, GRAPHQL_RESPONSE) and quality > 0:
+            ranks[offered] = max(ranks.get(offered, 0.0), quality)
+    if not ranks:
+        return None
+    return max((GRAPHQL_RESPONSE, JSON), key=lambda media: ranks.get(media, 0.0))
+
+
+def respond(
+    body: bytes, status: int, media_type: str = JSON, headers: dict[str, str] | None = None
+) -> Response:
+    """Returns a JSON response in the negotiated media type, charset stated as the spec advises."""
+    return Response(body, status_code=status, media_type=f"{media_type}; charset=utf-8", headers=headers)
+
+
+def graphql_status(status: int, media_type: str) -> int:
+    """Takes the pipeline's status; returns the one to send in this media type.
+
+    With application/graphql-response+json a request error (parse, validation, limits, variables,
+    unknown operation) is a 400 without `data`. With application/json the spec says a server
+    SHOULD answer 200 to every well-formed request, so those 400s become 200 there.
+    """
+    return 200 if status == 400 and media_type == JSON else status
+
+
+def not_acceptable() -> Response:
+    """Returns 406 for an Accept header that allows neither JSON media type."""
+    message = f"This endpoint answers {GRAPHQL_RESPONSE} or {JSON}; the Accept header allows neither."
+    return respond(_error_body(message, NOT_ACCEPTABLE), 406)
+
+
+def payload_too_large(limit: int, what: str = "request body") -> RequestError:
+    """Returns the 413 error for a request over `max_body_bytes`."""
+    return RequestError(f"The {what} is larger than {limit} bytes (the limit).", 413, PAYLOAD_TOO_LARGE)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """Reads the body, refusing (413) as soon as it exceeds `limit` bytes; never buffers more."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise payload_too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise payload_too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def check_query_string(request: Request, limit: int) -> None:
+    """Refuses (413) a GET whose query string exceeds `limit` bytes."""
+    if len(request.scope.get("query_string", b"")) > limit:
+        raise payload_too_large(limit, "query string")
+
+
+def _error_body(message: str, code: str, **extensions: Any) -> bytes:
+    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]})
+
+
+async def method_not_allowed(request: Request, exc: Exception) -> Response:
+    """Starlette handler for 405: a GraphQL-shaped error body, keeping the Allow header."""
+    headers = dict(getattr(exc, "headers", None) or {})
+    allowed = headers.get("Allow", "")
+    message = f"{request.method} is not allowed on {request.url.path}; use {allowed}."
+    return respond(_error_body(message, METHOD_NOT_ALLOWED), 405, headers=headers)
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """Starlette handler for any unhandled exception: logs the traceback, answers a masked 500."""
+    request_id = uuid.uuid4().hex
+    logger.error("request %s failed: %s %s", request_id, request.method, request.url.path, exc_info=exc)
+    return respond(_error_body("Internal server error.", INTERNAL, requestId=request_id), 500)
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {405: method_not_allowed, Exception: internal_error}
+
+
+def cors() -> Middleware:
+    """Returns CORS for a public read-only API: any origin, no credentials, GET and POST."""
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["Accept", "Content-Type"],
+        expose_headers=["ETag"],
+        allow_credentials=False,
+        max_age=86400,
+    )
+
