@@ -9,10 +9,18 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from schema.coverage import ALLOW_LIST, coverage_report, read_allow_list, render_report, stale_allow_list
+from schema.coverage import (
+    ALLOW_LIST,
+    coverage_report,
+    read_allow_list,
+    render_report,
+    stale_allow_list,
+    unsourced_seeds,
+)
 from schema.dataset import Dataset
 from schema.generate import expected_artefacts, out_of_date, write_artefacts
 from schema.loader import FixtureError, load_dataset, selector_count
+from schema.seeds import MANIFEST, parse_manifest
 
 
 def _parser(prog: str, description: str) -> argparse.ArgumentParser:
@@ -20,6 +28,11 @@ def _parser(prog: str, description: str) -> argparse.ArgumentParser:
     parser.add_argument("--fixtures", type=Path, default=Path("fixtures"), help="fixtures directory")
     parser.add_argument("--seeds", type=Path, default=Path("seeds"), help="seeds directory")
     return parser
+
+
+def _shown(path: Path) -> Path:
+    """Returns the path relative to the working directory when it lies below it."""
+    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
 
 
 def _load(args: argparse.Namespace) -> Dataset | None:
@@ -55,9 +68,13 @@ def coverage(argv: Sequence[str] | None = None, prog: str = "python -m schema co
     except (OSError, ValidationError) as error:
         print(f"{args.allow_list}: cannot read the allow-list: {error}", file=sys.stderr)
         return 1
+    manifest = args.seeds / MANIFEST
+    unsourced = unsourced_seeds(
+        dataset, parse_manifest(manifest.read_text(encoding="utf-8"), str(manifest))[0]
+    )
     reports = coverage_report(dataset, allow_list)
-    print(render_report(dataset, reports, stale_allow_list(reports, allow_list)))
-    return 1 if any(report.missing for report in reports) else 0
+    print(render_report(dataset, reports, stale_allow_list(reports, allow_list), unsourced))
+    return 1 if unsourced or any(report.missing for report in reports) else 0
 
 
 def generate(argv: Sequence[str] | None = None, prog: str = "python -m schema generate") -> int:
@@ -74,10 +91,10 @@ def generate(argv: Sequence[str] | None = None, prog: str = "python -m schema ge
     if args.check:
         stale = out_of_date(artefacts)
         for path in stale:
-            print(f"out of date: {path} (run: python -m schema generate)", file=sys.stderr)
+            print(f"out of date: {_shown(path)} (run: python -m schema generate)", file=sys.stderr)
         return 1 if stale else 0
     for path in write_artefacts(artefacts):
-        print(f"wrote {path}" if path in artefacts.expected else f"removed {path}")
+        print(f"wrote {_shown(path)}" if path in artefacts.expected else f"removed {_shown(path)}")
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +98,12 @@ def coverage_report(dataset: Dataset, allow_list: Sequence[Uncovered]) -> list[S
     return [seed_coverage(dataset, source_id, allow_list) for source_id in dataset.sources]
 
 
+def unsourced_seeds(dataset: Dataset, seed_names: Iterable[str]) -> list[str]:
+    """Takes the seed file names of the manifest and returns those no Source record stands for."""
+    sourced = {source.seed for source in dataset.sources.values()}
+    return sorted(set(seed_names) - sourced)
+
+
 def stale_allow_list(reports: Sequence[SeedCoverage], allow_list: Sequence[Uncovered]) -> list[Uncovered]:
     """Returns allow-list entries that excuse no uncovered passage (covered by now, or never quoted)."""
     used = {entry for report in reports for _, entry in report.allowed}
@@ -109,9 +115,14 @@ def _clip(text: str, limit: int = 60) -> str:
     return json.dumps(flat if len(flat) <= limit else flat[: limit - 1] + "…", ensure_ascii=False)
 
 
-def render_report(dataset: Dataset, reports: Sequence[SeedCoverage], stale: Sequence[Uncovered]) -> str:
+def render_report(
+    dataset: Dataset,
+    reports: Sequence[SeedCoverage],
+    stale: Sequence[Uncovered],
+    unsourced: Sequence[str] = (),
+) -> str:
     """Returns the report as text: per seed its citations, then its uncovered passages, then totals."""
-    lines: list[str] = []
+    lines = [f"MISSING   {name}: no source record stands for this seed" for name in unsourced]
     for report in reports:
         share = f"{len(report.covered)}/{report.passages}"
         percent = f"{100 * len(report.covered) / report.passages:.0f}%" if report.passages else "n/a"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -99,3 +101,15 @@ def test_coverage_command_fails_on_a_missing_passage(tmp_path: Path) -> None:
     result = run_schema("coverage", "--allow-list", str(allow_list))
     assert result.returncode == 1
     assert "1 allow-listed" not in result.stdout and "0 allow-listed, 1 missing" in result.stdout
+
+
+def test_a_seed_without_a_source_record_is_missing(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    (seeds / "005_extra.txt").write_bytes(b"An extra article.\n")
+    digest = hashlib.sha256(b"An extra article.\n").hexdigest()
+    with (seeds / "SHA256SUMS").open("a", encoding="utf-8") as manifest:
+        manifest.write(f"{digest}  005_extra.txt\n")
+    result = run_schema("coverage", "--seeds", str(seeds))
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == "MISSING   005_extra.txt: no source record stands for this seed"
