@@ -107,8 +107,13 @@ def test_problem_reads_as_one_line_naming_file_record_and_field() -> None:
     assert str(error).splitlines() == ["2 problems in the fixtures:", str(problem), str(problem)]
 
 
+def by_id(records: list[dict[str, Any]], record_id: str) -> dict[str, Any]:
+    """Returns the first record with that id."""
+    return next(r for r in records if r["id"] == record_id)
+
+
 def _shift(records: list[dict[str, Any]]) -> None:
-    evidence = next(r for r in records if r["id"] == CITATION)["evidence"]
+    evidence = by_id(records, CITATION)["evidence"]
     evidence["start"] += 1
     evidence["end"] += 1
 
@@ -128,7 +133,7 @@ def test_changed_exact(tmp_path: Path) -> None:
     fixtures = copy_fixtures(tmp_path)
 
     def change(records: list[dict[str, Any]]) -> None:
-        next(r for r in records if r["id"] == CITATION)["evidence"]["exact"] = "We are doing WELL with China."
+        by_id(records, CITATION)["evidence"]["exact"] = "We are doing WELL with China."
 
     edit_records(fixtures, "citations", change)
     problem = find(problems_of(fixtures), "citations.json", CITATION, "evidence.exact")
@@ -138,7 +143,7 @@ def test_changed_exact(tmp_path: Path) -> None:
 
 def test_unknown_speaker(tmp_path: Path) -> None:
     fixtures = copy_fixtures(tmp_path)
-    edit_records(fixtures, "claims", lambda records: records[0].update(speaker="nobody-at-all"))
+    edit_records(fixtures, "claims", lambda records: by_id(records, CLAIM).update(speaker="nobody-at-all"))
     problem = find(problems_of(fixtures), "claims.json", CLAIM, "speaker")
     assert problem.message == "unknown person 'nobody-at-all'"
     expected = f"claims.json: record '{CLAIM}' field 'speaker': unknown person 'nobody-at-all'"
@@ -147,13 +152,14 @@ def test_unknown_speaker(tmp_path: Path) -> None:
 
 def test_missing_required_field(tmp_path: Path) -> None:
     fixtures = copy_fixtures(tmp_path)
-    edit_records(fixtures, "claims", lambda records: records[0].pop("summary"))
+    edit_records(fixtures, "claims", lambda records: by_id(records, CLAIM).pop("summary"))
     assert find(problems_of(fixtures), "claims.json", CLAIM, "summary").message == "Field required"
     assert_cli_reports(fixtures, f"claims.json: record '{CLAIM}' field 'summary': Field required")
 
 
 def test_malformed_json(tmp_path: Path) -> None:
     fixtures = copy_fixtures(tmp_path)
+    first = read_records(fixtures, "claims")[0]["id"]  # the corrupted line is in the first record
     path = fixtures / "claims.json"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     line = next(i for i, text in enumerate(lines) if '"summary"' in text)
@@ -161,26 +167,26 @@ def test_malformed_json(tmp_path: Path) -> None:
     path.write_text("".join(lines), encoding="utf-8")
     problems = [p for p in problems_of(fixtures) if Path(p.file).name == "claims.json"]
     assert len(problems) == 1
-    assert problems[0].record == CLAIM and problems[0].field == ""
+    assert problems[0].record == first and problems[0].field == ""
     column = lines[line].index("summary") + 1
     reason = "Expecting property name enclosed in double quotes"
     expected = f"malformed JSON at line {line + 1} column {column}: {reason}"
     assert problems[0].message.startswith(expected)
-    assert_cli_reports(fixtures, f"claims.json: record '{CLAIM}': {expected}")
+    assert_cli_reports(fixtures, f"claims.json: record '{first}': {expected}")
 
 
 def test_duplicate_id(tmp_path: Path) -> None:
     fixtures = copy_fixtures(tmp_path)
-    edit_records(fixtures, "claims", lambda records: records.append(dict(records[0])))
+    records = edit_records(fixtures, "claims", lambda records: records.append(dict(by_id(records, CLAIM))))
     problem = find(problems_of(fixtures), "claims.json", CLAIM, "id")
-    assert problem.message == "duplicate id (first used by record #0)"
+    assert problem.message == f"duplicate id (first used by record #{records.index(by_id(records, CLAIM))})"
     assert_cli_reports(fixtures, f"claims.json: record '{CLAIM}' field 'id': duplicate id")
 
 
 def test_every_problem_is_collected_before_raising(tmp_path: Path) -> None:
     fixtures = copy_fixtures(tmp_path)
     edit_records(fixtures, "citations", _shift)
-    edit_records(fixtures, "claims", lambda records: records[0].update(speaker="nobody-at-all"))
+    edit_records(fixtures, "claims", lambda records: by_id(records, CLAIM).update(speaker="nobody-at-all"))
     edit_records(fixtures, "people", lambda r: r[0]["aliases"][0]["evidence"][0].update(source="nowhere"))
     problems = problems_of(fixtures)
     find(problems, "citations.json", CITATION, "evidence.start")
