@@ -61,8 +61,12 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 
 def tolerance(text: str) -> int:
-    """Returns how many edits a name of this length may differ by and still match (1 per 5 letters)."""
-    return max(1, len(text) // 5)
+    """Returns how many edits a name of this length may differ by and still match.
+
+    One per five letters: names under five letters must match exactly (too many short words are one
+    edit apart: "He" and "the").
+    """
+    return len(text) // 5
 
 
 def name_distance(query: str, name: str) -> int | None:
