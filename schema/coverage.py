@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import TypeAdapter
 
-from schema.dataset import FIXTURE_MODELS, Dataset
+from schema.dataset import Dataset
 from schema.models import Citation, NonEmpty, Record
 from schema.quotes import QuotedPassage, quoted_passages
-from schema.selectors import iter_evidence
+from schema.selectors import dataset_evidence
 
 ALLOW_LIST = Path(__file__).parent / "uncovered.json"
 """Quoted passages that no evidence needs to cover (scare quotes, headlines), each with the reason."""
@@ -48,15 +49,11 @@ class SeedCoverage:
         return len(self.covered) + len(self.allowed) + len(self.missing)
 
 
-def _spans(dataset: Dataset, source_id: str) -> list[tuple[int, int]]:
-    spans = [
-        (evidence.start, evidence.end)
-        for stem in FIXTURE_MODELS
-        for record in getattr(dataset, stem).values()
-        for _, evidence in iter_evidence(record)
-        if evidence.source == source_id
-    ]
-    return sorted(spans)
+def _spans_by_source(dataset: Dataset) -> dict[str, list[tuple[int, int]]]:
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for evidence in dataset_evidence(dataset):
+        spans[evidence.source].append((evidence.start, evidence.end))
+    return {source: sorted(found) for source, found in spans.items()}
 
 
 def _is_covered(text: str, span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
@@ -74,14 +71,16 @@ def _is_covered(text: str, span: tuple[int, int], spans: Sequence[tuple[int, int
     return reached >= span[1]
 
 
-def seed_coverage(dataset: Dataset, source_id: str, allow_list: Sequence[Uncovered]) -> SeedCoverage:
-    """Takes the dataset, a source id and the allow-list and returns that seed's coverage."""
+def seed_coverage(
+    dataset: Dataset, source_id: str, spans: Sequence[tuple[int, int]], allow_list: Sequence[Uncovered]
+) -> SeedCoverage:
+    """Takes a source id, the sorted spans of every selector into its seed and the allow-list, and
+    returns that seed's coverage."""
     source = dataset.sources[source_id]
     text = dataset.seed_texts[source_id]
     citations = sorted(dataset.citations_by_source.get(source_id, []), key=lambda c: c.evidence.start)
     report = SeedCoverage(source.seed, source_id, citations)
     excused = {entry.exact: entry for entry in allow_list if entry.seed == source.seed}
-    spans = _spans(dataset, source_id)
     for passage in quoted_passages(text):
         core = passage.core()
         if _is_covered(text, core, spans):
@@ -95,7 +94,8 @@ def seed_coverage(dataset: Dataset, source_id: str, allow_list: Sequence[Uncover
 
 def coverage_report(dataset: Dataset, allow_list: Sequence[Uncovered]) -> list[SeedCoverage]:
     """Returns the coverage of every source's seed, in sources.json order."""
-    return [seed_coverage(dataset, source_id, allow_list) for source_id in dataset.sources]
+    spans = _spans_by_source(dataset)
+    return [seed_coverage(dataset, sid, spans.get(sid, []), allow_list) for sid in dataset.sources]
 
 
 def unsourced_seeds(dataset: Dataset, seed_names: Iterable[str]) -> list[str]:

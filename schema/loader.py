@@ -17,7 +17,7 @@ from schema.models import Source, Verified
 from schema.problems import FixtureError, Problem, validation_problems
 from schema.references import dangling_references, rule_problems
 from schema.seeds import Seeds, read_seeds, sha256_hex
-from schema.selectors import iter_evidence, selector_problems
+from schema.selectors import dataset_evidence, iter_evidence, selector_problems
 
 __all__ = ["FixtureError", "Problem", "load_dataset", "selector_count"]
 
@@ -201,9 +201,4 @@ def load_dataset(fixtures_dir: Path, seeds_dir: Path) -> Dataset:
 
 def selector_count(dataset: Dataset) -> int:
     """Returns how many Evidence selectors the dataset holds; in a loaded dataset each was verified."""
-    return sum(
-        1
-        for stem in FIXTURE_MODELS
-        for record in getattr(dataset, stem).values()
-        for _ in iter_evidence(record)
-    )
+    return sum(1 for _ in dataset_evidence(dataset))

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
+from schema.dataset import FIXTURE_MODELS, Dataset
 from schema.models import Evidence
 
 CONTEXT = 32
@@ -90,3 +91,11 @@ def iter_evidence(value: object, path: str = "") -> Iterator[tuple[str, Evidence
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             yield from iter_evidence(item, f"{path}[{index}]")
+
+
+def dataset_evidence(dataset: Dataset) -> Iterator[Evidence]:
+    """Yields every Evidence selector of every record in the dataset, in fixture order."""
+    for stem in FIXTURE_MODELS:
+        for record in getattr(dataset, stem).values():
+            for _, evidence in iter_evidence(record):
+                yield evidence
