@@ -24,9 +24,7 @@ class Problem:
     def __str__(self) -> str:
         where = self.file
         if self.record:
-            where += (
-                f": record {self.record!r}" if not self.record.startswith("#") else f": record {self.record}"
-            )
+            where += f": record {self.record if self.record.startswith('#') else repr(self.record)}"
         if self.field:
             where += f" field {self.field!r}"
         return f"{where}: {self.message}"
@@ -46,13 +44,10 @@ class FixtureError(Exception):
         lines += [str(problem) for problem in self.problems]
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.report()
 
-
-def loc_to_path(loc: Iterable[int | str], base: str = "") -> str:
+def loc_to_path(loc: Iterable[int | str]) -> str:
     """Takes a pydantic error location and returns it as a dotted path with [i] for list items."""
-    path = base
+    path = ""
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"

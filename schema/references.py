@@ -67,15 +67,17 @@ def dangling_references(
                 yield path, f"unknown {SINGULAR[target]} {value!r}"
 
 
-def rule_problems(records: Mapping[str, Sequence[Verified]]) -> Iterator[tuple[str, Verified, str, str]]:
+def rule_problems(
+    records: Mapping[str, Sequence[Verified]], cited: set[object] | None
+) -> Iterator[tuple[str, Verified, str, str]]:
     """Yields (stem, record, field, message) for rules that span records.
 
-    Every claim has a citation; every delegate has a title and sits for a party of its
-    negotiation; a citation's cue is in the same source as its evidence; no negotiation is its
-    own predecessor.
+    Every claim has a citation (`cited` holds the claim of every citation record, valid or not,
+    or is None when citations.json could not be read); every delegate has a title and sits for a
+    party of its negotiation; a citation's cue is in the same source as its evidence; no
+    negotiation is its own predecessor.
     """
-    cited = {c.claim for c in records.get("citations", []) if isinstance(c, Citation)}
-    if "citations" in records:
+    if cited is not None:
         for claim in records.get("claims", []):
             if isinstance(claim, Claim) and claim.id not in cited:
                 yield "claims", claim, "id", "claim has no citation in citations.json"

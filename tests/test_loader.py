@@ -226,3 +226,26 @@ def test_tampered_seed_is_reported_against_the_manifest(tmp_path: Path) -> None:
     problem = find(problems, "SHA256SUMS", name, "")
     assert problem.message.startswith(f"{seeds / name} has sha256 ")
     assert len(problems) == 1
+
+
+def test_claim_without_citation_and_delegate_without_title(tmp_path: Path) -> None:
+    fixtures = copy_fixtures(tmp_path)
+    edit_records(fixtures, "citations", lambda records: records.remove(by_id(records, CITATION)))
+    delegate = read_records(fixtures, "delegates")[0]["id"]
+    edit_records(fixtures, "delegates", lambda records: by_id(records, delegate).update(titles=[]))
+    problems = problems_of(fixtures)
+    assert find(problems, "claims.json", CLAIM, "id").message == "claim has no citation in citations.json"
+    assert (
+        find(problems, "delegates.json", delegate, "titles").message == "delegate has no title with citations"
+    )
+    assert_cli_reports(fixtures, f"claims.json: record '{CLAIM}' field 'id': claim has no citation")
+
+
+def test_an_invalid_citation_still_counts_as_citing_its_claim(tmp_path: Path) -> None:
+    fixtures = copy_fixtures(tmp_path)
+    edit_records(fixtures, "citations", lambda records: by_id(records, CITATION).update(mode="quoted"))
+    problems = [p for p in problems_of(fixtures) if Path(p.file).name != "datapackage.json"]
+    assert [str(p).split("/")[-1] for p in problems] == [
+        f"citations.json: record '{CITATION}' field 'mode': "
+        "Input should be 'direct', 'partial' or 'paraphrase' (got 'quoted')"
+    ]
