@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -56,6 +57,10 @@ def loc_to_path(loc: Iterable[int | str]) -> str:
     return path
 
 
+# A record-level validator's message starts with the field it is about ("author is null but ...").
+_FIELD_FIRST = re.compile(r"^Value error, ([a-z_]+) is ")
+
+
 def validation_problems(file: str, record: str, error: ValidationError) -> list[Problem]:
     """Takes pydantic's error for one record and returns one Problem per failed field."""
     problems = []
@@ -65,5 +70,8 @@ def validation_problems(file: str, record: str, error: ValidationError) -> list[
             shown = repr(detail["input"])
             if len(shown) <= 80:
                 message += f" (got {shown})"
-        problems.append(Problem(file, record, loc_to_path(detail["loc"]), message))
+        path = loc_to_path(detail["loc"])
+        if not path and (named := _FIELD_FIRST.match(message)):
+            path = named.group(1)
+        problems.append(Problem(file, record, path, message))
     return problems

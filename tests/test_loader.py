@@ -249,3 +249,11 @@ def test_an_invalid_citation_still_counts_as_citing_its_claim(tmp_path: Path) ->
         f"citations.json: record '{CITATION}' field 'mode': "
         "Input should be 'direct', 'partial' or 'paraphrase' (got 'quoted')"
     ]
+
+
+def test_record_level_rule_names_the_field_it_is_about(tmp_path: Path) -> None:
+    fixtures = copy_fixtures(tmp_path)
+    source = next(r for r in read_records(fixtures, "sources") if r["author"] is None)["id"]
+    edit_records(fixtures, "sources", lambda records: by_id(records, source).update(notes=[]))
+    problem = find(problems_of(fixtures), "sources.json", source, "author")
+    assert problem.message == "Value error, author is null but has no note saying why"
