@@ -16,9 +16,21 @@ from starlette.routing import BaseRoute, Route
 
 from api.context import Context
 from api.downloads import download_routes, not_found
-from api.errors import RequestError
+from api.errors import BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE, RequestError
+from api.limits import Limits
 from api.pipeline import GraphQLPipeline
+from api.query_shape import shape_rules
 from api.schema import graphql_schema, print_sdl
+from api.transport import (
+    EXCEPTION_HANDLERS,
+    check_query_string,
+    cors,
+    graphql_status,
+    negotiate,
+    not_acceptable,
+    read_body,
+    respond,
+)
 from schema.dataset import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,32 +66,40 @@ def graphql_endpoint(pipeline: GraphQLPipeline) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         if request.method == "GET" and _wants_html(request):
             return playground(request) if playground else HTMLResponse(PLACEHOLDER_PAGE)
+        media_type = negotiate(request.headers.get("accept"))
+        if media_type is None:
+            return not_acceptable()
         try:
             if request.method == "GET":
+                check_query_string(request, pipeline.limits.max_body_bytes)
                 params: Any = dict(request.query_params)
             else:
-                params = await _post_params(request)
+                params = await _post_params(request, pipeline.limits.max_body_bytes)
             graphql_request = GraphQLPipeline.request_from(params)
         except RequestError as error:
-            return Response(orjson.dumps(error.payload()), status_code=error.status, media_type=JSON)
+            return respond(orjson.dumps(error.payload()), error.status, media_type)
         status, body = await run_in_threadpool(pipeline.run, graphql_request, method=request.method)
-        return Response(body, status_code=status, media_type=JSON)
+        headers = {"Allow": "POST"} if status == 405 else None
+        return respond(body, graphql_status(status, media_type), media_type, headers)
 
     return endpoint
 
 
-async def _post_params(request: Request) -> Any:
-    """Reads a POST body: JSON (the usual), or application/graphql holding the query text."""
+async def _post_params(request: Request, max_bytes: int) -> Any:
+    """Reads a POST body of at most `max_bytes`: a JSON object (GraphQL over HTTP allows only JSON)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await request.body()
-    if content_type == "application/graphql":
-        return {"query": body.decode("utf-8", errors="replace"), **dict(request.query_params)}
-    if content_type not in ("application/json", ""):
-        raise RequestError(f"Send POST bodies as application/json, not {content_type}.", 415)
+    if content_type != "application/json":
+        given = content_type or "no Content-Type"
+        message = f"Send POST bodies as application/json, not {given}."
+        raise RequestError(message, 415, UNSUPPORTED_MEDIA_TYPE)
+    body = await read_body(request, max_bytes)
     try:
         params = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise RequestError("The request body is not valid JSON.") from None
+    if isinstance(params, list):
+        message = "Batched requests (a JSON array) are not supported; send one operation per request."
+        raise RequestError(message, 400, BAD_REQUEST)
     if not isinstance(params, dict):
         raise RequestError("The request body must be a JSON object with a `query`.")
     return params
@@ -125,6 +145,7 @@ def create_app(
     *,
     fixtures_dir: Path = DEFAULT_FIXTURES,
     seeds_dir: Path = DEFAULT_SEEDS,
+    limits: Limits | None = None,
 ) -> Starlette:
     """Takes a loaded dataset (or loads one from the directories) and returns the ASGI app.
 
@@ -134,7 +155,10 @@ def create_app(
         from schema.loader import load_dataset
 
         dataset = load_dataset(fixtures_dir, seeds_dir)
-    pipeline = GraphQLPipeline(graphql_schema(), Context.for_dataset(dataset))
+    limits = Limits.from_env() if limits is None else limits
+    pipeline = GraphQLPipeline(
+        graphql_schema(), Context.for_dataset(dataset), validation_rules=shape_rules(limits), limits=limits
+    )
     routes: list[BaseRoute] = [
         Route("/", _index(dataset), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
@@ -147,7 +171,8 @@ def create_app(
     export_routes = _optional("api.exports", "routes")
     if export_routes is not None:
         routes += export_routes(dataset)
-    app = Starlette(routes=routes, exception_handlers={404: _not_found})
+    handlers = {404: _not_found, **EXCEPTION_HANDLERS}
+    app = Starlette(routes=routes, exception_handlers=handlers, middleware=[cors()])
     app.state.pipeline = pipeline
     app.state.dataset = dataset
     return app

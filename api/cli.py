@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from api.app import DEFAULT_FIXTURES, DEFAULT_SEEDS
+from api.limits import Limits, add_limit_arguments
 
 APP_FACTORY = "api.cli:app_from_environment"
 _FIXTURES_ENV = "PARLEY_FIXTURES"
@@ -38,6 +39,7 @@ def serve(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     _data_dirs(parser)
+    add_limit_arguments(parser)
     args = parser.parse_args(argv)
 
     import os
@@ -48,7 +50,11 @@ def serve(argv: Sequence[str] | None = None) -> int:
     from schema.loader import FixtureError
 
     try:
-        app = create_app(fixtures_dir=args.fixtures, seeds_dir=args.seeds)
+        limits = Limits.from_env().with_args(args)
+    except ValueError as error:
+        parser.error(str(error))
+    try:
+        app = create_app(fixtures_dir=args.fixtures, seeds_dir=args.seeds, limits=limits)
     except FixtureError as error:
         print(f"parley serve: refusing to start, the fixtures are invalid:\n{error}", file=sys.stderr)
         return 1
@@ -56,6 +62,7 @@ def serve(argv: Sequence[str] | None = None) -> int:
         # Each worker process loads (and checks) the dataset itself, from the same directories.
         os.environ[_FIXTURES_ENV] = str(args.fixtures.resolve())
         os.environ[_SEEDS_ENV] = str(args.seeds.resolve())
+        os.environ.update(limits.as_env())
         uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers)
     else:
         uvicorn.run(app, host=args.host, port=args.port)

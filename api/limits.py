@@ -27,9 +27,7 @@ class Limits:
     max_aliases: int = _knob(30, "aliased fields in an operation, fragments expanded")
     max_tokens: int = _knob(1000, "lexical tokens in a query document")
     max_directives: int = _knob(30, "directives in an operation, fragments expanded")
-    max_cost: int = _knob(10_000, "nodes a query could return: first/last multiplied along connections")
-    default_page_size: int = _knob(100, "page size a connection without first/last counts as")
-    max_page_size: int = _knob(100, "largest first/last (the API's ceiling is 100)")
+    max_cost: int = _knob(50_000, "nodes a query could return: first/last multiplied along connections")
     max_body_bytes: int = _knob(100_000, "request body (POST) or query string (GET) size in bytes")
     timeout_seconds: float = _knob(10.0, "execution time before the query is stopped")
 
@@ -38,10 +36,6 @@ class Limits:
             value = getattr(self, f.name)
             if value <= 0:
                 raise ValueError(f"limit {f.name} must be positive, got {value}")
-        if self.max_page_size > 100:
-            raise ValueError(f"limit max_page_size cannot exceed 100, got {self.max_page_size}")
-        if self.default_page_size > self.max_page_size:
-            raise ValueError("limit default_page_size cannot exceed max_page_size")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
@@ -62,6 +56,10 @@ class Limits:
             if getattr(namespace, f.name, None) is not None
         }
         return dataclasses.replace(self, **changes)
+
+    def as_env(self) -> dict[str, str]:
+        """Returns these limits as PARLEY_* variables (how `parley serve --workers` passes them on)."""
+        return {env_var(f.name): str(getattr(self, f.name)) for f in fields(self)}
 
 
 def env_var(name: str) -> str:

@@ -7,6 +7,7 @@ validation rules or wrap `run` without touching the HTTP routes.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,12 +23,25 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     execute_sync,
-    parse,
+    get_operation_ast,
     validate,
 )
 
 from api.context import Context
-from api.errors import BAD_USER_INPUT, INTERNAL, PARSE_FAILED, VALIDATION_FAILED, RequestError, UserInputError
+from api.deadline import deadline_middleware, timed_out, timeout_result
+from api.errors import (
+    BAD_USER_INPUT,
+    INTERNAL,
+    METHOD_NOT_ALLOWED,
+    PARSE_FAILED,
+    TIMEOUT,
+    VALIDATION_FAILED,
+    RequestError,
+    UserInputError,
+)
+from api.limits import Limits
+from api.query_cost import check_cost
+from api.query_shape import parse_query
 
 logger = logging.getLogger("parley.graphql")
 
@@ -59,6 +73,8 @@ class GraphQLPipeline:
     validation_rules: Sequence[type[ASTValidationRule]] = ()
     """Extra validation rules, run after the standard ones (e.g. depth or cost limits)."""
     cache_size: int = 512
+    limits: Limits = field(default_factory=Limits)
+    """Tokens (at parse), cost (before execution) and the execution timeout; see api/limits.py."""
     _prepare_cached: Any = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -90,7 +106,7 @@ class GraphQLPipeline:
 
     def _prepare_uncached(self, query: str) -> Prepared:
         try:
-            document = parse(query)
+            document = parse_query(query, self.limits)
         except GraphQLError as error:
             return Prepared(None, (error,), PARSE_FAILED)
         rules = None
@@ -111,21 +127,38 @@ class GraphQLPipeline:
             context_value=self.context,
             variable_values=request.variables,
             operation_name=request.operation_name,
+            middleware=[deadline_middleware(self.limits.timeout_seconds)],
         )
 
     def run(self, request: GraphQLRequest, *, method: str = "POST") -> tuple[int, bytes]:
         """Takes a request and returns (HTTP status, JSON body): 400 when nothing could execute."""
         prepared = self.prepare(request.query)
+        if method == "GET" and self._is_non_query(prepared, request.query):
+            message = "Only query operations may be sent with GET; use POST."
+            error = RequestError(message, 405, METHOD_NOT_ALLOWED)
+            return error.status, orjson.dumps(error.payload())
         if prepared.document is None:
             return 400, self.serialize(ExecutionResult(None, list(prepared.errors)), prepared.code)
-        if method == "GET" and _has_non_query(prepared.document):
-            error = RequestError("Only query operations may be sent with GET; use POST.", 405)
-            return error.status, orjson.dumps(error.payload())
+        operation = get_operation_ast(prepared.document, request.operation_name)
+        if operation is not None:
+            variables = request.variables or {}
+            limited = check_cost(self.schema, prepared.document, operation, variables, self.limits)
+            if limited:
+                return 400, self.serialize(ExecutionResult(None, limited), BAD_USER_INPUT)
         result = self.execute(prepared.document, request)
+        if timed_out(result):
+            return 503, self.serialize(timeout_result(self.limits.timeout_seconds), TIMEOUT)
         if result.data is None and result.errors:
             # Nothing ran: the variables or operationName did not fit the document.
             return 400, self.serialize(result, BAD_USER_INPUT)
         return 200, self.serialize(result, INTERNAL)
+
+    def _is_non_query(self, prepared: Prepared, query: str) -> bool:
+        """Whether a GET asks for a mutation or subscription (405), even if the document is also invalid."""
+        document = prepared.document
+        if document is None and prepared.code == VALIDATION_FAILED:
+            document = parse_query(query, self.limits)  # rare: only invalid documents sent by GET
+        return document is not None and _has_non_query(document)
 
     def serialize(self, result: ExecutionResult, default_code: str) -> bytes:
         """Returns the JSON body: `data` and/or `errors`, each error with `extensions.code`."""
@@ -148,8 +181,10 @@ def _format_error(error: GraphQLError, default_code: str) -> dict[str, Any]:
     """Formats one error; an unexpected exception in a resolver is logged and masked."""
     original = error.original_error
     if original is not None and not isinstance(original, UserInputError | GraphQLError):
-        logger.error("resolver failed at %s", error.path, exc_info=original)
-        masked = GraphQLError("Internal server error.", path=error.path, extensions={"code": INTERNAL})
+        request_id = uuid.uuid4().hex  # the client quotes it; the log line with the traceback carries it
+        logger.error("resolver failed at %s (request %s)", error.path, request_id, exc_info=original)
+        masked_extensions = {"code": INTERNAL, "requestId": request_id}
+        masked = GraphQLError("Internal server error.", path=error.path, extensions=masked_extensions)
         masked.locations = error.locations
         return dict(masked.formatted)
     formatted = dict(error.formatted)

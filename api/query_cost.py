@@ -1,4 +1,4 @@
-"""GitHub-style cost estimate (nodes a query could return) and page-size checks, before execution."""
+"""GitHub-style cost estimate: how many nodes a query could return, checked before execution."""
 
 from __future__ import annotations
 
@@ -27,8 +27,9 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from api.errors import BAD_USER_INPUT, QUERY_TOO_COMPLEX
+from api.errors import QUERY_TOO_COMPLEX
 from api.limits import Limits
+from api.relay import MAX_PAGE
 
 _PAGE_ARGUMENTS = ("first", "last")
 _LIST_ARGUMENT = "ids"  # `nodes(ids:)` returns one object per id
@@ -37,15 +38,11 @@ _LIST_ARGUMENT = "ids"  # `nodes(ids:)` returns one object per id
 class _Estimate:
     """Walks one operation with its types; each fragment is costed once per parent type (memoised)."""
 
-    def __init__(
-        self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any], limits: Limits
-    ) -> None:
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any]) -> None:
         self.schema = schema
         definitions = document.definitions
         self.fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
         self.variables = variables
-        self.limits = limits
-        self.errors: list[GraphQLError] = []
         self.memo: dict[str, int] = {}
 
     def selections(self, parent: GraphQLNamedType | None, node: SelectionSetNode | None) -> int:
@@ -93,18 +90,12 @@ class _Estimate:
             if name not in definition.args:
                 continue
             value = given.get(name, definition.args[name].default_value)
-            if isinstance(value, int) and not isinstance(value, bool):
-                if not 1 <= value <= self.limits.max_page_size:
-                    message = (
-                        f"`{name}` on `{node.name.value}` must be between 1 and "
-                        f"{self.limits.max_page_size}, got {value}"
-                    )
-                    self.errors.append(GraphQLError(message, node, extensions={"code": BAD_USER_INPUT}))
-                else:
-                    sizes.append(value)
+            # Out of range sizes are left to the resolvers, which answer BAD_USER_INPUT at that field.
+            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_PAGE:
+                sizes.append(value)
         if not any(name in definition.args for name in _PAGE_ARGUMENTS):
             return None
-        return max(sizes) if sizes else self.limits.default_page_size
+        return max(sizes) if sizes else MAX_PAGE  # what a connection returns without first/last
 
     def value(self, node: ValueNode) -> Any:
         if isinstance(node, VariableNode):
@@ -129,16 +120,15 @@ def estimate_cost(
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any],
-    limits: Limits,
-) -> tuple[int, list[GraphQLError]]:
-    """Takes a validated operation and its variables; returns (cost, page-size errors).
+) -> int:
+    """Takes a validated operation and its variables; returns how many nodes it could return.
 
     The cost is GitHub's: every paginated field counts the items it may return (its `first` or
     `last`, else its default page), multiplied by the pages of the paginated fields around it.
     """
-    estimate = _Estimate(schema, document, _default_variables(operation, variables), limits)
+    estimate = _Estimate(schema, document, _default_variables(operation, variables))
     root = schema.get_root_type(operation.operation)
-    return estimate.selections(root, operation.selection_set), estimate.errors
+    return estimate.selections(root, operation.selection_set)
 
 
 def check_cost(
@@ -148,13 +138,13 @@ def check_cost(
     variables: Mapping[str, Any],
     limits: Limits,
 ) -> list[GraphQLError]:
-    """Returns the request errors (bad page sizes, QUERY_TOO_COMPLEX) that stop this operation running."""
-    cost, errors = estimate_cost(schema, document, operation, variables, limits)
-    if cost > limits.max_cost:
-        message = (
-            f"The query could return up to {cost} nodes; the limit is {limits.max_cost}. "
-            "Ask for smaller pages (`first`/`last`) or fewer nested connections."
-        )
-        extensions = {"code": QUERY_TOO_COMPLEX, "cost": cost, "limit": limits.max_cost}
-        errors.append(GraphQLError(message, operation, extensions=extensions))
-    return errors
+    """Returns the QUERY_TOO_COMPLEX error that stops this operation, if it costs more than the limit."""
+    cost = estimate_cost(schema, document, operation, variables)
+    if cost <= limits.max_cost:
+        return []
+    message = (
+        f"The query could return up to {cost} nodes; the limit is {limits.max_cost}. "
+        "Ask for smaller pages (`first`/`last`) or fewer nested connections."
+    )
+    extensions = {"code": QUERY_TOO_COMPLEX, "cost": cost, "limit": limits.max_cost}
+    return [GraphQLError(message, operation, extensions=extensions)]
