@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from schema.dataset import FIXTURE_MODELS
 from schema.jsonschema import dump_json, schema_file_name
+from schema.seeds import sha256_hex
 
 DATAPACKAGE = "datapackage.json"
 DATASET_VERSION = "0.1.0"
@@ -43,7 +43,7 @@ def _resource(stem: str, content: bytes) -> dict[str, Any]:
         "mediatype": "application/json",
         "encoding": "utf-8",
         "bytes": len(content),
-        "hash": "sha256:" + hashlib.sha256(content).hexdigest(),
+        "hash": "sha256:" + sha256_hex(content),
         # Not `schema`: in a Data Package that key means a Frictionless Table Schema.
         "jsonSchema": f"../schema/json/{schema_file_name(stem)}",
     }
