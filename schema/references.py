@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
+from schema.dataset import FIXTURE_MODELS
 from schema.models import Citation, Claim, Delegate, Negotiation, Verified
 
 # Fixture stem -> (field path, stem of the records it names). "[]" steps into every list item.
@@ -15,18 +16,6 @@ REFERENCES: dict[str, list[tuple[str, str]]] = {
     "claims": [("speaker", "people"), ("negotiation", "negotiations")],
     "citations": [("claim", "claims")],
     "discrepancies": [("negotiation", "negotiations"), ("person", "people")],
-}
-
-SINGULAR = {
-    "outlets": "outlet",
-    "sources": "source",
-    "parties": "party",
-    "people": "person",
-    "negotiations": "negotiation",
-    "delegates": "delegate",
-    "claims": "claim",
-    "citations": "citation",
-    "discrepancies": "discrepancy",
 }
 
 
@@ -64,7 +53,7 @@ def dangling_references(
             continue
         for path, value in values_at(record, spec):
             if value not in known_ids[target]:
-                yield path, f"unknown {SINGULAR[target]} {value!r}"
+                yield path, f"unknown {FIXTURE_MODELS[target].__name__.lower()} {value!r}"
 
 
 def rule_problems(

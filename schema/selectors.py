@@ -63,7 +63,7 @@ def selector_problems(evidence: Evidence, text: str) -> list[tuple[str, str]]:
     if (
         len(evidence.prefix) > CONTEXT
         or prefix_start < 0
-        or text[prefix_start : evidence.start] != (evidence.prefix)
+        or text[prefix_start : evidence.start] != evidence.prefix
     ):
         expected = text[max(0, evidence.start - CONTEXT) : evidence.start]
         problems.append(("prefix", f"prefix {_short(evidence.prefix)} does not match {_short(expected)}"))
