@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 
 from api.errors import UserInputError
 from api.indexes import published_by
 from api.text import normalise
 from schema.dataset import Dataset
 from schema.models import Citation, Source
+
+_TYPE_NAME = re.compile(r"^[A-Z][A-Za-z]*$")
 
 
 def slug_of(value: str, type_name: str) -> str:
@@ -23,10 +26,12 @@ def slug_of(value: str, type_name: str) -> str:
     except (binascii.Error, UnicodeError, ValueError):
         return value
     kind, sep, slug = raw.partition(":")
-    if not sep or not slug or not kind[:1].isupper():
+    if not sep or not slug or not _TYPE_NAME.match(kind):
         return value
     if kind != type_name:
-        raise UserInputError(f"{value!r} is the id of a {kind}, expected a {type_name}")
+        raise UserInputError(
+            f"{value!r} is a {kind} ID, but this argument takes a slug or ID of type {type_name}"
+        )
     return slug
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import warnings
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from starlette.testclient import TestClient
+from typing import TYPE_CHECKING, Any
 
 from api.app import create_app
 from schema.dataset import Dataset
 from schema.loader import load_dataset
+
+if TYPE_CHECKING:
+    from starlette.testclient import TestClient
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
@@ -30,6 +31,8 @@ def client() -> TestClient:
     with warnings.catch_warnings():
         # Starlette nudges towards httpx2; the httpx-based TestClient is what this project pins.
         warnings.simplefilter("ignore", DeprecationWarning)
+        from starlette.testclient import TestClient
+
         return TestClient(create_app(dataset()), raise_server_exceptions=True)
 
 

@@ -6,15 +6,18 @@ from api_client import gql
 
 WHO_SAID = """{ claims(filter: {text: "China's not easy"}) { totalCount nodes {
     speaker { name } saidOn { date precision }
-    citations { mode source { outlet { name } publishedOn { date precision } } evidence { exact start end } } } } }"""
+    citations { mode source { outlet { name } publishedOn { date precision } }
+    evidence { exact start end } } } } }"""
 
-LUTNICK = """{ people(filter: {name: "Lutnick"}) { nodes { name claims(orderBy: {field: SAID_ON, direction: DESC}) {
-    totalCount nodes { summary citations { source { outlet { name } } evidence { exact } } } } } } }"""
+LUTNICK = """{ people(filter: {name: "Lutnick"}) { nodes { name
+    claims(orderBy: {field: SAID_ON, direction: DESC}) { totalCount
+    nodes { summary citations { source { outlet { name } } evidence { exact } } } } } } }"""
 
 MISSPELLING = """{ resolvePerson(name: "Li Changgang") { person { name aliases { name } } matched } }"""
 
 LONDON = """{ negotiations(filter: {text: "London"}) { nodes { name venue startOn { date } endOn { date }
-    delegates { person { name } party { name } lead titles { title citations { source { outlet { name } } } } }
+    delegates { person { name } party { name } lead
+    titles { title citations { source { outlet { name } } } } }
     discrepancies { subject variants { value citations { source { outlet { name } } } } } } } }"""
 
 CHINAS_NOT_EASY = {
@@ -65,20 +68,27 @@ def test_everything_lutnick_said_newest_first() -> None:
     claims = people[0]["claims"]
     assert claims["totalCount"] == 4
     rows = [
-        (c["summary"], [(_outlet(x), x["evidence"]["exact"]) for x in c["citations"]]) for c in claims["nodes"]
+        (c["summary"], [(_outlet(x), x["evidence"]["exact"]) for x in c["citations"]])
+        for c in claims["nodes"]
     ]
     assert rows == [
         ("Lutnick called the negotiations fruitful.", [("Caliber.Az", 'the negotiations "fruitful."')]),
         (
             "Lutnick said the talks were progressing positively and might extend into a third day.",
-            [("Cnews Live", "the talks were progressing positively and may extend into a third day if required")],
+            [
+                (
+                    "Cnews Live",
+                    "the talks were progressing positively and may extend into a third day if required",
+                )
+            ],
         ),
         (
             "Lutnick confirmed the two nations agreed a structure for implementing the Geneva deal.",
             [
                 (
                     "EconoTimes",
-                    "the two nations agreed to a structure for implementing a prior trade deal signed in Geneva",
+                    "the two nations agreed to a structure for implementing a prior trade deal "
+                    "signed in Geneva",
                 )
             ],
         ),
@@ -99,7 +109,10 @@ def test_a_misspelling_resolves() -> None:
     assert gql(MISSPELLING) == {
         "resolvePerson": [
             {
-                "person": {"name": "Li Chenggang", "aliases": [{"name": "Li Chenggang"}, {"name": "Li Changgang"}]},
+                "person": {
+                    "name": "Li Chenggang",
+                    "aliases": [{"name": "Li Chenggang"}, {"name": "Li Changgang"}],
+                },
                 "matched": "Li Changgang",
             }
         ]
