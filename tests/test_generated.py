@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from datafiles import FIXTURES, SEEDS, copy_fixtures, edit_records, run_schema
+from jsonschema import Draft202012Validator
 
 from schema.datapackage import DATASET_VERSION
 from schema.dataset import FIXTURE_MODELS
@@ -89,3 +90,13 @@ def test_obsolete_schema_files_are_removed(tmp_path: Path) -> None:
     write_artefacts(artefacts)
     assert sorted(p.name for p in schema_dir.iterdir()) == sorted(f"{s}.schema.json" for s in FIXTURE_MODELS)
     assert out_of_date(artefacts) == []
+
+
+def test_real_fixtures_satisfy_their_json_schemas() -> None:
+    for stem in FIXTURE_MODELS:
+        schema = json.loads((JSON_SCHEMA_DIR / f"{stem}.schema.json").read_text(encoding="utf-8"))
+        validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        records = json.loads((FIXTURES / f"{stem}.json").read_text(encoding="utf-8"))
+        assert [error.message for error in validator.iter_errors(records)] == [], stem
+        assert not validator.is_valid([{**records[0], "unexpected": 1}])
+        assert not validator.is_valid([{k: v for k, v in records[0].items() if k != "verification"}])
