@@ -89,7 +89,7 @@ async def _post_params(request: Request, max_bytes: int) -> Any:
     """Reads a POST body of at most `max_bytes`: a JSON object (GraphQL over HTTP allows only JSON)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
-        given = content_type or "no Content-Type"
+        given = content_type or "a body without Content-Type"
         message = f"Send POST bodies as application/json, not {given}."
         raise RequestError(message, 415, UNSUPPORTED_MEDIA_TYPE)
     body = await read_body(request, max_bytes)

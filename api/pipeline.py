@@ -148,7 +148,7 @@ class GraphQLPipeline:
         result = self.execute(prepared.document, request)
         if timed_out(result):
             return 503, self.serialize(timeout_result(self.limits.timeout_seconds), TIMEOUT)
-        if result.data is None and result.errors:
+        if result.data is None and result.errors and all(e.path is None for e in result.errors):
             # Nothing ran: the variables or operationName did not fit the document.
             return 400, self.serialize(result, BAD_USER_INPUT)
         return 200, self.serialize(result, INTERNAL)
@@ -165,7 +165,8 @@ class GraphQLPipeline:
         body: dict[str, Any] = {}
         if result.errors:
             body["errors"] = [_format_error(e, default_code) for e in result.errors]
-        if result.data is not None or not result.errors:
+        # A field error that nulls the root keeps `data: null`; errors before execution have no path.
+        if result.data is not None or not result.errors or any(e.path for e in result.errors):
             body["data"] = result.data
         return orjson.dumps(body)
 
