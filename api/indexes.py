@@ -41,9 +41,10 @@ class ApiIndex:
             for record in getattr(dataset, stem).values():
                 for _, evidence in iter_evidence(record):
                     spans[evidence.source].setdefault((evidence.start, evidence.end), evidence)
-        cited: dict[str, list[Evidence]] = defaultdict(list)
+        cited: dict[str, dict[tuple[int, int], Evidence]] = defaultdict(dict)
         for citation in dataset.citations.values():
-            cited[citation.evidence.source].append(citation.evidence)
+            span = citation.evidence
+            cited[span.source].setdefault((span.start, span.end), span)
 
         parties: dict[str, set[str]] = defaultdict(set)
         for delegate in dataset.delegates.values():
@@ -58,7 +59,7 @@ class ApiIndex:
         }
         return cls(
             evidence_by_source={s: [e for _, e in sorted(v.items())] for s, v in spans.items()},
-            cited_spans_by_source={s: sorted(v, key=lambda e: e.start) for s, v in cited.items()},
+            cited_spans_by_source={s: [e for _, e in sorted(v.items())] for s, v in cited.items()},
             parties_by_person=dict(parties),
             delegate_people={d.person for d in dataset.delegates.values()},
             claim_texts={c.id: _claim_texts(dataset, c) for c in dataset.claims.values()},

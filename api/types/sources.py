@@ -120,7 +120,7 @@ class Source(Record):
     def text(self, info: Info) -> str:
         return data(info).seed_texts[self.record.id]
 
-    @described("The spans of this text that citations quote or paraphrase, by position.")
+    @described("The spans of this text that citations quote or paraphrase, by position, each once.")
     def cited_spans(self, info: Info) -> list[Evidence]:
         return evidence_list(index(info).cited_spans_by_source.get(self.record.id, []))
 
