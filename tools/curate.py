@@ -301,7 +301,8 @@ negotiations = [
         end_on={"date": "2025-06-10", "precision": "day",
                 "note": "EconoTimes reports a framework 'following two days of high-level negotiations' and "
                         "Caliber.Az that the talks concluded; day two was June 10 (Cnews Live). Cnews Live, "
-                        "written on day two, said the talks might extend into a third day.",
+                        "written on day two, said the talks might extend into a third day: see discrepancy "
+                        "london-talks-concluded.",
                 "evidence": [ev(S4, "following two days of high-level negotiations in London"), DAY_TWO,
                              ev(S3, "concluded trade talks in London")]},
         predecessor=GENEVA,
@@ -394,10 +395,10 @@ citations: list[dict[str, Any]] = []
 
 
 def cite(source: str, mode: str, exact: str, cue: str | None = None, after: str | None = None,
-         cue_after: str | None = None) -> dict[str, Any]:
+         cue_after: str | None = None, note: str | None = None) -> dict[str, Any]:
     evidence = ev(source, exact, after)
     cue_ev = ev(source, cue, cue_after) if cue else None
-    return {"source": source, "mode": mode, "evidence": evidence, "cue": cue_ev}
+    return {"source": source, "mode": mode, "evidence": evidence, "cue": cue_ev, "note": note}
 
 
 def claim(id_: str, speaker: str, summary: str, topics: list[str], cites: list[dict[str, Any]],
@@ -407,8 +408,8 @@ def claim(id_: str, speaker: str, summary: str, topics: list[str], cites: list[d
     claims.append(rec(id_, notes, speaker=speaker, negotiation=negotiation, said_on=said_on, setting=setting,
                       topics=topics, summary=summary))
     for c in cites:
-        citations.append(rec(f"{id_}--{SHORT[c['source']]}", claim=id_, mode=c["mode"], cue=c["cue"],
-                             evidence=c["evidence"]))
+        citations.append(rec(f"{id_}--{SHORT[c['source']]}", {"evidence": c["note"]} if c["note"] else None,
+                             claim=id_, mode=c["mode"], cue=c["cue"], evidence=c["evidence"]))
 
 
 WHITE_HOUSE = att("told reporters at the White House", ev(S1, "told reporters at the White House"))
@@ -449,7 +450,9 @@ claim("hassett-export-controls-eased-after-handshake", "kevin-hassett",
       "handshake.", ["export-controls", "rare-earths"],
       [cite(S1, "direct", 'Our expectation is that after the handshake," Hassett said, "any export controls from '
                           'the US will be eased, and the rare earths will be released in volume.',
-            "said", cue_after='handshake," Hassett')])
+            "said", cue_after='handshake," Hassett',
+            note="The quotation is split by the narrator's 'Hassett said'; one span covers both quoted halves "
+                 "and the attribution between them.")])
 claim("hassett-gesture-smaller-matters", "kevin-hassett",
       "Hassett said such a gesture could open the way to addressing smaller matters in later negotiations.",
       ["talks-progress"],
@@ -600,7 +603,8 @@ discrepancies = [
                           ev(S4, "following two days of high-level negotiations in London"))],
         notes={"variants": "The sources were written at different moments of the talks; both reports are "
                "kept as printed."}),
-    rec("us-tariff-on-chinese-goods", subject="The level of US tariffs on Chinese goods", kind="figure",
+    rec("us-tariff-on-chinese-goods", subject="The level of US tariffs on Chinese goods (the sources may measure different "
+        "things: the level kept under the London draft, and the new tariffs set in Geneva)", kind="figure",
         negotiation=LONDON,
         variants=[variant("About 55%, to remain under the draft framework",
                           ev(S0, "U.S. tariffs will remain at approximately 55%")),
