@@ -603,15 +603,15 @@ discrepancies = [
                           ev(S4, "following two days of high-level negotiations in London"))],
         notes={"variants": "The sources were written at different moments of the talks; both reports are "
                "kept as printed."}),
-    rec("us-tariff-on-chinese-goods", subject="The level of US tariffs on Chinese goods (the sources may measure different "
-        "things: the level kept under the London draft, and the new tariffs set in Geneva)", kind="figure",
+    rec("us-tariff-on-chinese-goods", subject="The level of US tariffs on Chinese goods", kind="figure",
         negotiation=LONDON,
         variants=[variant("About 55%, to remain under the draft framework",
                           ev(S0, "U.S. tariffs will remain at approximately 55%")),
                   variant("30 percent, after the Geneva cut from 145 percent",
                           ev(S1, "cutting new US tariffs on Chinese goods from 145 percent to 30 percent"))],
-        notes={"variants": "Cnews Live gives the level expected to remain after the London framework; ASEAN Now "
-               "(AP) gives the level set in Geneva. No seed reconciles the two figures."}),
+        notes={"variants": "The variants may measure different things: Cnews Live gives the level expected to "
+               "remain under the London draft framework; ASEAN Now (AP) gives the new tariffs set in Geneva. No "
+               "seed reconciles the two figures."}),
 ]
 
 # ---------------------------------------------------------------- write
