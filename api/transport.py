@@ -107,7 +107,8 @@ async def method_not_allowed(request: Request, exc: Exception) -> Response:
     headers = dict(getattr(exc, "headers", None) or {})
     allowed = headers.get("Allow", "")
     message = f"{request.method} is not allowed on {request.url.path}; use {allowed}."
-    return respond(_error_body(message, METHOD_NOT_ALLOWED), 405, headers=headers)
+    media_type = negotiate(request.headers.get("accept")) or JSON
+    return respond(_error_body(message, METHOD_NOT_ALLOWED), 405, media_type, headers)
 
 
 async def internal_error(request: Request, exc: Exception) -> Response:
