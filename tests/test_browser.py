@@ -145,4 +145,10 @@ def test_a_share_link_opens_its_query_and_runs_it(base_url: str, browser: object
     answer = _text(response)
     assert '"name": "Donald Trump"' in answer
     assert '"date": "2025-06-09"' in answer
+
+    # The query explorer lists the root fields to build a query by clicking.
+    page.click("button[aria-label='Show GraphiQL Explorer']")
+    plugin = page.locator(".graphiql-plugin")
+    plugin.get_by_text("resolvePerson").wait_for(timeout=UI_WAIT_MS)
+    assert "Explorer" in _text(plugin)
     context.close()
