@@ -40,7 +40,7 @@ def test_a_parse_error_has_its_code_and_location() -> None:
         "errors": [
             {
                 "message": "Syntax Error: Expected Name, found <EOF>.",
-                "locations": [{"line": 1, "column": 39}],
+                "locations": [{"line": 1, "column": 38}],
                 "extensions": {"code": "GRAPHQL_PARSE_FAILED"},
             }
         ]
@@ -51,7 +51,7 @@ def test_a_validation_error_names_the_field() -> None:
     response = client().post("/graphql", json={"query": "{ claims { nodes { sayer } } }"})
     assert response.status_code in (200, 400)
     (error,) = response.json()["errors"]
-    assert error["message"] == "Cannot query field 'sayer' on type 'Claim'."
+    assert error["message"] == "Cannot query field 'sayer' on type 'Claim'. Did you mean 'speaker'?"
     assert error["locations"] == [{"line": 1, "column": 20}]
     assert error["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED"}
 
