@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import logging
@@ -63,11 +64,14 @@ def _script_json(value: object) -> str:
 
 def render_page(endpoint: str, share_url: str, assets_url: str, tabs: list[ExampleTab]) -> str:
     """Takes the GraphQL endpoint, share-link and assets URLs and the example tabs; returns the page HTML."""
+    tab_list = [{"query": tab.query} for tab in tabs]
     config = {
         "endpoint": endpoint,
         "shareUrl": share_url,
         "assetsUrl": assets_url.rstrip("/") + "/",
-        "tabs": [{"query": tab.query} for tab in tabs],
+        "tabs": tab_list,
+        # Names the browser's saved GraphiQL state, so new examples replace tabs saved from old ones.
+        "tabsVersion": hashlib.sha256(json.dumps(tab_list).encode()).hexdigest()[:12],
     }
     base = html.escape(assets_url.rstrip("/"))
     return f"""<!doctype html>

@@ -98,3 +98,16 @@ def test_missing_assets_are_reported_at_startup_and_in_the_page(
     assert "GraphiQL assets are not installed" in response.text
     assert "<code>make install</code>" in response.text
     assert "npm ci --prefix playground &amp;&amp; npm run --prefix playground build" in response.text
+
+
+def test_saved_tabs_are_keyed_by_the_example_set() -> None:
+    one = playground.ExampleTab(name="a", query="{ meta { version } }")
+    two = playground.ExampleTab(name="b", query="{ meta { name } }")
+
+    def version(tabs: list[playground.ExampleTab]) -> str:
+        value: str = _config(playground.render_page("/graphql", "/playground", "/assets", tabs))["tabsVersion"]
+        return value
+
+    assert version([one]) == version([one])
+    assert version([one]) != version([one, two])
+    assert re.fullmatch(r"[0-9a-f]{12}", version([one]))

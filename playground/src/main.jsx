@@ -21,6 +21,21 @@ globalThis.MonacoEnvironment = {
 
 const params = new URLSearchParams(window.location.search);
 
+// GraphiQL restores saved tabs over the default ones; keying its storage by the example set means a
+// browser that saw older examples opens the current ones instead of its stale tabs.
+function storageFor(prefix) {
+  const own = () => Object.keys(localStorage).filter((key) => key.startsWith(prefix));
+  return {
+    getItem: (key) => localStorage.getItem(prefix + key),
+    setItem: (key, value) => localStorage.setItem(prefix + key, value),
+    removeItem: (key) => localStorage.removeItem(prefix + key),
+    clear: () => own().forEach((key) => localStorage.removeItem(key)),
+    get length() {
+      return own().length;
+    },
+  };
+}
+
 // Keep ?query= (and ?variables=) in step with the editor so the address bar holds a shareable link.
 // The link points at the page's share path: there ?query= opens the query, while GET /graphql?query= runs it.
 const shareUrl = new URL(config.shareUrl, window.location.href);
@@ -41,11 +56,12 @@ createRoot(document.getElementById('graphiql')).render(
   React.createElement(GraphiQL, {
     fetcher,
     plugins: [explorerPlugin()],
+    storage: storageFor(`parley:${config.tabsVersion}:`),
     defaultTabs: config.tabs,
     defaultQuery: config.tabs.length ? config.tabs[0].query : '{ meta { version } }',
     initialQuery: params.get('query') ?? undefined,
     initialVariables: params.get('variables') ?? undefined,
-    visiblePlugin: params.get('docs') === '0' ? undefined : 'Documentation Explorer',
+    visiblePlugin: 'Documentation Explorer',
     onEditQuery: (value) => updateLink('query', value),
     onEditVariables: (value) => updateLink('variables', value),
     onTabChange: ({ tabs, activeTabIndex }) => {
