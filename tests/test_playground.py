@@ -105,7 +105,8 @@ def test_saved_tabs_are_keyed_by_the_example_set() -> None:
     two = playground.ExampleTab(name="b", query="{ meta { name } }")
 
     def version(tabs: list[playground.ExampleTab]) -> str:
-        value: str = _config(playground.render_page("/graphql", "/playground", "/assets", tabs))["tabsVersion"]
+        page = playground.render_page("/graphql", "/playground", "/assets", tabs)
+        value: str = _config(page)["tabsVersion"]
         return value
 
     assert version([one]) == version([one])
