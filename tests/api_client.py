@@ -30,7 +30,7 @@ def client() -> TestClient:
     """A TestClient over the app serving the real dataset (built once)."""
     with warnings.catch_warnings():
         # Starlette nudges towards httpx2; the httpx-based TestClient is what this project pins.
-        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
 
         return TestClient(create_app(dataset()), raise_server_exceptions=True)
