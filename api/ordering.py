@@ -1,4 +1,4 @@
-"""`orderBy` inputs for every connection and the sort that applies them (nulls last, ties in file order)."""
+"""The sort behind every `orderBy` (inputs in api/orders.py): nulls last, ties kept in file order."""
 
 from __future__ import annotations
 
