@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from api.context import Context
 from api.downloads import download_routes, not_found
 from api.errors import BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE, RequestError
+from api.fast_paths import fast_paths_enabled, freeze_heap, graphql_route
 from api.limits import Limits
 from api.pipeline import GraphQLPipeline
 from api.query_shape import shape_rules
@@ -146,23 +147,31 @@ def create_app(
     fixtures_dir: Path = DEFAULT_FIXTURES,
     seeds_dir: Path = DEFAULT_SEEDS,
     limits: Limits | None = None,
+    fast_paths: bool | None = None,
 ) -> Starlette:
     """Takes a loaded dataset (or loads one from the directories) and returns the ASGI app.
 
     Loading raises schema.loader.FixtureError on invalid fixtures: the app never serves bad data.
+    `fast_paths` (default: PARLEY_FAST_PATHS, on) picks parley's cached pipeline or stock strawberry.
     """
     if dataset is None:
         from schema.loader import load_dataset
 
         dataset = load_dataset(fixtures_dir, seeds_dir)
     limits = Limits.from_env() if limits is None else limits
+    fast = fast_paths_enabled() if fast_paths is None else fast_paths
     pipeline = GraphQLPipeline(
         graphql_schema(), Context.for_dataset(dataset), validation_rules=shape_rules(limits), limits=limits
     )
     routes: list[BaseRoute] = [
         Route("/", _index(dataset), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/graphql", graphql_endpoint(pipeline), methods=["GET", "POST"]),
+        graphql_route(
+            graphql_endpoint(pipeline),
+            pipeline.context,
+            enabled=fast,
+            max_request_bytes=limits.max_body_bytes,
+        ),
         *download_routes(dataset, print_sdl()),
     ]
     playground_routes = _optional("api.playground", "routes")
@@ -175,4 +184,6 @@ def create_app(
     app = Starlette(routes=routes, exception_handlers=handlers, middleware=[cors()])
     app.state.pipeline = pipeline
     app.state.dataset = dataset
+    if fast:
+        freeze_heap()
     return app

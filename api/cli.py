@@ -38,6 +38,11 @@ def serve(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument(
+        "--no-fast-paths",
+        action="store_true",
+        help="serve /graphql with stock strawberry and no caches (benchmark baseline; PARLEY_FAST_PATHS=0)",
+    )
     _data_dirs(parser)
     add_limit_arguments(parser)
     args = parser.parse_args(argv)
@@ -49,6 +54,8 @@ def serve(argv: Sequence[str] | None = None) -> int:
     from api.app import create_app
     from schema.loader import FixtureError
 
+    if args.no_fast_paths:
+        os.environ["PARLEY_FAST_PATHS"] = "0"  # read by create_app, here and in every worker
     try:
         limits = Limits.from_env().with_args(args)
     except ValueError as error:
@@ -101,11 +108,19 @@ def coverage(argv: Sequence[str] | None = None) -> int:
     return run(argv, prog="parley coverage")
 
 
+def synth(argv: Sequence[str] | None = None) -> int:
+    """Writes a synthetic dataset (seeds and fixtures, marked synthetic) for benchmarks."""
+    from schema.synth import main as run
+
+    return run(argv, prog="parley synth")
+
+
 COMMANDS = {
     "serve": (serve, "serve the GraphQL API, playground and downloads"),
     "validate": (validate, "check the fixtures against the models and the seed texts"),
     "coverage": (coverage, "report seed text no record cites"),
     "export-schema": (export_schema, "write the GraphQL SDL to schema/schema.graphql"),
+    "synth": (synth, "write a synthetic dataset of N claims for benchmarks (--claims N --out DIR)"),
 }
 
 

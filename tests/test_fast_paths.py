@@ -1,0 +1,67 @@
+"""The fast-path switch: on by default; off serves /graphql with stock strawberry over the same schema."""
+
+from __future__ import annotations
+
+import gc
+import warnings
+
+from api_client import dataset
+from starlette.routing import Route
+
+from api.app import create_app
+from api.fast_paths import BaselineGraphQL, fast_paths_enabled, freeze_heap
+from api.response_cache import ResponseCache
+
+QUERY = '{ person(slug: "donald-trump") { name claims(first: 1) { totalCount } } }'
+ANSWER = b'{"data":{"person":{"name":"Donald Trump","claims":{"totalCount":6}}}}'
+
+
+def _graphql_route(fast: bool) -> Route:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        app = create_app(dataset(), fast_paths=fast)
+    return next(r for r in app.routes if isinstance(r, Route) and r.path == "/graphql")
+
+
+def test_the_switch_reads_parley_fast_paths() -> None:
+    assert fast_paths_enabled({}) is True
+    assert fast_paths_enabled({"PARLEY_FAST_PATHS": "1"}) is True
+    for off in ("0", "false", "No", " off "):
+        assert fast_paths_enabled({"PARLEY_FAST_PATHS": off}) is False
+
+
+def test_fast_paths_put_the_response_cache_in_front_of_the_pipeline() -> None:
+    route = _graphql_route(True)
+    assert isinstance(getattr(route, "response_cache", None), ResponseCache)
+
+
+def test_without_fast_paths_graphql_is_stock_strawberry_with_the_same_answers() -> None:
+    from starlette.testclient import TestClient
+
+    route = _graphql_route(False)
+    assert isinstance(route.app, BaselineGraphQL)
+    assert not hasattr(route, "response_cache")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        slow = TestClient(create_app(dataset(), fast_paths=False))
+        fast = TestClient(create_app(dataset(), fast_paths=True))
+    baseline = slow.post("/graphql", json={"query": QUERY})
+    shipped = fast.post("/graphql", json={"query": QUERY})
+    assert baseline.status_code == shipped.status_code == 200
+    assert (
+        baseline.json()
+        == shipped.json()
+        == {"data": {"person": {"name": "Donald Trump", "claims": {"totalCount": 6}}}}
+    )
+    assert shipped.content == ANSWER
+    # stock strawberry: stdlib json, no ETag, no charset parameter
+    assert baseline.headers["content-type"] == "application/json"
+    assert "etag" not in slow.get("/graphql", params={"query": QUERY}).headers
+
+
+def test_freeze_heap_moves_live_objects_out_of_the_collector() -> None:
+    before = gc.get_freeze_count()
+    kept = [[i] for i in range(1000)]  # containers: tracked by the collector
+    freeze_heap()
+    assert gc.get_freeze_count() >= before + len(kept)
+    gc.unfreeze()

@@ -1,0 +1,134 @@
+"""The whole-response cache: normalised keys, LRU bounds, what may be replayed, ETag and 304 for GET."""
+
+from __future__ import annotations
+
+import warnings
+from functools import cache
+from typing import TYPE_CHECKING
+
+from api_client import dataset
+from starlette.responses import Response
+
+from api.app import create_app
+from api.response_cache import CachedResponse, ResponseCache, etag_matches, normalise_query, normalised_key
+
+if TYPE_CHECKING:
+    from starlette.testclient import TestClient
+
+QUERY = "{ claims(first: 2) { nodes { summary } } }"
+ANSWER = (
+    b'{"data":{"claims":{"nodes":[{"summary":"Trump said the US is doing well with China."},'
+    b'{"summary":"Trump said China is not easy."}]}}}'
+)
+
+
+@cache
+def fresh() -> tuple[TestClient, ResponseCache]:
+    """A client over its own app, and that app's response cache."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from starlette.testclient import TestClient
+
+        app = create_app(dataset(), fast_paths=True)
+    route = next(r for r in app.routes if getattr(r, "path", "") == "/graphql")
+    cache_ = getattr(route, "response_cache", None)
+    assert isinstance(cache_, ResponseCache)
+    return TestClient(app), cache_
+
+
+def test_normalise_query_drops_only_insignificant_characters() -> None:
+    assert normalise_query("query Q($a: Int, $b: [ID!]) {\n  x(a: $a) { ...F  ... on T { y } } }") == (
+        "query Q($a:Int$b:[ID!]){x(a:$a){...F...on T{y}}}"
+    )
+    assert normalise_query("{ meta { version } }") == normalise_query("{meta{version}}") == "{meta{version}}"
+    # Strings and comments could hold meaningful whitespace: such queries are kept as sent.
+    assert normalise_query('{ search(text: "a  b") { matched } }') == '{ search(text: "a  b") { matched } }'
+    assert normalise_query("{ meta # note\n { version } }") == "{ meta # note\n { version } }"
+
+
+def test_normalised_key_uses_canonical_variables() -> None:
+    one = normalised_key({"query": "{a}", "variables": {"x": 1, "y": [2]}}, "*/*")
+    two = normalised_key({"query": "{ a }", "variables": '{"y": [2], "x": 1}'}, "*/*")
+    assert one == two == ("{a}", b'{"x":1,"y":[2]}', None, "*/*")
+    assert normalised_key({"query": "{a}", "operationName": ["x"]}, "") is None
+    assert normalised_key({"query": 3}, "") is None
+
+
+def test_lru_evicts_the_least_recently_used_within_both_bounds() -> None:
+    lru = ResponseCache(max_entries=2, max_bytes=10)
+    entry = CachedResponse(b"1234", '"e"', (), ())
+    lru.put(("a",), entry)
+    lru.put(("b",), entry)
+    assert lru.get(("a",)) is entry  # a is now the most recent
+    lru.put(("c",), entry)
+    assert list(lru.entries) == [("a",), ("c",)]
+    lru.put(("d",), CachedResponse(b"12345678", '"f"', (), ()))
+    assert list(lru.entries) == [("d",)] and lru.size == 8
+
+
+def test_only_clean_json_200s_are_stored() -> None:
+    lru = ResponseCache(max_body=20)
+    ok = Response(b'{"data":{}}', media_type="application/json")
+    stored = lru.storable(ok)
+    assert stored is not None and stored.etag == '"4e5d1861ac6f76ebfa86008527a188bb"'
+    assert lru.storable(Response(b'{"data":{}}', status_code=503, media_type="application/json")) is None
+    assert lru.storable(Response(b"<html></html>", media_type="text/html")) is None
+    assert lru.storable(Response(b'{"errors":[{"requestId":"x"}]}', media_type="application/json")) is None
+    assert (
+        lru.storable(Response(b'{"data":{"long":"' + b"x" * 20 + b'"}}', media_type="application/json"))
+        is None
+    )
+
+
+def test_etag_matching_follows_rfc_9110() -> None:
+    assert etag_matches('"a", W/"b"', '"b"')
+    assert etag_matches("*", '"z"')
+    assert not etag_matches('"a"', '"b"')
+    assert not etag_matches(None, '"b"')
+
+
+def test_equivalent_posts_share_one_entry_and_get_the_same_bytes() -> None:
+    client, lru = fresh()
+    first = client.post("/graphql", json={"query": QUERY})
+    before = (lru.hits, lru.misses)
+    again = client.post("/graphql", json={"query": "{claims(first:2){nodes{summary}}}", "variables": None})
+    assert first.content == again.content == ANSWER
+    assert (lru.hits, lru.misses) == (before[0] + 1, before[1])
+    assert "etag" not in again.headers  # an answer to POST carries no ETag
+
+
+def test_get_answers_carry_an_etag_and_304_when_it_matches() -> None:
+    client, _ = fresh()
+    first = client.get("/graphql", params={"query": QUERY})
+    assert first.status_code == 200 and first.content == ANSWER
+    etag = first.headers["etag"]
+    assert first.headers["vary"].startswith("Accept")
+    revalidated = client.get("/graphql", params={"query": QUERY}, headers={"If-None-Match": etag})
+    assert revalidated.status_code == 304
+    assert revalidated.content == b""
+    assert revalidated.headers["etag"] == etag
+    stale = client.get("/graphql", params={"query": QUERY}, headers={"If-None-Match": '"other"'})
+    assert stale.status_code == 200 and stale.content == ANSWER
+
+
+def test_accept_and_content_type_are_part_of_the_key() -> None:
+    client, _ = fresh()
+    client.post("/graphql", json={"query": QUERY})
+    typed = client.post(
+        "/graphql", json={"query": QUERY}, headers={"Accept": "application/graphql-response+json"}
+    )
+    assert typed.headers["content-type"] == "application/graphql-response+json; charset=utf-8"
+    plain = client.post(
+        "/graphql", content=b'{"query": "{ meta { version } }"}', headers={"Content-Type": "text/plain"}
+    )
+    assert plain.status_code == 415
+
+
+def test_errors_are_answered_afresh_each_time() -> None:
+    client, lru = fresh()
+    body = {"query": "{ noSuchField }"}
+    first = client.post("/graphql", json=body, headers={"Accept": "application/graphql-response+json"})
+    assert first.status_code == 400
+    misses = lru.misses
+    client.post("/graphql", json=body, headers={"Accept": "application/graphql-response+json"})
+    assert lru.misses == misses + 1
