@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import warnings
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +14,9 @@ from api_client import client, dataset
 from graphql import get_introspection_query, get_operation_ast, parse
 from malformed import ACCEPTS, GRAPHQL_RESPONSE, Case, body, check
 
+from api import errors
 from api.app import create_app
-from api.limits import Limits, add_limit_arguments
+from api.limits import Limits, add_limit_arguments, env_var, flag
 from api.query_cost import estimate_cost
 from api.query_shape import measure
 from api.schema import graphql_schema
@@ -160,6 +163,7 @@ def test_measure_expands_fragments_and_ignores_introspection_nesting() -> None:
         ('{ search(text: "x", first: 3) { __typename } }', {}, 3),
         ('{ nodes(ids: ["a", "b", "c"]) { id } }', {}, 3),
         ("{ ...F ...F } fragment F on Query { claims(last: 4) { totalCount } }", {}, 8),  # per spread
+        ("{ claims { nodes { speaker { claims { totalCount } } } } }", {}, 10_100),  # the README's example
         (COSTLY, {}, 1_010_100),
     ],
 )
@@ -168,3 +172,16 @@ def test_estimated_cost(query: str, variables: dict[str, Any], cost: int) -> Non
     operation = get_operation_ast(document)
     assert operation is not None
     assert estimate_cost(graphql_schema(), document, operation, variables) == cost
+
+
+def test_the_readme_lists_every_limit_with_its_default_and_every_error_code() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Limits and errors", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split("|")[3].strip(): line for line in section.splitlines() if "`PARLEY_" in line}
+    for f in dataclasses.fields(Limits):
+        knob = f"`{env_var(f.name)}` / `{flag(f.name)}`"
+        assert knob in rows, knob
+        assert f"| {f.default} |" in rows[knob], (knob, f.default)
+    codes = {value for name, value in vars(errors).items() if name.isupper() and isinstance(value, str)}
+    missing = {code for code in codes if f"`{code}`" not in section}
+    assert not missing, missing
