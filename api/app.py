@@ -106,19 +106,22 @@ async def _post_params(request: Request, max_bytes: int) -> Any:
     return params
 
 
-def _index(dataset: Dataset) -> Callable[[Request], Any]:
+def _index(dataset: Dataset, exports: list[str]) -> Callable[[Request], Any]:
+    """Returns GET /: links to the playground and every download, as JSON or (for browsers) HTML."""
     links = {
         "graphql": "/graphql",
         "playground": "/graphql (open in a browser)",
         "sdl": "/schema.graphql",
         "fixtures": "/fixtures/",
         "files": {name: f"/fixtures/{name}" for name in sorted(dataset.files)},
+        "exports": exports,
         "health": "/healthz",
     }
+    downloads = [f"/fixtures/{name}" for name in sorted(dataset.files)] + exports
 
     async def index(request: Request) -> Response:
         if "text/html" in request.headers.get("accept", ""):
-            items = "".join(f'<li><a href="/fixtures/{n}">{n}</a></li>' for n in sorted(dataset.files))
+            items = "".join(f'<li><a href="{path}">{path.rsplit("/", 1)[1]}</a></li>' for path in downloads)
             page = (
                 '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>parley</title></head>'
                 "<body><h1>parley</h1><p>Who said what in the June 2025 US-China trade talks in London."
@@ -164,7 +167,6 @@ def create_app(
         graphql_schema(), Context.for_dataset(dataset), validation_rules=shape_rules(limits), limits=limits
     )
     routes: list[BaseRoute] = [
-        Route("/", _index(dataset), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         graphql_route(
             graphql_endpoint(pipeline),
@@ -180,6 +182,8 @@ def create_app(
     export_routes = _optional("api.exports", "routes")
     if export_routes is not None:
         routes += export_routes(dataset)
+    exports = [r.path for r in routes if isinstance(r, Route) and r.path.startswith("/exports/")]
+    routes.insert(0, Route("/", _index(dataset, exports), methods=["GET"]))
     handlers = {404: _not_found, **EXCEPTION_HANDLERS}
     app = Starlette(routes=routes, exception_handlers=handlers, middleware=[cors()])
     app.state.pipeline = pipeline

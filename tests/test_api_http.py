@@ -73,9 +73,11 @@ def test_a_browser_gets_the_playground_and_a_client_gets_json() -> None:
     index = client().get("/", headers={"accept": "application/json"})
     assert index.json()["links"]["graphql"] == "/graphql"
     assert index.json()["links"]["files"]["claims.json"] == "/fixtures/claims.json"
+    assert "/exports/claims.csv" in index.json()["links"]["exports"]
     html = client().get("/", headers={"accept": "text/html"})
     assert '<a href="/graphql">GraphQL playground</a>' in html.text
     assert '<a href="/fixtures/claims.json">claims.json</a>' in html.text
+    assert '<a href="/exports/claims.csv">claims.csv</a>' in html.text
 
 
 def test_healthz() -> None:
