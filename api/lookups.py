@@ -8,7 +8,8 @@ from typing import Annotated, Any
 import strawberry
 
 from api.context import Info, data
-from api.relay import Node, decode_global_id
+from api.errors import UserInputError
+from api.relay import MAX_PAGE, Node, decode_global_id
 from api.types.claims import Citation, Claim
 from api.types.discrepancies import Discrepancy
 from api.types.negotiations import Delegate, Negotiation
@@ -55,9 +56,6 @@ def nodes(
     ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs, at most 100.")],
 ) -> list[Node | None]:
     """Fetches objects by global IDs, in the order given; null for each unknown one."""
-    from api.errors import UserInputError
-    from api.relay import MAX_PAGE
-
     if len(ids) > MAX_PAGE:
         raise UserInputError(f"`ids` may hold at most {MAX_PAGE} ids, got {len(ids)}")
     return [node(info, i) for i in ids]
