@@ -39,3 +39,7 @@ validate: install
 
 coverage: install
 	$(BIN)/parley coverage
+
+# Not a test: 60 s at 64 connections against a real `parley serve`; writes bench/results/load.{json,md}.
+load: install
+	$(BIN)/python bench/load.py
