@@ -31,7 +31,7 @@ test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check schema api tests
+	$(BIN)/ruff check schema api tests bench tools
 	$(BIN)/mypy
 
 validate: install

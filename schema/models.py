@@ -2,138 +2,61 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:--?[a-z0-9]+)*$"
-Slug = Annotated[
-    str,
-    Field(pattern=SLUG_PATTERN, description="Lowercase kebab-case identifier, stable once published."),
+from schema.values import (
+    SLUG_PATTERN,
+    Attested,
+    Citations,
+    Evidence,
+    FieldNote,
+    NonEmpty,
+    PartialDate,
+    Precision,
+    Record,
+    Slug,
+    Verification,
+    VerificationMethod,
+    Verified,
+)
+
+__all__ = [
+    "SLUG_PATTERN",
+    "Affiliation",
+    "Alias",
+    "Attested",
+    "Citation",
+    "CitationMode",
+    "Citations",
+    "Claim",
+    "Credit",
+    "Delegate",
+    "Discrepancy",
+    "DiscrepancyKind",
+    "Evidence",
+    "FieldNote",
+    "Negotiation",
+    "NegotiationStatus",
+    "NonEmpty",
+    "Outlet",
+    "OutletKind",
+    "PartialDate",
+    "Party",
+    "Person",
+    "PersonKind",
+    "Precision",
+    "Record",
+    "Slug",
+    "Source",
+    "StatusReport",
+    "Title",
+    "Variant",
+    "Verification",
+    "VerificationMethod",
+    "Verified",
 ]
-NonEmpty = Annotated[str, Field(min_length=1)]
-
-
-class Record(BaseModel):
-    """Base for every fixture model: immutable, unknown keys rejected."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Evidence(Record):
-    """A W3C Web Annotation selector into one seed text (quote and position at once)."""
-
-    source: Slug = Field(description="Id of the Source whose seed text holds the span.")
-    exact: NonEmpty = Field(description="The words, copied byte for byte from the seed text.")
-    prefix: str = Field(description="Up to 32 code points of seed text just before `exact`.")
-    suffix: str = Field(description="Up to 32 code points of seed text just after `exact`.")
-    start: int = Field(ge=0, description="0-based code point offset of the first character.")
-    end: int = Field(ge=1, description="0-based code point offset just past the last character.")
-
-    @model_validator(mode="after")
-    def _span_matches_exact(self) -> Evidence:
-        if self.end - self.start != len(self.exact):
-            raise ValueError(
-                f"end - start = {self.end - self.start} but exact has {len(self.exact)} code points"
-            )
-        return self
-
-
-Citations = Annotated[list[Evidence], Field(min_length=1)]
-
-
-class Precision(StrEnum):
-    """How much of a date is known."""
-
-    DAY = "day"
-    MONTH = "month"
-    YEAR = "year"
-
-
-_DATE_SHAPES = {
-    Precision.DAY: re.compile(r"^\d{4}-\d{2}-\d{2}$"),
-    Precision.MONTH: re.compile(r"^\d{4}-\d{2}$"),
-    Precision.YEAR: re.compile(r"^\d{4}$"),
-}
-
-
-class PartialDate(Record):
-    """A date known to a precision, with the words it rests on and how it was derived."""
-
-    date: str = Field(description="ISO 8601 date cut to its precision: 2025-06-10, 2025-05 or 2025.")
-    precision: Precision
-    note: str | None = Field(
-        default=None, description="How the date was derived when the text does not print it whole."
-    )
-    evidence: Citations
-
-    @model_validator(mode="after")
-    def _shape_matches_precision(self) -> PartialDate:
-        if not _DATE_SHAPES[self.precision].match(self.date):
-            raise ValueError(f"date {self.date!r} does not have {self.precision.value} precision")
-        self.earliest()  # rejects impossible dates such as 2025-02-30
-        return self
-
-    def earliest(self) -> dt.date:
-        """Takes the partial date and returns the first day it can mean."""
-        parts = [int(p) for p in self.date.split("-")] + [1, 1]
-        return dt.date(parts[0], parts[1], parts[2])
-
-    def latest(self) -> dt.date:
-        """Takes the partial date and returns the last day it can mean."""
-        first = self.earliest()
-        if self.precision is Precision.DAY:
-            return first
-        if self.precision is Precision.YEAR:
-            return dt.date(first.year, 12, 31)
-        next_month = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return next_month - dt.timedelta(days=1)
-
-
-class Attested(Record):
-    """A value as the seeds state it, with the spans that state it."""
-
-    value: NonEmpty
-    evidence: Citations
-
-
-class FieldNote(Record):
-    """Why a field is null or how its value was derived."""
-
-    field: NonEmpty = Field(description="The field the note explains.")
-    note: NonEmpty
-
-
-class VerificationMethod(StrEnum):
-    """How a record was checked."""
-
-    SELECTOR_CHECKED = "selector-checked"
-    READ_IN_CONTEXT = "read-in-context"
-
-
-class Verification(Record):
-    """Who (a role), when and how a record was verified."""
-
-    by: Slug = Field(description="The verifier's role, never a personal name, e.g. curator.")
-    on: dt.date
-    methods: list[VerificationMethod] = Field(min_length=1)
-
-
-class Verified(Record):
-    """A fixture record: an id, notes on unknowns, and its verification."""
-
-    id: Slug
-    notes: list[FieldNote] = Field(default_factory=list)
-    verification: Verification
-
-    def _require_notes_for_nulls(self, *fields: str) -> None:
-        noted = {n.field for n in self.notes}
-        for name in fields:
-            if getattr(self, name) is None and name not in noted:
-                raise ValueError(f"{name} is null but has no note saying why")
 
 
 class OutletKind(StrEnum):
