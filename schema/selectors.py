@@ -13,11 +13,20 @@ CONTEXT = 32
 """Code points of seed text kept on each side of `exact` as prefix and suffix."""
 
 
-def make_evidence(source_id: str, text: str, exact: str, occurrence: int = 1) -> Evidence:
-    """Takes a seed text and the words to cite and returns the selector of their n-th occurrence."""
+def make_evidence(
+    source_id: str, text: str, exact: str, occurrence: int = 1, after: str | None = None
+) -> Evidence:
+    """Takes a seed text and the words to cite and returns the selector of their n-th occurrence.
+
+    With `after`, occurrences are counted from the first occurrence of that text (an anchor).
+    """
     if occurrence < 1:
         raise ValueError(f"occurrence must be >= 1, not {occurrence}")
     start = -1
+    if after is not None:
+        start = text.find(after) - 1
+        if start < -1:
+            raise ValueError(f"anchor {after!r} does not occur in the text of {source_id!r}")
     for _ in range(occurrence):
         start = text.find(exact, start + 1)
         if start < 0:

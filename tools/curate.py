@@ -14,10 +14,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from schema.selectors import make_evidence
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 FIXTURES = ROOT / "fixtures"
-CONTEXT = 32
 VERIFIED = {"by": "curator", "on": "2026-11-21", "methods": ["selector-checked", "read-in-context"]}
 
 SEED_FILES = {
@@ -29,27 +30,12 @@ SEED_FILES = {
 }
 S0, S1, S2, S3, S4 = SEED_FILES
 SHORT = {S0: "cnews", S1: "asean-now", S2: "unattributed", S3: "caliber", S4: "econotimes"}
-TEXTS = {sid: (SEEDS / name).read_text(encoding="utf-8") for sid, name in SEED_FILES.items()}
+TEXTS = {sid: (SEEDS / name).read_bytes().decode("utf-8") for sid, name in SEED_FILES.items()}
 
 
 def ev(source: str, exact: str, after: str | None = None) -> dict[str, Any]:
     """Anchors `exact` in the seed: its first occurrence at or after the first occurrence of `after`."""
-    text = TEXTS[source]
-    base = 0
-    if after is not None:
-        base = text.index(after)
-    start = text.find(exact, base)
-    if start < 0:
-        raise ValueError(f"{exact!r} not found in {source} after {after!r}")
-    end = start + len(exact)
-    return {
-        "source": source,
-        "exact": exact,
-        "prefix": text[max(0, start - CONTEXT) : start],
-        "suffix": text[end : end + CONTEXT],
-        "start": start,
-        "end": end,
-    }
+    return make_evidence(source, TEXTS[source], exact, after=after).model_dump(mode="json")
 
 
 def att(value: str, *evidence: dict[str, Any]) -> dict[str, Any]:
