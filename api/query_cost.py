@@ -36,7 +36,7 @@ _LIST_ARGUMENT = "ids"  # `nodes(ids:)` returns one object per id
 
 
 class _Estimate:
-    """Walks one operation with its types; each fragment is costed once per parent type (memoised)."""
+    """Walks one operation with its types; each fragment is costed once (memoised) and reused."""
 
     def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any]) -> None:
         self.schema = schema
