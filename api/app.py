@@ -17,11 +17,11 @@ from starlette.routing import BaseRoute, Route
 from api.context import Context
 from api.downloads import download_routes, not_found
 from api.errors import BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE, RequestError
-from api.fast_paths import fast_paths_enabled, freeze_heap, graphql_route
+from api.fast_paths import fast_paths_enabled, freeze_heap, graphql_route, pipeline_schema
 from api.limits import Limits
 from api.pipeline import GraphQLPipeline
 from api.query_shape import shape_rules
-from api.schema import graphql_schema, print_sdl
+from api.schema import print_sdl
 from api.transport import (
     EXCEPTION_HANDLERS,
     check_query_string,
@@ -164,7 +164,10 @@ def create_app(
     limits = Limits.from_env() if limits is None else limits
     fast = fast_paths_enabled() if fast_paths is None else fast_paths
     pipeline = GraphQLPipeline(
-        graphql_schema(), Context.for_dataset(dataset), validation_rules=shape_rules(limits), limits=limits
+        pipeline_schema(fast),
+        Context.for_dataset(dataset),
+        validation_rules=shape_rules(limits),
+        limits=limits,
     )
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),

@@ -14,22 +14,37 @@ import os
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from graphql import GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from strawberry.asgi import GraphQL
 
 from api.context import Context
+from api.direct_resolvers import direct_schema
 from api.response_cache import ResponseCache
-from api.schema import strawberry_schema
+from api.schema import graphql_schema, strawberry_schema
 
 ENV = "PARLEY_FAST_PATHS"
+CACHE_ENV = "PARLEY_RESPONSE_CACHE"
+"""Entries in the response cache (default 2048); 0 turns only the response cache off (for benchmarks)."""
+DIRECT_ENV = "PARLEY_DIRECT_RESOLVERS"
+"""0 turns only the direct resolvers off (for benchmarks)."""
+FREEZE_ENV = "PARLEY_GC_FREEZE"
+"""0 turns only the heap freeze off (for benchmarks)."""
+_OFF = {"0", "false", "no", "off"}
 
 
 def fast_paths_enabled(environ: Mapping[str, str] | None = None) -> bool:
     """Returns False when PARLEY_FAST_PATHS is 0, false, no or off; True otherwise (the default)."""
     value = (os.environ if environ is None else environ).get(ENV, "1")
-    return value.strip().lower() not in {"0", "false", "no", "off"}
+    return value.strip().lower() not in _OFF
+
+
+def response_cache_entries(environ: Mapping[str, str] | None = None) -> int:
+    """Returns PARLEY_RESPONSE_CACHE as a number of entries (default 2048; 0 means no response cache)."""
+    value = (os.environ if environ is None else environ).get(CACHE_ENV, "").strip()
+    return 2048 if not value else max(0, int(value))
 
 
 class BaselineGraphQL(GraphQL[Context, None]):
@@ -54,10 +69,21 @@ def graphql_route(
     """Returns the /graphql route: parley's endpoint behind the response cache, or stock strawberry."""
     if not enabled:
         return Route("/graphql", BaselineGraphQL(context), methods=["GET", "POST"])
-    cache = ResponseCache() if cache is None else cache
+    if cache is None:
+        entries = response_cache_entries()
+        if entries == 0:
+            return Route("/graphql", endpoint, methods=["GET", "POST"])
+        cache = ResponseCache(max_entries=entries)
     route = Route("/graphql", cache.wrap(endpoint, max_request_bytes), methods=["GET", "POST"])
     route.response_cache = cache  # type: ignore[attr-defined]  # for tests and diagnostics
     return route
+
+
+def pipeline_schema(enabled: bool) -> GraphQLSchema:
+    """Returns the schema parley's pipeline executes: with direct resolvers when fast paths are on."""
+    if enabled and os.environ.get(DIRECT_ENV, "1").strip().lower() not in _OFF:
+        return direct_schema()
+    return graphql_schema()
 
 
 def freeze_heap() -> None:
@@ -65,6 +91,9 @@ def freeze_heap() -> None:
 
     The dataset is immutable and lives as long as the process; without this every full collection
     walks its millions of objects again, which shows as tail latency on large datasets.
+    PARLEY_GC_FREEZE=0 skips it (to measure what it buys).
     """
+    if os.environ.get(FREEZE_ENV, "1").strip().lower() in _OFF:
+        return
     gc.collect()
     gc.freeze()
