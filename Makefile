@@ -40,6 +40,15 @@ validate: install
 coverage: install
 	$(BIN)/parley coverage
 
+# Not a test: parley as shipped vs fast paths off vs a raw Starlette limit, driven by Debian's wrk
+# (installed if missing); about 15 minutes. Writes bench/results/bench.{json,md,png}.
+$(VENV)/.bench-deps: $(BIN)/parley pyproject.toml
+	$(BIN)/python -m pip install -q -e ".[dev,bench]"
+	touch $@
+
+bench: install $(VENV)/.bench-deps
+	$(BIN)/python -m bench.run
+
 # Not a test: 60 s at 64 connections against a real `parley serve`; writes bench/results/load.{json,md}.
 load: install
 	$(BIN)/python bench/load.py

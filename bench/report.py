@@ -1,0 +1,137 @@
+"""Turns one benchmark run into bench/results/: bench.json, bench.md (tables, targets) and bench.png."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bench.targets import target_rows
+
+COMMAND = "make bench  (= .venv/bin/python -m bench.run)"
+
+
+def _scenario_rows(scenarios: list[dict[str, Any]]) -> list[str]:
+    rows = [
+        "| scenario | target | req/s | p50 ms | p99 ms | ratio to raw | non-2xx |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for s in scenarios:
+        for name, t in s["targets"].items():
+            ratio = f"{t['ratio_to_raw']:.3f}x" if "ratio_to_raw" in t else "-"
+            rows.append(
+                f"| {s['scenario']} | {name} | {t['rps']:,.0f} | {t['p50_ms']:.2f} | {t['p99_ms']:.2f} "
+                f"| {ratio} | {t['non_2xx'] + t['socket_errors']} |"
+            )
+    return rows
+
+
+def _scale_rows(scale: list[dict[str, Any]]) -> list[str]:
+    rows = [
+        "| claims | server | start-up s | RSS MB (start / after) | speaker page req/s, p50, p99 ms "
+        "| search req/s, p50, p99 ms |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for size in scale:
+        for name, boot in size["startup"].items():
+            page = size["speaker_page"]["targets"][name]
+            search = size["search"]["targets"][name]
+            rows.append(
+                f"| {size['claims']:,} | {name} | {boot['startup_s']:.2f} | {boot['rss_mb_at_start']:.0f} / "
+                f"{boot['rss_mb_after']:.0f} "
+                f"| {page['rps']:,.0f}, {page['p50_ms']:.2f}, {page['p99_ms']:.2f} "
+                f"| {search['rps']:,.0f}, {search['p50_ms']:.2f}, {search['p99_ms']:.2f} |"
+            )
+    return rows
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """Returns the markdown report of a run."""
+    m, s = results["machine"], results["settings"]
+    lines = [
+        "# parley benchmark results",
+        "",
+        f"Produced by `{COMMAND}` on {m['date']} at commit {m['commit']}: {m['cpus']} CPUs, "
+        f"Python {m['python']}, {m['wrk']}. "
+        f"Each target: {s['rounds']} timed wrk run(s) of {s['seconds']:g} s "
+        f"at {s['connections']} connections (1 wrk thread) after a {s['warmup_seconds']:g} s warm-up, "
+        "targets alternated round by round so they share the machine's noise; numbers are means over rounds. "
+        "One uvicorn worker unless stated. Whole run: "
+        f"{results.get('elapsed_s', 0):.0f} s.",
+        "",
+        "Targets: **raw** = a bare Starlette endpoint answering the same bytes, precomputed (the limit); "
+        "**shipped** = parley as shipped; **no-response-cache** = parley's pipeline (cached parse + "
+        "validation, orjson, indexed resolvers) without the whole-response cache; **fast-paths-off** = "
+        "stock `strawberry.asgi.GraphQL` over the same schema (parse + validate per request, stdlib json).",
+        "Cold runs change `asOf` (a date) on every request, so no response cache can answer them.",
+        "",
+        "## Targets of the issue",
+        "",
+        *target_rows(results),
+    ]
+    if results.get("scenarios"):
+        lines += [
+            "",
+            "## Scenarios (ratios measured in the same run)",
+            "",
+            *_scenario_rows(results["scenarios"]),
+        ]
+        lines += [""] + [
+            f"- **{x['scenario']}**: {x['note']} ({x['answer_bytes']:,} bytes)" for x in results["scenarios"]
+        ]
+    if results.get("scale"):
+        lines += ["", "## Scale (synthetic datasets, `parley synth`)", "", *_scale_rows(results["scale"])]
+        lines += ["", f"- speaker page: {results['scale'][0]['speaker_page']['note']}"]
+        lines += [f"- search: {results['scale'][0]['search']['note']}"]
+    if results.get("workers"):
+        lines += ["", "## Workers (cold 20-claim query)", "", *_scenario_rows([results["workers"]])]
+    return "\n".join(lines) + "\n"
+
+
+def chart(results: dict[str, Any], path: Path) -> None:
+    """Draws latency vs dataset size and throughput as a fraction of the limit, into one PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
+    scale = results.get("scale") or []
+    sizes = [x["claims"] for x in scale]
+    for key, label in (("speaker_page", "speaker's first 20 claims"), ("search", "text search")):
+        for stat, style in (("p50_ms", "-o"), ("p99_ms", "--s")):
+            values = [x[key]["targets"]["shipped"][stat] for x in scale]
+            left.plot(sizes, values, style, label=f"{label} {stat.removesuffix('_ms')}")
+    if scale:
+        left.set_xscale("log")
+        left.set_yscale("log")
+    left.set_xlabel("claims in the dataset")
+    left.set_ylabel("latency at 16 connections (ms)")
+    left.set_title("Latency vs dataset size (shipped, cold)")
+    left.legend(fontsize=8)
+    left.grid(True, which="both", alpha=0.3)
+    scenarios = [x for x in results.get("scenarios", []) if "raw" in x["targets"]]
+    names = ["shipped", "no-response-cache", "fast-paths-off"]
+    width = 0.8 / len(names)
+    for i, name in enumerate(names):
+        ratios = [x["targets"].get(name, {}).get("ratio_to_raw", 0.0) for x in scenarios]
+        bars = right.bar([j + i * width for j in range(len(scenarios))], ratios, width, label=name)
+        right.bar_label(bars, labels=[f"{r:.2f}" if r else "" for r in ratios], fontsize=7)
+    right.set_xticks([j + width for j in range(len(scenarios))], [x["scenario"] for x in scenarios])
+    right.axhline(1.0, color="black", linewidth=0.8)
+    right.set_ylabel("throughput / raw Starlette limit")
+    right.set_title("Throughput vs the limit (same run)")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_reports(results: dict[str, Any], out: Path) -> list[Path]:
+    """Writes bench.json, bench.md and bench.png into `out`; returns their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    json_path, md_path, png_path = out / "bench.json", out / "bench.md", out / "bench.png"
+    json_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    md_path.write_text(markdown(results), encoding="utf-8")
+    chart(results, png_path)
+    return [json_path, md_path, png_path]
