@@ -109,10 +109,11 @@ class Dataset:
 
         claims_by_source: dict[str, list[Claim]] = defaultdict(list)
         claims_by_outlet: dict[str, list[Claim]] = defaultdict(list)
+        source_order = {source_id: i for i, source_id in enumerate(sources)}  # not list.index: O(1)
         for claim in claims.values():
             seen_sources = {c.evidence.source for c in citations_by_claim.get(claim.id, [])}
             outlets = {sources[s].outlet for s in seen_sources} - {None}
-            for source_id in sorted(seen_sources, key=list(sources).index):
+            for source_id in sorted(seen_sources, key=source_order.__getitem__):
                 claims_by_source[source_id].append(claim)
             for outlet_id in outlets:
                 assert outlet_id is not None
