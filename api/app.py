@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 from api.context import Context
 from api.downloads import download_routes, not_found
 from api.errors import BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE, RequestError
-from api.fast_paths import fast_paths_enabled, freeze_heap, graphql_route, pipeline_schema
+from api.fast_paths import fast_paths_enabled, graphql_route, managing_heap, pipeline_schema
 from api.limits import Limits
 from api.pipeline import GraphQLPipeline
 from api.query_shape import shape_rules
@@ -144,6 +144,7 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return not_found(f"Nothing at {request.url.path}.")
 
 
+@managing_heap
 def create_app(
     dataset: Dataset | None = None,
     *,
@@ -191,6 +192,4 @@ def create_app(
     app = Starlette(routes=routes, exception_handlers=handlers, middleware=[cors()])
     app.state.pipeline = pipeline
     app.state.dataset = dataset
-    if fast:
-        freeze_heap()
     return app

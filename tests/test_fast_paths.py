@@ -5,11 +5,12 @@ from __future__ import annotations
 import gc
 import warnings
 
+import pytest
 from api_client import dataset
 from starlette.routing import Route
 
 from api.app import create_app
-from api.fast_paths import BaselineGraphQL, fast_paths_enabled, freeze_heap
+from api.fast_paths import BaselineGraphQL, fast_paths_enabled, managing_heap
 from api.response_cache import ResponseCache
 
 QUERY = '{ person(slug: "donald-trump") { name claims(first: 1) { totalCount } } }'
@@ -59,9 +60,28 @@ def test_without_fast_paths_graphql_is_stock_strawberry_with_the_same_answers() 
     assert "etag" not in slow.get("/graphql", params={"query": QUERY}).headers
 
 
-def test_freeze_heap_moves_live_objects_out_of_the_collector() -> None:
-    before = gc.get_freeze_count()
-    kept = [[i] for i in range(1000)]  # containers: tracked by the collector
-    freeze_heap()
-    assert gc.get_freeze_count() >= before + len(kept)
+def test_managing_heap_pauses_the_collector_while_building_then_freezes() -> None:
+    seen: list[bool] = []
+
+    @managing_heap
+    def factory(*, fast_paths: bool | None = None) -> list[list[int]]:
+        seen.append(gc.isenabled())
+        return [[i] for i in range(1000)]  # containers: tracked by the collector
+
     gc.unfreeze()
+    kept = factory(fast_paths=True)
+    assert seen == [False] and gc.isenabled()
+    assert gc.get_freeze_count() >= len(kept)
+    gc.unfreeze()
+    factory(fast_paths=False)
+    assert seen == [False, True] and gc.get_freeze_count() == 0
+
+
+def test_managing_heap_turns_the_collector_back_on_when_loading_fails() -> None:
+    @managing_heap
+    def failing(*, fast_paths: bool | None = None) -> None:
+        raise ValueError("bad fixtures")
+
+    with pytest.raises(ValueError, match="bad fixtures"):
+        failing(fast_paths=True)
+    assert gc.isenabled()
