@@ -7,7 +7,8 @@ from typing import Annotated, Any, TypeVar
 
 import strawberry
 
-from api.claim_filter import ClaimFilter, filter_claims
+from api.claim_filter import ClaimFilter
+from api.claim_index import select_claims
 from api.context import Context, Info
 from api.filters import (
     CitationFilter,
@@ -146,8 +147,8 @@ def claims(
 ) -> Connection[Claim]:
     """Statements, one per speaker and utterance, however many articles report them."""
     context: Context = info.context
-    kept = filter_claims(context, context.dataset.claims.values(), filter)
-    ordered = apply_order(order_by, kept, context, KEYS["claims"])
+    kept = select_claims(context, filter)  # from the indexes, no copy: O(page) for indexed filters
+    ordered = kept if order_by is None else apply_order(order_by, kept, context, KEYS["claims"])
     return paginate(ordered, lambda r: Claim(record=r), first, last, after, before)
 
 
