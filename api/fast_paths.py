@@ -25,6 +25,7 @@ from api.context import Context
 from api.direct_resolvers import direct_schema
 from api.response_cache import ResponseCache
 from api.schema import graphql_schema, strawberry_schema
+from api.search_index import search_index
 
 ENV = "PARLEY_FAST_PATHS"
 CACHE_ENV = "PARLEY_RESPONSE_CACHE"
@@ -72,6 +73,7 @@ def graphql_route(
     """Returns the /graphql route: parley's endpoint behind the response cache, or stock strawberry."""
     if not enabled:
         return Route("/graphql", BaselineGraphQL(context), methods=["GET", "POST"])
+    search_index(context)  # built now, with the app, rather than on the first search
     if cache is None:
         entries = response_cache_entries()
         if entries == 0:

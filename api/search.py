@@ -9,6 +9,7 @@ import strawberry
 from api.context import Info, data, index
 from api.errors import UserInputError
 from api.relay import MAX_PAGE
+from api.search_index import search_index
 from api.text import name_distance, normalise
 from api.types.claims import Claim
 from api.types.common import Evidence, evidence_list
@@ -94,27 +95,37 @@ def search(
     needle = normalise(text)
     if not needle:
         raise UserInputError("`text` must not be blank")
-    dataset, idx = data(info), index(info)
+    idx, candidates = index(info), search_index(info.context)  # candidates: file order, each checked
     hits: list[SearchHit] = []
-    for person in dataset.people.values():
+    for person in candidates.people_for(needle, text):
+        if len(hits) >= first:
+            break
         found = _first_hit(needle, [person.name, *(a.name for a in person.aliases), person.description])
         if found is None:
             found = next((s for s, _ in _spellings(person) if name_distance(text, s) is not None), None)
         if found is not None:
             hits.append(SearchHit(item=Person(record=person), matched=found))
-    for claim in dataset.claims.values():
+    for claim in candidates.claims_for(needle):
+        if len(hits) >= first:
+            break
         if any(needle in t for t in idx.claim_texts[claim.id]):
             hits.append(SearchHit(item=Claim(record=claim), matched=_claim_match(info, claim, needle)))
-    for source in dataset.sources.values():
+    for source in candidates.sources_for(needle):
+        if len(hits) >= first:
+            break
         attested = [source.headline, source.author]
         found = _first_hit(needle, [a.value for a in attested if a is not None])
         if found is not None:
             hits.append(SearchHit(item=Source(record=source), matched=found))
-    for outlet in dataset.outlets.values():
+    for outlet in candidates.outlets_for(needle):
+        if len(hits) >= first:
+            break
         found = _first_hit(needle, [outlet.name, *(a.name for a in outlet.aliases)])
         if found is not None:
             hits.append(SearchHit(item=Outlet(record=outlet), matched=found))
-    for negotiation in dataset.negotiations.values():
+    for negotiation in candidates.negotiations_for(needle):
+        if len(hits) >= first:
+            break
         places = [negotiation.location, negotiation.venue, negotiation.host]
         found = _first_hit(needle, [negotiation.name, *(p.value for p in places if p is not None)])
         if found is not None:

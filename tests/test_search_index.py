@@ -1,0 +1,100 @@
+"""Search on indexes answers exactly what a scan of every record answers, on real and synthetic data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_client import dataset
+from graphql import execute_sync, parse
+
+import api.search
+from api.context import Context
+from api.direct_resolvers import direct_schema
+from api.search_index import NameIndex, SearchIndex, TokenIndex, search_index
+from schema.dataset import Dataset
+from schema.loader import load_dataset
+from schema.synth import generate, write
+
+QUERY = parse(
+    "query ($text: String!, $first: Int!) { search(text: $text, first: $first) { matched "
+    "item { __typename ... on Person { slug } ... on Claim { slug } ... on Source { slug } "
+    "... on Outlet { slug } ... on Negotiation { slug } } } }"
+)
+TEXTS = [
+    "Lutnick", "lutnik", "Bessant", "He Lifeng", "Li Changgang", "rare earth", "RARE-EARTH", "tarif",
+    "china's not easy", "China\u2019s not easy", "good reports", "London", "AP", "geneva", "the", "a",
+    "Reuters", "spokesperson", "officials familiar", "Abbott", "Ada A. Abbot", "Avalon Ledger", "Port Ellis",
+    "zzzz", "ellis harbour", "staff writer", "round 2", "tariffs were",
+]  # fmt: skip
+
+
+class _Everything(SearchIndex):
+    """Candidates = every record: what search did before it had indexes."""
+
+    def people_for(self, needle: str, text: str) -> Iterator[Any]:
+        return iter(self.people)
+
+    def claims_for(self, needle: str) -> Iterator[Any]:
+        return iter(self.claims)
+
+    def sources_for(self, needle: str) -> Iterator[Any]:
+        return iter(self.sources)
+
+    def outlets_for(self, needle: str) -> Iterator[Any]:
+        return iter(self.outlets)
+
+    def negotiations_for(self, needle: str) -> Iterator[Any]:
+        return iter(self.negotiations)
+
+
+@cache
+def synthetic(tmp: Path = Path("/tmp/parley-test-synth-300")) -> Dataset:
+    write(generate(300, seed=7), tmp)
+    return load_dataset(tmp / "fixtures", tmp / "seeds")
+
+
+def _search(context: Context, text: str, first: int) -> Any:
+    result = execute_sync(
+        direct_schema(), QUERY, context_value=context, variable_values={"text": text, "first": first}
+    )
+    assert result.errors is None
+    return result.data
+
+
+@pytest.mark.parametrize("which", ["real", "synthetic"])
+@pytest.mark.parametrize("first", [100, 3])
+def test_indexed_search_equals_a_full_scan(which: str, first: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    context = Context.for_dataset(dataset() if which == "real" else synthetic())
+    indexed = {text: _search(context, text, first) for text in TEXTS}
+    everything = _Everything(context.dataset, context.index.claim_texts)
+    monkeypatch.setattr(api.search, "search_index", lambda _: everything)
+    for text in TEXTS:
+        assert indexed[text] == _search(context, text, first), text
+    assert sum(len(hits["search"]) for hits in indexed.values()) > 30  # the texts do find things
+
+
+def test_the_index_is_built_once_per_context() -> None:
+    context = Context.for_dataset(dataset())
+    assert search_index(context) is search_index(context)
+
+
+def test_token_index_candidates_are_in_file_order_and_include_partial_words() -> None:
+    index = TokenIndex([["Rare earths", "x"], ["nothing here"], ["earth"], [None, "rarely earthy"]])
+    assert list(index.candidates("earth")) == [0, 2, 3]
+    assert list(index.candidates("rare earth")) == [0, 3]
+    assert list(index.candidates("absent")) == []
+
+
+def test_name_index_finds_spellings_within_tolerance() -> None:
+    names = NameIndex(
+        [["Howard Lutnick"], ["Scott Bessent"], ["Li Chenggang", "Li Changgang"], ["He Lifeng"]]
+    )
+    assert names.candidates("Lutnik") == [0]  # one edit from a word, 6 letters: tolerance 1
+    assert names.candidates("Besent") == [1]
+    assert names.candidates("lichenggang") == [2]
+    assert names.candidates("Hee") == []  # under five letters: exact only
+    assert names.candidates("He") == [3]
