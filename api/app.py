@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 from api.context import Context
 from api.downloads import download_routes, not_found
 from api.errors import BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE, RequestError
-from api.fast_paths import fast_paths_enabled, graphql_route, managing_heap, pipeline_schema
+from api.fast_paths import fast_paths_enabled, graphql_route, managing_heap, pipeline_schema, pipeline_type
 from api.limits import Limits
 from api.pipeline import GraphQLPipeline
 from api.query_shape import shape_rules
@@ -164,7 +164,7 @@ def create_app(
         dataset = load_dataset(fixtures_dir, seeds_dir)
     limits = Limits.from_env() if limits is None else limits
     fast = fast_paths_enabled() if fast_paths is None else fast_paths
-    pipeline = GraphQLPipeline(
+    pipeline = pipeline_type(fast)(
         pipeline_schema(fast),
         Context.for_dataset(dataset),
         validation_rules=shape_rules(limits),

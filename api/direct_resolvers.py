@@ -24,6 +24,8 @@ from api.schema import strawberry_schema
 
 _BACKREF = "strawberry-definition"
 Resolve = Callable[..., Any]
+DIRECT_RESOLVERS: set[Resolve] = set()
+"""Every resolver installed here: they read nothing of their info but `.context` (see api.compiled)."""
 
 
 def direct_resolver(field: StrawberryField) -> Resolve | None:
@@ -64,6 +66,7 @@ def install_direct_resolvers(schema: GraphQLSchema) -> int:
             direct = direct_resolver(definition)
             if direct is not None:
                 graphql_field.resolve = direct
+                DIRECT_RESOLVERS.add(direct)
                 replaced += 1
     return replaced
 

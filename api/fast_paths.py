@@ -23,6 +23,8 @@ from strawberry.asgi import GraphQL
 
 from api.context import Context
 from api.direct_resolvers import direct_schema
+from api.fast_pipeline import FastPipeline
+from api.pipeline import GraphQLPipeline
 from api.response_cache import ResponseCache
 from api.schema import graphql_schema, strawberry_schema
 from api.search_index import search_index
@@ -32,6 +34,8 @@ CACHE_ENV = "PARLEY_RESPONSE_CACHE"
 """Entries in the response cache (default 2048); 0 turns only the response cache off (for benchmarks)."""
 DIRECT_ENV = "PARLEY_DIRECT_RESOLVERS"
 """0 turns only the direct resolvers off (for benchmarks)."""
+COMPILED_ENV = "PARLEY_COMPILED"
+"""0 turns only the compiled plans off (for benchmarks)."""
 FREEZE_ENV = "PARLEY_GC_FREEZE"
 """0 turns only the heap freeze off (for benchmarks)."""
 _OFF = {"0", "false", "no", "off"}
@@ -82,6 +86,13 @@ def graphql_route(
     route = Route("/graphql", cache.wrap(endpoint, max_request_bytes), methods=["GET", "POST"])
     route.response_cache = cache  # type: ignore[attr-defined]  # for tests and diagnostics
     return route
+
+
+def pipeline_type(enabled: bool) -> type[GraphQLPipeline]:
+    """Returns the pipeline class: with compiled plans when fast paths are on (PARLEY_COMPILED=0: not)."""
+    if enabled and os.environ.get(COMPILED_ENV, "1").strip().lower() not in _OFF:
+        return FastPipeline
+    return GraphQLPipeline
 
 
 def pipeline_schema(enabled: bool) -> GraphQLSchema:
