@@ -23,7 +23,6 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLAbstractType,
-    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -32,9 +31,11 @@ from graphql import (
     GraphQLSchema,
     GraphQLString,
     InlineFragmentNode,
+    Node,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    VariableNode,
     get_operation_ast,
     is_abstract_type,
     is_leaf_type,
@@ -91,17 +92,54 @@ def _never_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
 
 
 class PlannedField:
-    """One response key of an object: the field, its resolver, how to complete its value."""
+    """One response key of an object: how to get its value, and how to complete it."""
 
-    __slots__ = ("complete", "definition", "direct", "key", "nodes", "parent", "resolve", "typename")
+    __slots__ = ("call", "complete", "definition", "key", "nodes", "parent")
 
     def __init__(self, key: str, nodes: list[FieldNode], parent: GraphQLObjectType) -> None:
         self.key, self.nodes, self.parent = key, nodes, parent
-        self.typename = nodes[0].name.value == "__typename"
-        self.definition: GraphQLField = parent.fields[nodes[0].name.value] if not self.typename else None  # type: ignore[assignment]
-        self.resolve: Callable[..., Any] = self.definition.resolve if not self.typename else str  # type: ignore[assignment]
-        self.direct = self.resolve in DIRECT_RESOLVERS and not nodes[0].arguments
         self.complete: Complete = _identity
+        if nodes[0].name.value == "__typename":
+            name = parent.name
+            self.call: Callable[[Any, Run], Any] = lambda source, run: name
+            return
+        self.definition = parent.fields[nodes[0].name.value]
+        self.call = self._caller()
+
+    def _caller(self) -> Callable[[Any, Run], Any]:
+        """Builds the call for this field: resolver, the info it needs, arguments (constant if literal)."""
+        definition, node, resolve = self.definition, self.nodes[0], self.definition.resolve
+        if resolve is None:
+            raise Fallback  # strawberry gives every field a resolver; anything else is graphql-core's
+        direct = resolve in DIRECT_RESOLVERS
+        if not definition.args:
+            if direct:
+                return lambda source, run: resolve(source, run)
+            return lambda source, run: resolve(source, run.info(self, self.parent))
+        if not _has_variables(node):
+            constant = get_argument_values(definition, node, VariableValues({}, {}))
+            if direct:
+                return lambda source, run: resolve(source, run, **constant)
+            return lambda source, run: resolve(source, run.info(self, self.parent), **constant)
+        if direct:
+            return lambda source, run: resolve(
+                source, run, **get_argument_values(definition, node, run.variables)
+            )
+        return lambda source, run: resolve(
+            source, run.info(self, self.parent), **get_argument_values(definition, node, run.variables)
+        )
+
+
+def _has_variables(node: Node) -> bool:
+    if isinstance(node, VariableNode):
+        return True
+    return any(
+        _has_variables(child)
+        for key in node.keys
+        for value in [getattr(node, key, None)]
+        for child in (value if isinstance(value, tuple | list) else [value])
+        if isinstance(child, Node)
+    )
 
 
 def _identity(value: Any, run: Run) -> Any:
@@ -142,7 +180,7 @@ class Plan:
             if nodes[0].name.value in ("__schema", "__type"):
                 raise Fallback
             field = PlannedField(key, nodes, parent)
-            if not field.typename:
+            if nodes[0].name.value != "__typename":
                 subsets = [n.selection_set for n in nodes if n.selection_set is not None]
                 field.complete = self.completer(field.definition.type, subsets)
             planned.append(field)
@@ -241,14 +279,7 @@ def _object(fields: list[PlannedField], source: Any, run: Run) -> dict[str, Any]
         raise Timeout
     out: dict[str, Any] = {}
     for field in fields:
-        if field.typename:
-            out[field.key] = field.parent.name
-        elif field.direct:
-            out[field.key] = field.complete(field.resolve(source, run), run)
-        else:
-            args = get_argument_values(field.definition, field.nodes[0], run.variables)
-            value = field.resolve(source, run.info(field, field.parent), **args)
-            out[field.key] = field.complete(value, run)
+        out[field.key] = field.complete(field.call(source, run), run)
     return out
 
 

@@ -16,8 +16,8 @@ from functools import cache
 from typing import Any
 
 import strawberry
-from graphql import GraphQLObjectType, GraphQLSchema
-from strawberry.types.base import StrawberryObjectDefinition
+from graphql import GraphQLField, GraphQLObjectType, GraphQLScalarType, GraphQLSchema, get_named_type
+from strawberry.types.base import StrawberryMaybe, StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 from api.schema import strawberry_schema
@@ -28,11 +28,34 @@ DIRECT_RESOLVERS: set[Resolve] = set()
 """Every resolver installed here: they read nothing of their info but `.context` (see api.compiled)."""
 
 
-def direct_resolver(field: StrawberryField) -> Resolve | None:
+def _scalar_arguments(field: StrawberryField, graphql_field: GraphQLField) -> dict[str, str] | None:
+    """Returns GraphQL name -> Python name of the field's arguments when every one is a scalar (or a
+    list of scalars), which strawberry passes on unchanged; None if any needs strawberry's conversion."""
+    names: dict[str, str] = {}
+    for argument in field.arguments:
+        if isinstance(argument.type, StrawberryMaybe):
+            return None  # Maybe tells "unset" from null: strawberry's job
+        graphql_name = next((k for k in graphql_field.args if _python_name(k) == argument.python_name), None)
+        if graphql_name is None or not isinstance(
+            get_named_type(graphql_field.args[graphql_name].type), GraphQLScalarType
+        ):
+            return None
+        names[graphql_name] = argument.python_name
+    return names
+
+
+def _python_name(graphql_name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in graphql_name)
+
+
+def direct_resolver(field: StrawberryField, graphql_field: GraphQLField) -> Resolve | None:
     """Returns a thin graphql-core resolver for a plain field, or None when strawberry's is needed."""
-    if field.arguments or field.extensions or getattr(field, "permission_classes", None):
+    if field.extensions or getattr(field, "permission_classes", None):
         return None
+    names = _scalar_arguments(field, graphql_field)
     resolver = field.base_resolver
+    if names is None or (resolver is None and names):
+        return None
     if resolver is None:
         name = field.python_name
 
@@ -44,13 +67,26 @@ def direct_resolver(field: StrawberryField) -> Resolve | None:
     if inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):
         return None
     parameters = list(inspect.signature(func).parameters)
-    if parameters == ["self"]:
-        return lambda source, info: func(source)
-    if parameters == ["self", "info"]:
-        return func
-    if parameters == ["info"]:
-        return lambda source, info: func(info)
-    return None
+    bound, rest = parameters[:1] == ["self"], [p for p in parameters if p not in ("self", "info")]
+    takes_info = "info" in parameters
+    if sorted(rest) != sorted(names.values()) or (parameters[:1] != ["self"] and "self" in parameters):
+        return None
+    if not names:
+        if parameters == ["self"]:
+            return lambda source, info: func(source)
+        if parameters == ["self", "info"]:
+            return func
+        if parameters == ["info"]:
+            return lambda source, info: func(info)
+        return None
+
+    def with_arguments(source: Any, info: Any, **graphql_args: Any) -> Any:
+        kwargs = {names[k]: v for k, v in graphql_args.items()}
+        if takes_info:
+            kwargs["info"] = info
+        return func(source, **kwargs) if bound else func(**kwargs)
+
+    return with_arguments
 
 
 def install_direct_resolvers(schema: GraphQLSchema) -> int:
@@ -63,7 +99,7 @@ def install_direct_resolvers(schema: GraphQLSchema) -> int:
             definition = (graphql_field.extensions or {}).get(_BACKREF)
             if not isinstance(definition, StrawberryField):
                 continue
-            direct = direct_resolver(definition)
+            direct = direct_resolver(definition, graphql_field)
             if direct is not None:
                 graphql_field.resolve = direct
                 DIRECT_RESOLVERS.add(direct)
