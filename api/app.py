@@ -9,7 +9,6 @@ from typing import Any, cast
 
 import orjson
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -18,6 +17,7 @@ from api.context import Context
 from api.downloads import download_routes, not_found
 from api.errors import BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE, RequestError
 from api.fast_paths import fast_paths_enabled, graphql_route, managing_heap, pipeline_schema, pipeline_type
+from api.fast_pipeline import run_request
 from api.limits import Limits
 from api.pipeline import GraphQLPipeline
 from api.query_shape import shape_rules
@@ -79,7 +79,7 @@ def graphql_endpoint(pipeline: GraphQLPipeline) -> Callable[[Request], Any]:
             graphql_request = GraphQLPipeline.request_from(params)
         except RequestError as error:
             return respond(orjson.dumps(error.payload()), error.status, media_type)
-        status, body = await run_in_threadpool(pipeline.run, graphql_request, method=request.method)
+        status, body = await run_request(pipeline, graphql_request, request.method)
         headers = {"Allow": "POST"} if status == 405 else None
         return respond(body, graphql_status(status, media_type), media_type, headers)
 

@@ -13,6 +13,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -44,6 +45,7 @@ class _Replay(Response):
         self.raw_headers = list(headers)
 
 
+@lru_cache(maxsize=1024)  # clients send few distinct query texts, with varying variables
 def normalise_query(query: str) -> str:
     """Returns the query without insignificant whitespace and commas, when that is safe.
 
@@ -85,13 +87,19 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 
 class ResponseCache:
-    """The LRU itself: at most `max_entries` responses and `max_bytes` of bodies."""
+    """The LRU itself: at most `max_entries` responses and `max_bytes` of bodies.
+
+    A GET answer is stored at once (GET is how clients ask for cacheable answers). A POST answer is
+    stored when the same request comes a second time, so a stream of one-off requests costs no
+    hashing and no evictions.
+    """
 
     def __init__(self, max_entries: int = 2048, max_bytes: int = 64 << 20, max_body: int = 1 << 20) -> None:
         self.max_entries, self.max_bytes, self.max_body = max_entries, max_bytes, max_body
         self.entries: OrderedDict[tuple[Any, ...], CachedResponse] = OrderedDict()
         self.size = 0
         self.hits = self.misses = 0
+        self.seen: OrderedDict[tuple[Any, ...], None] = OrderedDict()
 
     def get(self, key: tuple[Any, ...]) -> CachedResponse | None:
         """Returns the stored response for a key (marking it recently used), or None."""
@@ -155,6 +163,8 @@ class ResponseCache:
                 return self._replay(cached, request)
             self.misses += 1
             response = await endpoint(request)
+            if method != "GET" and not self._seen_before(norm_key or raw_key):
+                return response
             stored = self.storable(response)
             if stored is None:
                 return response
@@ -164,6 +174,15 @@ class ResponseCache:
             return self._replay(stored, request)
 
         return cached_endpoint
+
+    def _seen_before(self, key: tuple[Any, ...]) -> bool:
+        """Whether the key was seen since it last left the bounded `seen` list; marks it seen."""
+        if key in self.seen:
+            return True
+        self.seen[key] = None
+        if len(self.seen) > 4 * self.max_entries:
+            self.seen.popitem(last=False)
+        return False
 
     @staticmethod
     def _normalised(request: Request, raw: bytes, content_type: str, accept: str) -> tuple[Any, ...] | None:

@@ -87,12 +87,16 @@ def test_etag_matching_follows_rfc_9110() -> None:
     assert not etag_matches(None, '"b"')
 
 
-def test_equivalent_posts_share_one_entry_and_get_the_same_bytes() -> None:
+def test_equivalent_posts_share_one_entry_stored_on_the_second_sighting() -> None:
     client, lru = fresh()
+    stored = len(lru.entries)
     first = client.post("/graphql", json={"query": QUERY})
+    assert len(lru.entries) == stored  # a one-off POST costs no storing
+    second = client.post("/graphql", json={"query": QUERY})
+    assert len(lru.entries) == stored + 2  # under its raw and its normalised key
     before = (lru.hits, lru.misses)
     again = client.post("/graphql", json={"query": "{claims(first:2){nodes{summary}}}", "variables": None})
-    assert first.content == again.content == ANSWER
+    assert first.content == second.content == again.content == ANSWER
     assert (lru.hits, lru.misses) == (before[0] + 1, before[1])
     assert "etag" not in again.headers  # an answer to POST carries no ETag
 
