@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 from hypothesis_graphql import nodes, queries
 from test_direct_resolvers import NESTED
 
+import api.fast_pipeline
 from api.compiled import compile_operation
 from api.context import Context
 from api.direct_resolvers import direct_schema
 from api.fast_pipeline import FastPipeline
 from api.limits import Limits
-from api.pipeline import GraphQLPipeline
+from api.pipeline import GraphQLPipeline, GraphQLRequest
 from api.query_shape import shape_rules
 from api.schema import graphql_schema
 
@@ -136,3 +137,23 @@ SCALARS = {"Date": st.dates(dt.date(2025, 1, 1), dt.date(2025, 12, 31)).map(node
 def test_generated_queries_answer_the_same(query: str) -> None:
     compiled, stock = _both(query, None, None)
     assert compiled == stock
+
+
+def test_quick_requests_run_inline_and_the_rest_are_handed_to_a_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fast, _ = pipelines()
+
+    def request(query: str) -> GraphQLRequest:
+        return GraphQLPipeline.request_from({"query": query})
+
+    plain = request("{ claims(first: 2) { nodes { slug } } }")
+    assert fast.run_inline(plain, "POST") == fast.run(plain, method="POST")
+    assert fast.run_inline(plain, "POST") == (
+        200,
+        b'{"data":{"claims":{"nodes":[{"slug":"trump-doing-well-with-china"},{"slug":"trump-china-not-easy"}]}}}',
+    )
+    assert fast.run_inline(request("{ meta { version @skip(if: false) } }"), "POST") is None  # no plan
+    assert fast.run_inline(request('{ claims(after: "nope") { totalCount } }'), "POST") is None  # an error
+    monkeypatch.setattr(api.fast_pipeline, "INLINE_SECONDS", 1e-12)
+    assert fast.run_inline(plain, "POST") is None  # over the inline budget
