@@ -59,10 +59,15 @@ SPEAKER_PAGE = """query SpeakerPage($speaker: ID!, $asOf: Date) {
   }
 }"""
 
-SEARCH = """query Search($text: String!) {
+SEARCH = """query Search($text: String!, $asOf: Date) {
   search(text: $text, first: 20) {
     matched
-    item { __typename ... on Person { id name } ... on Claim { id summary } ... on Source { id headline } }
+    item {
+      __typename
+      ... on Person { id name }
+      ... on Claim { id summary citations(asOf: $asOf) { mode } }
+      ... on Source { id headline }
+    }
   }
 }"""
 

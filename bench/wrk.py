@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -22,8 +23,9 @@ function done(summary, latency, requests)
 end
 """
 
-# A cold run: every request gets another day for the varied variable, per thread, so no two
-# requests of a run are alike. 1893456000 is 2030-01-01T00:00:00Z.
+# A cold run: every request gets another day for the varied variable, per run and thread, so no
+# two requests of the whole benchmark are alike. 1893456000 is 2030-01-01T00:00:00Z; each run
+# gets its own block of 100,000 days (28 blocks fit before the year 9999).
 _COLD = """
 local threads_started = 0
 function setup(thread)
@@ -35,10 +37,13 @@ local prefix, suffix = %s, %s
 local headers = {["Content-Type"] = "application/json", ["Accept"] = "application/json"}
 function request()
   counter = counter + 1
-  local day = os.date("!%%Y-%%m-%%d", 1893456000 + ((tid or 0) * 1000000 + counter) * 86400)
+  local day = os.date("!%%Y-%%m-%%d", 1893456000 + (%d + (tid or 0) * 50000 + counter) * 86400)
   return wrk.format("POST", %s, headers, prefix .. day .. suffix)
 end
 """
+
+
+_RUNS = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,8 @@ def lua_script(request: Request) -> str:
     variables = {**request.variables, request.vary: marker}
     templated = json.dumps({"query": request.query, "variables": variables})
     prefix, suffix = templated.split(marker)
-    return _COLD % (_lua(prefix), _lua(suffix), _lua(request.path)) + _DONE
+    block = next(_RUNS) % 28 * 100_000
+    return _COLD % (_lua(prefix), _lua(suffix), block, _lua(request.path)) + _DONE
 
 
 def run_wrk(url: str, request: Request, seconds: float, connections: int = 16, threads: int = 1) -> WrkResult:
