@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
 from api.context import Context
-from api.text import compact, normalise, tolerance, words
+from api.text import compact, edit_distance, normalise, tolerance, words
 from schema import models
 from schema.dataset import Dataset
 
@@ -42,18 +42,45 @@ class TokenIndex:
             for token in tokens:
                 self.postings.setdefault(token, []).append(position)
         self._containing = lru_cache(maxsize=4096)(self._tokens_containing)
+        self._narrow = lru_cache(maxsize=1024)(self._intersection)
 
     def _tokens_containing(self, piece: str) -> tuple[str, ...]:
         return tuple(t for t in self.postings if piece in t)
 
+    def _lists(self, piece: str) -> list[list[int]]:
+        return [self.postings[t] for t in self._containing(piece)]
+
+    def _intersection(self, needle: str) -> tuple[int, ...] | None:
+        """The positions holding, for every needle word, a word containing it; None if too broad."""
+        by_size = sorted((sum(map(len, lists)), lists) for lists in map(self._lists, needle.split(" ")))
+        if by_size[0][0] > BROAD:
+            return None
+        found = {p for posting in by_size[0][1] for p in posting}
+        for size, lists in by_size[1:]:
+            if size > BROAD or not found:
+                break  # a superset is enough: each candidate is checked anyway
+            found &= {p for posting in lists for p in posting}
+        return tuple(sorted(found))
+
     def candidates(self, needle: str) -> Iterator[int]:
-        """Takes a normalised needle; yields in file order every position whose texts may hold it."""
-        best: list[list[int]] | None = None
-        for piece in needle.split(" "):
-            lists = [self.postings[t] for t in self._containing(piece)]
-            if best is None or sum(map(len, lists)) < sum(map(len, best)):
-                best = lists
-        return _in_order(best or [])
+        """Takes a normalised needle; yields in file order every position whose texts may hold it.
+
+        Narrow needles are answered from a memo of the intersection of their words' postings;
+        broad ones (a common word) stream the postings of their rarest word, in order, lazily.
+        """
+        narrowed = self._narrow(needle)
+        if narrowed is not None:
+            return iter(narrowed)
+        rarest = min((self._lists(piece) for piece in needle.split(" ")), key=_total)
+        return _in_order(rarest)
+
+
+def _total(lists: list[list[int]]) -> int:
+    return sum(len(posting) for posting in lists)
+
+
+BROAD = 20_000
+"""Postings beyond which a needle word is too common to intersect: its records are streamed instead."""
 
 
 def _pieces(query: str, count: int) -> list[str]:
@@ -92,7 +119,8 @@ class NameIndex:
             )
             keys = set.intersection(*grams) if grams else set(self.people)
             found.update(k for k in keys if piece in k and abs(len(k) - len(query)) <= limit)
-        return frozenset(found)
+        # Each key is checked once per query (and remembered), so people are only ever real matches.
+        return frozenset(k for k in found if edit_distance(query, k, limit) <= limit)
 
     def candidates(self, query: str) -> list[int]:
         """Takes a raw query; returns in file order the people a fuzzy name match may accept."""

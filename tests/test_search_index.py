@@ -12,6 +12,7 @@ from api_client import dataset
 from graphql import execute_sync, parse
 
 import api.search
+import api.search_index
 from api.context import Context
 from api.direct_resolvers import direct_schema
 from api.search_index import NameIndex, SearchIndex, TokenIndex, search_index
@@ -65,9 +66,13 @@ def _search(context: Context, text: str, first: int) -> Any:
     return result.data
 
 
+@pytest.mark.parametrize("broad", [20_000, 1], ids=["intersected", "streamed"])
 @pytest.mark.parametrize("which", ["real", "synthetic"])
 @pytest.mark.parametrize("first", [100, 3])
-def test_indexed_search_equals_a_full_scan(which: str, first: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_indexed_search_equals_a_full_scan(
+    which: str, first: int, broad: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api.search_index, "BROAD", broad)  # 1: every word counts as common
     context = Context.for_dataset(dataset() if which == "real" else synthetic())
     indexed = {text: _search(context, text, first) for text in TEXTS}
     everything = _Everything(context.dataset, context.index.claim_texts)
