@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -163,20 +165,30 @@ def claims_csv(dataset: Dataset) -> str:
 
 
 def routes(dataset: Dataset) -> list[BaseRoute]:
-    """Takes the dataset; returns the /exports/* routes, their bodies built once here."""
-    bodies = {
+    """Takes the dataset; returns the /exports/* routes, each body built on its first request, then kept.
+
+    Not at start-up: at 100k claims the JSON-LD alone takes seconds and hundreds of MB to build.
+    """
+    bodies: dict[str, tuple[Callable[[], bytes], str]] = {
         "/exports/annotations.jsonld": (
-            json.dumps(annotations_document(dataset), ensure_ascii=False, indent=2).encode(),
+            lambda: json.dumps(annotations_document(dataset), ensure_ascii=False, indent=2).encode(),
             ANNOTATIONS_MEDIA_TYPE,
         ),
-        "/exports/claims.csv": (claims_csv(dataset).encode(), "text/csv; charset=utf-8; header=present"),
-        "/exports/context.jsonld": (ANNO_CONTEXT_FILE.read_bytes(), "application/ld+json"),
+        "/exports/claims.csv": (
+            lambda: claims_csv(dataset).encode(),
+            "text/csv; charset=utf-8; header=present",
+        ),
+        "/exports/context.jsonld": (ANNO_CONTEXT_FILE.read_bytes, "application/ld+json"),
     }
-    return [_route(path, body, media_type) for path, (body, media_type) in bodies.items()]
+    return [_route(path, build, media_type) for path, (build, media_type) in bodies.items()]
 
 
-def _route(path: str, body: bytes, media_type: str) -> Route:
+def _route(path: str, build: Callable[[], bytes], media_type: str) -> Route:
+    built: list[bytes] = []
+
     async def endpoint(request: Request) -> Response:
-        return Response(body, media_type=media_type)
+        if not built:
+            built.append(await run_in_threadpool(build))
+        return Response(built[0], media_type=media_type)
 
     return Route(path, endpoint, methods=["GET", "HEAD"], name=path.rsplit("/", 1)[-1])

@@ -35,10 +35,11 @@ def _in_order(postings: Iterable[Iterable[int]]) -> Iterator[int]:
 class TokenIndex:
     """Word -> positions (ascending) of the records whose normalised texts hold that word."""
 
-    def __init__(self, texts: Iterable[Sequence[str | None]]) -> None:
+    def __init__(self, texts: Iterable[Sequence[str | None]], *, normalised: bool = False) -> None:
         self.postings: dict[str, list[int]] = {}
+        fold = (lambda text: text) if normalised else normalise
         for position, record_texts in enumerate(texts):
-            tokens = {t for text in record_texts if text for t in normalise(text).split(" ") if t}
+            tokens = {t for text in record_texts if text for t in fold(text).split(" ") if t}
             for token in tokens:
                 self.postings.setdefault(token, []).append(position)
         self._containing = lru_cache(maxsize=4096)(self._tokens_containing)
@@ -143,7 +144,7 @@ class SearchIndex:
             [p.name, p.description, *(a.name for a in p.aliases)] for p in self.people
         )
         self.person_names = NameIndex([p.name, *(a.name for a in p.aliases)] for p in self.people)
-        self.claim_words = TokenIndex(claim_texts[c.id] for c in self.claims)
+        self.claim_words = TokenIndex((claim_texts[c.id] for c in self.claims), normalised=True)
         self.source_words = TokenIndex(
             [None if s.headline is None else s.headline.value, None if s.author is None else s.author.value]
             for s in self.sources
