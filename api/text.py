@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2011": "-"})
@@ -69,6 +70,7 @@ def tolerance(text: str) -> int:
     return len(text) // 5
 
 
+@lru_cache(maxsize=65536)  # a pure function of two strings; searches repeat names
 def name_distance(query: str, name: str) -> int | None:
     """Takes a query and one spelling of a name; returns how far apart they are, or None if too far.
 

@@ -1,0 +1,150 @@
+"""Profiles behind the missed targets, written to bench/results/profile-*.txt (not part of `make bench`).
+
+Run: .venv/bin/python -m bench.profiles [--claims 100000]. It loads the synthetic dataset of that
+size step by step, recording time and resident memory of each step, profiles the app's start-up
+(pyinstrument) and one cold search and one cold speaker page (cProfile), in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import pstats
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.run import busiest_speaker, synth_dataset
+from bench.servers import REPO
+
+RESULTS = REPO / "bench" / "results"
+
+
+def _rss_mb() -> float:
+    status = Path("/proc/self/status").read_text()
+    return int(next(x.split()[1] for x in status.splitlines() if x.startswith("VmRSS:"))) / 1024
+
+
+def memory_steps(fixtures: Path, seeds: Path) -> str:
+    """Loads the dataset step by step; returns a table of seconds and RSS after each step."""
+    from api.context import Context
+    from api.search_index import search_index
+    from schema.loader import load_dataset
+
+    rows = [
+        f"{'step':<44}{'seconds':>9}{'RSS MB':>9}",
+        f"{'(interpreter, imports)':<44}{'':>9}{_rss_mb():>9.0f}",
+    ]
+    gc.disable()  # as the app does while loading
+    steps: list[tuple[str, Callable[[], Any]]] = []
+    state: dict[str, Any] = {}
+    steps.append(
+        (
+            "load_dataset (parse, validate, verify)",
+            lambda: state.setdefault("d", load_dataset(fixtures, seeds)),
+        )
+    )
+    steps.append(
+        (
+            "ApiIndex (spans, claim texts, positions)",
+            lambda: state.setdefault("c", Context.for_dataset(state["d"])),
+        )
+    )
+    steps.append(("search indexes", lambda: search_index(state["c"])))
+    for name, step in steps:
+        began = time.perf_counter()
+        step()
+        rows.append(f"{name:<44}{time.perf_counter() - began:>9.2f}{_rss_mb():>9.0f}")
+    dataset = state["d"]
+    files = sum(len(f.content) for f in dataset.files.values())
+    texts = sum(len(t) for t in dataset.seed_texts.values())
+    kinds = Counter(type(o).__name__ for o in gc.get_objects())
+    gc.enable()
+    rows += [
+        "",
+        f"fixture bytes kept for downloads: {files / 2**20:.0f} MB; "
+        f"seed text: {texts / 2**20:.0f} M code points",
+    ]
+    rows += ["objects tracked by the collector, by type (top 12):"]
+    rows += [f"  {name:<28}{count:>10,}" for name, count in kinds.most_common(12)]
+    return "\n".join(rows) + "\n"
+
+
+def startup_profile(fixtures: Path, seeds: Path) -> str:
+    """pyinstrument's text report of create_app over the dataset, only frames above 2% shown."""
+    from pyinstrument import Profiler
+
+    from api.app import create_app
+
+    profiler = Profiler()
+    profiler.start()
+    create_app(fixtures_dir=fixtures, seeds_dir=seeds, fast_paths=True)
+    profiler.stop()
+    text: str = profiler.output_text(unicode=True, color=False, show_all=False)
+    return text
+
+
+def request_profile(
+    fixtures: Path, seeds: Path, query: str, variables: dict[str, Any], runs: int = 200
+) -> str:
+    """cProfile of `runs` cold requests through the app's pipeline (asOf varies), top 25 by time."""
+    import datetime as dt
+
+    from api.app import create_app
+    from api.pipeline import GraphQLPipeline
+
+    pipeline = create_app(fixtures_dir=fixtures, seeds_dir=seeds, fast_paths=True).state.pipeline
+    requests = [
+        GraphQLPipeline.request_from(
+            {
+                "query": query,
+                "variables": {**variables, "asOf": str(dt.date(2030, 1, 1) + dt.timedelta(days=i))},
+            }
+        )
+        for i in range(runs + 20)
+    ]
+    for request in requests[:20]:
+        pipeline.run(request)
+    began = time.perf_counter()
+    for request in requests[20:]:
+        pipeline.run(request)
+    per_request = (time.perf_counter() - began) / runs * 1000
+    profile = cProfile.Profile()
+    profile.enable()
+    for request in requests[20:]:
+        pipeline.run(request)
+    profile.disable()
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
+    return f"{per_request:.3f} ms per request without the profiler ({runs} requests)\n" + out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Writes the profile files; returns 0."""
+    from bench import queries as q
+
+    parser = argparse.ArgumentParser(prog="python -m bench.profiles", description=__doc__)
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=1000, help="size to compare the request profiles with")
+    parser.add_argument("--data-dir", type=Path, default=Path("/tmp/parley-bench-data"))
+    args = parser.parse_args(argv)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    big = synth_dataset(args.claims, args.data_dir)
+    (RESULTS / f"profile-memory-{args.claims}.txt").write_text(memory_steps(*big), encoding="utf-8")
+    (RESULTS / f"profile-startup-{args.claims}.txt").write_text(startup_profile(*big), encoding="utf-8")
+    for size in (args.small, args.claims):
+        data = synth_dataset(size, args.data_dir)
+        _, name = busiest_speaker(data[0])
+        report = request_profile(*data, q.SEARCH, {"text": name})
+        (RESULTS / f"profile-search-{size}.txt").write_text(report, encoding="utf-8")
+    for path in sorted(RESULTS.glob("profile-*.txt")):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
