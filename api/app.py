@@ -16,7 +16,14 @@ from starlette.routing import BaseRoute, Route
 from api.context import Context
 from api.downloads import download_routes, not_found
 from api.errors import BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE, RequestError
-from api.fast_paths import fast_paths_enabled, graphql_route, managing_heap, pipeline_schema, pipeline_type
+from api.fast_paths import (
+    fast_paths_enabled,
+    graphql_route,
+    managing_heap,
+    pipeline_schema,
+    pipeline_type,
+    response_cache_middleware,
+)
 from api.fast_pipeline import run_request
 from api.limits import Limits
 from api.pipeline import GraphQLPipeline
@@ -172,12 +179,7 @@ def create_app(
     )
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
-        graphql_route(
-            graphql_endpoint(pipeline),
-            pipeline.context,
-            enabled=fast,
-            max_request_bytes=limits.max_body_bytes,
-        ),
+        graphql_route(graphql_endpoint(pipeline), pipeline.context, enabled=fast),
         *download_routes(dataset, print_sdl()),
     ]
     playground_routes = _optional("api.playground", "routes")
@@ -189,7 +191,11 @@ def create_app(
     exports = [r.path for r in routes if isinstance(r, Route) and r.path.startswith("/exports/")]
     routes.insert(0, Route("/", _index(dataset, exports), methods=["GET"]))
     handlers = {404: _not_found, **EXCEPTION_HANDLERS}
-    app = Starlette(routes=routes, exception_handlers=handlers, middleware=[cors()])
+    app = Starlette(
+        routes=routes,
+        exception_handlers=handlers,
+        middleware=[*response_cache_middleware(fast, limits.max_body_bytes), cors()],
+    )
     app.state.pipeline = pipeline
     app.state.dataset = dataset
     return app

@@ -16,11 +16,13 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
 from graphql import GraphQLSchema
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from strawberry.asgi import GraphQL
 
+from api.cache_middleware import ResponseCacheMiddleware
 from api.context import Context
 from api.direct_resolvers import direct_schema
 from api.fast_pipeline import FastPipeline
@@ -67,25 +69,22 @@ class BaselineGraphQL(GraphQL[Context, None]):
 
 
 def graphql_route(
-    endpoint: Callable[[Request], Awaitable[Response]],
-    context: Context,
-    *,
-    enabled: bool,
-    max_request_bytes: int,
-    cache: ResponseCache | None = None,
+    endpoint: Callable[[Request], Awaitable[Response]], context: Context, *, enabled: bool
 ) -> BaseRoute:
-    """Returns the /graphql route: parley's endpoint behind the response cache, or stock strawberry."""
+    """Returns the /graphql route: parley's endpoint (its indexes built now), or stock strawberry."""
     if not enabled:
         return Route("/graphql", BaselineGraphQL(context), methods=["GET", "POST"])
     search_index(context)  # built now, with the app, rather than on the first search
-    if cache is None:
-        entries = response_cache_entries()
-        if entries == 0:
-            return Route("/graphql", endpoint, methods=["GET", "POST"])
-        cache = ResponseCache(max_entries=entries)
-    route = Route("/graphql", cache.wrap(endpoint, max_request_bytes), methods=["GET", "POST"])
-    route.response_cache = cache  # type: ignore[attr-defined]  # for tests and diagnostics
-    return route
+    return Route("/graphql", endpoint, methods=["GET", "POST"])
+
+
+def response_cache_middleware(enabled: bool, max_request_bytes: int) -> list[Middleware]:
+    """Returns the response cache middleware for /graphql (none when fast paths or the cache are off)."""
+    entries = response_cache_entries()
+    if not enabled or entries == 0:
+        return []
+    cache = ResponseCache(max_entries=entries)
+    return [Middleware(ResponseCacheMiddleware, cache=cache, max_request_bytes=max_request_bytes)]
 
 
 def pipeline_type(enabled: bool) -> type[GraphQLPipeline]:

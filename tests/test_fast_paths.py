@@ -10,6 +10,7 @@ from api_client import dataset
 from starlette.routing import Route
 
 from api.app import create_app
+from api.cache_middleware import ResponseCacheMiddleware
 from api.fast_paths import BaselineGraphQL, fast_paths_enabled, managing_heap
 from api.response_cache import ResponseCache
 
@@ -31,9 +32,14 @@ def test_the_switch_reads_parley_fast_paths() -> None:
         assert fast_paths_enabled({"PARLEY_FAST_PATHS": off}) is False
 
 
-def test_fast_paths_put_the_response_cache_in_front_of_the_pipeline() -> None:
-    route = _graphql_route(True)
-    assert isinstance(getattr(route, "response_cache", None), ResponseCache)
+def test_fast_paths_put_the_response_cache_in_front_of_the_app() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        fast, slow = create_app(dataset(), fast_paths=True), create_app(dataset(), fast_paths=False)
+    classes: list[object] = [m.cls for m in fast.user_middleware]
+    assert classes[0] is ResponseCacheMiddleware  # outermost: a hit skips routing and CORS
+    assert isinstance(fast.user_middleware[0].kwargs["cache"], ResponseCache)
+    assert ResponseCacheMiddleware not in [m.cls for m in slow.user_middleware]  # type: ignore[comparison-overlap]
 
 
 def test_without_fast_paths_graphql_is_stock_strawberry_with_the_same_answers() -> None:
@@ -41,7 +47,6 @@ def test_without_fast_paths_graphql_is_stock_strawberry_with_the_same_answers() 
 
     route = _graphql_route(False)
     assert isinstance(route.app, BaselineGraphQL)
-    assert not hasattr(route, "response_cache")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         slow = TestClient(create_app(dataset(), fast_paths=False))

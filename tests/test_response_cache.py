@@ -7,9 +7,9 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from api_client import dataset
-from starlette.responses import Response
 
 from api.app import create_app
+from api.cache_middleware import ResponseCacheMiddleware
 from api.response_cache import CachedResponse, ResponseCache, etag_matches, normalise_query, normalised_key
 
 if TYPE_CHECKING:
@@ -30,8 +30,8 @@ def fresh() -> tuple[TestClient, ResponseCache]:
         from starlette.testclient import TestClient
 
         app = create_app(dataset(), fast_paths=True)
-    route = next(r for r in app.routes if getattr(r, "path", "") == "/graphql")
-    cache_ = getattr(route, "response_cache", None)
+    found = next(m for m in app.user_middleware if m.cls is ResponseCacheMiddleware)  # type: ignore[comparison-overlap]
+    cache_ = found.kwargs["cache"]
     assert isinstance(cache_, ResponseCache)
     return TestClient(app), cache_
 
@@ -47,44 +47,49 @@ def test_normalise_query_drops_only_insignificant_characters() -> None:
 
 
 def test_normalised_key_uses_canonical_variables() -> None:
-    one = normalised_key({"query": "{a}", "variables": {"x": 1, "y": [2]}}, "*/*")
-    two = normalised_key({"query": "{ a }", "variables": '{"y": [2], "x": 1}'}, "*/*")
-    assert one == two == ("{a}", b'{"x":1,"y":[2]}', None, "*/*")
-    assert normalised_key({"query": "{a}", "operationName": ["x"]}, "") is None
-    assert normalised_key({"query": 3}, "") is None
+    one = normalised_key({"query": "{a}", "variables": {"x": 1, "y": [2]}}, (b"*/*",))
+    two = normalised_key({"query": "{ a }", "variables": '{"y": [2], "x": 1}'}, (b"*/*",))
+    assert one == two == ("{a}", b'{"x":1,"y":[2]}', None, b"*/*")
+    assert normalised_key({"query": "{a}", "operationName": ["x"]}, ()) is None
+    assert normalised_key({"query": 3}, ()) is None
 
 
 def test_lru_evicts_the_least_recently_used_within_both_bounds() -> None:
     lru = ResponseCache(max_entries=2, max_bytes=10)
-    entry = CachedResponse(b"1234", '"e"', (), ())
+    entry = CachedResponse(b"1234", b'"e"', (), (), ())
     lru.put(("a",), entry)
     lru.put(("b",), entry)
     assert lru.get(("a",)) is entry  # a is now the most recent
     lru.put(("c",), entry)
     assert list(lru.entries) == [("a",), ("c",)]
-    lru.put(("d",), CachedResponse(b"12345678", '"f"', (), ()))
+    lru.put(("d",), CachedResponse(b"12345678", b'"f"', (), (), ()))
     assert list(lru.entries) == [("d",)] and lru.size == 8
 
 
 def test_only_clean_json_200s_are_stored() -> None:
     lru = ResponseCache(max_body=20)
-    ok = Response(b'{"data":{}}', media_type="application/json")
-    stored = lru.storable(ok)
-    assert stored is not None and stored.etag == '"4e5d1861ac6f76ebfa86008527a188bb"'
-    assert lru.storable(Response(b'{"data":{}}', status_code=503, media_type="application/json")) is None
-    assert lru.storable(Response(b"<html></html>", media_type="text/html")) is None
-    assert lru.storable(Response(b'{"errors":[{"requestId":"x"}]}', media_type="application/json")) is None
-    assert (
-        lru.storable(Response(b'{"data":{"long":"' + b"x" * 20 + b'"}}', media_type="application/json"))
-        is None
+    json_headers = [(b"content-length", b"11"), (b"content-type", b"application/json"), (b"vary", b"Origin")]
+    stored = lru.storable(200, json_headers, b'{"data":{}}')
+    assert stored is not None and stored.etag == b'"4e5d1861ac6f76ebfa86008527a188bb"'
+    assert stored.post_headers == tuple(json_headers)
+    assert stored.get_headers == (
+        (b"content-length", b"11"),
+        (b"content-type", b"application/json"),
+        (b"etag", b'"4e5d1861ac6f76ebfa86008527a188bb"'),
+        (b"vary", b"Accept, Origin"),
     )
+    assert stored.not_modified_headers == stored.get_headers[2:]
+    assert lru.storable(503, json_headers, b'{"data":{}}') is None
+    assert lru.storable(200, [(b"content-type", b"text/html")], b"<html></html>") is None
+    assert lru.storable(200, json_headers, b'{"errors":[{"requestId":"x"}]}') is None
+    assert lru.storable(200, json_headers, b'{"data":{"long":"' + b"x" * 20 + b'"}}') is None
 
 
 def test_etag_matching_follows_rfc_9110() -> None:
-    assert etag_matches('"a", W/"b"', '"b"')
-    assert etag_matches("*", '"z"')
-    assert not etag_matches('"a"', '"b"')
-    assert not etag_matches(None, '"b"')
+    assert etag_matches(b'"a", W/"b"', b'"b"')
+    assert etag_matches(b"*", b'"z"')
+    assert not etag_matches(b'"a"', b'"b"')
+    assert not etag_matches(b"", b'"b"')
 
 
 def test_equivalent_posts_share_one_entry_stored_on_the_second_sighting() -> None:
