@@ -84,6 +84,8 @@ class Request:
     variables: dict[str, Any] = field(default_factory=dict)
     vary: str | None = None
     """Name of the variable a cold run changes on every request (a Date), or None for a warm run."""
+    reconnect_every: int = 0
+    """Cold runs only: every n-th request asks the server to close its connection (0: never)."""
 
     def body(self) -> bytes:
         """Returns the JSON body of a POST (the first request's, for a cold run)."""

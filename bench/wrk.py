@@ -35,10 +35,15 @@ end
 local counter = 0
 local prefix, suffix = %s, %s
 local headers = {["Content-Type"] = "application/json", ["Accept"] = "application/json"}
+local closing = {["Content-Type"] = "application/json", ["Accept"] = "application/json",
+                 ["Connection"] = "close"}
+local reconnect = %d
 function request()
   counter = counter + 1
   local day = os.date("!%%Y-%%m-%%d", 1893456000 + (%d + (tid or 0) * 50000 + counter) * 86400)
-  return wrk.format("POST", %s, headers, prefix .. day .. suffix)
+  local h = headers
+  if reconnect > 0 and counter %% reconnect == 0 then h = closing end
+  return wrk.format("POST", %s, h, prefix .. day .. suffix)
 end
 """
 
@@ -102,7 +107,7 @@ def lua_script(request: Request) -> str:
     templated = json.dumps({"query": request.query, "variables": variables})
     prefix, suffix = templated.split(marker)
     block = next(_RUNS) % 28 * 100_000
-    return _COLD % (_lua(prefix), _lua(suffix), block, _lua(request.path)) + _DONE
+    return _COLD % (_lua(prefix), _lua(suffix), request.reconnect_every, block, _lua(request.path)) + _DONE
 
 
 def run_wrk(url: str, request: Request, seconds: float, connections: int = 16, threads: int = 1) -> WrkResult:
