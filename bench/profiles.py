@@ -91,7 +91,8 @@ def startup_profile(fixtures: Path, seeds: Path) -> str:
 def request_profile(
     fixtures: Path, seeds: Path, query: str, variables: dict[str, Any], runs: int = 200
 ) -> str:
-    """cProfile of `runs` cold requests through the app's pipeline (asOf varies), top 25 by time."""
+    """Times `runs` cold requests through the app's pipeline (asOf varies) and first searches for
+    other names; returns both with cProfile's top 30 of the first searches (the part that grows)."""
     import datetime as dt
 
     from api.app import create_app
@@ -113,14 +114,40 @@ def request_profile(
     for request in requests[20:]:
         pipeline.run(request)
     per_request = (time.perf_counter() - began) / runs * 1000
+    first_sight = _first_sight_searches(pipeline, query, fixtures, skip=1)
     profile = cProfile.Profile()
     profile.enable()
-    for request in requests[20:]:
-        pipeline.run(request)
+    _first_sight_searches(pipeline, query, fixtures, skip=31)  # other names again: memos cold
     profile.disable()
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
-    return f"{per_request:.3f} ms per request without the profiler ({runs} requests)\n" + out.getvalue()
+    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(30)
+    head = (
+        f"{per_request:.3f} ms per request without the profiler ({runs} requests, same text)\n{first_sight}\n"
+    )
+    return head + "profile of those first searches (memos cold):\n" + out.getvalue()
+
+
+def _first_sight_searches(pipeline: Any, query: str, fixtures: Path, skip: int, count: int = 30) -> str:
+    """Times searches for names never searched before (no memo helps): the cost of a new text."""
+    import json
+
+    from api.pipeline import GraphQLPipeline
+
+    people = json.loads((fixtures / "people.json").read_bytes())
+    names = [p["name"] for p in people if p["named"]][skip : skip + count]
+    times = []
+    for name in names:
+        request = GraphQLPipeline.request_from(
+            {"query": query, "variables": {"text": name, "asOf": "2030-01-01"}}
+        )
+        began = time.perf_counter()
+        pipeline.run(request)
+        times.append((time.perf_counter() - began) * 1000)
+    times.sort()
+    return (
+        f"first search of {len(times)} other names (memos cold): median {times[len(times) // 2]:.3f} ms, "
+        f"max {times[-1]:.3f} ms"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,11 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=1000, help="size to compare the request profiles with")
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/parley-bench-data"))
+    parser.add_argument("--search-only", action="store_true", help="only the search profiles")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
     big = synth_dataset(args.claims, args.data_dir)
-    (RESULTS / f"profile-memory-{args.claims}.txt").write_text(memory_steps(*big), encoding="utf-8")
-    (RESULTS / f"profile-startup-{args.claims}.txt").write_text(startup_profile(*big), encoding="utf-8")
+    if not args.search_only:
+        (RESULTS / f"profile-memory-{args.claims}.txt").write_text(memory_steps(*big), encoding="utf-8")
+        (RESULTS / f"profile-startup-{args.claims}.txt").write_text(startup_profile(*big), encoding="utf-8")
     for size in (args.small, args.claims):
         data = synth_dataset(size, args.data_dir)
         _, name = busiest_speaker(data[0])
