@@ -86,6 +86,12 @@ def markdown(results: dict[str, Any]) -> str:
         lines += ["", "## Scale (synthetic datasets, `parley synth`)", "", *_scale_rows(results["scale"])]
         lines += ["", f"- speaker page: {results['scale'][0]['speaker_page']['note']}"]
         lines += [f"- search: {results['scale'][0]['search']['note']}"]
+        lines += [
+            "- Both repeat one text (only `asOf` varies), so search's memoised candidate sets answer;",
+            "  a text never searched before costs more on big datasets: see",
+            "  `bench/results/profile-search-*.txt` (`python -m bench.profiles`). Start-up and RSS:",
+            "  `profile-startup-*.txt`, `profile-memory-*.txt`.",
+        ]
     if results.get("workers"):
         lines += ["", "## Workers (cold 20-claim query)", "", *_scenario_rows([results["workers"]])]
     return "\n".join(lines) + "\n"
