@@ -85,3 +85,12 @@ def test_module_cli_writes_a_loadable_dataset(tmp_path: Path) -> None:
 def test_fewer_than_ten_claims_is_refused() -> None:
     with pytest.raises(ValueError, match="need at least 10 claims, got 3"):
         generate(3)
+
+
+def test_parley_synth_subcommand_and_the_server_loads_its_output(tmp_path: Path) -> None:
+    from api.app import create_app
+    from api.cli import main
+
+    assert main(["synth", "--claims", "40", "--out", str(tmp_path)]) == 0
+    app = create_app(fixtures_dir=tmp_path / "fixtures", seeds_dir=tmp_path / "seeds")
+    assert app.state.dataset.counts()["claims"] == 40
