@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import orjson
 from starlette.applications import Starlette
@@ -13,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from api import exports as exports_module
+from api import playground
 from api.context import Context
 from api.downloads import download_routes, not_found
 from api.errors import BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE, RequestError
@@ -46,22 +47,6 @@ DEFAULT_FIXTURES = ROOT / "fixtures"
 DEFAULT_SEEDS = ROOT / "seeds"
 JSON = "application/json"
 
-PLACEHOLDER_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>parley GraphQL</title>
-</head><body><h1>parley GraphQL</h1><p>The playground is not installed. POST queries to
-<code>/graphql</code> or use GET <code>/graphql?query=...</code>.</p></body></html>"""
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """Returns `module.name` if that module exists (playground and exports are separate pieces)."""
-    try:
-        found = importlib.import_module(module)
-    except ModuleNotFoundError as error:
-        if error.name != module:
-            raise
-        return None
-    return cast(Callable[..., Any], getattr(found, name))
-
-
 def _wants_html(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     return "text/html" in accept and "query" not in request.query_params
@@ -69,11 +54,9 @@ def _wants_html(request: Request) -> bool:
 
 def graphql_endpoint(pipeline: GraphQLPipeline) -> Callable[[Request], Any]:
     """Returns the /graphql endpoint: the playground for browsers, queries by GET and POST."""
-    playground = _optional("api.playground", "playground_response")
-
     async def endpoint(request: Request) -> Response:
         if request.method == "GET" and _wants_html(request):
-            return playground(request) if playground else HTMLResponse(PLACEHOLDER_PAGE)
+            return playground.playground_response(request)
         media_type = negotiate(request.headers.get("accept"))
         if media_type is None:
             return not_acceptable()
@@ -182,12 +165,8 @@ def create_app(
         graphql_route(graphql_endpoint(pipeline), pipeline.context, enabled=fast),
         *download_routes(dataset, print_sdl()),
     ]
-    playground_routes = _optional("api.playground", "routes")
-    if playground_routes is not None:
-        routes += playground_routes()
-    export_routes = _optional("api.exports", "routes")
-    if export_routes is not None:
-        routes += export_routes(dataset)
+    routes += playground.routes()
+    routes += exports_module.routes(dataset)
     exports = [r.path for r in routes if isinstance(r, Route) and r.path.startswith("/exports/")]
     routes.insert(0, Route("/", _index(dataset, exports), methods=["GET"]))
     handlers = {404: _not_found, **EXCEPTION_HANDLERS}
