@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from api.text import normalise
 from schema.dataset import FIXTURE_MODELS, Dataset
 from schema.models import Claim, Evidence, Source
-from schema.selectors import iter_evidence
+from schema.selectors import dataset_evidence
 
 
 def published_by(source: Source, as_of: dt.date) -> bool:
@@ -28,7 +28,6 @@ class ApiIndex:
     evidence_by_source: dict[str, list[Evidence]]
     cited_spans_by_source: dict[str, list[Evidence]]
     parties_by_person: dict[str, set[str]]
-    delegate_people: set[str]
     claim_texts: dict[str, list[str]]
     position: dict[tuple[str, str], int]
     """(fixture stem, id) -> position in its file, the default order."""
@@ -37,10 +36,8 @@ class ApiIndex:
     def build(cls, dataset: Dataset) -> ApiIndex:
         """Takes a loaded dataset and returns its derived indexes."""
         spans: dict[str, dict[tuple[int, int], Evidence]] = defaultdict(dict)
-        for stem in FIXTURE_MODELS:
-            for record in getattr(dataset, stem).values():
-                for _, evidence in iter_evidence(record):
-                    spans[evidence.source].setdefault((evidence.start, evidence.end), evidence)
+        for evidence in dataset_evidence(dataset):
+            spans[evidence.source].setdefault((evidence.start, evidence.end), evidence)
         cited: dict[str, dict[tuple[int, int], Evidence]] = defaultdict(dict)
         for citation in dataset.citations.values():
             span = citation.evidence
@@ -61,7 +58,6 @@ class ApiIndex:
             evidence_by_source={s: [e for _, e in sorted(v.items())] for s, v in spans.items()},
             cited_spans_by_source={s: [e for _, e in sorted(v.items())] for s, v in cited.items()},
             parties_by_person=dict(parties),
-            delegate_people={d.person for d in dataset.delegates.values()},
             claim_texts={c.id: _claim_texts(dataset, c) for c in dataset.claims.values()},
             position=position,
         )
