@@ -40,9 +40,11 @@ def _parse_json(content: bytes, where: str, problems: list[Problem]) -> Any:
     duplicates: list[str] = []
 
     def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [key for key, _ in pairs]
-        duplicates.extend(sorted({key for key in keys if keys.count(key) > 1}))
-        return dict(pairs)
+        unique = dict(pairs)
+        if len(unique) != len(pairs):  # a key repeats: name every key that does
+            keys = [key for key, _ in pairs]
+            duplicates.extend(sorted({key for key in keys if keys.count(key) > 1}))
+        return unique
 
     try:
         text = content.decode("utf-8")
