@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
+from enum import Enum
+from functools import cache
+from typing import get_args, get_origin
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from schema.dataset import FIXTURE_MODELS, Dataset
 from schema.models import Evidence
@@ -87,19 +92,48 @@ def check_evidence(evidence: Evidence, text: str) -> list[str]:
     return [f"{field}: {message}" for field, message in selector_problems(evidence, text)]
 
 
+def _may_hold_evidence(annotation: object) -> bool:
+    """Whether a field of this type can contain an Evidence (unknown kinds of type: assume so)."""
+    if annotation is Evidence:
+        return True
+    if annotation is None or annotation is type(None):
+        return False
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return bool(_evidence_fields(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, str | int | float | bytes | dt.date | Enum):
+        return False
+    args = get_args(annotation)
+    if get_origin(annotation) is not None and args:
+        return any(_may_hold_evidence(arg) for arg in args if not isinstance(arg, FieldInfo))
+    return True
+
+
+@cache
+def _evidence_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a model that can contain Evidence, in declaration order."""
+    return tuple(name for name, info in model.model_fields.items() if _may_hold_evidence(info.annotation))
+
+
+def _collect(value: object, path: str, found: list[tuple[str, Evidence]]) -> None:
+    if isinstance(value, Evidence):
+        found.append((path, value))
+    elif isinstance(value, BaseModel):
+        for name in _evidence_fields(type(value)):
+            _collect(getattr(value, name), f"{path}.{name}" if path else name, found)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _collect(item, f"{path}[{index}]", found)
+
+
 def iter_evidence(value: object, path: str = "") -> Iterator[tuple[str, Evidence]]:
     """Takes a record (or any part of one) and yields (dotted path, Evidence) for every selector in it.
 
-    Walks pydantic models, lists and tuples generically, so new Evidence fields need no code here.
+    Walks pydantic models, lists and tuples generically, so new Evidence fields need no code here;
+    fields whose declared type cannot hold Evidence (strings, numbers, dates, enums) are skipped.
     """
-    if isinstance(value, Evidence):
-        yield path, value
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from iter_evidence(getattr(value, name), f"{path}.{name}" if path else name)
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            yield from iter_evidence(item, f"{path}[{index}]")
+    found: list[tuple[str, Evidence]] = []
+    _collect(value, path, found)
+    return iter(found)
 
 
 def dataset_evidence(dataset: Dataset) -> Iterator[Evidence]:
