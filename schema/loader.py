@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from schema.compact import Compactor
 from schema.datapackage import DATAPACKAGE, stale_resources
 from schema.dataset import FIXTURE_MODELS, Dataset, FixtureFile
 from schema.models import Source, Verified
@@ -36,6 +37,7 @@ class _Fixtures:
     """The "claim" of every citation object, valid or not (None: citations.json unread)."""
     files: dict[str, FixtureFile] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    compactor: Compactor = field(default_factory=Compactor)
 
 
 def _parse_json(content: bytes, where: str, problems: list[Problem]) -> Any:
@@ -107,6 +109,7 @@ def _read_stem(fixtures: _Fixtures, fixtures_dir: Path, stem: str) -> None:
     fast = _validate_whole(model, data)
     if fast is not None:
         fixtures.records[stem] = fast
+        fixtures.compactor.records(fast)
         fixtures.known_ids[stem] = {raw["id"] for raw in data}
         return
     valid: list[Verified] = []
@@ -130,6 +133,7 @@ def _read_stem(fixtures: _Fixtures, fixtures_dir: Path, stem: str) -> None:
         except ValidationError as error:
             fixtures.problems.extend(validation_problems(where, key, error))
     fixtures.records[stem] = valid
+    fixtures.compactor.records(valid)
     fixtures.known_ids[stem] = set(first_index)
 
 
