@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from enum import Enum
+from functools import cache
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -18,6 +21,29 @@ _ID_FIELDS = frozenset(
 """Fields holding ids or names that many records repeat: one str object per distinct value."""
 
 
+def _holds_models(annotation: object) -> bool:
+    """Whether a field of this type can hold a model (anything but strings, numbers, dates, enums)."""
+    if annotation is None or annotation is type(None):
+        return False
+    if get_origin(annotation) is Annotated:
+        return _holds_models(get_args(annotation)[0])
+    if isinstance(annotation, type) and issubclass(annotation, str | int | float | bytes | dt.date | Enum):
+        return False
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    args = get_args(annotation)
+    return not args or any(_holds_models(arg) for arg in args)
+
+
+@cache
+def _plan(model: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(fields that can hold models, id fields holding strings) of a model class."""
+    fields = model.model_fields
+    parts = tuple(name for name, info in fields.items() if _holds_models(info.annotation))
+    ids = tuple(name for name in fields if name in _ID_FIELDS and name not in parts)
+    return parts, ids
+
+
 class Compactor:
     """Replaces equal parts of validated records by one shared object, in place.
 
@@ -29,6 +55,7 @@ class Compactor:
 
     def __init__(self) -> None:
         self._fields_sets: dict[frozenset[str], set[str]] = {}
+        self._last_set: dict[tuple[type[BaseModel], int], set[str]] = {}
         self._values: dict[tuple[object, ...], BaseModel] = {}
         self._strings: dict[str, str] = {}
 
@@ -38,18 +65,27 @@ class Compactor:
             self._model(record)
 
     def _model(self, model: BaseModel) -> None:
+        cls = type(model)
         fields_set = model.__pydantic_fields_set__
-        shared = self._fields_sets.setdefault(frozenset(fields_set), fields_set)
+        size_key = (cls, len(fields_set))
+        shared = self._last_set.get(size_key)
+        if shared is None or shared != fields_set:
+            shared = self._fields_sets.setdefault(frozenset(fields_set), fields_set)
+            self._last_set[size_key] = shared
         if shared is not fields_set:
             object.__setattr__(model, "__pydantic_fields_set__", shared)
+        parts, ids = _plan(cls)
         attributes: dict[str, Any] = model.__dict__
-        for name, value in attributes.items():
+        strings = self._strings
+        for name in ids:
+            value = attributes[name]
             if type(value) is str:
-                if name in _ID_FIELDS:
-                    attributes[name] = self._strings.setdefault(value, value)
-            elif isinstance(value, BaseModel):
+                attributes[name] = strings.setdefault(value, value)
+        for name in parts:
+            value = attributes[name]
+            if isinstance(value, BaseModel):
                 attributes[name] = self._part(value)
-            elif type(value) is list and value and not isinstance(value[0], str | int):
+            elif type(value) is list and value:
                 value[:] = [self._part(item) if isinstance(item, BaseModel) else item for item in value]
 
     def _part(self, model: BaseModel) -> BaseModel:
