@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from schema.compact import Compactor
 from schema.datapackage import DATAPACKAGE, stale_resources
 from schema.dataset import FIXTURE_MODELS, Dataset, FixtureFile
+from schema.fixture_json import parse_json, record_key, validate_whole
 from schema.models import Source, Verified
 from schema.problems import FixtureError, Problem, validation_problems
 from schema.references import dangling_references, rule_problems
@@ -22,9 +19,6 @@ from schema.seeds import Seeds, read_seeds, sha256_hex
 from schema.selectors import dataset_evidence, iter_evidence, selector_problems
 
 __all__ = ["FixtureError", "Problem", "load_dataset", "selector_count"]
-
-
-_ID_KEY = re.compile(r'"id"\s*:\s*"([^"\\]*)"')
 
 
 @dataclass
@@ -40,62 +34,17 @@ class _Fixtures:
     compactor: Compactor = field(default_factory=Compactor)
 
 
-def _parse_json(content: bytes, where: str, problems: list[Problem]) -> Any:
-    duplicates: list[str] = []
-
-    def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        unique = dict(pairs)
-        if len(unique) != len(pairs):  # a key repeats: name every key that does
-            keys = [key for key, _ in pairs]
-            duplicates.extend(sorted({key for key in keys if keys.count(key) > 1}))
-        return unique
-
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as error:
-        problems.append(Problem(where, "", "", f"not UTF-8: {error}"))
-        return None
-    try:
-        data = json.loads(text, object_pairs_hook=no_duplicate_keys)
-    except json.JSONDecodeError as error:
-        # Only records carry an "id", so the last one before the error names the record it is in.
-        ids = _ID_KEY.findall(text, 0, error.pos)
-        record = ids[-1] if ids else ""
-        message = f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}"
-        message += " (in or just after this record)" if record else ""
-        problems.append(Problem(where, record, "", message))
-        return None
-    problems.extend(Problem(where, "", "", f"an object repeats the key {key!r}") for key in duplicates)
-    return data
-
-
-def _record_key(raw: object, index: int) -> str:
-    raw_id = raw.get("id") if isinstance(raw, dict) else None
-    return raw_id if isinstance(raw_id, str) and raw_id else f"#{index}"
-
-
-@cache
-def _list_adapter(model: type[Verified]) -> TypeAdapter[list[Verified]]:
-    return TypeAdapter(list[model])  # type: ignore[valid-type]
-
-
-def _validate_whole(model: type[Verified], data: list[Any]) -> list[Verified] | None:
-    """Validates a whole file in one pydantic call; None when any record is not an object, has no
-    usable or a repeated id, or fails validation: then the record-by-record pass names each problem."""
-    ids = {_record_key(raw, index) for index, raw in enumerate(data)}
-    if len(ids) != len(data) or any(key.startswith("#") for key in ids):
-        return None
-    if not all(isinstance(raw, dict) for raw in data):
-        return None
-    try:
-        return _list_adapter(model).validate_python(data)
-    except ValidationError:
-        return None
-
-
 def _read_stem(fixtures: _Fixtures, fixtures_dir: Path, stem: str) -> None:
     where = str(fixtures_dir / f"{stem}.json")
-    data = _parse_json(fixtures.files[f"{stem}.json"].content, where, fixtures.problems)
+    model = FIXTURE_MODELS[stem]
+    content = fixtures.files[f"{stem}.json"].content
+    fast = validate_whole(model, content, where)
+    if fast is not None:
+        fixtures.records[stem], fixtures.known_ids[stem], cited = fast
+        fixtures.compactor.records(fixtures.records[stem])
+        fixtures.cited = cited if stem == "citations" else fixtures.cited
+        return
+    data = parse_json(content, where, fixtures.problems)
     if data is None:
         return
     if not isinstance(data, list):
@@ -103,19 +52,12 @@ def _read_stem(fixtures: _Fixtures, fixtures_dir: Path, stem: str) -> None:
             Problem(where, "", "", f"expected a JSON array of records, got {type(data).__name__}")
         )
         return
-    model = FIXTURE_MODELS[stem]
     if stem == "citations":
         fixtures.cited = {raw.get("claim") for raw in data if isinstance(raw, dict)}
-    fast = _validate_whole(model, data)
-    if fast is not None:
-        fixtures.records[stem] = fast
-        fixtures.compactor.records(fast)
-        fixtures.known_ids[stem] = {raw["id"] for raw in data}
-        return
     valid: list[Verified] = []
     first_index: dict[str, int] = {}
     for index, raw in enumerate(data):
-        key = _record_key(raw, index)
+        key = record_key(raw, index)
         if not isinstance(raw, dict):
             fixtures.problems.append(
                 Problem(where, key, "", f"expected a JSON object, got {type(raw).__name__}")
@@ -160,7 +102,7 @@ def _check_datapackage(fixtures: _Fixtures, fixtures_dir: Path) -> None:
         fixtures.problems.append(Problem(where, "", "", "file is missing (run: python -m schema generate)"))
         return
     content = {name: f.content for name, f in fixtures.files.items()}
-    data = _parse_json(package.content, where, fixtures.problems)
+    data = parse_json(package.content, where, fixtures.problems)
     if data is not None:
         for resource, path, message in stale_resources(data, content):
             fixtures.problems.append(Problem(where, resource, path, message))

@@ -1,0 +1,99 @@
+"""Reading one fixture file's JSON: a parse that rejects repeated keys, and whole-file validation."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from schema.models import Verified
+from schema.problems import Problem
+
+_ID_KEY = re.compile(r'"id"\s*:\s*"([^"\\]*)"')
+
+
+def parse_json(
+    content: bytes,
+    where: str,
+    problems: list[Problem],
+    build: Callable[[dict[str, Any]], Any] = lambda unique: unique,
+) -> Any:
+    """Takes a file's bytes and returns its JSON (None, with a Problem, when it is not UTF-8 JSON).
+
+    Every object whose keys repeat adds a Problem naming them. `build` turns each object (a dict)
+    into what the parse returns in its place; the default keeps the dict.
+    """
+    duplicates: list[str] = []
+
+    def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> Any:
+        unique = dict(pairs)
+        if len(unique) != len(pairs):  # a key repeats: name every key that does
+            keys = [key for key, _ in pairs]
+            duplicates.extend(sorted({key for key in keys if keys.count(key) > 1}))
+        return build(unique)
+
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        problems.append(Problem(where, "", "", f"not UTF-8: {error}"))
+        return None
+    try:
+        data = json.loads(text, object_pairs_hook=no_duplicate_keys)
+    except json.JSONDecodeError as error:
+        # Only records carry an "id", so the last one before the error names the record it is in.
+        ids = _ID_KEY.findall(text, 0, error.pos)
+        record = ids[-1] if ids else ""
+        message = f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}"
+        message += " (in or just after this record)" if record else ""
+        problems.append(Problem(where, record, "", message))
+        return None
+    problems.extend(Problem(where, "", "", f"an object repeats the key {key!r}") for key in duplicates)
+    return data
+
+
+def record_key(raw: object, index: int) -> str:
+    """Takes a raw record and its position and returns its id, or "#<position>" when it has none."""
+    raw_id = raw.get("id") if isinstance(raw, dict) else None
+    return raw_id if isinstance(raw_id, str) and raw_id else f"#{index}"
+
+
+class _Object(tuple[object, object]):
+    """What the light parse keeps of a JSON object: its "id" and "claim" values."""
+
+
+def _id_and_claim(unique: dict[str, Any]) -> _Object:
+    return _Object((unique.get("id"), unique.get("claim")))
+
+
+@cache
+def _list_adapter(model: type[Verified]) -> TypeAdapter[list[Verified]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def validate_whole(
+    model: type[Verified], content: bytes, where: str
+) -> tuple[list[Verified], set[str], set[object]] | None:
+    """Validates a whole file in one pydantic call: returns (records, their ids, the "claim" of each).
+
+    The file is parsed once more by the same duplicate-key-checking parse, keeping only each
+    object's "id" and "claim" (no tree of dicts), then validated straight from its bytes.
+    Returns None when anything is wrong at all (bad JSON, a repeated key, a record that is not an
+    object, lacks or repeats an id, or fails validation): then the caller's record-by-record pass
+    finds and names every problem exactly as it always has.
+    """
+    problems: list[Problem] = []
+    light = parse_json(content, where, problems, _id_and_claim)
+    if problems or type(light) is not list or not all(type(raw) is _Object for raw in light):
+        return None
+    ids = {raw[0] for raw in light}
+    if len(ids) != len(light) or not all(type(key) is str and key and key[0] != "#" for key in ids):
+        return None
+    try:
+        records = _list_adapter(model).validate_json(content)
+    except ValidationError:
+        return None
+    return records, ids, {raw[1] for raw in light}
