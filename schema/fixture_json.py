@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -20,12 +19,13 @@ def parse_json(
     content: bytes,
     where: str,
     problems: list[Problem],
-    build: Callable[[dict[str, Any]], Any] = lambda unique: unique,
+    *,
+    records_only: bool = False,
 ) -> Any:
     """Takes a file's bytes and returns its JSON (None, with a Problem, when it is not UTF-8 JSON).
 
-    Every object whose keys repeat adds a Problem naming them. `build` turns each object (a dict)
-    into what the parse returns in its place; the default keeps the dict.
+    Every object whose keys repeat adds a Problem naming them. With `records_only`, objects
+    without an "id" (the parts inside records) are checked but come back as None: no tree of dicts.
     """
     duplicates: list[str] = []
 
@@ -34,7 +34,7 @@ def parse_json(
         if len(unique) != len(pairs):  # a key repeats: name every key that does
             keys = [key for key, _ in pairs]
             duplicates.extend(sorted({key for key in keys if keys.count(key) > 1}))
-        return build(unique)
+        return unique if not records_only or "id" in unique else None
 
     try:
         text = content.decode("utf-8")
@@ -61,14 +61,6 @@ def record_key(raw: object, index: int) -> str:
     return raw_id if isinstance(raw_id, str) and raw_id else f"#{index}"
 
 
-class _Object(tuple[object, object]):
-    """What the light parse keeps of a JSON object: its "id" and "claim" values."""
-
-
-def _id_and_claim(unique: dict[str, Any]) -> _Object:
-    return _Object((unique.get("id"), unique.get("claim")))
-
-
 @cache
 def _list_adapter(model: type[Verified]) -> TypeAdapter[list[Verified]]:
     return TypeAdapter(list[model])  # type: ignore[valid-type]
@@ -79,21 +71,21 @@ def validate_whole(
 ) -> tuple[list[Verified], set[str], set[object]] | None:
     """Validates a whole file in one pydantic call: returns (records, their ids, the "claim" of each).
 
-    The file is parsed once more by the same duplicate-key-checking parse, keeping only each
-    object's "id" and "claim" (no tree of dicts), then validated straight from its bytes.
+    The file is parsed by the same duplicate-key-checking parse, keeping only the records' own
+    values (no tree of dicts), then validated straight from its bytes.
     Returns None when anything is wrong at all (bad JSON, a repeated key, a record that is not an
     object, lacks or repeats an id, or fails validation): then the caller's record-by-record pass
     finds and names every problem exactly as it always has.
     """
     problems: list[Problem] = []
-    light = parse_json(content, where, problems, _id_and_claim)
-    if problems or type(light) is not list or not all(type(raw) is _Object for raw in light):
+    light = parse_json(content, where, problems, records_only=True)
+    if problems or type(light) is not list or not all(type(raw) is dict for raw in light):
         return None
-    ids = {raw[0] for raw in light}
+    ids = {raw.get("id") for raw in light}
     if len(ids) != len(light) or not all(type(key) is str and key and key[0] != "#" for key in ids):
         return None
     try:
         records = _list_adapter(model).validate_json(content)
     except ValidationError:
         return None
-    return records, ids, {raw[1] for raw in light}
+    return records, ids, {raw.get("claim") for raw in light}
