@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -14,6 +14,7 @@ from schema.models import (
     Claim,
     Delegate,
     Discrepancy,
+    Evidence,
     Negotiation,
     Outlet,
     Party,
@@ -88,6 +89,8 @@ class Dataset:
     delegates_by_negotiation: Mapping[str, list[Delegate]] = field(default_factory=dict, repr=False)
     delegates_by_person: Mapping[str, list[Delegate]] = field(default_factory=dict, repr=False)
     sources_by_outlet: Mapping[str, list[Source]] = field(default_factory=dict, repr=False)
+    selectors: Sequence[Evidence] = field(default=(), repr=False)
+    """Every Evidence selector in fixture order, as the loader verified them (empty: walk records)."""
 
     @classmethod
     def build(
@@ -95,6 +98,7 @@ class Dataset:
         records: Mapping[str, list[Verified]],
         seed_texts: Mapping[str, str],
         files: Mapping[str, FixtureFile],
+        selectors: Sequence[Evidence] = (),
     ) -> Dataset:
         """Takes validated records per fixture stem and returns the dataset with its indexes."""
         by_id = {stem: {r.id: r for r in records.get(stem, [])} for stem in FIXTURE_MODELS}
@@ -141,6 +145,7 @@ class Dataset:
             delegates_by_negotiation=_group(delegates.values(), "negotiation"),  # type: ignore[arg-type]
             delegates_by_person=_group(delegates.values(), "person"),  # type: ignore[arg-type]
             sources_by_outlet=_group(sources.values(), "outlet"),
+            selectors=selectors,
         )
 
     def counts(self) -> dict[str, int]:

@@ -12,7 +12,7 @@ from schema.compact import Compactor
 from schema.datapackage import DATAPACKAGE, stale_resources
 from schema.dataset import FIXTURE_MODELS, Dataset, FixtureFile
 from schema.fixture_json import parse_json, record_key, validate_whole
-from schema.models import Source, Verified
+from schema.models import Evidence, Source, Verified
 from schema.problems import FixtureError, Problem, validation_problems
 from schema.references import dangling_references, rule_problems
 from schema.seeds import Seeds, read_seeds, sha256_hex
@@ -32,6 +32,7 @@ class _Fixtures:
     files: dict[str, FixtureFile] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     compactor: Compactor = field(default_factory=Compactor)
+    selectors: list[Evidence] = field(default_factory=list)
 
 
 def _read_stem(fixtures: _Fixtures, fixtures_dir: Path, stem: str) -> None:
@@ -148,6 +149,7 @@ def _check_records(fixtures: _Fixtures, texts: Mapping[str, str], fixtures_dir: 
             for path, message in dangling_references(stem, record, fixtures.known_ids):
                 fixtures.problems.append(Problem(where, record.id, path, message))
             for path, evidence in iter_evidence(record):
+                fixtures.selectors.append(evidence)
                 if source_ids is not None and evidence.source not in source_ids:
                     message = f"unknown source {evidence.source!r}"
                     fixtures.problems.append(Problem(where, record.id, f"{path}.source", message))
@@ -174,7 +176,7 @@ def load_dataset(fixtures_dir: Path, seeds_dir: Path) -> Dataset:
     _check_records(fixtures, texts, fixtures_dir)
     if fixtures.problems:
         raise FixtureError(fixtures.problems)
-    return Dataset.build(fixtures.records, texts, fixtures.files)
+    return Dataset.build(fixtures.records, texts, fixtures.files, fixtures.selectors)
 
 
 def selector_count(dataset: Dataset) -> int:

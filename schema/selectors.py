@@ -138,6 +138,9 @@ def iter_evidence(value: object, path: str = "") -> Iterator[tuple[str, Evidence
 
 def dataset_evidence(dataset: Dataset) -> Iterator[Evidence]:
     """Yields every Evidence selector of every record in the dataset, in fixture order."""
+    if dataset.selectors:  # collected by the loader while it verified them
+        yield from dataset.selectors
+        return
     for stem in FIXTURE_MODELS:
         for record in getattr(dataset, stem).values():
             for _, evidence in iter_evidence(record):

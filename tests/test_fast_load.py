@@ -51,3 +51,15 @@ def test_valid_files_take_the_fast_path_and_match_the_records(tmp_path: Path) ->
     slow = [FIXTURE_MODELS["claims"].model_validate(raw) for raw in read_records(fixtures, "claims")]
     assert records == slow
     assert ids == {record.id for record in slow}
+
+
+def test_the_loader_keeps_every_selector_in_fixture_order() -> None:
+    from datafiles import FIXTURES
+
+    from schema.selectors import iter_evidence
+
+    dataset = load_dataset(FIXTURES, SEEDS)
+    walked = [
+        e for stem in FIXTURE_MODELS for r in getattr(dataset, stem).values() for _, e in iter_evidence(r)
+    ]
+    assert walked and [id(e) for e in dataset.selectors] == [id(e) for e in walked]
