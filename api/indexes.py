@@ -49,6 +49,7 @@ class ApiIndex:
         for person in dataset.people.values():
             parties[person.id].update(a.party for a in person.affiliations if a.party)
 
+        speakers: dict[str, list[str]] = {}  # speaker id -> normalised name and aliases, shared
         position = {
             (stem, record_id): i
             for stem in FIXTURE_MODELS
@@ -58,14 +59,21 @@ class ApiIndex:
             evidence_by_source={s: [e for _, e in sorted(v.items())] for s, v in spans.items()},
             cited_spans_by_source={s: [e for _, e in sorted(v.items())] for s, v in cited.items()},
             parties_by_person=dict(parties),
-            claim_texts={c.id: _claim_texts(dataset, c) for c in dataset.claims.values()},
+            claim_texts={c.id: _claim_texts(dataset, c, speakers) for c in dataset.claims.values()},
             position=position,
         )
 
 
-def _claim_texts(dataset: Dataset, claim: Claim) -> list[str]:
-    """Returns the normalised texts a claim's text filter matches against."""
-    speaker = dataset.people[claim.speaker]
-    texts = [claim.summary, speaker.name, *(a.name for a in speaker.aliases)]
-    texts += [c.evidence.exact for c in dataset.citations_by_claim.get(claim.id, [])]
-    return [normalise(t) for t in texts]
+def _claim_texts(dataset: Dataset, claim: Claim, speakers: dict[str, list[str]]) -> list[str]:
+    """Returns the normalised texts a claim's text filter matches against.
+
+    `speakers` memoises each speaker's normalised names: a speaker has many claims.
+    """
+    names = speakers.get(claim.speaker)
+    if names is None:
+        speaker = dataset.people[claim.speaker]
+        names = [normalise(t) for t in (speaker.name, *(a.name for a in speaker.aliases))]
+        speakers[claim.speaker] = names
+    texts = [normalise(claim.summary), *names]
+    texts += [normalise(c.evidence.exact) for c in dataset.citations_by_claim.get(claim.id, [])]
+    return texts

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2011": "-"})
+_PLAIN = {**_QUOTES, **_DASHES}
 _SPACES = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -18,7 +19,7 @@ def normalise(text: str) -> str:
     Straight and curly quote marks and apostrophes compare equal after this: U+2018/U+2019 become '
     and U+201C/U+201D become ".
     """
-    folded = text.translate(_QUOTES).translate(_DASHES).casefold()
+    folded = text.translate(_PLAIN).casefold()
     return _SPACES.sub(" ", folded).strip()
 
 
