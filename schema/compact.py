@@ -55,7 +55,7 @@ class Compactor:
 
     def __init__(self) -> None:
         self._fields_sets: dict[frozenset[str], set[str]] = {}
-        self._last_set: dict[tuple[type[BaseModel], int], set[str]] = {}
+        self._last_set: dict[type[BaseModel], set[str]] = {}
         self._values: dict[tuple[object, ...], BaseModel] = {}
         self._strings: dict[str, str] = {}
 
@@ -67,11 +67,10 @@ class Compactor:
     def _model(self, model: BaseModel) -> None:
         cls = type(model)
         fields_set = model.__pydantic_fields_set__
-        size_key = (cls, len(fields_set))
-        shared = self._last_set.get(size_key)
-        if shared is None or shared != fields_set:
+        shared = self._last_set.get(cls)
+        if shared is None or (shared is not fields_set and shared != fields_set):
             shared = self._fields_sets.setdefault(frozenset(fields_set), fields_set)
-            self._last_set[size_key] = shared
+            self._last_set[cls] = shared
         if shared is not fields_set:
             object.__setattr__(model, "__pydantic_fields_set__", shared)
         parts, ids = _plan(cls)
@@ -83,10 +82,16 @@ class Compactor:
                 attributes[name] = strings.setdefault(value, value)
         for name in parts:
             value = attributes[name]
-            if isinstance(value, BaseModel):
+            if type(value) is list:
+                for index, item in enumerate(value):
+                    if isinstance(item, _SHARED_VALUES):
+                        value[index] = self._part(item)
+                    elif isinstance(item, BaseModel):
+                        self._model(item)
+            elif isinstance(value, _SHARED_VALUES):
                 attributes[name] = self._part(value)
-            elif type(value) is list and value:
-                value[:] = [self._part(item) if isinstance(item, BaseModel) else item for item in value]
+            elif isinstance(value, BaseModel):
+                self._model(value)
 
     def _part(self, model: BaseModel) -> BaseModel:
         if isinstance(model, _SHARED_VALUES):
