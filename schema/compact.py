@@ -17,8 +17,10 @@ _SHARED_VALUES = (Verification, FieldNote)
 
 _ID_FIELDS = frozenset(
     {"source", "speaker", "negotiation", "claim", "party", "person", "origin", "outlet", "by", "field"}
+    | {"start", "end"}
 )
-"""Fields holding ids or names that many records repeat: one str object per distinct value."""
+"""Fields holding ids or offsets that many records repeat: one str or int object per distinct value
+(CPython caches only the ints below 257; 1M offsets at 100k claims hold 2,300 distinct values)."""
 
 
 def _holds_models(annotation: object) -> bool:
@@ -57,7 +59,7 @@ class Compactor:
         self._fields_sets: dict[frozenset[str], set[str]] = {}
         self._last_set: dict[type[BaseModel], set[str]] = {}
         self._values: dict[tuple[object, ...], BaseModel] = {}
-        self._strings: dict[str, str] = {}
+        self._scalars: dict[str | int, str | int] = {}
 
     def records(self, records: Iterable[BaseModel]) -> None:
         """Compacts every record (and every model inside it) in place."""
@@ -75,11 +77,11 @@ class Compactor:
             object.__setattr__(model, "__pydantic_fields_set__", shared)
         parts, ids = _plan(cls)
         attributes: dict[str, Any] = model.__dict__
-        strings = self._strings
+        scalars = self._scalars
         for name in ids:
             value = attributes[name]
-            if type(value) is str:
-                attributes[name] = strings.setdefault(value, value)
+            if type(value) is str or type(value) is int:
+                attributes[name] = scalars.setdefault(value, value)
         for name in parts:
             value = attributes[name]
             if type(value) is list:
