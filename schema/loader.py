@@ -16,7 +16,7 @@ from schema.models import Evidence, Source, Verified
 from schema.problems import FixtureError, Problem, validation_problems
 from schema.references import dangling_references, rule_problems
 from schema.seeds import Seeds, read_seeds, sha256_hex
-from schema.selectors import dataset_evidence, iter_evidence, selector_problems
+from schema.selectors import dataset_evidence, evidence_in, iter_evidence, selector_problems
 
 __all__ = ["FixtureError", "Problem", "load_dataset", "selector_count"]
 
@@ -148,14 +148,20 @@ def _check_records(fixtures: _Fixtures, texts: Mapping[str, str], fixtures_dir: 
         for record in records:
             for path, message in dangling_references(stem, record, fixtures.known_ids):
                 fixtures.problems.append(Problem(where, record.id, path, message))
-            for path, evidence in iter_evidence(record):
-                fixtures.selectors.append(evidence)
+            found = evidence_in(record)
+            fixtures.selectors += found
+            paths: list[str] = []  # dotted paths, worked out only for a record with a problem
+            for index, evidence in enumerate(found):
                 if source_ids is not None and evidence.source not in source_ids:
-                    message = f"unknown source {evidence.source!r}"
-                    fixtures.problems.append(Problem(where, record.id, f"{path}.source", message))
+                    issues = [("source", f"unknown source {evidence.source!r}")]
                 elif evidence.source in texts:
-                    for name, message in selector_problems(evidence, texts[evidence.source]):
-                        fixtures.problems.append(Problem(where, record.id, f"{path}.{name}", message))
+                    issues = selector_problems(evidence, texts[evidence.source])
+                else:
+                    continue
+                if issues and not paths:
+                    paths = [path for path, _ in iter_evidence(record)]
+                for name, message in issues:
+                    fixtures.problems.append(Problem(where, record.id, f"{paths[index]}.{name}", message))
     # Claims cited by a citation that failed validation still count as cited: no follow-on errors.
     for stem, record, path, message in rule_problems(fixtures.records, fixtures.cited):
         fixtures.problems.append(Problem(str(fixtures_dir / f"{stem}.json"), record.id, path, message))

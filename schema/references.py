@@ -51,9 +51,14 @@ def dangling_references(
     for spec, target in REFERENCES.get(stem, []):
         if target not in known_ids:
             continue
-        for path, value in values_at(record, spec):
-            if value not in known_ids[target]:
-                yield path, f"unknown {FIXTURE_MODELS[target].__name__.lower()} {value!r}"
+        ids = known_ids[target]
+        if "." not in spec and "[" not in spec:  # a plain field: no walk, no path to build
+            value = getattr(record, spec)
+            hits = [] if value is None or value in ids else [(spec, value)]
+        else:
+            hits = [(path, value) for path, value in values_at(record, spec) if value not in ids]
+        for path, value in hits:
+            yield path, f"unknown {FIXTURE_MODELS[target].__name__.lower()} {value!r}"
 
 
 def rule_problems(

@@ -125,6 +125,24 @@ def _collect(value: object, path: str, found: list[tuple[str, Evidence]]) -> Non
             _collect(item, f"{path}[{index}]", found)
 
 
+def _gather(value: object, found: list[Evidence]) -> None:
+    if isinstance(value, Evidence):
+        found.append(value)
+    elif isinstance(value, BaseModel):
+        for name in _evidence_fields(type(value)):
+            _gather(getattr(value, name), found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _gather(item, found)
+
+
+def evidence_in(value: object) -> list[Evidence]:
+    """Takes a record (or any part of one) and returns its selectors in the order of iter_evidence."""
+    found: list[Evidence] = []
+    _gather(value, found)
+    return found
+
+
 def iter_evidence(value: object, path: str = "") -> Iterator[tuple[str, Evidence]]:
     """Takes a record (or any part of one) and yields (dotted path, Evidence) for every selector in it.
 
