@@ -98,7 +98,9 @@ class Compactor:
     def _part(self, model: BaseModel) -> BaseModel:
         if isinstance(model, _SHARED_VALUES):
             attributes = model.__dict__
-            key = (type(model), *(tuple(v) if type(v) is list else v for v in attributes.values()))
+            values = (tuple(v) if type(v) is list else v for v in attributes.values())
+            # The names set count too: model_dump(exclude_unset=True) must read the same.
+            key = (type(model), frozenset(model.__pydantic_fields_set__), *values)
             shared = self._values.get(key)
             if shared is not None:
                 return shared
