@@ -9,11 +9,11 @@ Run: .venv/bin/python tools/curate.py  (then: .venv/bin/python -m schema generat
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+from schema.seeds import sha256_hex
 from schema.selectors import make_evidence
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,7 +118,7 @@ sources = [
                "outlet": "Named in the page chrome ('Welcome to EconoTimes')."}),
 ]
 for s in sources:
-    s["sha256"] = hashlib.sha256((SEEDS / s["seed"]).read_bytes()).hexdigest()
+    s["sha256"] = sha256_hex((SEEDS / s["seed"]).read_bytes())
 
 
 def spans(exact: str, *where: str | tuple[str, str]) -> list[dict[str, Any]]:
