@@ -7,8 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from api.app import DEFAULT_FIXTURES, DEFAULT_SEEDS
-from api.limits import Limits, add_limit_arguments
+from api.http.app import DEFAULT_FIXTURES, DEFAULT_SEEDS
+from api.settings import Limits, add_limit_arguments
 
 APP_FACTORY = "api.cli:app_from_environment"
 _FIXTURES_ENV = "PARLEY_FIXTURES"
@@ -24,7 +24,7 @@ def app_from_environment() -> object:
     """uvicorn factory for worker processes: builds the app from the directories in the environment."""
     import os
 
-    from api.app import create_app
+    from api.http.app import create_app
 
     return create_app(
         fixtures_dir=Path(os.environ.get(_FIXTURES_ENV, DEFAULT_FIXTURES)),
@@ -51,7 +51,7 @@ def serve(argv: Sequence[str] | None = None) -> int:
 
     import uvicorn
 
-    from api.app import create_app
+    from api.http.app import create_app
     from schema.loader import FixtureError
 
     if args.no_fast_paths:
@@ -78,7 +78,7 @@ def serve(argv: Sequence[str] | None = None) -> int:
 
 def export_schema(argv: Sequence[str] | None = None) -> int:
     """Writes the GraphQL SDL (default schema/schema.graphql), or prints it with `-`."""
-    from api.schema import SDL_PATH, print_sdl
+    from api.graph.schema import SDL_PATH, print_sdl
 
     parser = argparse.ArgumentParser(
         prog="parley export-schema", description="Write the GraphQL schema (SDL) the API serves."

@@ -31,8 +31,8 @@ def _rss_mb() -> float:
 
 def memory_steps(fixtures: Path, seeds: Path) -> str:
     """Loads the dataset step by step; returns a table of seconds and RSS after each step."""
-    from api.context import Context
-    from api.search_index import search_index
+    from api.graph.context import Context
+    from api.graph.search_index import search_index
     from schema.loader import load_dataset
 
     rows = [
@@ -78,7 +78,7 @@ def startup_profile(fixtures: Path, seeds: Path) -> str:
     """pyinstrument's text report of create_app over the dataset, only frames above 2% shown."""
     from pyinstrument import Profiler
 
-    from api.app import create_app
+    from api.http.app import create_app
 
     profiler = Profiler()
     profiler.start()
@@ -95,8 +95,8 @@ def request_profile(
     other names; returns both with cProfile's top 30 of the first searches (the part that grows)."""
     import datetime as dt
 
-    from api.app import create_app
-    from api.pipeline import GraphQLPipeline
+    from api.engine.pipeline import GraphQLPipeline
+    from api.http.app import create_app
 
     pipeline = create_app(fixtures_dir=fixtures, seeds_dir=seeds, fast_paths=True).state.pipeline
     requests = [
@@ -131,7 +131,7 @@ def _first_sight_searches(pipeline: Any, query: str, fixtures: Path, skip: int, 
     """Times searches for names never searched before (no memo helps): the cost of a new text."""
     import json
 
-    from api.pipeline import GraphQLPipeline
+    from api.engine.pipeline import GraphQLPipeline
 
     people = json.loads((fixtures / "people.json").read_bytes())
     names = [p["name"] for p in people if p["named"]][skip : skip + count]

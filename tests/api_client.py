@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from api.app import create_app
+from api.http.app import create_app
 from schema.dataset import Dataset
 from schema.loader import load_dataset
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pyld import jsonld
 
-from api.exports import ANNO_CONTEXT_FILE, ANNO_CONTEXT_URL
+from api.http.exports import ANNO_CONTEXT_FILE, ANNO_CONTEXT_URL
 
 # The W3C publishes the context at both schemes; the copy in the repo stands in for either.
 LOCAL_DOCUMENTS = {

@@ -10,7 +10,7 @@ from api_client import FIXTURES, REPO, client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.schema import SDL_PATH
+from api.graph.schema import SDL_PATH
 
 QUERY = '{ claim(slug: "trump-china-not-easy") { speaker { name } } }'
 ANSWER = {"data": {"claim": {"speaker": {"name": "Donald Trump"}}}}

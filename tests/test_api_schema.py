@@ -12,7 +12,7 @@ from graphql import (
     is_specified_scalar_type,
 )
 
-from api.schema import SDL_PATH, graphql_schema, print_sdl
+from api.graph.schema import SDL_PATH, graphql_schema, print_sdl
 
 
 def missing_descriptions() -> list[str]:

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from api_client import dataset
 
-from api.context import Context
 from api.errors import UserInputError
-from api.indexes import published_by
-from api.relay import decode_cursor, encode_cursor, paginate
-from api.schema import strawberry_schema
-from api.text import compact, name_distance, normalise
+from api.graph.context import Context
+from api.graph.indexes import published_by
+from api.graph.relay import decode_cursor, encode_cursor, paginate
+from api.graph.schema import strawberry_schema
+from api.graph.text import compact, name_distance, normalise
 from schema.dataset import FIXTURE_MODELS, Dataset
 from schema.models import Citation, PartialDate, Precision, Source, Verified
 

@@ -8,12 +8,12 @@ import pytest
 import strawberry
 from api_client import dataset
 
-from api.claim_filter import ClaimFilter, filter_claims
-from api.claim_index import all_claims, select_claims
-from api.context import Context
 from api.errors import UserInputError
-from api.relay import encode_global_id
-from api.types.claims import CitationMode
+from api.graph.claim_filter import ClaimFilter, filter_claims
+from api.graph.claim_index import all_claims, select_claims
+from api.graph.claims import CitationMode
+from api.graph.context import Context
+from api.graph.relay import encode_global_id
 
 
 @cache

@@ -11,7 +11,7 @@ import pytest
 from api_client import FIXTURES, REPO, SEEDS
 
 from api.cli import main
-from api.schema import SDL_PATH
+from api.graph.schema import SDL_PATH
 
 PARLEY = Path(sys.executable).parent / "parley"
 

@@ -14,15 +14,15 @@ from hypothesis import strategies as st
 from hypothesis_graphql import nodes, queries
 from test_direct_resolvers import NESTED
 
-import api.fast_pipeline
-from api.compiled import compile_operation
-from api.context import Context
-from api.direct_resolvers import direct_schema
-from api.fast_pipeline import FastPipeline
-from api.limits import Limits
-from api.pipeline import GraphQLPipeline, GraphQLRequest
-from api.query_shape import shape_rules
-from api.schema import graphql_schema
+import api.engine.fast_pipeline
+from api.engine.compiled import compile_operation
+from api.engine.direct_resolvers import direct_schema
+from api.engine.fast_pipeline import FastPipeline
+from api.engine.pipeline import GraphQLPipeline, GraphQLRequest
+from api.engine.query_shape import shape_rules
+from api.graph.context import Context
+from api.graph.schema import graphql_schema
+from api.settings import Limits
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.graphql"))
 VARIABLES = {"name": "Lutnick", "text": "rare earth", "first": 3, "asOf": "2025-06-10"}
@@ -155,5 +155,5 @@ def test_quick_requests_run_inline_and_the_rest_are_handed_to_a_thread(
     )
     assert fast.run_inline(request("{ meta { version @skip(if: false) } }"), "POST") is None  # no plan
     assert fast.run_inline(request('{ claims(after: "nope") { totalCount } }'), "POST") is None  # an error
-    monkeypatch.setattr(api.fast_pipeline, "INLINE_SECONDS", 1e-12)
+    monkeypatch.setattr(api.engine.fast_pipeline, "INLINE_SECONDS", 1e-12)
     assert fast.run_inline(plain, "POST") is None  # over the inline budget

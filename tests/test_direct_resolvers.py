@@ -8,9 +8,9 @@ import pytest
 from api_client import dataset
 from graphql import GraphQLObjectType, execute_sync, parse, print_schema
 
-from api.context import Context
-from api.direct_resolvers import direct_schema
-from api.schema import graphql_schema
+from api.engine.direct_resolvers import direct_schema
+from api.graph.context import Context
+from api.graph.schema import graphql_schema
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.graphql"))
 NESTED = """{ claims(first: 40) { totalCount pageInfo { hasNextPage endCursor } nodes {
@@ -37,9 +37,9 @@ def test_plain_fields_and_scalar_arguments_resolve_directly_input_objects_do_not
     assert isinstance(claim, GraphQLObjectType) and isinstance(stock, GraphQLObjectType)
     assert isinstance(query, GraphQLObjectType)
     assert claim.fields["summary"].resolve is not stock.fields["summary"].resolve
-    assert claim.fields["summary"].resolve.__module__ == "api.direct_resolvers"
+    assert claim.fields["summary"].resolve.__module__ == "api.engine.direct_resolvers"
     # citations(outlet: ID, asOf: Date): scalars, passed on by name (asOf -> as_of)
-    assert claim.fields["citations"].resolve.__module__ == "api.direct_resolvers"
+    assert claim.fields["citations"].resolve.__module__ == "api.engine.direct_resolvers"
     # claims(filter: ClaimFilter, orderBy: ClaimOrder, ...): input objects need strawberry's conversion
     assert query.fields["claims"].resolve.__module__ == "strawberry.schema.schema_converter"
     # the baseline keeps strawberry's resolvers everywhere

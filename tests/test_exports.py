@@ -15,7 +15,7 @@ from api_client import client, dataset
 from jsonld_offline import offline_loader
 from pyld import jsonld
 
-from api.exports import ANNO_CONTEXT_FILE, ANNO_CONTEXT_URL, annotations_document, claims_csv
+from api.http.exports import ANNO_CONTEXT_FILE, ANNO_CONTEXT_URL, annotations_document, claims_csv
 
 REPO = Path(__file__).resolve().parents[1]
 OA = "http://www.w3.org/ns/oa#"

@@ -9,10 +9,10 @@ import pytest
 from api_client import dataset
 from starlette.routing import Route
 
-from api.app import create_app
-from api.cache_middleware import ResponseCacheMiddleware
-from api.fast_paths import BaselineGraphQL, fast_paths_enabled, managing_heap
-from api.response_cache import ResponseCache
+from api.http.app import create_app
+from api.http.cache_middleware import ResponseCacheMiddleware
+from api.http.fast_paths import BaselineGraphQL, fast_paths_enabled, managing_heap
+from api.http.response_cache import ResponseCache
 
 QUERY = '{ person(slug: "donald-trump") { name claims(first: 1) { totalCount } } }'
 ANSWER = b'{"data":{"person":{"name":"Donald Trump","claims":{"totalCount":6}}}}'

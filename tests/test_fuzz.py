@@ -17,7 +17,7 @@ from hypothesis_graphql import Mode, nodes, queries
 from live_server import parley_server
 from malformed import GRAPHQL_RESPONSE, JSON
 
-from api.schema import graphql_schema
+from api.graph.schema import graphql_schema
 
 SCALARS = {"Date": st.dates(dt.date(2025, 1, 1), dt.date(2025, 12, 31)).map(nodes.String)}
 VALID = queries(graphql_schema(), custom_scalars=SCALARS)

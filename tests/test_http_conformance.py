@@ -11,10 +11,10 @@ from api_client import client, dataset
 from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema, GraphQLString
 from malformed import ACCEPTS, GRAPHQL_RESPONSE, JSON, Case, body, check, send
 
-from api.app import create_app
-from api.context import Context
-from api.pipeline import GraphQLPipeline, GraphQLRequest
-from api.transport import negotiate
+from api.engine.pipeline import GraphQLPipeline, GraphQLRequest
+from api.graph.context import Context
+from api.http.app import create_app
+from api.http.transport import negotiate
 
 SEARCH = "query ($t: String!) { search(text: $t) { __typename } }"
 NESTED = b"[" * 5000 + b"]" * 5000

@@ -15,11 +15,11 @@ from graphql import get_introspection_query, get_operation_ast, parse
 from malformed import ACCEPTS, GRAPHQL_RESPONSE, Case, body, check
 
 from api import errors
-from api.app import create_app
-from api.limits import Limits, add_limit_arguments, env_var, flag
-from api.query_cost import estimate_cost
-from api.query_shape import measure
-from api.schema import graphql_schema
+from api.engine.query_cost import estimate_cost
+from api.engine.query_shape import measure
+from api.graph.schema import graphql_schema
+from api.http.app import create_app
+from api.settings import Limits, add_limit_arguments, env_var, flag
 
 
 def nest(levels: int) -> str:

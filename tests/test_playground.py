@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from api_client import client
 
-from api import playground
+from api.http import playground
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO / "examples").glob("*.graphql"))

@@ -8,9 +8,15 @@ from typing import TYPE_CHECKING
 
 from api_client import dataset
 
-from api.app import create_app
-from api.cache_middleware import ResponseCacheMiddleware
-from api.response_cache import CachedResponse, ResponseCache, etag_matches, normalise_query, normalised_key
+from api.http.app import create_app
+from api.http.cache_middleware import ResponseCacheMiddleware
+from api.http.response_cache import (
+    CachedResponse,
+    ResponseCache,
+    etag_matches,
+    normalise_query,
+    normalised_key,
+)
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient

@@ -11,11 +11,11 @@ import pytest
 from api_client import dataset
 from graphql import execute_sync, parse
 
-import api.search
-import api.search_index
-from api.context import Context
-from api.direct_resolvers import direct_schema
-from api.search_index import NameIndex, SearchIndex, TokenIndex, search_index
+import api.graph.search
+import api.graph.search_index
+from api.engine.direct_resolvers import direct_schema
+from api.graph.context import Context
+from api.graph.search_index import NameIndex, SearchIndex, TokenIndex, search_index
 from schema.dataset import Dataset
 from schema.loader import load_dataset
 from schema.synth import generate, write
@@ -72,11 +72,11 @@ def _search(context: Context, text: str, first: int) -> Any:
 def test_indexed_search_equals_a_full_scan(
     which: str, first: int, broad: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(api.search_index, "BROAD", broad)  # 1: every word counts as common
+    monkeypatch.setattr(api.graph.search_index, "BROAD", broad)  # 1: every word counts as common
     context = Context.for_dataset(dataset() if which == "real" else synthetic())
     indexed = {text: _search(context, text, first) for text in TEXTS}
     everything = _Everything(context.dataset, context.index.claim_texts)
-    monkeypatch.setattr(api.search, "search_index", lambda _: everything)
+    monkeypatch.setattr(api.graph.search, "search_index", lambda _: everything)
     for text in TEXTS:
         assert indexed[text] == _search(context, text, first), text
     assert sum(len(hits["search"]) for hits in indexed.values()) > 30  # the texts do find things

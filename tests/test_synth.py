@@ -88,8 +88,8 @@ def test_fewer_than_ten_claims_is_refused() -> None:
 
 
 def test_parley_synth_subcommand_and_the_server_loads_its_output(tmp_path: Path) -> None:
-    from api.app import create_app
     from api.cli import main
+    from api.http.app import create_app
 
     assert main(["synth", "--claims", "40", "--out", str(tmp_path)]) == 0
     app = create_app(fixtures_dir=tmp_path / "fixtures", seeds_dir=tmp_path / "seeds")

@@ -1,0 +1,1 @@
+"""The engine: preparing a request (parse, validate, limits; cached) and running it."""

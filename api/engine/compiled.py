@@ -1,0 +1,176 @@
+"""Compiled execution: a validated query turned once into a plan of resolver calls, run per request.
+
+graphql-core spends ~4 µs per field on generic work (collecting fields, building resolve info,
+completing values by type) that is the same on every request for a cached document. A plan does
+that work once per document: which resolver fills which key, how each value is completed. Running
+it is then a resolver call and a dict store per field.
+
+Only the success path is compiled. A document with directives, introspection or other rare
+features gets no plan; any resolver error, null in a non-null field or surprise at run time raises
+`Fallback`, and the caller re-executes the request with graphql-core, whose error reporting then
+applies unchanged (the data is immutable and resolvers are pure, so re-running is safe).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLAbstractType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    GraphQLString,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_operation_ast,
+    is_abstract_type,
+    is_leaf_type,
+)
+from graphql.execution.values import get_variable_values
+
+from api.engine.plan_fields import Complete, Fallback, PlannedField, Run, Timeout, complete_object, serialized
+
+__all__ = ["Fallback", "Plan", "Timeout", "compile_operation"]
+
+
+class Plan:
+    """The compiled form of one query operation of a document."""
+
+    def __init__(
+        self, schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode
+    ) -> None:
+        self.schema, self.document, self.operation = schema, document, operation
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        root = schema.query_type
+        if root is None or operation.operation is not OperationType.QUERY or operation.directives:
+            raise Fallback
+        self.root = self.fields_of(root, [operation.selection_set])
+
+    def run(self, context: Any, inputs: dict[str, Any] | None, seconds: float) -> dict[str, Any]:
+        """Executes the plan; raises Fallback or Timeout instead of returning partial data."""
+        variables = get_variable_values(self.schema, self.operation.variable_definitions or (), inputs or {})
+        if isinstance(variables, list):
+            raise Fallback
+        run = Run(self, context, variables, time.monotonic() + seconds)
+        return complete_object(self.root, None, run)
+
+    def fields_of(
+        self, parent: GraphQLObjectType, selection_sets: list[SelectionSetNode]
+    ) -> list[PlannedField]:
+        """Collects the fields the selection sets ask of one object type, and plans each."""
+        groups: dict[str, list[FieldNode]] = {}
+        self._collect(parent, selection_sets, groups, set())
+        planned = []
+        for key, nodes in groups.items():
+            if nodes[0].name.value in ("__schema", "__type"):
+                raise Fallback
+            field = PlannedField(key, nodes, parent)
+            if nodes[0].name.value != "__typename":
+                subsets = [n.selection_set for n in nodes if n.selection_set is not None]
+                field.complete = self.completer(field.definition.type, subsets)
+            planned.append(field)
+        return planned
+
+    def _collect(
+        self,
+        parent: GraphQLObjectType,
+        selection_sets: list[SelectionSetNode],
+        groups: dict[str, list[FieldNode]],
+        visited: set[str],
+    ) -> None:
+        """Groups fields by response key, as graphql-core does: each fragment spread at most once."""
+        for selection_set in selection_sets:
+            for selection in selection_set.selections:
+                if selection.directives:
+                    raise Fallback  # @skip/@include depend on variables: leave them to graphql-core
+                if isinstance(selection, FieldNode):
+                    key = selection.alias.value if selection.alias else selection.name.value
+                    groups.setdefault(key, []).append(selection)
+                    continue
+                if isinstance(selection, InlineFragmentNode):
+                    condition, inner = selection.type_condition, selection.selection_set
+                elif isinstance(selection, FragmentSpreadNode):
+                    if selection.name.value in visited:
+                        continue
+                    visited.add(selection.name.value)
+                    fragment = self.fragments[selection.name.value]
+                    condition, inner = fragment.type_condition, fragment.selection_set
+                else:
+                    raise Fallback
+                if condition is None or self._applies(condition.name.value, parent):
+                    self._collect(parent, [inner], groups, visited)
+
+    def _applies(self, condition: str, parent: GraphQLObjectType) -> bool:
+        wanted = self.schema.get_type(condition)
+        if wanted is parent:
+            return True
+        return is_abstract_type(wanted) and self.schema.is_sub_type(wanted, parent)
+
+    def completer(self, kind: GraphQLOutputType, subsets: list[SelectionSetNode]) -> Complete:
+        """Returns the function that turns a resolved value of this type into response data."""
+        if isinstance(kind, GraphQLNonNull):
+            inner = self.completer(kind.of_type, subsets)
+
+            def non_null(value: Any, run: Run) -> Any:
+                if value is None:
+                    raise Fallback  # graphql-core reports the error and nulls the parent
+                return inner(value, run)
+
+            return non_null
+        nullable = self._nullable(kind, subsets)
+        return lambda value, run: None if value is None else nullable(value, run)
+
+    def _nullable(self, kind: GraphQLOutputType, subsets: list[SelectionSetNode]) -> Complete:
+        if isinstance(kind, GraphQLList):
+            item = self.completer(kind.of_type, subsets)
+            return lambda value, run: [item(v, run) for v in value]
+        if kind is GraphQLString:
+            return lambda value, run: value if type(value) is str else serialized(GraphQLString, value)
+        if is_leaf_type(kind):
+            return lambda value, run: serialized(kind, value)
+        if isinstance(kind, GraphQLObjectType):
+            fields = self.fields_of(kind, subsets)
+            return lambda value, run: complete_object(fields, value, run)
+        if is_abstract_type(kind):
+            return self._abstract(kind, subsets)
+        raise Fallback
+
+    def _abstract(self, kind: GraphQLAbstractType, subsets: list[SelectionSetNode]) -> Complete:
+        by_type: dict[type, list[PlannedField]] = {}
+
+        def abstract(value: Any, run: Run) -> Any:
+            fields = by_type.get(type(value))
+            if fields is None:
+                definition = getattr(type(value), "__strawberry_definition__", None)
+                runtime = self.schema.get_type(getattr(definition, "name", ""))
+                if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(kind, runtime):
+                    raise Fallback
+                fields = by_type[type(value)] = self.fields_of(runtime, subsets)
+            return complete_object(fields, value, run)
+
+        return abstract
+
+
+def compile_operation(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None
+) -> Plan | None:
+    """Returns the plan for the document's operation, or None when graphql-core must run it."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return None
+    try:
+        return Plan(schema, document, operation)
+    except (Fallback, KeyError):
+        return None

@@ -1,0 +1,150 @@
+"""GitHub-style cost estimate: how many nodes a query could return, checked before execution."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    ListValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValueNode,
+    VariableNode,
+    get_named_type,
+    value_from_ast_untyped,
+)
+
+from api.errors import QUERY_TOO_COMPLEX
+from api.graph.relay import MAX_PAGE
+from api.settings import Limits
+
+_PAGE_ARGUMENTS = ("first", "last")
+_LIST_ARGUMENT = "ids"  # `nodes(ids:)` returns one object per id
+
+
+class _Estimate:
+    """Walks one operation with its types; each fragment is costed once (memoised) and reused."""
+
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any]) -> None:
+        self.schema = schema
+        definitions = document.definitions
+        self.fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
+        self.variables = variables
+        self.memo: dict[str, int] = {}
+
+    def selections(self, parent: GraphQLNamedType | None, node: SelectionSetNode | None) -> int:
+        """Returns how many nodes this selection set could return for one parent object."""
+        if node is None:
+            return 0
+        total = 0
+        for selection in node.selections:
+            if isinstance(selection, FieldNode):
+                total += self.field(parent, selection)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                inner = self.schema.get_type(condition.name.value) if condition else parent
+                total += self.selections(inner, selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += self.fragment(selection.name.value)
+        return total
+
+    def fragment(self, name: str) -> int:
+        if name not in self.memo:
+            self.memo[name] = 0  # a cycle (rejected by validation anyway) costs nothing
+            definition = self.fragments.get(name)
+            if definition is not None:
+                condition = self.schema.get_type(definition.type_condition.name.value)
+                self.memo[name] = self.selections(condition, definition.selection_set)
+        return self.memo[name]
+
+    def field(self, parent: GraphQLNamedType | None, node: FieldNode) -> int:
+        if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+            return 0
+        definition = parent.fields.get(node.name.value)
+        if definition is None:  # __typename, __schema, __type, or a field validation rejects
+            return 0
+        inner = self.selections(get_named_type(definition.type), node.selection_set)
+        page = self.page(node, definition)
+        return inner if page is None else page + page * inner
+
+    def page(self, node: FieldNode, definition: GraphQLField) -> int | None:
+        """Returns how many items this field can return, or None when it is not a paginated list."""
+        given = {a.name.value: self.value(a.value) for a in node.arguments or ()}
+        if _LIST_ARGUMENT in definition.args and isinstance(given.get(_LIST_ARGUMENT), list):
+            return len(given[_LIST_ARGUMENT])
+        sizes: list[int] = []
+        for name in _PAGE_ARGUMENTS:
+            if name not in definition.args:
+                continue
+            value = given.get(name, definition.args[name].default_value)
+            # Out of range sizes are left to the resolvers, which answer BAD_USER_INPUT at that field.
+            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_PAGE:
+                sizes.append(value)
+        if not any(name in definition.args for name in _PAGE_ARGUMENTS):
+            return None
+        return max(sizes) if sizes else MAX_PAGE  # what a connection returns without first/last
+
+    def value(self, node: ValueNode) -> Any:
+        if isinstance(node, VariableNode):
+            return self.variables.get(node.name.value)
+        if isinstance(node, IntValueNode | ListValueNode):
+            return value_from_ast_untyped(node)
+        return None
+
+
+def _default_variables(operation: OperationDefinitionNode, variables: Mapping[str, Any]) -> dict[str, Any]:
+    values = {
+        d.variable.name.value: value_from_ast_untyped(d.default_value)
+        for d in operation.variable_definitions or ()
+        if d.default_value is not None
+    }
+    values.update(variables)
+    return values
+
+
+def estimate_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any],
+) -> int:
+    """Takes a validated operation and its variables; returns how many nodes it could return.
+
+    The cost is GitHub's: every paginated field counts the items it may return (its `first` or
+    `last`, else its default page), multiplied by the pages of the paginated fields around it.
+    """
+    estimate = _Estimate(schema, document, _default_variables(operation, variables))
+    root = schema.get_root_type(operation.operation)
+    return estimate.selections(root, operation.selection_set)
+
+
+def check_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any],
+    limits: Limits,
+) -> list[GraphQLError]:
+    """Returns the QUERY_TOO_COMPLEX error that stops this operation, if it costs more than the limit."""
+    cost = estimate_cost(schema, document, operation, variables)
+    if cost <= limits.max_cost:
+        return []
+    message = (
+        f"The query could return up to {cost} nodes; the limit is {limits.max_cost}. "
+        "Ask for smaller pages (`first`/`last`) or fewer nested connections."
+    )
+    extensions = {"code": QUERY_TOO_COMPLEX, "cost": cost, "limit": limits.max_cost}
+    return [GraphQLError(message, operation, extensions=extensions)]

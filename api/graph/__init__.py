@@ -1,0 +1,1 @@
+"""The GraphQL schema: one module per entity (type, filter, order), relay, search, meta, context."""

@@ -1,0 +1,49 @@
+"""What resolvers are written with: the per-request context (dataset, indexes) and the field decorator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar, cast
+
+import strawberry
+
+from api.graph.indexes import ApiIndex
+from schema.dataset import Dataset
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every resolver gets as `info.context`: the dataset and its derived indexes."""
+
+    dataset: Dataset
+    index: ApiIndex
+
+    @classmethod
+    def for_dataset(cls, dataset: Dataset) -> Context:
+        """Takes a dataset and returns a context with freshly built indexes (do this once per app)."""
+        return cls(dataset=dataset, index=ApiIndex.build(dataset))
+
+
+Info = strawberry.Info[Context, Any]
+
+
+def data(info: Info) -> Dataset:
+    """Returns the dataset of the request being resolved."""
+    return info.context.dataset
+
+
+def index(info: Info) -> ApiIndex:
+    """Returns the derived indexes of the request being resolved."""
+    return info.context.index
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def described(description: str, *, name: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """`@strawberry.field(description=...)` with a type mypy can follow (strawberry's is `Any`)."""
+    return cast(
+        Callable[[Callable[P, R]], Callable[P, R]], strawberry.field(description=description, name=name)
+    )

@@ -1,0 +1,73 @@
+"""`meta`: what the dataset is (name, version, licence), how big, and the sha256 of every fixture file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import strawberry
+
+from api.graph.context import Info, data
+from schema.dataset import FIXTURE_MODELS
+
+
+@strawberry.type(description="A licence the data is published under.")
+class Licence:
+    name: str = strawberry.field(description="SPDX-style identifier, e.g. CC-BY-4.0.")
+    title: str | None = strawberry.field(description="Human-readable title; null if not given.")
+    path: str | None = strawberry.field(description="URL of the licence text; null if not given.")
+
+
+@strawberry.type(description="How many records of one entity the dataset holds.")
+class EntityCount:
+    entity: str = strawberry.field(description="Fixture stem, e.g. claims.")
+    count: int = strawberry.field(description="Number of records.")
+
+
+@strawberry.type(description="One verified fixture file as served under /fixtures/.")
+class FixtureFileInfo:
+    name: str = strawberry.field(description="File name, e.g. claims.json.")
+    sha256: str = strawberry.field(description="sha256 of the exact bytes, hex (also the download's ETag).")
+    bytes: int = strawberry.field(description="Size in bytes.")
+    url: str = strawberry.field(description="Path to download it from this server.")
+
+
+@strawberry.type(description="Provenance of the dataset: name, version, licences, counts, file hashes.")
+class Meta:
+    name: str = strawberry.field(description="The data package's name.")
+    title: str | None = strawberry.field(description="The data package's title; null if not given.")
+    version: str = strawberry.field(description="The data package's version.")
+    licences: list[Licence] = strawberry.field(description="Licences of the curated data.")
+    counts: list[EntityCount] = strawberry.field(description="Records per entity, in fixture order.")
+    files: list[FixtureFileInfo] = strawberry.field(description="Every fixture file with its sha256.")
+
+
+def _descriptor(info: Info) -> dict[str, Any]:
+    package = data(info).files.get("datapackage.json")
+    if package is None:
+        return {}
+    loaded = orjson.loads(package.content)
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def meta(info: Info) -> Meta:
+    """What this dataset is, its licence, its size and the hash of every file it was loaded from."""
+    dataset = data(info)
+    descriptor = _descriptor(info)
+    licences = [
+        Licence(name=str(lic.get("name", "")), title=lic.get("title"), path=lic.get("path"))
+        for lic in descriptor.get("licenses", [])
+        if isinstance(lic, dict)
+    ]
+    counts = dataset.counts()
+    return Meta(
+        name=str(descriptor.get("name", "parley")),
+        title=descriptor.get("title"),
+        version=str(descriptor.get("version", "unversioned")),
+        licences=licences,
+        counts=[EntityCount(entity=stem, count=counts[stem]) for stem in FIXTURE_MODELS],
+        files=[
+            FixtureFileInfo(name=f.name, sha256=f.sha256, bytes=len(f.content), url=f"/fixtures/{f.name}")
+            for f in sorted(dataset.files.values(), key=lambda f: f.name)
+        ],
+    )

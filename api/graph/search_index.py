@@ -1,0 +1,186 @@
+"""Search candidates from inverted indexes, so `search` checks a few records instead of every one.
+
+Each index returns, in file order, a superset of the records a search can match; `api.graph.search`
+still decides each one with its own rules, so results are exactly those of a full scan.
+- `TokenIndex`: normalised text split into words. A needle found in a text has each of its words
+  inside one word of that text, so records holding, for each needle word, a word that contains it
+  are the candidates (taken from the needle word with the fewest postings).
+- `NameIndex`: fuzzy person names. `name_distance` accepts a spelling when the compacted query is
+  within `tolerance` edits of its compacted form or one of its words. Split the query into
+  tolerance + 1 pieces: k edits leave one piece untouched, so a match contains some piece whole
+  (found through the bigrams of the pieces) and differs in length by at most the tolerance.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
+
+from api.graph.context import Context
+from api.graph.text import compact, edit_distance, normalise, tolerance, words
+from schema import models
+from schema.dataset import Dataset
+
+
+def _in_order(postings: Iterable[Iterable[int]]) -> Iterator[int]:
+    """Merges ascending position lists into one ascending stream without repeats."""
+    last = -1
+    for position in heapq.merge(*postings):
+        if position != last:
+            last = position
+            yield position
+
+
+class TokenIndex:
+    """Word -> positions (ascending) of the records whose normalised texts hold that word."""
+
+    def __init__(self, texts: Iterable[Sequence[str | None]], *, normalised: bool = False) -> None:
+        self.postings: dict[str, list[int]] = {}
+        fold = (lambda text: text) if normalised else normalise
+        for position, record_texts in enumerate(texts):
+            tokens = {t for text in record_texts if text for t in fold(text).split(" ") if t}
+            for token in tokens:
+                self.postings.setdefault(token, []).append(position)
+        self._containing = lru_cache(maxsize=4096)(self._tokens_containing)
+        self._narrow = lru_cache(maxsize=1024)(self._intersection)
+
+    def _tokens_containing(self, piece: str) -> tuple[str, ...]:
+        return tuple(t for t in self.postings if piece in t)
+
+    def _lists(self, piece: str) -> list[list[int]]:
+        return [self.postings[t] for t in self._containing(piece)]
+
+    def _intersection(self, needle: str) -> tuple[int, ...] | None:
+        """The positions holding, for every needle word, a word containing it; None if too broad."""
+        by_size = sorted((sum(map(len, lists)), lists) for lists in map(self._lists, needle.split(" ")))
+        if by_size[0][0] > BROAD:
+            return None
+        found = {p for posting in by_size[0][1] for p in posting}
+        for size, lists in by_size[1:]:
+            if size > BROAD or not found:
+                break  # a superset is enough: each candidate is checked anyway
+            found &= {p for posting in lists for p in posting}
+        return tuple(sorted(found))
+
+    def candidates(self, needle: str) -> Iterator[int]:
+        """Takes a normalised needle; yields in file order every position whose texts may hold it.
+
+        Narrow needles are answered from a memo of the intersection of their words' postings;
+        broad ones (a common word) stream the postings of their rarest word, in order, lazily.
+        """
+        narrowed = self._narrow(needle)
+        if narrowed is not None:
+            return iter(narrowed)
+        rarest = min((self._lists(piece) for piece in needle.split(" ")), key=_total)
+        return _in_order(rarest)
+
+
+def _total(lists: list[list[int]]) -> int:
+    return sum(len(posting) for posting in lists)
+
+
+BROAD = 20_000
+"""Postings beyond which a needle word is too common to intersect: its records are streamed instead."""
+
+
+def _pieces(query: str, count: int) -> list[str]:
+    size, extra = divmod(len(query), count)
+    pieces, start = [], 0
+    for i in range(count):
+        end = start + size + (1 if i < extra else 0)
+        pieces.append(query[start:end])
+        start = end
+    return pieces
+
+
+class NameIndex:
+    """Compacted spellings and their words -> people, with bigrams to find the ones near a query."""
+
+    def __init__(self, spellings: Iterable[Sequence[str]]) -> None:
+        self.people: dict[str, list[int]] = {}
+        for position, names in enumerate(spellings):
+            keys = {compact(n) for n in names} | {w for n in names for w in words(n)}
+            for key in keys - {""}:
+                self.people.setdefault(key, []).append(position)
+        self.bigrams: dict[str, set[str]] = {}
+        for key in self.people:
+            for i in range(len(key) - 1):
+                self.bigrams.setdefault(key[i : i + 2], set()).add(key)
+        self._near = lru_cache(maxsize=4096)(self._keys_near)
+
+    def _keys_near(self, query: str) -> frozenset[str]:
+        limit = tolerance(query)
+        if limit == 0:
+            return frozenset({query} & self.people.keys())
+        found: set[str] = set()
+        for piece in _pieces(query, limit + 1):
+            grams = sorted(
+                (self.bigrams.get(piece[i : i + 2], set()) for i in range(len(piece) - 1)), key=len
+            )
+            keys = set.intersection(*grams) if grams else set(self.people)
+            found.update(k for k in keys if piece in k and abs(len(k) - len(query)) <= limit)
+        # Each key is checked once per query (and remembered), so people are only ever real matches.
+        return frozenset(k for k in found if edit_distance(query, k, limit) <= limit)
+
+    def candidates(self, query: str) -> list[int]:
+        """Takes a raw query; returns in file order the people a fuzzy name match may accept."""
+        q = compact(query)
+        if not q:
+            return []
+        return list(_in_order(self.people[k] for k in self._near(q)))
+
+
+class SearchIndex:
+    """The indexes behind `search`, over one dataset, each position being a record's place in its file."""
+
+    def __init__(self, dataset: Dataset, claim_texts: Mapping[str, list[str]]) -> None:
+        self.people: list[models.Person] = list(dataset.people.values())
+        self.claims: list[models.Claim] = list(dataset.claims.values())
+        self.sources: list[models.Source] = list(dataset.sources.values())
+        self.outlets: list[models.Outlet] = list(dataset.outlets.values())
+        self.negotiations: list[models.Negotiation] = list(dataset.negotiations.values())
+        self.person_words = TokenIndex(
+            [p.name, p.description, *(a.name for a in p.aliases)] for p in self.people
+        )
+        self.person_names = NameIndex([p.name, *(a.name for a in p.aliases)] for p in self.people)
+        self.claim_words = TokenIndex((claim_texts[c.id] for c in self.claims), normalised=True)
+        self.source_words = TokenIndex(
+            [None if s.headline is None else s.headline.value, None if s.author is None else s.author.value]
+            for s in self.sources
+        )
+        self.outlet_words = TokenIndex([o.name, *(a.name for a in o.aliases)] for o in self.outlets)
+        self.negotiation_words = TokenIndex(
+            [n.name, *(None if p is None else p.value for p in (n.location, n.venue, n.host))]
+            for n in self.negotiations
+        )
+
+    def people_for(self, needle: str, text: str) -> Iterator[models.Person]:
+        """People whose names, aliases or description may hold the needle, or whose name is near `text`."""
+        near = self.person_names.candidates(text)
+        return (self.people[i] for i in _in_order([self.person_words.candidates(needle), near]))
+
+    def claims_for(self, needle: str) -> Iterator[models.Claim]:
+        """Claims whose quoted words, summary or speaker's names may hold the needle."""
+        return (self.claims[i] for i in self.claim_words.candidates(needle))
+
+    def sources_for(self, needle: str) -> Iterator[models.Source]:
+        """Sources whose headline or author may hold the needle."""
+        return (self.sources[i] for i in self.source_words.candidates(needle))
+
+    def outlets_for(self, needle: str) -> Iterator[models.Outlet]:
+        """Outlets whose name or aliases may hold the needle."""
+        return (self.outlets[i] for i in self.outlet_words.candidates(needle))
+
+    def negotiations_for(self, needle: str) -> Iterator[models.Negotiation]:
+        """Negotiations whose name, location, venue or host may hold the needle."""
+        return (self.negotiations[i] for i in self.negotiation_words.candidates(needle))
+
+
+def search_index(context: Context) -> SearchIndex:
+    """Returns the search indexes of a context, building them on first use (once per app)."""
+    found: SearchIndex | None = getattr(context, "_search_index", None)
+    if found is None:
+        found = SearchIndex(context.dataset, context.index.claim_texts)
+        object.__setattr__(context, "_search_index", found)  # Context is frozen; this is derived data
+    return found

@@ -1,0 +1,180 @@
+"""The Starlette app factory: /graphql, the playground, downloads, the index page and /healthz."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from api.engine.fast_pipeline import run_request
+from api.engine.pipeline import GraphQLPipeline
+from api.engine.query_shape import shape_rules
+from api.errors import BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE, RequestError
+from api.graph.context import Context
+from api.graph.schema import print_sdl
+from api.http import exports as exports_module
+from api.http import playground
+from api.http.downloads import download_routes, not_found
+from api.http.fast_paths import (
+    fast_paths_enabled,
+    graphql_route,
+    managing_heap,
+    pipeline_schema,
+    pipeline_type,
+    response_cache_middleware,
+)
+from api.http.transport import (
+    EXCEPTION_HANDLERS,
+    check_query_string,
+    cors,
+    graphql_status,
+    negotiate,
+    not_acceptable,
+    read_body,
+    respond,
+)
+from api.settings import Limits
+from schema.dataset import Dataset
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_FIXTURES = ROOT / "fixtures"
+DEFAULT_SEEDS = ROOT / "seeds"
+JSON = "application/json"
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "query" not in request.query_params
+
+
+def graphql_endpoint(pipeline: GraphQLPipeline) -> Callable[[Request], Any]:
+    """Returns the /graphql endpoint: the playground for browsers, queries by GET and POST."""
+    async def endpoint(request: Request) -> Response:
+        if request.method == "GET" and _wants_html(request):
+            return playground.playground_response(request)
+        media_type = negotiate(request.headers.get("accept"))
+        if media_type is None:
+            return not_acceptable()
+        try:
+            if request.method == "GET":
+                check_query_string(request, pipeline.limits.max_body_bytes)
+                params: Any = dict(request.query_params)
+            else:
+                params = await _post_params(request, pipeline.limits.max_body_bytes)
+            graphql_request = GraphQLPipeline.request_from(params)
+        except RequestError as error:
+            return respond(orjson.dumps(error.payload()), error.status, media_type)
+        status, body = await run_request(pipeline, graphql_request, request.method)
+        headers = {"Allow": "POST"} if status == 405 else None
+        return respond(body, graphql_status(status, media_type), media_type, headers)
+
+    return endpoint
+
+
+async def _post_params(request: Request, max_bytes: int) -> Any:
+    """Reads a POST body of at most `max_bytes`: a JSON object (GraphQL over HTTP allows only JSON)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        given = content_type or "a body without Content-Type"
+        message = f"Send POST bodies as application/json, not {given}."
+        raise RequestError(message, 415, UNSUPPORTED_MEDIA_TYPE)
+    body = await read_body(request, max_bytes)
+    try:
+        params = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise RequestError("The request body is not valid JSON.") from None
+    if isinstance(params, list):
+        message = "Batched requests (a JSON array) are not supported; send one operation per request."
+        raise RequestError(message, 400, BAD_REQUEST)
+    if not isinstance(params, dict):
+        raise RequestError("The request body must be a JSON object with a `query`.")
+    return params
+
+
+def _index(dataset: Dataset, exports: list[str]) -> Callable[[Request], Any]:
+    """Returns GET /: links to the playground and every download, as JSON or (for browsers) HTML."""
+    links = {
+        "graphql": "/graphql",
+        "playground": "/graphql (open in a browser)",
+        "sdl": "/schema.graphql",
+        "fixtures": "/fixtures/",
+        "files": {name: f"/fixtures/{name}" for name in sorted(dataset.files)},
+        "exports": exports,
+        "health": "/healthz",
+    }
+    downloads = [f"/fixtures/{name}" for name in sorted(dataset.files)] + exports
+
+    async def index(request: Request) -> Response:
+        if "text/html" in request.headers.get("accept", ""):
+            items = "".join(f'<li><a href="{path}">{path.rsplit("/", 1)[1]}</a></li>' for path in downloads)
+            page = (
+                '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>parley</title></head>'
+                "<body><h1>parley</h1><p>Who said what in the June 2025 US-China trade talks in London."
+                '</p><p><a href="/graphql">GraphQL playground</a> · <a href="/schema.graphql">SDL</a> · '
+                '<a href="/fixtures/">datapackage.json</a></p>'
+                f"<h2>Downloads</h2><ul>{items}</ul></body></html>"
+            )
+            return HTMLResponse(page)
+        return Response(orjson.dumps({"name": "parley", "links": links}), media_type=JSON)
+
+    return index
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness: answers once the dataset is loaded (the app is not built before that)."""
+    return Response(b'{"status":"ok"}', media_type=JSON)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return not_found(f"Nothing at {request.url.path}.")
+
+
+@managing_heap
+def create_app(
+    dataset: Dataset | None = None,
+    *,
+    fixtures_dir: Path = DEFAULT_FIXTURES,
+    seeds_dir: Path = DEFAULT_SEEDS,
+    limits: Limits | None = None,
+    fast_paths: bool | None = None,
+) -> Starlette:
+    """Takes a loaded dataset (or loads one from the directories) and returns the ASGI app.
+
+    Loading raises schema.loader.FixtureError on invalid fixtures: the app never serves bad data.
+    `fast_paths` (default: PARLEY_FAST_PATHS, on) picks parley's cached pipeline or stock strawberry.
+    """
+    if dataset is None:
+        from schema.loader import load_dataset
+
+        dataset = load_dataset(fixtures_dir, seeds_dir)
+    limits = Limits.from_env() if limits is None else limits
+    fast = fast_paths_enabled() if fast_paths is None else fast_paths
+    pipeline = pipeline_type(fast)(
+        pipeline_schema(fast),
+        Context.for_dataset(dataset),
+        validation_rules=shape_rules(limits),
+        limits=limits,
+    )
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        graphql_route(graphql_endpoint(pipeline), pipeline.context, enabled=fast),
+        *download_routes(dataset, print_sdl()),
+    ]
+    routes += playground.routes()
+    routes += exports_module.routes(dataset)
+    exports = [r.path for r in routes if isinstance(r, Route) and r.path.startswith("/exports/")]
+    routes.insert(0, Route("/", _index(dataset, exports), methods=["GET"]))
+    handlers = {404: _not_found, **EXCEPTION_HANDLERS}
+    app = Starlette(
+        routes=routes,
+        exception_handlers=handlers,
+        middleware=[*response_cache_middleware(fast, limits.max_body_bytes), cors()],
+    )
+    app.state.pipeline = pipeline
+    app.state.dataset = dataset
+    return app
