@@ -9,6 +9,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLSchema
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.graph import connections as conn
 from api.graph import lookups as look
@@ -66,15 +67,46 @@ SDL_PATH = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
 _NODE_TYPES = [Outlet, Source, Party, Person, Negotiation, Delegate, Claim, Citation, Discrepancy]
 
 
+def build_schema(**options: Any) -> strawberry.Schema:
+    """Returns a new strawberry schema of the API; `options` are strawberry.Schema's own (extensions...).
+
+    The server builds one with no options (`strawberry_schema`); bench/'s stock-strawberry peer
+    builds its own with strawberry's caching and limit extensions.
+    """
+    return strawberry.Schema(query=Query, types=_NODE_TYPES, **options)
+
+
+class _SchemaCatcher(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's execution context, remembering the graphql-core schema it was built for.
+
+    strawberry builds a graphql-core schema but hands it out only to the execution context of an
+    operation (`execution_context_class`, a documented option); this is how parley gets it without
+    reading strawberry's private attributes.
+    """
+
+    caught: GraphQLSchema | None = None
+
+    @classmethod
+    def build(cls, schema: GraphQLSchema, *args: Any, **kwargs: Any) -> Any:
+        cls.caught = schema
+        return super().build(schema, *args, **kwargs)
+
+
 @cache
 def strawberry_schema() -> strawberry.Schema:
     """Returns the one strawberry schema of the API (built once)."""
-    return strawberry.Schema(query=Query, types=_NODE_TYPES)
+    return build_schema(execution_context_class=_SchemaCatcher)
 
 
+@cache
 def graphql_schema() -> GraphQLSchema:
-    """Returns the graphql-core schema the request pipeline validates and executes against."""
-    return strawberry_schema()._schema
+    """Returns the graphql-core schema behind `strawberry_schema()`: the engine validates, plans
+    and executes against it, with strawberry's resolvers."""
+    _SchemaCatcher.caught = None
+    result = strawberry_schema().execute_sync("{ __typename }")
+    if result.errors or _SchemaCatcher.caught is None:
+        raise RuntimeError(f"strawberry did not execute its own schema: {result.errors}")
+    return _SchemaCatcher.caught
 
 
 def print_sdl() -> str:
