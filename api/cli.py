@@ -38,11 +38,6 @@ def serve(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    parser.add_argument(
-        "--no-fast-paths",
-        action="store_true",
-        help="serve /graphql with stock strawberry and no caches (benchmark baseline; PARLEY_FAST_PATHS=0)",
-    )
     _data_dirs(parser)
     add_limit_arguments(parser)
     args = parser.parse_args(argv)
@@ -54,8 +49,6 @@ def serve(argv: Sequence[str] | None = None) -> int:
     from api.http.app import create_app
     from schema.loader import FixtureError
 
-    if args.no_fast_paths:
-        os.environ["PARLEY_FAST_PATHS"] = "0"  # read by create_app, here and in every worker
     try:
         limits = Limits.from_env().with_args(args)
     except ValueError as error:

@@ -11,8 +11,9 @@ from api_client import client, dataset
 from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema, GraphQLString
 from malformed import ACCEPTS, GRAPHQL_RESPONSE, JSON, Case, body, check, send
 
-from api.engine.pipeline import GraphQLPipeline, GraphQLRequest
+from api.engine.pipeline import Engine, GraphQLRequest
 from api.graph.context import Context
+from api.graph.schema import strawberry_schema
 from api.http.app import create_app
 from api.http.transport import negotiate
 
@@ -153,9 +154,9 @@ def _boom() -> str:
 
 def test_a_resolver_exception_is_masked_and_logged_with_its_id(caplog: pytest.LogCaptureFixture) -> None:
     query = GraphQLObjectType("Query", {"boom": GraphQLField(GraphQLString, resolve=lambda *_: _boom())})
-    pipeline = GraphQLPipeline(GraphQLSchema(query), Context.for_dataset(dataset()))
+    engine = Engine(strawberry_schema(), GraphQLSchema(query), Context.for_dataset(dataset()))
     with caplog.at_level(logging.ERROR, logger="parley.graphql"):
-        status, raw = pipeline.run(GraphQLRequest("{ boom }"))
+        status, raw = engine.run_sync(GraphQLRequest("{ boom }"))
     assert status == 200
     assert b"secret" not in raw and b"Traceback" not in raw
     result = orjson.loads(raw)
@@ -171,10 +172,10 @@ def test_a_resolver_exception_is_masked_and_logged_with_its_id(caplog: pytest.Lo
 def test_an_exception_outside_graphql_is_a_masked_json_500(caplog: pytest.LogCaptureFixture) -> None:
     app = create_app(dataset())
 
-    def broken(*_: object, **__: object) -> tuple[int, bytes]:
+    async def broken(*_: object, **__: object) -> tuple[int, bytes]:
         raise RuntimeError("secret detail")
 
-    app.state.pipeline.run = broken
+    app.state.engine.run = broken
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         from starlette.testclient import TestClient

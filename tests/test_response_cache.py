@@ -35,7 +35,7 @@ def fresh() -> tuple[TestClient, ResponseCache]:
         warnings.simplefilter("ignore", DeprecationWarning)
         from starlette.testclient import TestClient
 
-        app = create_app(dataset(), fast_paths=True)
+        app = create_app(dataset())
     found = next(m for m in app.user_middleware if m.cls is ResponseCacheMiddleware)  # type: ignore[comparison-overlap]
     cache_ = found.kwargs["cache"]
     assert isinstance(cache_, ResponseCache)

@@ -13,8 +13,8 @@ from graphql import execute_sync, parse
 
 import api.graph.search
 import api.graph.search_index
-from api.engine.direct_resolvers import direct_schema
 from api.graph.context import Context
+from api.graph.schema import graphql_schema
 from api.graph.search_index import NameIndex, SearchIndex, TokenIndex, search_index
 from schema.dataset import Dataset
 from schema.loader import load_dataset
@@ -60,7 +60,7 @@ def synthetic(tmp: Path = Path("/tmp/parley-test-synth-300")) -> Dataset:
 
 def _search(context: Context, text: str, first: int) -> Any:
     result = execute_sync(
-        direct_schema(), QUERY, context_value=context, variable_values={"text": text, "first": first}
+        graphql_schema(), QUERY, context_value=context, variable_values={"text": text, "first": first}
     )
     assert result.errors is None
     return result.data

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import strawberry
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -38,32 +39,34 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
-from api.engine.plan_fields import Complete, Fallback, PlannedField, Run, Timeout, complete_object, serialized
+from api.engine.plan_fields import Complete, Fallback, PlannedField, Run, complete_object, serialized
 
-__all__ = ["Fallback", "Plan", "Timeout", "compile_operation"]
+__all__ = ["Fallback", "Plan", "compile_operation"]
 
 
 class Plan:
     """The compiled form of one query operation of a document."""
 
     def __init__(
-        self, schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode
+        self,
+        schema: GraphQLSchema,
+        api: strawberry.Schema,
+        operation: OperationDefinitionNode,
+        fragments: dict[str, FragmentDefinitionNode],
     ) -> None:
-        self.schema, self.document, self.operation = schema, document, operation
-        self.fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
+        self.schema, self.api, self.operation, self.fragments = schema, api, operation, fragments
         root = schema.query_type
         if root is None or operation.operation is not OperationType.QUERY or operation.directives:
             raise Fallback
         self.root = self.fields_of(root, [operation.selection_set])
 
     def run(self, context: Any, inputs: dict[str, Any] | None, seconds: float) -> dict[str, Any]:
-        """Executes the plan; raises Fallback or Timeout instead of returning partial data."""
+        """Executes the plan; raises Fallback or QueryTimeout instead of returning partial data."""
         variables = get_variable_values(self.schema, self.operation.variable_definitions or (), inputs or {})
         if isinstance(variables, list):
             raise Fallback
-        run = Run(self, context, variables, time.monotonic() + seconds)
+        deadline = time.monotonic() + seconds
+        run = Run(self.schema, self.fragments, self.operation, context, variables, deadline)
         return complete_object(self.root, None, run)
 
     def fields_of(
@@ -76,7 +79,7 @@ class Plan:
         for key, nodes in groups.items():
             if nodes[0].name.value in ("__schema", "__type"):
                 raise Fallback
-            field = PlannedField(key, nodes, parent)
+            field = PlannedField(key, nodes, parent, self.api)
             if nodes[0].name.value != "__typename":
                 subsets = [n.selection_set for n in nodes if n.selection_set is not None]
                 field.complete = self.completer(field.definition.type, subsets)
@@ -164,13 +167,21 @@ class Plan:
 
 
 def compile_operation(
-    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None
+    schema: GraphQLSchema,
+    api: strawberry.Schema,
+    document: DocumentNode,
+    operation_name: str | None,
+    fragments: dict[str, FragmentDefinitionNode],
 ) -> Plan | None:
-    """Returns the plan for the document's operation, or None when graphql-core must run it."""
+    """Returns the plan for the document's operation, or None when graphql-core must run it.
+
+    `api` is the strawberry schema behind `schema`: its field definitions tell which resolvers the
+    plan may call directly (api/engine/direct_calls.py).
+    """
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return None
     try:
-        return Plan(schema, document, operation)
+        return Plan(schema, api, operation, fragments)
     except (Fallback, KeyError):
         return None

@@ -1,7 +1,10 @@
-"""The GraphQL request pipeline: parse the HTTP request -> parse+validate (cached) -> execute -> serialize.
+"""The engine: a GraphQL request is prepared (parsed, validated, limited; cached) and then run.
 
-Each step is one method of `GraphQLPipeline`, so later layers (query limits, a response cache) can add
-validation rules or wrap `run` without touching the HTTP routes.
+A prepared query runs one of two ways here — its compiled plan, or graphql-core with strawberry's
+resolvers when it has no plan or the plan meets anything unusual (the third way, a replayed answer,
+is the response cache in front of the HTTP app). `Engine.run` is the one place that decides where a
+request runs: a plan first runs inline on the event loop for at most INLINE_SECONDS, then (if it
+needs longer) in a worker thread; graphql-core always runs in a worker thread.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
+import strawberry
 from graphql import (
     ASTValidationRule,
     DocumentNode,
     ExecutionResult,
+    FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
@@ -26,8 +31,10 @@ from graphql import (
     get_operation_ast,
     validate,
 )
+from starlette.concurrency import run_in_threadpool
 
-from api.engine.deadline import deadline_middleware, timed_out, timeout_result
+from api.engine.compiled import Fallback, Plan, compile_operation
+from api.engine.deadline import QueryTimeout, deadline_middleware, timed_out, timeout_result
 from api.engine.query_cost import check_cost
 from api.engine.query_shape import parse_query
 from api.errors import (
@@ -40,7 +47,6 @@ from api.errors import (
     RequestError,
     UserInputError,
 )
-from api.graph.context import Context
 from api.settings import Limits
 
 logger = logging.getLogger("parley.graphql")
@@ -55,27 +61,42 @@ class GraphQLRequest:
     operation_name: str | None = None
 
 
+INLINE_SECONDS = 0.02
+"""How long a plan may hold the event loop before the request is handed to a worker thread."""
+
+
 @dataclass(frozen=True)
 class Prepared:
-    """A parsed and validated document, or the errors that stopped it (cached per query text)."""
+    """A parsed and validated document, or the errors that stopped it (cached per query text).
+
+    The document's fragments and its compiled plans (per operation name) are kept with it, so they
+    are built once and leave the cache together.
+    """
 
     document: DocumentNode | None
     errors: tuple[GraphQLError, ...] = ()
     code: str = ""
+    fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict, compare=False)
+    plans: dict[str | None, Plan | None] = field(default_factory=dict, compare=False)
 
 
 @dataclass
-class GraphQLPipeline:
-    """Runs GraphQL requests against one schema and one context."""
+class Engine:
+    """Runs GraphQL requests against one schema and one context (the dataset, read-only)."""
 
+    api: strawberry.Schema
+    """The strawberry schema: its field definitions tell plans which resolvers to call directly."""
     schema: GraphQLSchema
-    context: Context
+    """The graphql-core schema behind `api`, which validation, plans and graphql-core run against."""
+    context: Any
     validation_rules: Sequence[type[ASTValidationRule]] = ()
     """Extra validation rules, run after the standard ones (e.g. depth or cost limits)."""
     cache_size: int = 512
     limits: Limits = field(default_factory=Limits)
     """Tokens (at parse), cost (before execution) and the execution timeout; see api/limits.py."""
     _prepare_cached: Any = field(init=False, repr=False)
+    compiled_runs: int = field(default=0, init=False)
+    fallback_runs: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         self._prepare_cached = lru_cache(maxsize=self.cache_size)(self._prepare_uncached)
@@ -117,22 +138,77 @@ class GraphQLPipeline:
         errors = validate(self.schema, document, rules)
         if errors:
             return Prepared(None, tuple(errors), VALIDATION_FAILED)
-        return Prepared(document)
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        return Prepared(document, fragments=fragments)
 
-    def execute(self, document: DocumentNode, request: GraphQLRequest) -> ExecutionResult:
-        """Executes a validated document synchronously against the in-memory dataset."""
-        return execute_sync(
-            self.schema,
-            document,
-            context_value=self.context,
-            variable_values=request.variables,
-            operation_name=request.operation_name,
-            middleware=[deadline_middleware(self.limits.timeout_seconds)],
-        )
+    def plan_for(self, prepared: Prepared, operation_name: str | None) -> Plan | None:
+        """Returns the plan of a prepared document's operation (compiled on first use), or None."""
+        if operation_name in prepared.plans:
+            return prepared.plans[operation_name]
+        assert prepared.document is not None
+        plan = compile_operation(self.schema, self.api, prepared.document, operation_name, prepared.fragments)
+        prepared.plans[operation_name] = plan  # a race only compiles the same plan twice
+        return plan
 
-    def run(self, request: GraphQLRequest, *, method: str = "POST") -> tuple[int, bytes]:
-        """Takes a request and returns (HTTP status, JSON body): 400 when nothing could execute."""
+    async def run(self, request: GraphQLRequest, method: str = "POST") -> tuple[int, bytes]:
+        """Takes a request and returns (HTTP status, JSON body); decides where it runs (see above).
+
+        A request runs its plan at most once to the end, and graphql-core at most once: a plan that
+        fails (Fallback) hands the request to graphql-core; one that takes longer than
+        INLINE_SECONDS inline is stopped there and run again, in full, in a worker thread.
+        """
         prepared = self.prepare(request.query)
+        refused = self.refusal(prepared, request, method)
+        if refused is not None:
+            return refused
+        plan = self.plan_for(prepared, request.operation_name)
+        if plan is not None:
+            try:
+                return self._run_plan(plan, request, min(self.limits.timeout_seconds, INLINE_SECONDS))
+            except QueryTimeout:
+                if self.limits.timeout_seconds > INLINE_SECONDS:
+                    return await run_in_threadpool(self._finish, prepared, plan, request)
+                return self._timed_out()
+            except Fallback:
+                plan = None
+        return await run_in_threadpool(self.execute_core, prepared, request)
+
+    def run_sync(self, request: GraphQLRequest, method: str = "POST") -> tuple[int, bytes]:
+        """`run` on the calling thread, with the whole time budget (for scripts and tests)."""
+        prepared = self.prepare(request.query)
+        refused = self.refusal(prepared, request, method)
+        if refused is not None:
+            return refused
+        return self._finish(prepared, self.plan_for(prepared, request.operation_name), request)
+
+    def _finish(self, prepared: Prepared, plan: Plan | None, request: GraphQLRequest) -> tuple[int, bytes]:
+        if plan is not None:
+            try:
+                return self._run_plan(plan, request, self.limits.timeout_seconds)
+            except QueryTimeout:
+                return self._timed_out()
+            except Fallback:
+                pass
+        return self.execute_core(prepared, request)
+
+    def _run_plan(self, plan: Plan, request: GraphQLRequest, seconds: float) -> tuple[int, bytes]:
+        """Runs a plan; raises QueryTimeout past `seconds`, Fallback on anything graphql-core must
+        report (the data is immutable and resolvers are pure, so running it again is safe)."""
+        try:
+            data = plan.run(self.context, request.variables, seconds)
+        except (QueryTimeout, Fallback):
+            raise
+        except Exception:
+            self.fallback_runs += 1
+            raise Fallback from None
+        self.compiled_runs += 1
+        return 200, orjson.dumps({"data": data})
+
+    def _timed_out(self) -> tuple[int, bytes]:
+        return 503, self.serialize(timeout_result(self.limits.timeout_seconds), TIMEOUT)
+
+    def refusal(self, prepared: Prepared, request: GraphQLRequest, method: str) -> tuple[int, bytes] | None:
+        """Returns the answer to a request that must not execute (405, 400), or None if it may."""
         if method == "GET" and self._is_non_query(prepared, request.query):
             message = "Only query operations may be sent with GET; use POST."
             error = RequestError(message, 405, METHOD_NOT_ALLOWED)
@@ -145,9 +221,21 @@ class GraphQLPipeline:
             limited = check_cost(self.schema, prepared.document, operation, variables, self.limits)
             if limited:
                 return 400, self.serialize(ExecutionResult(None, limited), BAD_USER_INPUT)
-        result = self.execute(prepared.document, request)
+        return None
+
+    def execute_core(self, prepared: Prepared, request: GraphQLRequest) -> tuple[int, bytes]:
+        """Executes a prepared request with graphql-core and strawberry's resolvers."""
+        assert prepared.document is not None
+        result = execute_sync(
+            self.schema,
+            prepared.document,
+            context_value=self.context,
+            variable_values=request.variables,
+            operation_name=request.operation_name,
+            middleware=[deadline_middleware(self.limits.timeout_seconds)],
+        )
         if timed_out(result):
-            return 503, self.serialize(timeout_result(self.limits.timeout_seconds), TIMEOUT)
+            return self._timed_out()
         if result.data is None and result.errors and all(e.path is None for e in result.errors):
             # Nothing ran: the variables or operationName did not fit the document.
             return 400, self.serialize(result, BAD_USER_INPUT)

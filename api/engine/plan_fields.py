@@ -4,49 +4,63 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import Any, TypeGuard
 
-from graphql import FieldNode, GraphQLObjectType, GraphQLResolveInfo, Node, VariableNode
+import strawberry
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    Node,
+    OperationDefinitionNode,
+    VariableNode,
+)
 from graphql.execution.values import VariableValues, get_argument_values
 from graphql.pyutils import Path
+from strawberry.types.field import StrawberryField
 
-from api.engine.direct_resolvers import DIRECT_RESOLVERS
-
-if TYPE_CHECKING:
-    from api.engine.compiled import Plan
+from api.engine.deadline import QueryTimeout
+from api.engine.direct_calls import direct_call
 
 
 class Fallback(Exception):
     """This request (or document) needs graphql-core's own executor."""
 
 
-class Timeout(Exception):
-    """The execution deadline passed."""
-
-
 Complete = Callable[[Any, "Run"], Any]
 
 
 class Run:
-    """The state of one execution: context, coerced variables, deadline."""
+    """The state of one execution: context, coerced variables, deadline, and the infos built so far."""
 
-    __slots__ = ("context", "deadline", "objects", "operation", "plan", "variables")
+    __slots__ = ("context", "deadline", "fragments", "infos", "objects", "operation", "schema", "variables")
 
-    def __init__(self, plan: Plan, context: Any, variables: VariableValues, deadline: float) -> None:
-        self.plan, self.context, self.variables, self.deadline = plan, context, variables, deadline
-        self.operation = plan.operation
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        operation: OperationDefinitionNode,
+        context: Any,
+        variables: VariableValues,
+        deadline: float,
+    ) -> None:
+        self.schema, self.fragments, self.operation = schema, fragments, operation
+        self.context, self.variables, self.deadline = context, variables, deadline
         self.objects = 0
+        self.infos: dict[PlannedField, strawberry.Info[Any, Any]] = {}
 
-    def info(self, field: PlannedField, parent: GraphQLObjectType) -> GraphQLResolveInfo[Any]:
-        """A full resolve info for resolvers that need one (strawberry's, for fields with arguments)."""
+    def resolve_info(self, field: PlannedField) -> GraphQLResolveInfo[Any]:
+        """A graphql-core resolve info for the field (what strawberry's own resolver wrapper reads)."""
         return GraphQLResolveInfo(
             field_name=field.nodes[0].name.value,
             field_nodes=field.nodes,
             return_type=field.definition.type,
-            parent_type=parent,
-            path=Path(None, field.key, parent.name),
-            schema=self.plan.schema,
-            fragments=self.plan.fragments,
+            parent_type=field.parent,
+            path=Path(None, field.key, field.parent.name),
+            schema=self.schema,
+            fragments=self.fragments,
             root_value=None,
             operation=self.operation,
             variable_values=self.variables,
@@ -56,6 +70,14 @@ class Run:
             async_helpers=None,  # type: ignore[arg-type]  # nothing here is asynchronous
         )
 
+    def info(self, field: PlannedField) -> strawberry.Info[Any, Any]:
+        """The strawberry Info a resolver declaring `info` receives: one per field and execution."""
+        found = self.infos.get(field)
+        if found is None:
+            assert field.strawberry_field is not None
+            found = self.infos[field] = strawberry.Info(self.resolve_info(field), field.strawberry_field)
+        return found
+
 
 def _never_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
     return False
@@ -64,39 +86,44 @@ def _never_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
 class PlannedField:
     """One response key of an object: how to get its value, and how to complete it."""
 
-    __slots__ = ("call", "complete", "definition", "key", "nodes", "parent")
+    __slots__ = ("call", "complete", "definition", "key", "nodes", "parent", "strawberry_field")
 
-    def __init__(self, key: str, nodes: list[FieldNode], parent: GraphQLObjectType) -> None:
+    def __init__(
+        self, key: str, nodes: list[FieldNode], parent: GraphQLObjectType, api: strawberry.Schema
+    ) -> None:
         self.key, self.nodes, self.parent = key, nodes, parent
         self.complete: Complete = identity
+        self.strawberry_field: StrawberryField | None = None
         if nodes[0].name.value == "__typename":
             name = parent.name
             self.call: Callable[[Any, Run], Any] = lambda source, run: name
             return
         self.definition = parent.fields[nodes[0].name.value]
-        self.call = self._caller()
+        self.strawberry_field = api.get_field_for_type(nodes[0].name.value, parent.name)
+        self.call = self._caller(api)
 
-    def _caller(self) -> Callable[[Any, Run], Any]:
-        """Builds the call for this field: resolver, the info it needs, arguments (constant if literal)."""
+    def _caller(self, api: strawberry.Schema) -> Callable[[Any, Run], Any]:
+        """Builds the call for this field: the resolver, directly when it can be, with its arguments
+        (computed once when the query spells them out, per run when they use variables)."""
         definition, node, resolve = self.definition, self.nodes[0], self.definition.resolve
         if resolve is None:
             raise Fallback  # strawberry gives every field a resolver; anything else is graphql-core's
-        direct = resolve in DIRECT_RESOLVERS
+        direct = direct_call(api, self.strawberry_field, definition)
+        constant: dict[str, Any] | None = None
         if not definition.args:
-            if direct:
-                return lambda source, run: resolve(source, run)
-            return lambda source, run: resolve(source, run.info(self, self.parent))
-        if not _has_variables(node):
+            constant = {}
+        elif not _has_variables(node):
             constant = get_argument_values(definition, node, VariableValues({}, {}))
-            if direct:
-                return lambda source, run: resolve(source, run, **constant)
-            return lambda source, run: resolve(source, run.info(self, self.parent), **constant)
-        if direct:
-            return lambda source, run: resolve(
-                source, run, **get_argument_values(definition, node, run.variables)
+        if direct is not None:
+            if constant is not None:
+                return lambda source, run: direct(source, lambda: run.info(self), constant)
+            return lambda source, run: direct(
+                source, lambda: run.info(self), get_argument_values(definition, node, run.variables)
             )
+        if constant is not None:
+            return lambda source, run: resolve(source, run.resolve_info(self), **constant)
         return lambda source, run: resolve(
-            source, run.info(self, self.parent), **get_argument_values(definition, node, run.variables)
+            source, run.resolve_info(self), **get_argument_values(definition, node, run.variables)
         )
 
 
@@ -129,7 +156,7 @@ def complete_object(fields: list[PlannedField], source: Any, run: Run) -> dict[s
     """Fills one object's response keys in order; checks the deadline on the first and every 64th."""
     run.objects += 1
     if run.objects & 63 == 1 and time.monotonic() > run.deadline:  # the first object, then every 64th
-        raise Timeout
+        raise QueryTimeout
     out: dict[str, Any] = {}
     for field in fields:
         out[field.key] = field.complete(field.call(source, run), run)

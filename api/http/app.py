@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from api.engine.fast_pipeline import run_request
-from api.engine.pipeline import GraphQLPipeline
+from api.engine.pipeline import Engine
 from api.engine.query_shape import shape_rules
 from api.errors import BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE, RequestError
 from api.graph.context import Context
-from api.graph.schema import print_sdl
+from api.graph.schema import graphql_schema, print_sdl, strawberry_schema
+from api.graph.search_index import search_index
 from api.http import exports as exports_module
 from api.http import playground
+from api.http.cache_middleware import ResponseCacheMiddleware
 from api.http.downloads import download_routes, not_found
-from api.http.fast_paths import (
-    fast_paths_enabled,
-    graphql_route,
-    managing_heap,
-    pipeline_schema,
-    pipeline_type,
-    response_cache_middleware,
-)
+from api.http.response_cache import ResponseCache
 from api.http.transport import (
     EXCEPTION_HANDLERS,
     check_query_string,
@@ -52,7 +48,7 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept and "query" not in request.query_params
 
 
-def graphql_endpoint(pipeline: GraphQLPipeline) -> Callable[[Request], Any]:
+def graphql_endpoint(engine: Engine) -> Callable[[Request], Any]:
     """Returns the /graphql endpoint: the playground for browsers, queries by GET and POST."""
     async def endpoint(request: Request) -> Response:
         if request.method == "GET" and _wants_html(request):
@@ -62,14 +58,14 @@ def graphql_endpoint(pipeline: GraphQLPipeline) -> Callable[[Request], Any]:
             return not_acceptable()
         try:
             if request.method == "GET":
-                check_query_string(request, pipeline.limits.max_body_bytes)
+                check_query_string(request, engine.limits.max_body_bytes)
                 params: Any = dict(request.query_params)
             else:
-                params = await _post_params(request, pipeline.limits.max_body_bytes)
-            graphql_request = GraphQLPipeline.request_from(params)
+                params = await _post_params(request, engine.limits.max_body_bytes)
+            graphql_request = Engine.request_from(params)
         except RequestError as error:
             return respond(orjson.dumps(error.payload()), error.status, media_type)
-        status, body = await run_request(pipeline, graphql_request, request.method)
+        status, body = await engine.run(graphql_request, request.method)
         headers = {"Allow": "POST"} if status == 405 else None
         return respond(body, graphql_status(status, media_type), media_type, headers)
 
@@ -134,47 +130,65 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return not_found(f"Nothing at {request.url.path}.")
 
 
-@managing_heap
 def create_app(
     dataset: Dataset | None = None,
     *,
     fixtures_dir: Path = DEFAULT_FIXTURES,
     seeds_dir: Path = DEFAULT_SEEDS,
     limits: Limits | None = None,
-    fast_paths: bool | None = None,
 ) -> Starlette:
     """Takes a loaded dataset (or loads one from the directories) and returns the ASGI app.
 
     Loading raises schema.loader.FixtureError on invalid fixtures: the app never serves bad data.
-    `fast_paths` (default: PARLEY_FAST_PATHS, on) picks parley's cached pipeline or stock strawberry.
+    No garbage collection runs while the dataset and its indexes are built; then the heap is frozen.
+    Loading allocates millions of long-lived objects, and every collection triggered meanwhile walks
+    all of them again (half of a 100k-claim start-up); `gc.freeze()` then keeps later full
+    collections from walking them on a request's time. Loading leaves no cyclic garbage behind.
     """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        app = _build_app(dataset, fixtures_dir, seeds_dir, limits)
+        gc.freeze()
+    finally:
+        if was_enabled:
+            gc.enable()
+    return app
+
+
+def _build_app(
+    dataset: Dataset | None, fixtures_dir: Path, seeds_dir: Path, limits: Limits | None
+) -> Starlette:
     if dataset is None:
         from schema.loader import load_dataset
 
         dataset = load_dataset(fixtures_dir, seeds_dir)
     limits = Limits.from_env() if limits is None else limits
-    fast = fast_paths_enabled() if fast_paths is None else fast_paths
-    pipeline = pipeline_type(fast)(
-        pipeline_schema(fast),
-        Context.for_dataset(dataset),
+    context = Context.for_dataset(dataset)
+    search_index(context)  # built now, with the app, rather than on the first search
+    engine = Engine(
+        strawberry_schema(),
+        graphql_schema(),
+        context,
         validation_rules=shape_rules(limits),
         limits=limits,
     )
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
-        graphql_route(graphql_endpoint(pipeline), pipeline.context, enabled=fast),
+        Route("/graphql", graphql_endpoint(engine), methods=["GET", "POST"]),
         *download_routes(dataset, print_sdl()),
+        *playground.routes(),
+        *exports_module.routes(dataset),
     ]
-    routes += playground.routes()
-    routes += exports_module.routes(dataset)
     exports = [r.path for r in routes if isinstance(r, Route) and r.path.startswith("/exports/")]
     routes.insert(0, Route("/", _index(dataset, exports), methods=["GET"]))
-    handlers = {404: _not_found, **EXCEPTION_HANDLERS}
+    max_request = limits.max_body_bytes
+    cache = Middleware(ResponseCacheMiddleware, cache=ResponseCache(), max_request_bytes=max_request)
     app = Starlette(
         routes=routes,
-        exception_handlers=handlers,
-        middleware=[*response_cache_middleware(fast, limits.max_body_bytes), cors()],
+        exception_handlers={404: _not_found, **EXCEPTION_HANDLERS},
+        middleware=[cache, cors()],
     )
-    app.state.pipeline = pipeline
+    app.state.engine = engine
     app.state.dataset = dataset
     return app

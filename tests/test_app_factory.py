@@ -1,0 +1,38 @@
+"""The app factory: the response cache in front of everything, the heap frozen once the data is loaded."""
+
+from __future__ import annotations
+
+import gc
+import warnings
+from pathlib import Path
+
+import pytest
+from api_client import dataset
+
+from api.http.app import create_app
+from api.http.cache_middleware import ResponseCacheMiddleware
+from api.http.response_cache import ResponseCache
+from schema.loader import FixtureError
+
+
+def test_the_response_cache_sits_outermost() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        app = create_app(dataset())
+    classes: list[object] = [m.cls for m in app.user_middleware]
+    assert classes[0] is ResponseCacheMiddleware  # a hit skips routing and CORS
+    assert isinstance(app.user_middleware[0].kwargs["cache"], ResponseCache)
+
+
+def test_the_heap_is_frozen_after_building_and_the_collector_is_back_on() -> None:
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    create_app(dataset())
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 10_000  # the dataset's records, indexes and the app
+
+
+def test_the_collector_is_turned_back_on_when_loading_fails(tmp_path: Path) -> None:
+    with pytest.raises(FixtureError):
+        create_app(fixtures_dir=tmp_path, seeds_dir=tmp_path)
+    assert gc.isenabled()
