@@ -35,7 +35,10 @@ Complete = Callable[[Any, "Run"], Any]
 class Run:
     """The state of one execution: context, coerced variables, deadline, and the infos built so far."""
 
-    __slots__ = ("context", "deadline", "fragments", "infos", "objects", "operation", "schema", "variables")
+    __slots__ = (
+        "arguments", "context", "deadline", "fragments", "infos",
+        "objects", "operation", "schema", "variables",
+    )
 
     def __init__(
         self,
@@ -50,6 +53,15 @@ class Run:
         self.context, self.variables, self.deadline = context, variables, deadline
         self.objects = 0
         self.infos: dict[PlannedField, strawberry.Info[Any, Any]] = {}
+        self.arguments: dict[PlannedField, dict[str, Any]] = {}
+
+    def arguments_of(self, field: PlannedField) -> dict[str, Any]:
+        """A field's arguments with this run's variables: the same for every object, so coerced once."""
+        found = self.arguments.get(field)
+        if found is None:
+            node = field.nodes[0]
+            found = self.arguments[field] = get_argument_values(field.definition, node, self.variables)
+        return found
 
     def resolve_info(self, field: PlannedField) -> GraphQLResolveInfo[Any]:
         """A graphql-core resolve info for the field (what strawberry's own resolver wrapper reads)."""
@@ -117,14 +129,10 @@ class PlannedField:
         if direct is not None:
             if constant is not None:
                 return lambda source, run: direct(source, lambda: run.info(self), constant)
-            return lambda source, run: direct(
-                source, lambda: run.info(self), get_argument_values(definition, node, run.variables)
-            )
+            return lambda source, run: direct(source, lambda: run.info(self), run.arguments_of(self))
         if constant is not None:
             return lambda source, run: resolve(source, run.resolve_info(self), **constant)
-        return lambda source, run: resolve(
-            source, run.resolve_info(self), **get_argument_values(definition, node, run.variables)
-        )
+        return lambda source, run: resolve(source, run.resolve_info(self), **run.arguments_of(self))
 
 
 def _has_variables(node: Node) -> bool:
