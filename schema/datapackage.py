@@ -8,6 +8,7 @@ from typing import Any
 from schema.dataset import FIXTURE_MODELS
 from schema.jsonschema import dump_json, schema_file_name
 from schema.seeds import sha256_hex
+from schema.tabular import CLAIMS_CSV, claims_csv, table_schema
 
 DATAPACKAGE = "datapackage.json"
 DATASET_VERSION = "0.1.0"
@@ -20,7 +21,9 @@ DESCRIPTION = (
     "Annotation text quote and position selector). The curated records are licensed CC-BY-4.0. The seed "
     "articles themselves are third-party news texts, not covered by that licence: the short passages "
     "quoted in the records are quoted under fair use for verification and commentary. Each resource's "
-    "`jsonSchema` property gives the path, relative to this file, of the JSON Schema its records follow."
+    "`jsonSchema` property gives the path, relative to this file, of the JSON Schema its records follow "
+    "(the same path resolves on disk and on a parley server). claims.csv is one row per citation, described "
+    "by its Table Schema, for spreadsheets and data-frame tools."
 )
 LICENSES = [
     {
@@ -49,8 +52,29 @@ def _resource(stem: str, content: bytes) -> dict[str, Any]:
     }
 
 
+def _table_resource(content: bytes) -> dict[str, Any]:
+    return {
+        "name": "claims-table",
+        "path": CLAIMS_CSV,
+        "profile": "tabular-data-resource",
+        "title": "Claims as reported, one row per citation",
+        "description": "Every citation with its claim, speaker, summary, source and the exact words.",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "bytes": len(content),
+        "hash": "sha256:" + sha256_hex(content),
+        "dialect": {"delimiter": ",", "doubleQuote": True, "header": True, "lineTerminator": "\r\n"},
+        "schema": table_schema(),
+    }
+
+
 def build_datapackage(files: Mapping[str, bytes], seed_names: Iterable[str]) -> bytes:
-    """Takes fixture file name -> bytes and the seed file names, and returns datapackage.json's bytes."""
+    """Takes fixture file name -> bytes and the seed file names, and returns datapackage.json's bytes.
+
+    claims.csv is described from the table the fixtures give (schema.tabular.claims_csv), whether or not
+    `files` holds it.
+    """
     package = {
         "profile": "data-package",
         "name": "parley",
@@ -63,7 +87,10 @@ def build_datapackage(files: Mapping[str, bytes], seed_names: Iterable[str]) -> 
             {"title": f"Seed article seeds/{name} (third-party news text, quoted under fair use)"}
             for name in sorted(seed_names)
         ],
-        "resources": [_resource(stem, files[f"{stem}.json"]) for stem in FIXTURE_MODELS],
+        "resources": [
+            *(_resource(stem, files[f"{stem}.json"]) for stem in FIXTURE_MODELS),
+            _table_resource(claims_csv(files)),
+        ],
     }
     return dump_json(package)
 

@@ -1,4 +1,5 @@
-"""Writes (or checks) the generated artefacts: schema/json/*.schema.json and fixtures/datapackage.json."""
+"""Writes (or checks) the generated artefacts: schema/json/*.schema.json, fixtures/datapackage.json and
+fixtures/claims.csv."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from schema.datapackage import DATAPACKAGE, build_datapackage
 from schema.dataset import FIXTURE_MODELS
 from schema.jsonschema import JSON_SCHEMA_DIR, generated_schemas
 from schema.seeds import MANIFEST, parse_manifest
+from schema.tabular import CLAIMS_CSV, claims_csv
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ def expected_artefacts(fixtures_dir: Path, seeds_dir: Path, schema_dir: Path = J
     manifest = (seeds_dir / MANIFEST).read_bytes().decode("utf-8")
     seed_names = parse_manifest(manifest, str(seeds_dir / MANIFEST))[0]
     expected[fixtures_dir / DATAPACKAGE] = build_datapackage(files, seed_names)
+    expected[fixtures_dir / CLAIMS_CSV] = claims_csv(files)
     obsolete = sorted(p for p in schema_dir.glob("*.schema.json") if p not in expected)
     return Artefacts(expected, obsolete)
 

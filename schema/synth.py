@@ -16,6 +16,7 @@ from schema.seeds import MANIFEST, sha256_hex
 from schema.synth_articles import ArticleSet, attested, day_json, record_json
 from schema.synth_plan import Plan, slugify
 from schema.synth_text import MARK, Span, evidence_json
+from schema.tabular import CLAIMS_CSV, claims_csv
 
 MARKER = "SYNTHETIC"
 """File written at the top of every output directory: proof the directory holds synthetic data."""
@@ -122,6 +123,7 @@ def generate(claims: int, seed: int = 0) -> SynthDataset:
         for stem in FIXTURE_MODELS
     }
     fixtures[DATAPACKAGE] = build_datapackage(fixtures, seeds)
+    fixtures[CLAIMS_CSV] = claims_csv(fixtures)
     manifest = "".join(f"{sha256_hex(content)}  {name}\n" for name, content in sorted(seeds.items()))
     seeds[MANIFEST] = manifest.encode("utf-8")
     return SynthDataset(fixtures, seeds)

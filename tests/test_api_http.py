@@ -69,13 +69,15 @@ def test_a_browser_gets_the_playground_and_a_client_gets_json() -> None:
     page = client().get("/graphql", headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
-    assert "<title>parley · GraphiQL</title>" in page.text
+    assert "<title>parley · GraphiQL playground</title>" in page.text
     index = client().get("/", headers={"accept": "application/json"})
-    assert index.json()["links"]["graphql"] == "/graphql"
-    assert index.json()["links"]["files"]["claims.json"] == "/fixtures/claims.json"
-    assert "/exports/claims.csv" in index.json()["links"]["exports"]
+    base = "http://testserver"
+    assert index.json()["links"]["graphql"] == f"{base}/graphql"
+    assert index.json()["links"]["playground"] == f"{base}/playground"
+    assert index.json()["links"]["files"]["claims.json"] == f"{base}/fixtures/claims.json"
+    assert f"{base}/exports/claims.csv" in index.json()["links"]["exports"]
     html = client().get("/", headers={"accept": "text/html"})
-    assert '<a href="/graphql">GraphQL playground</a>' in html.text
+    assert '<a href="/playground">Open the GraphQL playground</a>' in html.text
     assert '<a href="/fixtures/claims.json">claims.json</a>' in html.text
     assert '<a href="/exports/claims.csv">claims.csv</a>' in html.text
 

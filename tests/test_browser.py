@@ -1,4 +1,6 @@
-"""Real browser: Debian's chromium drives GraphiQL on a live `parley serve`, offline, and screenshots it."""
+"""Real browser: Debian's chromium drives the home page, the source reader and GraphiQL on a live
+`parley serve`, offline. Screenshots taken here go to a temporary directory; the committed ones in docs/
+are made by `make screenshots` (tools/screenshots.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,9 @@ import pytest
 from live_server import parley_server
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Response
+    from playwright.sync_api import Browser, Locator, Response
 
 REPO = Path(__file__).resolve().parents[1]
-SCREENSHOT = REPO / "docs" / "playground.png"
 EXAMPLES = sorted((REPO / "examples").glob("*.graphql"))
 CHROMIUM = Path("/usr/bin/chromium")
 # As CI runs it: no sandbox (root), and none of chromium's own calls home (the network is closed).
@@ -75,7 +76,7 @@ def _runs(words: str) -> Callable[[Response], bool]:
 
 
 def test_graphiql_runs_the_first_example_and_shows_the_real_speaker(
-    base_url: str, browser: object, capsys: pytest.CaptureFixture[str]
+    base_url: str, browser: object, tmp_path: Path
 ) -> None:
     from playwright.sync_api import Browser
 
@@ -110,19 +111,23 @@ def test_graphiql_runs_the_first_example_and_shows_the_real_speaker(
         ("PARTIAL", "Caliber.Az", "China's not easy."),
     ]
 
-    # The schema docs are open beside the editor.
+    # The schema docs are closed on a first visit, and open on request beside the editor.
+    assert page.locator(".graphiql-doc-explorer").count() == 0
+    page.click("button[aria-label='Show Documentation Explorer']")
     docs = page.locator(".graphiql-doc-explorer")
     docs.get_by_text("Root Types").wait_for(timeout=UI_WAIT_MS)
     assert "query: Query" in _text(docs)
 
+    # A slim parley header links home.
+    home = page.locator("#parley-bar a.brand")
+    assert (home.inner_text(), home.get_attribute("href")) == ("parley", "/")
+
     # The address bar now holds a share link to the query on screen.
     assert page.url.startswith(f"{base_url}/playground?query=")
 
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
-    with capsys.disabled():  # shown in the CI log, not only on failure
-        print(f"\nplayground screenshot: {SCREENSHOT}")
-    assert SCREENSHOT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    shot = tmp_path / "playground.png"
+    page.screenshot(path=str(shot))
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert off_host == []
     page.close()
 
@@ -136,6 +141,9 @@ def test_a_share_link_opens_its_query_and_runs_it(base_url: str, browser: object
     page = context.new_page()
     page.goto(f"{base_url}/playground?query={quote(shared)}")
     page.wait_for_selector(".graphiql-execute-button", timeout=UI_WAIT_MS)
+    # Its own tab, after the ten examples, active and titled "Shared query" (it names no operation).
+    assert page.locator(".graphiql-tab").count() == len(EXAMPLES) + 1
+    assert _text(page.locator(".graphiql-tab-active")).strip() == "Shared query"
     page.locator(".graphiql-query-editor").get_by_text('claim(slug: "trump-china-not-easy")').wait_for(
         timeout=UI_WAIT_MS
     )
@@ -151,4 +159,113 @@ def test_a_share_link_opens_its_query_and_runs_it(base_url: str, browser: object
     plugin = page.locator(".graphiql-plugin")
     plugin.get_by_text("resolvePerson").wait_for(timeout=UI_WAIT_MS)
     assert "Explorer" in _text(plugin)
+    context.close()
+
+
+def _browser(browser: object) -> Browser:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    return browser
+
+
+def test_a_named_share_link_gets_a_tab_titled_by_its_operation(base_url: str, browser: object) -> None:
+    shared = '# mine\nquery LutnickSaid { person(slug: "howard-lutnick") { name } }'
+    context = _browser(browser).new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base_url}/playground?query={quote(shared)}")
+    page.wait_for_selector(".graphiql-execute-button", timeout=UI_WAIT_MS)
+    assert page.locator(".graphiql-tab").count() == len(EXAMPLES) + 1
+    assert _text(page.locator(".graphiql-tab-active")).strip() == "LutnickSaid"
+    # The first example's tab is still the example, untouched.
+    assert _text(page.locator(".graphiql-tab").first).strip() == "WhoSaidChinasNotEasy"
+    context.close()
+
+
+def test_the_playground_is_usable_at_800_px(base_url: str, browser: object) -> None:
+    context = _browser(browser).new_context(viewport={"width": 800, "height": 700})
+    page = context.new_page()
+    page.goto(f"{base_url}/playground")
+    page.wait_for_selector(".graphiql-execute-button", timeout=UI_WAIT_MS)
+    line = page.locator(".graphiql-query-editor .view-line", has_text="claims(filter:")
+    line.first.wait_for(timeout=UI_WAIT_MS)
+    editor = page.locator(".graphiql-query-editor").bounding_box()
+    words = line.first.locator("span", has_text='"China')
+    text_box = words.first.bounding_box()
+    assert editor is not None and text_box is not None
+    # The whole first-example line, `claims(filter: {text: "China's not easy"}) {`, fits in the editor.
+    assert text_box["x"] + text_box["width"] <= editor["x"] + editor["width"], (text_box, editor)
+    assert page.locator(".graphiql-doc-explorer").count() == 0
+    context.close()
+
+
+def test_a_home_page_example_opens_its_own_tab(base_url: str, browser: object) -> None:
+    context = _browser(browser).new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base_url}/")
+    page.click("a[href='/playground?example=04-the-london-round']")
+    page.wait_for_selector(".graphiql-execute-button", timeout=UI_WAIT_MS)
+    assert page.locator(".graphiql-tab").count() == len(EXAMPLES)
+    title = EXAMPLES[3].read_text(encoding="utf-8").split("query ", 1)[1].split()[0]
+    assert _text(page.locator(".graphiql-tab-active")).strip() == title
+    context.close()
+
+
+@pytest.mark.parametrize("width", [360, 1400])
+def test_the_home_page_lists_the_sources_and_counts(base_url: str, browser: object, width: int) -> None:
+    context = _browser(browser).new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    off_host: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(base_url) else off_host.append(r.url))
+    page.goto(f"{base_url}/")
+    assert page.locator("ul.cards li[data-source]").count() == 5
+    counts = page.locator("ul.counts li")
+    shown = {" ".join(_text(counts.nth(i)).split()) for i in range(counts.count())}
+    assert {"37 citations", "35 claims", "5 articles (sources)", "22 people"} <= shown
+    assert "unknown outlet" in _text(page.locator("ul.cards"))
+    # Readable: nothing wider than the window (no sideways scrolling), text not shrunk.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 15
+    assert page.evaluate("fetch('/favicon.ico').then(r => r.status)") == 200
+    assert off_host == []
+    context.close()
+
+
+def test_the_reader_highlights_each_citation_and_hover_shows_the_speaker(
+    base_url: str, browser: object
+) -> None:
+    from api_client import dataset
+
+    source = "asean-now-fragile-progress"
+    citations = dataset().citations_by_source[source]
+    context = _browser(browser).new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base_url}/sources/{source}")
+    marks = page.locator("#text mark[data-citation]")
+    assert marks.count() == len(citations) == 9
+    shown = marks.evaluate_all("ms => ms.map(m => m.dataset.citation)")
+    assert sorted(shown) == sorted(c.id for c in citations)
+    card = page.locator("#card")
+    assert card.is_hidden()
+    for citation in citations[:3]:
+        speaker = dataset().people[dataset().claims[citation.claim].speaker].name
+        page.hover(f"#text mark[data-citation='{citation.id}']")
+        card.wait_for(state="visible", timeout=5_000)
+        assert speaker in _text(card)
+        assert dataset().claims[citation.claim].summary in _text(card)
+    # Each speaker has a colour of their own, and a legend names them.
+    legend = _text(page.locator("ul.legend[aria-label='Speakers']"))
+    assert "Donald Trump" in legend
+    # Keyboard: tab to a highlight shows its card; Enter moves to the card's playground link.
+    page.mouse.move(0, 0)
+    page.keyboard.press("Escape")
+    page.focus(f"#text mark[data-citation='{citations[0].id}']")
+    card.wait_for(state="visible", timeout=5_000)
+    page.keyboard.press("Enter")
+    link = page.evaluate("document.activeElement.getAttribute('href')")
+    assert link.startswith("/playground?query=")
+    # In print, the card is hidden and the text is whole.
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.getElementById('card')).display") == "none"
+    assert page.evaluate("getComputedStyle(document.querySelector('header.bar')).display") == "none"
     context.close()

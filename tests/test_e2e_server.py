@@ -30,7 +30,9 @@ def query(http: httpx.Client, text: str, variables: dict[str, Any] | None = None
 
 def test_healthz_and_index(http: httpx.Client) -> None:
     assert http.get("/healthz").json() == {"status": "ok"}
-    assert http.get("/", headers={"accept": "application/json"}).json()["links"]["fixtures"] == "/fixtures/"
+    links = http.get("/", headers={"accept": "application/json"}).json()["links"]
+    assert links["datapackage"] == f"{str(http.base_url).rstrip('/')}/fixtures/datapackage.json"
+    assert http.get(links["datapackage"]).status_code == 200
 
 
 def test_who_said_chinas_not_easy(http: httpx.Client) -> None:

@@ -104,6 +104,7 @@ def _csv_rows() -> list[dict[str, str]]:
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8; header=present"
     assert response.text == claims_csv(dataset())
+    assert response.content == (REPO / "fixtures" / "claims.csv").read_bytes()
     return list(csv.DictReader(io.StringIO(response.text, newline="")))
 
 
@@ -114,13 +115,19 @@ def test_claims_csv_has_one_row_per_citation_with_the_real_values() -> None:
     assert by_citation["trump-china-not-easy--caliber"] == {
         "citation_id": "trump-china-not-easy--caliber",
         "claim_id": "trump-china-not-easy",
+        "speaker_id": "donald-trump",
         "speaker": "Donald Trump",
+        "summary": dataset().claims["trump-china-not-easy"].summary,
         "said_on": "2025-06-09",
+        "said_on_precision": "DAY",
         "source_id": "caliber-az-talks-conclude",
         "outlet": "Caliber.Az",
         "published_on": "",
-        "mode": "partial",
+        "published_on_precision": "",
+        "mode": "PARTIAL",
         "exact": "China's not easy.",
+        "start": str(dataset().citations["trump-china-not-easy--caliber"].evidence.start),
+        "end": str(dataset().citations["trump-china-not-easy--caliber"].evidence.end),
     }
     assert by_citation["trump-china-not-easy--asean-now"]["published_on"] == "2025-06-11"
     assert by_citation["trump-china-not-easy--asean-now"]["exact"] == "China's not easy,"
@@ -129,30 +136,143 @@ def test_claims_csv_has_one_row_per_citation_with_the_real_values() -> None:
     # An article no seed attributes to an outlet has an empty outlet, not a guess.
     unattributed = by_citation["trump-china-restricting-rare-earths--unattributed"]
     assert (unattributed["source_id"], unattributed["outlet"]) == ("unattributed-talks-underway", "")
+    # Modes and precisions are spelt as GraphQL spells them; every said_on is a whole date.
+    assert {row["mode"] for row in rows} <= {"DIRECT", "PARTIAL", "PARAPHRASE"}
+    assert {row["said_on_precision"] for row in rows} <= {"DAY", "MONTH", "YEAR", ""}
+    assert all(len(row["said_on"]) in (0, 10) for row in rows)
+    text = dataset().seed_texts
+    for row in rows:
+        source_text = text[row["source_id"]]
+        assert source_text[int(row["start"]) : int(row["end"])] == row["exact"]
 
 
-def test_frictionless_validates_the_data_package() -> None:
+def test_a_month_precision_date_becomes_its_first_day_and_month() -> None:
+    from schema.tabular import _date
+
+    assert _date({"date": "2025-06", "precision": "month"}) == ("2025-06-01", "MONTH")
+    assert _date({"date": "2025", "precision": "year"}) == ("2025-01-01", "YEAR")
+    assert _date({"date": "2025-06-09", "precision": "day"}) == ("2025-06-09", "DAY")
+    assert _date(None) == ("", "")
+
+
+def test_pandas_style_reading_gets_real_dates_and_integers() -> None:
+    """What a data tool sees, through frictionless's typed reader and the Table Schema."""
+    from frictionless import Package
+
+    package = Package(str(REPO / "fixtures" / "datapackage.json"))
+    rows = package.get_resource("claims-table").read_rows()
+    assert len(rows) == 37
+    first = rows[0]
+    import datetime
+
+    assert isinstance(first["said_on"], datetime.date)
+    assert isinstance(first["start"], int)
+    fields = {f.name: f for f in package.get_resource("claims-table").schema.fields}
+    assert fields["mode"].constraints["enum"] == ["DIRECT", "PARTIAL", "PARAPHRASE"]
+    assert fields["said_on_precision"].constraints["enum"] == ["DAY", "MONTH", "YEAR"]
+
+
+EXPORTS = [
+    "/exports/annotations.jsonld",
+    "/exports/claims.csv",
+    "/exports/context.jsonld",
+    "/exports/claims.ndjson",
+    "/fixtures/claims.csv",
+]
+
+
+@pytest.mark.parametrize("path", EXPORTS)
+def test_exports_answer_like_the_fixture_downloads(path: str) -> None:
+    import hashlib
+
+    response = client().get(path)
+    assert response.status_code == 200
+    etag = response.headers["etag"]
+    assert etag == f'"{hashlib.sha256(response.content).hexdigest()}"'
+    assert response.headers["cache-control"] == "public, max-age=3600, must-revalidate"
+    name = path.rsplit("/", 1)[1]
+    assert response.headers["content-disposition"] == f'attachment; filename="{name}"'
+    for header in (etag, f"W/{etag}", '"other", ' + etag, "*"):
+        again = client().get(path, headers={"if-none-match": header})
+        assert (again.status_code, again.content) == (304, b""), header
+        assert again.headers["etag"] == etag
+    assert client().get(path, headers={"if-none-match": '"other"'}).status_code == 200
+
+
+@pytest.mark.parametrize("stem", ["outlets", "sources", "people", "claims", "citations", "discrepancies"])
+def test_ndjson_has_one_fixture_record_a_line(stem: str) -> None:
+    response = client().get(f"/exports/{stem}.ndjson")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/x-ndjson"
+    lines = response.content.split(b"\n")
+    assert lines[-1] == b""
+    records = [json.loads(line) for line in lines[:-1]]
+    assert records == json.loads((REPO / "fixtures" / f"{stem}.json").read_bytes())
+
+
+def test_the_datapackage_schema_links_resolve_on_disk_and_over_http() -> None:
+    from urllib.parse import urljoin
+
+    package = json.loads((REPO / "fixtures" / "datapackage.json").read_bytes())
+    linked = [r for r in package["resources"] if "jsonSchema" in r]
+    assert len(linked) == 9
+    for resource in linked:
+        on_disk = (REPO / "fixtures" / resource["jsonSchema"]).resolve()
+        assert on_disk.is_file(), resource["jsonSchema"]
+        for base in ("http://testserver/fixtures/datapackage.json", "http://testserver/fixtures/"):
+            url = urljoin(base, resource["jsonSchema"])
+            served = client().get(url)
+            assert served.status_code == 200, url
+            assert served.content == on_disk.read_bytes()
+
+
+def _frictionless(target: str) -> dict[str, Any]:
     frictionless = Path(sys.executable).parent / "frictionless"
     result = subprocess.run(
-        [str(frictionless), "validate", "--json", "fixtures/datapackage.json"],
+        [str(frictionless), "validate", "--json", target],
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    report = json.loads(result.stdout)
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+RESOURCES = [
+    "outlets",
+    "sources",
+    "parties",
+    "people",
+    "negotiations",
+    "delegates",
+    "claims",
+    "citations",
+    "discrepancies",
+    "claims-table",
+]
+
+
+def test_frictionless_validates_the_data_package() -> None:
+    report = _frictionless("fixtures/datapackage.json")
     assert report["valid"] is True
-    names = [task["name"] for task in report["tasks"]]
-    assert names == [
-        "outlets",
-        "sources",
-        "parties",
-        "people",
-        "negotiations",
-        "delegates",
-        "claims",
-        "citations",
-        "discrepancies",
-    ]
+    assert [task["name"] for task in report["tasks"]] == RESOURCES
+    table = report["tasks"][-1]
+    assert (table["type"], table["stats"]["rows"]) == ("table", 37)
+
+
+@pytest.mark.e2e
+def test_frictionless_validates_the_data_package_over_http() -> None:
+    from live_server import parley_server
+
+    with parley_server() as base:
+        report = _frictionless(f"{base}/fixtures/datapackage.json")
+    assert report["valid"] is True
+    assert [task["name"] for task in report["tasks"]] == RESOURCES
+    table = report["tasks"][-1]
+    # Read from the server (the package's base is its URL): the bytes whose hash the package names.
+    package = json.loads((REPO / "fixtures" / "datapackage.json").read_bytes())
+    assert (table["place"], table["stats"]["rows"]) == ("claims.csv", 37)
+    assert "sha256:" + table["stats"]["sha256"] == package["resources"][-1]["hash"]

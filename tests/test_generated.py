@@ -47,8 +47,12 @@ def test_json_schemas_describe_arrays_of_the_models() -> None:
 
 
 def test_datapackage_bytes_and_hashes_match_the_files() -> None:
-    resources = package()["resources"]
+    *resources, table = package()["resources"]
     assert [r["name"] for r in resources] == list(FIXTURE_MODELS)
+    assert (table["name"], table["path"], table["format"]) == ("claims-table", "claims.csv", "csv")
+    csv_bytes = (FIXTURES / "claims.csv").read_bytes()
+    assert table["hash"] == "sha256:" + hashlib.sha256(csv_bytes).hexdigest()
+    assert table["bytes"] == len(csv_bytes)
     for resource in resources:
         content = (FIXTURES / resource["path"]).read_bytes()
         assert resource["bytes"] == len(content)

@@ -69,7 +69,7 @@ def test_example_text_cannot_close_the_config_script() -> None:
     tab = playground.ExampleTab(name="x", query='{ search(text: "</script><b>") { matched } }')
     page = playground.render_page("/graphql", "/playground", "/assets", [tab])
     assert "</script><b>" not in page
-    assert _config(page)["tabs"] == [{"query": tab.query}]
+    assert _config(page)["tabs"] == [{"name": "x", "query": tab.query}]
 
 
 def test_load_examples_reads_graphql_files_in_name_order(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import orjson
 import strawberry
 
 from api.graph.context import Info, data
-from schema.dataset import FIXTURE_MODELS
+from schema.dataset import FIXTURE_MODELS, Dataset
 
 
 @strawberry.type(description="A licence the data is published under.")
@@ -42,8 +42,8 @@ class Meta:
     files: list[FixtureFileInfo] = strawberry.field(description="Every fixture file with its sha256.")
 
 
-def _descriptor(info: Info) -> dict[str, Any]:
-    package = data(info).files.get("datapackage.json")
+def _descriptor(dataset: Dataset) -> dict[str, Any]:
+    package = dataset.files.get("datapackage.json")
     if package is None:
         return {}
     loaded = orjson.loads(package.content)
@@ -52,8 +52,12 @@ def _descriptor(info: Info) -> dict[str, Any]:
 
 def meta(info: Info) -> Meta:
     """What this dataset is, its licence, its size and the hash of every file it was loaded from."""
-    dataset = data(info)
-    descriptor = _descriptor(info)
+    return meta_for(data(info))
+
+
+def meta_for(dataset: Dataset) -> Meta:
+    """`meta` for a dataset outside a request (the home page shows the same figures)."""
+    descriptor = _descriptor(dataset)
     licences = [
         Licence(name=str(lic.get("name", "")), title=lic.get("title"), path=lic.get("path"))
         for lic in descriptor.get("licenses", [])

@@ -1,4 +1,5 @@
-"""The Starlette app factory: /graphql, the playground, downloads, the index page and /healthz."""
+"""The Starlette app factory: /graphql, the playground, downloads, the home page, the source reader
+and /healthz."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from api.engine.pipeline import Engine
@@ -24,6 +25,9 @@ from api.http import exports as exports_module
 from api.http import playground
 from api.http.cache_middleware import ResponseCacheMiddleware
 from api.http.downloads import download_routes, not_found
+from api.http.home import home_endpoint
+from api.http.pages import favicon_endpoint
+from api.http.reader import reader_endpoint
 from api.http.response_cache import ResponseCache
 from api.http.transport import (
     EXCEPTION_HANDLERS,
@@ -92,35 +96,6 @@ async def _post_params(request: Request, max_bytes: int) -> Any:
     return params
 
 
-def _index(dataset: Dataset, exports: list[str]) -> Callable[[Request], Any]:
-    """Returns GET /: links to the playground and every download, as JSON or (for browsers) HTML."""
-    links = {
-        "graphql": "/graphql",
-        "playground": "/graphql (open in a browser)",
-        "sdl": "/schema.graphql",
-        "fixtures": "/fixtures/",
-        "files": {name: f"/fixtures/{name}" for name in sorted(dataset.files)},
-        "exports": exports,
-        "health": "/healthz",
-    }
-    downloads = [f"/fixtures/{name}" for name in sorted(dataset.files)] + exports
-
-    async def index(request: Request) -> Response:
-        if "text/html" in request.headers.get("accept", ""):
-            items = "".join(f'<li><a href="{path}">{path.rsplit("/", 1)[1]}</a></li>' for path in downloads)
-            page = (
-                '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>parley</title></head>'
-                "<body><h1>parley</h1><p>Who said what in the June 2025 US-China trade talks in London."
-                '</p><p><a href="/graphql">GraphQL playground</a> · <a href="/schema.graphql">SDL</a> · '
-                '<a href="/fixtures/">datapackage.json</a></p>'
-                f"<h2>Downloads</h2><ul>{items}</ul></body></html>"
-            )
-            return HTMLResponse(page)
-        return Response(orjson.dumps({"name": "parley", "links": links}), media_type=JSON)
-
-    return index
-
-
 async def healthz(request: Request) -> Response:
     """Liveness: answers once the dataset is loaded (the app is not built before that)."""
     return Response(b'{"status":"ok"}', media_type=JSON)
@@ -173,15 +148,17 @@ def _build_app(
         validation_rules=shape_rules(limits),
         limits=limits,
     )
+    exports = exports_module.Exports(dataset)
     routes: list[BaseRoute] = [
+        Route("/", home_endpoint(dataset, exports, playground.examples()), methods=["GET"]),
+        Route("/favicon.ico", favicon_endpoint, methods=["GET"]),
+        Route("/sources/{id:str}", reader_endpoint(dataset, context.index), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/graphql", graphql_endpoint(engine), methods=["GET", "POST"]),
+        *exports_module.routes(exports),  # before the downloads: /fixtures/claims.csv is an export
         *download_routes(dataset, print_sdl()),
         *playground.routes(),
-        *exports_module.routes(dataset),
     ]
-    exports = [r.path for r in routes if isinstance(r, Route) and r.path.startswith("/exports/")]
-    routes.insert(0, Route("/", _index(dataset, exports), methods=["GET"]))
     max_request = limits.max_body_bytes
     cache = Middleware(ResponseCacheMiddleware, cache=ResponseCache(), max_request_bytes=max_request)
     app = Starlette(

@@ -101,5 +101,7 @@ def download_routes(dataset: Dataset, sdl: str) -> list[BaseRoute]:
         Route("/fixtures/", fixture_index, methods=["GET"]),
         Route("/fixtures/{name:str}", fixture_file, methods=["GET"]),
         Route("/schema/{stem:str}.schema.json", json_schema, methods=["GET"]),
+        # Where datapackage.json's relative `jsonSchema` links (../schema/json/...) land over HTTP.
+        Route("/schema/json/{stem:str}.schema.json", json_schema, methods=["GET"]),
         Route("/schema.graphql", graphql_sdl, methods=["GET"]),
     ]

@@ -1,20 +1,24 @@
-"""Open exports built once from the dataset: citations as W3C Web Annotations (JSON-LD) and as CSV."""
+"""Open exports built once from the dataset: citations as W3C Web Annotations (JSON-LD) and as CSV, and
+each fixture file as NDJSON (one record a line) for streaming loaders."""
 
 from __future__ import annotations
 
-import csv
-import io
+import functools
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from schema.dataset import Dataset
+from api.http.downloads import Download
+from schema import tabular
+from schema.dataset import FIXTURE_MODELS, Dataset
 from schema.models import Citation, Evidence, PartialDate, PersonKind
 
 ANNO_CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
@@ -35,17 +39,8 @@ PARLEY_TERMS: dict[str, Any] = {
     "publishedOn": "parley:publishedOn",
 }
 ANNOTATIONS_MEDIA_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT_URL}"'
-CSV_COLUMNS = (
-    "citation_id",
-    "claim_id",
-    "speaker",
-    "said_on",
-    "source_id",
-    "outlet",
-    "published_on",
-    "mode",
-    "exact",
-)
+NDJSON = "application/x-ndjson"
+CSV_COLUMNS = tabular.CSV_COLUMNS
 
 
 def iri(kind: str, record_id: str) -> str:
@@ -140,55 +135,73 @@ def annotations_document(dataset: Dataset) -> dict[str, Any]:
 
 
 def claims_csv(dataset: Dataset) -> str:
-    """Takes the dataset and returns one CSV row per citation (RFC 4180, header row first)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for citation in dataset.citations.values():
-        claim = dataset.claims[citation.claim]
-        source = dataset.sources[citation.evidence.source]
-        outlet = dataset.outlets[source.outlet].name if source.outlet is not None else ""
-        writer.writerow(
-            (
-                citation.id,
-                claim.id,
-                dataset.people[claim.speaker].name,
-                _date(claim.said_on) or "",
-                source.id,
-                outlet,
-                _date(source.published_on) or "",
-                citation.mode.value,
-                citation.evidence.exact,
-            )
-        )
-    return buffer.getvalue()
+    """Takes the dataset and returns claims.csv (schema.tabular: one row per citation, header row first)."""
+    return tabular.claims_csv({name: f.content for name, f in dataset.files.items()}).decode("utf-8")
 
 
-def routes(dataset: Dataset) -> list[BaseRoute]:
-    """Takes the dataset; returns the /exports/* routes, each body built on its first request, then kept.
+def ndjson(dataset: Dataset, stem: str) -> bytes:
+    """Takes the dataset and a fixture stem; returns its records as newline-delimited JSON, in file order."""
+    records = orjson.loads(dataset.files[f"{stem}.json"].content)
+    return b"".join(orjson.dumps(record) + b"\n" for record in records)
+
+
+class Exports:
+    """The export files, each built on its first request (or first listing), then kept.
 
     Not at start-up: at 100k claims the JSON-LD alone takes seconds and hundreds of MB to build.
     """
-    bodies: dict[str, tuple[Callable[[], bytes], str]] = {
-        "/exports/annotations.jsonld": (
-            lambda: json.dumps(annotations_document(dataset), ensure_ascii=False, indent=2).encode(),
-            ANNOTATIONS_MEDIA_TYPE,
-        ),
-        "/exports/claims.csv": (
-            lambda: claims_csv(dataset).encode(),
-            "text/csv; charset=utf-8; header=present",
-        ),
-        "/exports/context.jsonld": (ANNO_CONTEXT_FILE.read_bytes, "application/ld+json"),
-    }
-    return [_route(path, build, media_type) for path, (build, media_type) in bodies.items()]
+
+    def __init__(self, dataset: Dataset) -> None:
+        files = {name: f.content for name, f in dataset.files.items()}
+        self._builders: dict[str, tuple[Callable[[], bytes], str]] = {
+            "annotations.jsonld": (
+                lambda: json.dumps(annotations_document(dataset), ensure_ascii=False, indent=2).encode(),
+                ANNOTATIONS_MEDIA_TYPE,
+            ),
+            tabular.CLAIMS_CSV: (lambda: tabular.claims_csv(files), tabular.CSV_MEDIA_TYPE),
+            "context.jsonld": (ANNO_CONTEXT_FILE.read_bytes, "application/ld+json"),
+        }
+        for stem in FIXTURE_MODELS:
+            if f"{stem}.json" in files:
+                self._builders[f"{stem}.ndjson"] = (functools.partial(ndjson, dataset, stem), NDJSON)
+        self._built: dict[str, Download] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def names(self) -> list[str]:
+        """The export file names, in listing order."""
+        return list(self._builders)
+
+    def media_type(self, name: str) -> str:
+        """Returns the media type the named export is served with."""
+        return self._builders[name][1]
+
+    def get(self, name: str) -> Download:
+        """Returns the named export, building it first if no request has yet (call it off the event loop)."""
+        with self._lock:
+            if name not in self._built:
+                build, media_type = self._builders[name]
+                self._built[name] = Download.of(name, build(), media_type)
+            return self._built[name]
+
+    async def aget(self, name: str) -> Download:
+        """`get` for a request handler: a build runs in a worker thread, not on the event loop."""
+        built = self._built.get(name)
+        return built if built is not None else await run_in_threadpool(self.get, name)
 
 
-def _route(path: str, build: Callable[[], bytes], media_type: str) -> Route:
-    built: list[bytes] = []
+def routes(exports: Exports) -> list[BaseRoute]:
+    """Returns /exports/<name> for every export, and /fixtures/claims.csv (the data package's CSV resource).
 
+    Each answers like the fixture downloads: strong ETag (sha256), Cache-Control, Content-Disposition,
+    304 when If-None-Match names the ETag or is *.
+    """
+    table: list[BaseRoute] = [_route(f"/fixtures/{tabular.CLAIMS_CSV}", tabular.CLAIMS_CSV, exports)]
+    return table + [_route(f"/exports/{name}", name, exports) for name in exports.names]
+
+
+def _route(path: str, name: str, exports: Exports) -> Route:
     async def endpoint(request: Request) -> Response:
-        if not built:
-            built.append(await run_in_threadpool(build))
-        return Response(built[0], media_type=media_type)
+        return (await exports.aget(name)).respond(request)
 
-    return Route(path, endpoint, methods=["GET", "HEAD"], name=path.rsplit("/", 1)[-1])
+    return Route(path, endpoint, methods=["GET", "HEAD"], name=path)

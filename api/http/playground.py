@@ -62,9 +62,11 @@ def _script_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
 
 
-def render_page(endpoint: str, share_url: str, assets_url: str, tabs: list[ExampleTab]) -> str:
-    """Takes the GraphQL endpoint, share-link and assets URLs and the example tabs; returns the page HTML."""
-    tab_list = [{"query": tab.query} for tab in tabs]
+def render_page(
+    endpoint: str, share_url: str, assets_url: str, tabs: list[ExampleTab], home: str = "/"
+) -> str:
+    """Takes the GraphQL endpoint, share-link, assets and home URLs and the example tabs; returns the page."""
+    tab_list = [{"name": tab.name, "query": tab.query} for tab in tabs]
     config = {
         "endpoint": endpoint,
         "shareUrl": share_url,
@@ -79,12 +81,31 @@ def render_page(endpoint: str, share_url: str, assets_url: str, tabs: list[Examp
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>parley · GraphiQL</title>
+<link rel="icon" href="{html.escape(home)}favicon.ico">
+<title>parley · GraphiQL playground</title>
 <link rel="stylesheet" href="{base}/playground.css">
-<style>html, body, #graphiql {{ height: 100%; margin: 0; }}</style>
+<style>
+html, body {{ height: 100%; margin: 0; }}
+body {{ display: flex; flex-direction: column; }}
+#parley-bar {{ display: flex; gap: 1rem; align-items: baseline; padding: .35rem .9rem; flex: none;
+  font: 14px/1.4 system-ui, sans-serif; background: #1f2937; color: #e5e7eb; }}
+#parley-bar a {{ color: #fff; }}
+#parley-bar .brand {{ font-weight: 700; text-decoration: none; }}
+#parley-bar .hint {{ color: #9ca3af; margin-left: auto; }}
+#graphiql {{ flex: 1; min-height: 0; }}
+@media (max-width: 900px) {{ #parley-bar .hint {{ display: none; }} }}
+/* Below 1000 px the response goes under the editor, so the editor keeps the window's width. */
+@media (max-width: 1000px) {{
+  .graphiql-sessions > div:not(.graphiql-session-header) {{ flex-direction: column; }}
+  .graphiql-sessions .graphiql-horizontal-drag-bar {{ display: none; }}
+  .graphiql-sessions .graphiql-response {{ min-height: 30%; }}
+}}
+</style>
 </head>
 <body>
+<header id="parley-bar"><a class="brand" href="{html.escape(home)}">parley</a>
+<span>GraphQL playground</span><a href="{html.escape(home)}">home</a>
+<span class="hint">one tab per example question; the address bar holds a share link</span></header>
 <div id="graphiql">Loading GraphiQL…</div>
 <script id="parley-playground-config" type="application/json">{_script_json(config)}</script>
 <script type="module" src="{base}/playground.js"></script>
@@ -116,13 +137,18 @@ def _examples() -> list[ExampleTab]:
     return load_examples(EXAMPLES_DIR)
 
 
+def examples() -> list[ExampleTab]:
+    """The example tabs the playground opens (examples/*.graphql), in file-name order."""
+    return _examples()
+
+
 def playground_response(request: Request) -> Response:
     """Takes a browser's GET /graphql; returns the GraphiQL page (503 and instructions if not installed)."""
     missing = missing_assets(ASSETS_DIR)
     if missing:
         return HTMLResponse(render_missing_page(missing), status_code=503)
     root = request.scope.get("root_path", "")
-    page = render_page(root + GRAPHQL_PATH, root + PAGE_PATH, root + ASSETS_PATH, _examples())
+    page = render_page(root + GRAPHQL_PATH, root + PAGE_PATH, root + ASSETS_PATH, _examples(), root + "/")
     return HTMLResponse(page, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
 
 
