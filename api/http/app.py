@@ -25,6 +25,7 @@ from api.http import exports as exports_module
 from api.http import playground
 from api.http.cache_middleware import ResponseCacheMiddleware
 from api.http.downloads import download_routes, not_found
+from api.http.edge import edge_middleware
 from api.http.response_cache import ResponseCache
 from api.http.transport import (
     EXCEPTION_HANDLERS,
@@ -195,7 +196,7 @@ def _build_app(
     app = Starlette(
         routes=routes,
         exception_handlers={404: _not_found, **EXCEPTION_HANDLERS},
-        middleware=[cache, cors()],
+        middleware=[*edge_middleware(), cache, cors()],
     )
     app.state.engine = engine
     app.state.dataset = dataset
