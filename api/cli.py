@@ -13,6 +13,7 @@ from api.settings import Limits, add_limit_arguments
 APP_FACTORY = "api.cli:app_from_environment"
 _FIXTURES_ENV = "PARLEY_FIXTURES"
 _SEEDS_ENV = "PARLEY_SEEDS"
+_PERSISTED_ONLY_ENV = "PARLEY_PERSISTED_ONLY"
 
 
 def _data_dirs(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +30,7 @@ def app_from_environment() -> object:
     return create_app(
         fixtures_dir=Path(os.environ.get(_FIXTURES_ENV, DEFAULT_FIXTURES)),
         seeds_dir=Path(os.environ.get(_SEEDS_ENV, DEFAULT_SEEDS)),
+        persisted_only=os.environ.get(_PERSISTED_ONLY_ENV) == "1",
     )
 
 
@@ -38,6 +40,11 @@ def serve(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument(
+        "--persisted-only",
+        action="store_true",
+        help="run only the registered example queries (trusted documents), by persisted-query hash or text",
+    )
     _data_dirs(parser)
     add_limit_arguments(parser)
     args = parser.parse_args(argv)
@@ -54,7 +61,12 @@ def serve(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     try:
-        app = create_app(fixtures_dir=args.fixtures, seeds_dir=args.seeds, limits=limits)
+        app = create_app(
+            fixtures_dir=args.fixtures,
+            seeds_dir=args.seeds,
+            limits=limits,
+            persisted_only=args.persisted_only,
+        )
     except FixtureError as error:
         print(f"parley serve: refusing to start, the fixtures are invalid:\n{error}", file=sys.stderr)
         return 1
@@ -63,6 +75,7 @@ def serve(argv: Sequence[str] | None = None) -> int:
         os.environ[_FIXTURES_ENV] = str(args.fixtures.resolve())
         os.environ[_SEEDS_ENV] = str(args.seeds.resolve())
         os.environ.update(limits.as_env())
+        os.environ[_PERSISTED_ONLY_ENV] = "1" if args.persisted_only else ""
         uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers)
     else:
         uvicorn.run(app, host=args.host, port=args.port)

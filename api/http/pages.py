@@ -80,7 +80,7 @@ def content_security_policy(script: str) -> str:
         scripts = f"'sha256-{digest}'"
     return (
         f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; img-src 'self' data:; "
-        "connect-src 'self'; base-uri 'none'; form-action 'none'"
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     )
 
 
