@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install serve test lint validate coverage bench load
+.PHONY: install serve test lint validate coverage bench load screenshots
 
 $(BIN)/parley: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,8 @@ bench: install $(VENV)/.bench-deps
 # Not a test: 60 s at 64 connections against a real `parley serve`; writes bench/results/load.{json,md}.
 load: install
 	$(BIN)/python bench/load.py
+
+# Not a test: re-takes docs/{home,reader}-{1280,800}.png and docs/playground{,-800}.png with Debian's
+# headless chromium against a real `parley serve` (the browser tests write only to a temp dir).
+screenshots: install
+	$(BIN)/python tools/screenshots.py docs

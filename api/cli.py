@@ -1,11 +1,20 @@
-"""The `parley` command: serve the API, check the fixtures, report coverage, export the SDL."""
+"""The `parley` command: serve the API, check the fixtures, report coverage, export the SDL.
+
+Manners: a user's mistake (a bad path, a bad value) is one line on stderr and exit 2, never a traceback;
+`--log-level` (or PARLEY_LOG_LEVEL) sets the level of parley's own log lines, on stderr; `serve` says
+where the API, playground and home page are and what it loaded; `synth` draws a progress bar (rich).
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from api.http.app import DEFAULT_FIXTURES, DEFAULT_SEEDS
 from api.settings import Limits, add_limit_arguments
@@ -14,6 +23,76 @@ APP_FACTORY = "api.cli:app_from_environment"
 _FIXTURES_ENV = "PARLEY_FIXTURES"
 _SEEDS_ENV = "PARLEY_SEEDS"
 _PERSISTED_ONLY_ENV = "PARLEY_PERSISTED_ONLY"
+_LOG_LEVEL_ENV = "PARLEY_LOG_LEVEL"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+logger = logging.getLogger("parley")
+
+
+def configure_logging(level: str) -> None:
+    """Sends parley's log lines (the `parley.*` loggers) to stderr at `level`; other libraries stay quiet."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT, datefmt="%H:%M:%S"))
+    logger.handlers[:] = [handler]
+    logger.setLevel(level.upper())
+    logger.propagate = False
+
+
+def _pop_log_level(args: list[str]) -> str:
+    """Takes the command line; removes `--log-level LEVEL` (anywhere) and returns the level to use."""
+    level = os.environ.get(_LOG_LEVEL_ENV, "info").lower()
+    for i, arg in enumerate(args):
+        if arg == "--log-level" or arg.startswith("--log-level="):
+            value = arg.partition("=")[2] if "=" in arg else (args[i + 1] if i + 1 < len(args) else "")
+            del args[i : i + (1 if "=" in arg else 2)]
+            level = value.lower()
+            break
+    if level not in LOG_LEVELS:
+        raise UserError(f"--log-level must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
+    return level
+
+
+class UserError(Exception):
+    """A mistake in what the user asked for: reported as one line, exit 2."""
+
+
+def startup_line(app: Any, host: str, port: int) -> str:
+    """The line `serve` logs before it listens: the URLs of the API, playground and home, and the counts."""
+    shown = f"[{host}]" if ":" in host else host
+    base = f"http://{shown}:{port}"
+    counts = app.state.dataset.counts()
+    loaded = ", ".join(f"{counts[k]:,} {k}" for k in ("claims", "citations", "sources", "people"))
+    return (
+        f"loaded {loaded}; API {base}/graphql · playground {base}/playground · home {base}/"
+    )
+
+
+@contextmanager
+def progress_bar(total: int, *, enabled: bool | None = None) -> Iterator[Callable[[str], None]]:
+    """Yields `step(description)`: each call completes the previous step and names the next (rich bar).
+
+    Drawn on stderr when it is a terminal (or `enabled=True`); otherwise each step is a log line.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    draw = sys.stderr.isatty() if enabled is None else enabled
+    if not draw:
+        yield lambda description: logger.info("%s…", description)
+        return
+    columns = (TextColumn("{task.description:<22}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True, force_terminal=enabled)) as bar:
+        task = bar.add_task("starting", total=total)
+        started = False
+
+        def step(description: str) -> None:
+            nonlocal started
+            bar.update(task, description=description, advance=1 if started else 0)
+            started = True
+
+        yield step
+        bar.update(task, description="done", completed=total)
 
 
 def _data_dirs(parser: argparse.ArgumentParser) -> None:
@@ -76,9 +155,18 @@ def serve(argv: Sequence[str] | None = None) -> int:
         os.environ[_SEEDS_ENV] = str(args.seeds.resolve())
         os.environ.update(limits.as_env())
         os.environ[_PERSISTED_ONLY_ENV] = "1" if args.persisted_only else ""
-        uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers)
+        logger.info("%s (%d workers)", startup_line(app, args.host, args.port), args.workers)
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=logger.getEffectiveLevel(),
+        )
     else:
-        uvicorn.run(app, host=args.host, port=args.port)
+        logger.info("%s", startup_line(app, args.host, args.port))
+        uvicorn.run(app, host=args.host, port=args.port, log_level=logger.getEffectiveLevel())
     return 0
 
 
@@ -95,7 +183,10 @@ def export_schema(argv: Sequence[str] | None = None) -> int:
     if args.output == "-":
         sys.stdout.write(sdl)
     else:
-        Path(args.output).write_text(sdl, encoding="utf-8")
+        try:
+            Path(args.output).write_text(sdl, encoding="utf-8")
+        except OSError as error:
+            raise UserError(f"cannot write {args.output}: {error.strerror or error}") from None
         print(f"wrote {args.output}")
     return 0
 
@@ -116,9 +207,11 @@ def coverage(argv: Sequence[str] | None = None) -> int:
 
 def synth(argv: Sequence[str] | None = None) -> int:
     """Writes a synthetic dataset (seeds and fixtures, marked synthetic) for benchmarks."""
+    from schema.synth import STAGES
     from schema.synth import main as run
 
-    return run(argv, prog="parley synth")
+    with progress_bar(len(STAGES) + 1) as step:
+        return run(argv, prog="parley synth", progress=step)
 
 
 COMMANDS = {
@@ -131,11 +224,35 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `parley` console script; returns the exit code."""
+    """Entry point of the `parley` console script; returns the exit code.
+
+    A UserError or an OSError (a path that cannot be read or written) is one line on stderr and exit 2;
+    Ctrl-C is exit 130 without a traceback.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
+    command = args[0] if args and args[0] in COMMANDS else None
+    prog = f"parley {command}" if command else "parley"
+    try:
+        configure_logging(_pop_log_level(args))
+        return _dispatch(args)
+    except UserError as error:
+        print(f"{prog}: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        print(f"{prog}: cannot use{where}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="parley",
         description="Who said what in the June 2025 US-China London trade talks, served as GraphQL.",
+        epilog="Every command also takes --log-level {debug,info,warning,error} (default info, "
+        f"or ${_LOG_LEVEL_ENV}) for parley's own log lines on stderr.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():

@@ -89,3 +89,94 @@ def test_serve_refuses_invalid_fixtures_with_the_loader_report(tmp_path: Path) -
     assert "claims.json" in result.stderr
     assert "donald-trumpp" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_bad_output_path_is_one_line_and_exit_2_not_a_traceback() -> None:
+    result = run("export-schema", "/nonexistent/x.graphql")
+    assert result.returncode == 2
+    message = "parley export-schema: cannot write /nonexistent/x.graphql: No such file or directory\n"
+    assert result.stderr == message
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_bad_log_level_is_refused_in_one_line() -> None:
+    result = run("validate", "--log-level", "loud")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "--log-level must be one of debug, info" in result.stderr
+
+
+def test_an_unreadable_fixtures_directory_is_not_a_traceback(tmp_path: Path) -> None:
+    result = run("synth", "--claims", "5", "--out", str(tmp_path / "x"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "at least 10 claims" in result.stderr
+
+
+def test_serve_says_where_it_listens_and_what_it_loaded() -> None:
+    import select
+    import time
+
+    from live_server import free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [str(PARLEY), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("Uvicorn running" in line for line in lines):
+            ready, _, _ = select.select([process.stdout], [], [], 1)
+            if ready:
+                line = process.stdout.readline()
+                if not line:
+                    break
+                lines.append(line)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    (startup,) = [line for line in lines if "playground" in line and "loaded" in line]
+    base = f"http://127.0.0.1:{port}"
+    assert "parley: loaded 35 claims, 37 citations, 5 sources, 22 people;" in startup, lines
+    assert f"API {base}/graphql · playground {base}/playground · home {base}/" in startup
+    # parley's own log lines are shown (logging is configured): the playground's tab list.
+    assert any("parley.playground: playground tabs:" in line for line in lines), lines
+
+
+def test_the_log_level_flag_hides_info_lines(tmp_path: Path) -> None:
+    quiet = run("--log-level", "warning", "synth", "--claims", "50", "--out", str(tmp_path / "a"))
+    assert quiet.returncode == 0, quiet.stderr
+    assert "writing articles" not in quiet.stderr
+    loud = run("synth", "--claims", "50", "--out", str(tmp_path / "b"), "--log-level=debug")
+    assert loud.returncode == 0, loud.stderr
+    assert "INFO parley: writing articles…" in loud.stderr
+
+
+def test_synth_reports_each_stage_and_draws_a_rich_bar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from api.cli import progress_bar
+    from schema.synth import STAGES, generate, write
+
+    seen: list[str] = []
+    write(generate(50, progress=seen.append), tmp_path / "synth", progress=seen.append)
+    assert seen == [*STAGES, "writing files"]
+    with progress_bar(len(seen), enabled=True) as step:
+        for stage in seen:
+            step(stage)
+    drawn = capsys.readouterr().err
+    assert "done" in drawn and f"{len(seen)}/{len(seen)}" in drawn and "━" in drawn
+    # Without a terminal, `parley synth` logs each stage instead.
+    result = run("synth", "--claims", "50", "--out", str(tmp_path / "cli"))
+    assert result.returncode == 0, result.stderr
+    assert "writing articles…" in result.stderr and "writing files…" in result.stderr
+
+
+def test_every_command_is_in_the_readme_table() -> None:
+    from api.cli import COMMANDS
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    for name in COMMANDS:
+        assert f"| `parley {name}" in table, name

@@ -76,6 +76,23 @@ def test_node_fetch_client_takes_the_endpoint_from_the_environment(endpoint: str
     assert result.stdout == CHINAS_NOT_EASY
 
 
+NOTHING = "words nobody said at all"
+
+
+@pytest.mark.e2e
+def test_python_gql_client_exits_1_with_a_message_when_nothing_matches(endpoint: str) -> None:
+    result = _run([sys.executable, str(CLIENTS / "python_gql.py"), endpoint, NOTHING])
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == f"No claim matches {NOTHING!r}.\n"
+
+
+@pytest.mark.e2e
+def test_node_fetch_client_exits_1_with_a_message_when_nothing_matches(endpoint: str) -> None:
+    result = _run([_node(), str(CLIENTS / "node_fetch.mjs"), endpoint, NOTHING])
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == f'No claim matches "{NOTHING}".\n'
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_document_is_valid_against_the_checked_in_schema(path: Path) -> None:
     errors = validate(build_schema(SDL.read_text(encoding="utf-8")), parse(path.read_text(encoding="utf-8")))
@@ -107,7 +124,16 @@ def test_readme_shows_the_javascript_example_exactly_as_tested() -> None:
     assert _readme_block("js") == (CLIENTS / "node_fetch.mjs").read_text(encoding="utf-8")
 
 
-def test_readme_shows_the_playground_screenshot() -> None:
+@pytest.mark.parametrize(
+    "name",
+    [f"{page}{size}.png" for page in ("home-", "reader-") for size in ("1280", "800")]
+    + ["playground.png", "playground-800.png"],
+)
+def test_the_committed_screenshots_exist_and_the_readme_shows_them(name: str) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert "](docs/playground.png)" in readme
-    assert (REPO / "docs" / "playground.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    picture = (REPO / "docs" / name).read_bytes()
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(picture[16:20], "big")
+    assert width == (800 if "800" in name else 1280), (name, width)
+    if name.endswith(("1280.png", "playground.png", "playground-800.png")):
+        assert f"](docs/{name})" in readme
