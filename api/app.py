@@ -27,6 +27,7 @@ from api.fast_paths import (
 )
 from api.fast_pipeline import run_request
 from api.limits import Limits
+from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS
 from api.pipeline import GraphQLPipeline
 from api.query_shape import shape_rules
 from api.schema import print_sdl
@@ -42,9 +43,6 @@ from api.transport import (
 )
 from schema.dataset import Dataset
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_FIXTURES = ROOT / "fixtures"
-DEFAULT_SEEDS = ROOT / "seeds"
 JSON = "application/json"
 
 def _wants_html(request: Request) -> bool:
