@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from api.http.app import DEFAULT_FIXTURES, DEFAULT_SEEDS
+from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS
 from api.settings import Limits, add_limit_arguments
 
 APP_FACTORY = "api.cli:app_from_environment"
@@ -100,18 +100,24 @@ def export_schema(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _with_data_dirs(argv: Sequence[str] | None) -> list[str]:
+    """Puts the installed data directories first, so `--fixtures`/`--seeds` given later still win."""
+    given = [] if argv is None else list(argv)
+    return ["--fixtures", str(DEFAULT_FIXTURES), "--seeds", str(DEFAULT_SEEDS), *given]
+
+
 def validate(argv: Sequence[str] | None = None) -> int:
-    """Loads and checks every fixture record, reference and selector."""
+    """Loads and checks every fixture record, reference and selector (the installed data by default)."""
     from schema.commands import validate as run
 
-    return run(argv, prog="parley validate")
+    return run(_with_data_dirs(argv), prog="parley validate")
 
 
 def coverage(argv: Sequence[str] | None = None) -> int:
-    """Reports which parts of the seed texts no record cites."""
+    """Reports which parts of the seed texts no record cites (the installed data by default)."""
     from schema.commands import coverage as run
 
-    return run(argv, prog="parley coverage")
+    return run(_with_data_dirs(argv), prog="parley coverage")
 
 
 def synth(argv: Sequence[str] | None = None) -> int:
@@ -130,18 +136,34 @@ COMMANDS = {
 }
 
 
+def version() -> str:
+    """Returns the installed distribution's version (the one in pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("parley")
+    except PackageNotFoundError:  # imported from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `parley` console script; returns the exit code."""
+    """Entry point of the `parley` console script; returns the exit code (2 without a command)."""
     args = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(
         prog="parley",
         description="Who said what in the June 2025 US-China London trade talks, served as GraphQL.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
-    if not args or args[0] not in COMMANDS:
-        parser.parse_args(args or ["--help"])
+    if not args:
+        # No command is a usage error: the help goes to stderr and the exit code says so.
+        parser.print_help(sys.stderr)
+        return 2
+    if args[0] not in COMMANDS:
+        parser.parse_args(args)  # --help, --version, or a usage error naming the unknown command
         return 2
     run, _ = COMMANDS[args[0]]
     return run(args[1:])
