@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from api.http.app import DEFAULT_FIXTURES, DEFAULT_SEEDS
+from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS
 from api.settings import Limits, add_limit_arguments
 
 APP_FACTORY = "api.cli:app_from_environment"
@@ -191,18 +191,24 @@ def export_schema(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _with_data_dirs(argv: Sequence[str] | None) -> list[str]:
+    """Puts the installed data directories first, so `--fixtures`/`--seeds` given later still win."""
+    given = [] if argv is None else list(argv)
+    return ["--fixtures", str(DEFAULT_FIXTURES), "--seeds", str(DEFAULT_SEEDS), *given]
+
+
 def validate(argv: Sequence[str] | None = None) -> int:
-    """Loads and checks every fixture record, reference and selector."""
+    """Loads and checks every fixture record, reference and selector (the installed data by default)."""
     from schema.commands import validate as run
 
-    return run(argv, prog="parley validate")
+    return run(_with_data_dirs(argv), prog="parley validate")
 
 
 def coverage(argv: Sequence[str] | None = None) -> int:
-    """Reports which parts of the seed texts no record cites."""
+    """Reports which parts of the seed texts no record cites (the installed data by default)."""
     from schema.commands import coverage as run
 
-    return run(argv, prog="parley coverage")
+    return run(_with_data_dirs(argv), prog="parley coverage")
 
 
 def synth(argv: Sequence[str] | None = None) -> int:
@@ -223,8 +229,19 @@ COMMANDS = {
 }
 
 
+def version() -> str:
+    """Returns the installed distribution's version (the one in pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("parley")
+    except PackageNotFoundError:  # imported from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `parley` console script; returns the exit code.
+    """Entry point of the `parley` console script; returns the exit code (2 without a command).
 
     A UserError or an OSError (a path that cannot be read or written) is one line on stderr and exit 2;
     Ctrl-C is exit 130 without a traceback.
@@ -254,11 +271,16 @@ def _dispatch(args: list[str]) -> int:
         epilog="Every command also takes --log-level {debug,info,warning,error} (default info, "
         f"or ${_LOG_LEVEL_ENV}) for parley's own log lines on stderr.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
-    if not args or args[0] not in COMMANDS:
-        parser.parse_args(args or ["--help"])
+    if not args:
+        # No command is a usage error: the help goes to stderr and the exit code says so.
+        parser.print_help(sys.stderr)
+        return 2
+    if args[0] not in COMMANDS:
+        parser.parse_args(args)  # --help, --version, or a usage error naming the unknown command
         return 2
     run, _ = COMMANDS[args[0]]
     return run(args[1:])

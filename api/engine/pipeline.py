@@ -86,7 +86,7 @@ class Engine:
     """Extra validation rules, run after the standard ones (e.g. depth or cost limits)."""
     cache_size: int = 512
     limits: Limits = field(default_factory=Limits)
-    """Tokens (at parse), cost (before execution) and the execution timeout; see api/limits.py."""
+    """Tokens (at parse), cost (before execution) and the execution timeout; see api/settings.py."""
     persisted: PersistedQueries = field(default_factory=PersistedQueries)
     """Persisted-query hashes (Apollo's protocol) and, with `persisted_only`, the trusted documents."""
     _prepare_cached: Any = field(init=False, repr=False)

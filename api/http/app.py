@@ -41,12 +41,10 @@ from api.http.transport import (
     read_body,
     respond,
 )
+from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS
 from api.settings import Limits
 from schema.dataset import Dataset
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_FIXTURES = ROOT / "fixtures"
-DEFAULT_SEEDS = ROOT / "seeds"
 JSON = "application/json"
 
 def _wants_html(request: Request) -> bool:
