@@ -146,7 +146,7 @@ def _build_app(
     limits = Limits.from_env() if limits is None else limits
     context = Context.for_dataset(dataset)
     search_index(context)  # built now, with the app, rather than on the first search
-    examples = [tab.query for tab in playground.load_examples(playground.EXAMPLES_DIR)]
+    examples = [tab.query for tab in playground.examples()]
     engine = Engine(
         strawberry_schema(),
         graphql_schema(),
