@@ -227,6 +227,14 @@ def test_the_home_page_lists_the_sources_and_counts(base_url: str, browser: obje
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 15
     assert page.evaluate("fetch('/favicon.ico').then(r => r.status)") == 200
+    # Each article's reader: one highlighted element per citation, and no sideways scrolling either.
+    from api_client import dataset
+
+    for source in dataset().sources:
+        page.goto(f"{base_url}/sources/{source}")
+        marks = page.locator("#text mark[data-citation]")
+        assert marks.count() == len(dataset().citations_by_source.get(source, [])), source
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, source
     assert off_host == []
     context.close()
 

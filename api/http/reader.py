@@ -9,6 +9,7 @@ data-citation-part, never a second data-citation.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from urllib.parse import quote
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from api.graph.indexes import ApiIndex
 from api.http.downloads import not_found
@@ -320,8 +321,16 @@ def _palette_css() -> str:
     )
 
 
+PAGE_CACHE_SIZE = 256
+"""Rendered reader pages kept (per source and mount path): a synthetic dataset has thousands of sources."""
+
+
 def reader_endpoint(dataset: Dataset, index: ApiIndex) -> Callable[[Request], Any]:
-    """Returns the GET /sources/{id} endpoint."""
+    """Returns the GET /sources/{id} endpoint; the last PAGE_CACHE_SIZE pages rendered are kept."""
+
+    @functools.lru_cache(maxsize=PAGE_CACHE_SIZE)
+    def rendered(source_id: str, root: str) -> Response:
+        return _page(dataset, source_id, reader_data(dataset, index, source_id, root), root)
 
     async def endpoint(request: Request) -> Response:
         source_id = request.path_params["id"]
@@ -329,8 +338,8 @@ def reader_endpoint(dataset: Dataset, index: ApiIndex) -> Callable[[Request], An
         if source is None:
             return not_found(f"No source with id {source_id!r}; GET / lists them.")
         root = root_path(request)
-        found = reader_data(dataset, index, source_id, root)
         if not wants_html(request):
+            found = reader_data(dataset, index, source_id, root)
             body = {
                 "id": source_id,
                 "text": dataset.seed_texts[source_id],
@@ -340,7 +349,9 @@ def reader_endpoint(dataset: Dataset, index: ApiIndex) -> Callable[[Request], An
                                "end": c.evidence.end} for c in found.citations],
             }
             return Response(orjson.dumps(body), media_type="application/json")
-        return _page(dataset, source_id, found, root)
+        cached = rendered(source_id, root)
+        policy = cached.headers["content-security-policy"]
+        return HTMLResponse(cached.body, headers={"Content-Security-Policy": policy})
 
     return endpoint
 
