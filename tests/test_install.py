@@ -92,7 +92,7 @@ def _serving(command: list[str], cwd: Path, port: int, env: dict[str, str] | Non
 
 
 def _check_serves_data_and_playground(base: str) -> None:
-    """A query, the playground page with the example tabs, its JS, and a fixture download, byte for byte."""
+    """A query, the playground page with the example tabs, its JS, and downloads, byte for byte."""
     answer = httpx.post(f"{base}/graphql", json={"query": QUERY}, timeout=30)
     assert answer.status_code == 200
     assert answer.json() == ANSWER
@@ -103,9 +103,15 @@ def _check_serves_data_and_playground(base: str) -> None:
     script = httpx.get(f"{base}/playground/assets/playground.js", timeout=30)
     assert script.status_code == 200
     assert script.content == (BUNDLE / "playground.js").read_bytes()
-    claims = httpx.get(f"{base}/fixtures/claims.json", timeout=30)
-    assert claims.status_code == 200
-    assert claims.content == (DEFAULT_FIXTURES / "claims.json").read_bytes()
+    downloads = {
+        "/fixtures/claims.json": DEFAULT_FIXTURES / "claims.json",
+        "/schema/claims.schema.json": REPO / "schema" / "json" / "claims.schema.json",
+        "/schema.graphql": REPO / "schema" / "schema.graphql",
+        "/exports/context.jsonld": REPO / "api" / "static" / "jsonld" / "anno.jsonld",
+    }
+    for url, path in downloads.items():
+        download = httpx.get(base + url, timeout=30)
+        assert (url, download.status_code, download.content) == (url, 200, path.read_bytes())
 
 
 def test_parley_version_prints_the_package_version() -> None:
