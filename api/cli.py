@@ -108,6 +108,13 @@ def coverage(argv: Sequence[str] | None = None) -> int:
     return run(argv, prog="parley coverage")
 
 
+def anchor(argv: Sequence[str] | None = None) -> int:
+    """Computes every selector's prefix, suffix, start and end from its source and exact words."""
+    from schema.commands import anchor as run
+
+    return run(argv, prog="parley anchor")
+
+
 def synth(argv: Sequence[str] | None = None) -> int:
     """Writes a synthetic dataset (seeds and fixtures, marked synthetic) for benchmarks."""
     from schema.synth import main as run
@@ -119,6 +126,7 @@ COMMANDS = {
     "serve": (serve, "serve the GraphQL API, playground and downloads"),
     "validate": (validate, "check the fixtures against the models and the seed texts"),
     "coverage": (coverage, "report seed text no record cites"),
+    "anchor": (anchor, "fill in or repair every selector's prefix, suffix, start and end from its words"),
     "export-schema": (export_schema, "write the GraphQL SDL to schema/schema.graphql"),
     "synth": (synth, "write a synthetic dataset of N claims for benchmarks (--claims N --out DIR)"),
 }

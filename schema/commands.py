@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from schema.anchor import anchor_fixtures
 from schema.coverage import (
     ALLOW_LIST,
     coverage_report,
@@ -18,7 +19,7 @@ from schema.coverage import (
     unsourced_seeds,
 )
 from schema.dataset import Dataset
-from schema.generate import expected_artefacts, out_of_date, write_artefacts
+from schema.generate import expected_artefacts, out_of_date, refresh_datapackage, write_artefacts
 from schema.loader import FixtureError, load_dataset, selector_count
 from schema.seeds import MANIFEST, parse_manifest
 
@@ -98,10 +99,44 @@ def generate(argv: Sequence[str] | None = None, prog: str = "python -m schema ge
     return 0
 
 
+def anchor(argv: Sequence[str] | None = None, prog: str = "python -m schema anchor") -> int:
+    """Fills in or repairs every selector's prefix, suffix, start and end from source + exact (and a
+    prefix hint or "occurrence": N where the words occur more than once), then refreshes
+    datapackage.json. Writes nothing and returns 1 when any selector cannot be anchored."""
+    parser = _parser(prog, "Compute every selector's prefix, suffix, start and end from its exact words.")
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a selector would change"
+    )
+    args = parser.parse_args(argv)
+    result = anchor_fixtures(args.fixtures, args.seeds, write=not args.check)
+    if result.problems:
+        count = len(result.problems)
+        plural = "s" if count != 1 else ""
+        print(f"{count} selector{plural} cannot be anchored (nothing written):", file=sys.stderr)
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    changed = sum(result.changed.values())
+    verb = "would change" if args.check else "changed"
+    for name, count in result.changed.items():
+        print(f"{_shown(args.fixtures / name)}: {verb} {count} selector{'s' if count != 1 else ''}")
+    print(f"{result.selectors} selectors anchored, {changed} {verb}")
+    if args.check:
+        return 1 if result.changed else 0
+    try:
+        if refresh_datapackage(args.fixtures, args.seeds):
+            print(f"wrote {_shown(args.fixtures / 'datapackage.json')}")
+    except OSError as error:
+        print(f"cannot refresh datapackage.json: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Sequence[str] | None, str], int]] = {
     "validate": validate,
     "coverage": coverage,
     "generate": generate,
+    "anchor": anchor,
 }
 
 
