@@ -20,6 +20,7 @@ from schema.coverage import (
 )
 from schema.dataset import Dataset
 from schema.generate import expected_artefacts, out_of_date, refresh_datapackage, write_artefacts
+from schema.lint import anchoring_lint, render_lint
 from schema.loader import FixtureError, load_dataset, selector_count
 from schema.seeds import MANIFEST, parse_manifest
 
@@ -53,7 +54,17 @@ def validate(argv: Sequence[str] | None = None, prog: str = "python -m schema va
     for stem, count in dataset.counts().items():
         print(f"{stem:<14}{count:>5}")
     print(f"{selector_count(dataset)} selectors verified")
-    return 0
+    return 0 if _lints(dataset, args.fixtures) else 1
+
+
+def _lints(dataset: Dataset, fixtures_dir: Path) -> bool:
+    """Runs the anchoring lint; prints its counts (stdout) and each finding (stderr). True when clean."""
+    lint = anchoring_lint(dataset, str(_shown(fixtures_dir)))
+    for line in render_lint(lint):
+        print(line)
+    for finding in lint.findings:
+        print(finding, file=sys.stderr)
+    return not lint.findings
 
 
 def coverage(argv: Sequence[str] | None = None, prog: str = "python -m schema coverage") -> int:
