@@ -20,6 +20,7 @@ from schema.coverage import (
 )
 from schema.dataset import Dataset
 from schema.generate import expected_artefacts, out_of_date, refresh_datapackage, write_artefacts
+from schema.knowledge import VOCABULARY, knowledge_check, read_vocabulary, render_knowledge
 from schema.lint import anchoring_lint, render_lint
 from schema.loader import FixtureError, load_dataset, selector_count
 from schema.seeds import MANIFEST, parse_manifest
@@ -47,24 +48,40 @@ def _load(args: argparse.Namespace) -> Dataset | None:
 
 def validate(argv: Sequence[str] | None = None, prog: str = "python -m schema validate") -> int:
     """Loads and checks the fixtures; prints counts per entity and selectors verified. 0 when valid."""
-    args = _parser(prog, "Check every fixture record, reference and selector.").parse_args(argv)
+    parser = _parser(prog, "Check every fixture record, reference and selector, then run the lints.")
+    parser.add_argument(
+        "--vocabulary", type=Path, default=VOCABULARY, help="the curator's own words the check allows"
+    )
+    args = parser.parse_args(argv)
     dataset = _load(args)
     if dataset is None:
         return 1
     for stem, count in dataset.counts().items():
         print(f"{stem:<14}{count:>5}")
     print(f"{selector_count(dataset)} selectors verified")
-    return 0 if _lints(dataset, args.fixtures) else 1
+    return 0 if _lints(dataset, args.fixtures, args.vocabulary) else 1
 
 
-def _lints(dataset: Dataset, fixtures_dir: Path) -> bool:
-    """Runs the anchoring lint; prints its counts (stdout) and each finding (stderr). True when clean."""
+def _lints(dataset: Dataset, fixtures_dir: Path, vocabulary_path: Path) -> bool:
+    """Runs the anchoring lint and the outside-knowledge check; prints their counts (stdout) and
+    each finding (stderr). True when both are clean."""
     lint = anchoring_lint(dataset, str(_shown(fixtures_dir)))
     for line in render_lint(lint):
         print(line)
     for finding in lint.findings:
         print(finding, file=sys.stderr)
-    return not lint.findings
+    try:
+        vocabulary = read_vocabulary(vocabulary_path)
+    except (OSError, ValidationError) as error:
+        print(f"{vocabulary_path}: cannot read the vocabulary: {error}", file=sys.stderr)
+        return False
+    knowledge = knowledge_check(dataset, vocabulary, str(_shown(fixtures_dir)))
+    print(render_knowledge(knowledge))
+    for unseen in knowledge.findings:
+        print(unseen, file=sys.stderr)
+    for entry in knowledge.unused:
+        print(f"{vocabulary_path}: STALE vocabulary entry {entry.word!r}: no text uses it", file=sys.stderr)
+    return not lint.findings and not knowledge.findings and not knowledge.unused
 
 
 def coverage(argv: Sequence[str] | None = None, prog: str = "python -m schema coverage") -> int:
