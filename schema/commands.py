@@ -12,10 +12,14 @@ from pydantic import ValidationError
 from schema.anchor import anchor_fixtures
 from schema.coverage import (
     ALLOW_LIST,
+    SPEECH_ALLOW_LIST,
     coverage_report,
     read_allow_list,
     render_report,
+    render_speech,
+    speech_coverage,
     stale_allow_list,
+    stale_speech_allow_list,
     unsourced_seeds,
 )
 from schema.dataset import Dataset
@@ -88,14 +92,21 @@ def coverage(argv: Sequence[str] | None = None, prog: str = "python -m schema co
     """Prints the per-seed coverage report. 1 when a quoted passage is neither covered nor allow-listed."""
     parser = _parser(prog, "Per seed: citations in text order and the quoted passages evidence covers.")
     parser.add_argument("--allow-list", type=Path, default=ALLOW_LIST, help="uncovered passages allowed")
+    parser.add_argument(
+        "--speech-allow-list",
+        type=Path,
+        default=SPEECH_ALLOW_LIST,
+        help="sentences with a speech verb that no citation needs to cover, with reasons",
+    )
     args = parser.parse_args(argv)
     dataset = _load(args)
     if dataset is None:
         return 1
     try:
         allow_list = read_allow_list(args.allow_list)
+        speech_allow_list = read_allow_list(args.speech_allow_list)
     except (OSError, ValidationError) as error:
-        print(f"{args.allow_list}: cannot read the allow-list: {error}", file=sys.stderr)
+        print(f"cannot read an allow-list: {error}", file=sys.stderr)
         return 1
     manifest = args.seeds / MANIFEST
     unsourced = unsourced_seeds(
@@ -103,7 +114,10 @@ def coverage(argv: Sequence[str] | None = None, prog: str = "python -m schema co
     )
     reports = coverage_report(dataset, allow_list)
     print(render_report(dataset, reports, stale_allow_list(reports, allow_list), unsourced))
-    return 1 if unsourced or any(report.missing for report in reports) else 0
+    speech = speech_coverage(dataset, speech_allow_list)
+    print(render_speech(speech, stale_speech_allow_list(speech, speech_allow_list)))
+    unexplained = any(report.missing for report in speech)
+    return 1 if unsourced or unexplained or any(report.missing for report in reports) else 0
 
 
 def generate(argv: Sequence[str] | None = None, prog: str = "python -m schema generate") -> int:
