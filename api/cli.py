@@ -115,6 +115,13 @@ def anchor(argv: Sequence[str] | None = None) -> int:
     return run(argv, prog="parley anchor")
 
 
+def add_source(argv: Sequence[str] | None = None) -> int:
+    """Adds a new article: seed file, manifest line and source record; prints the next steps."""
+    from schema.commands import add_source_command as run
+
+    return run(argv, prog="parley add-source")
+
+
 def synth(argv: Sequence[str] | None = None) -> int:
     """Writes a synthetic dataset (seeds and fixtures, marked synthetic) for benchmarks."""
     from schema.synth import main as run
@@ -127,6 +134,7 @@ COMMANDS = {
     "validate": (validate, "check the fixtures against the models and the seed texts"),
     "coverage": (coverage, "report seed text no record cites"),
     "anchor": (anchor, "fill in or repair every selector's prefix, suffix, start and end from its words"),
+    "add-source": (add_source, "add a new article to seeds/ with a source record (FILE [--outlet ID])"),
     "export-schema": (export_schema, "write the GraphQL SDL to schema/schema.graphql"),
     "synth": (synth, "write a synthetic dataset of N claims for benchmarks (--claims N --out DIR)"),
 }
