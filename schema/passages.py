@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from schema.dataset import Dataset
+from schema.models import Evidence
+from schema.selectors import CONTEXT
 
 MAX_PASSAGE_LENGTH: Final = 1000
 """Longest passage accepted, in code points before normalisation; longer is a PassageError."""
@@ -51,6 +53,21 @@ class PassageMatch:
     """The seed's own words at [start, end): its quote marks, case and spacing, not the passage's."""
     claims: tuple[str, ...]
     """Ids of the claims with a citation whose evidence overlaps [start, end), in claims.json order."""
+    prefix: str = ""
+    """Up to 32 code points of seed text just before the span (as in an Evidence selector)."""
+    suffix: str = ""
+    """Up to 32 code points of seed text just after the span."""
+
+    def evidence(self) -> Evidence:
+        """The span as a W3C selector (quote and position), like every Evidence in the fixtures."""
+        return Evidence(
+            source=self.source,
+            exact=self.exact,
+            prefix=self.prefix,
+            suffix=self.suffix,
+            start=self.start,
+            end=self.end,
+        )
 
 
 def _fold_char(char: str) -> str:
@@ -120,7 +137,8 @@ class PassageIndex:
                     if e_start < end and start < e_end
                 }
                 ordered = tuple(sorted(claims, key=self._order.__getitem__))
-                matches.append(PassageMatch(source_id, start, end, text[start:end], ordered))
+                prefix, suffix = text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
+                matches.append(PassageMatch(source_id, start, end, text[start:end], ordered, prefix, suffix))
                 if len(matches) == MAX_MATCHES:
                     return matches
                 at = folded.find(needle, at + 1)
@@ -138,8 +156,10 @@ def find_passages(dataset: Dataset, passage: str, index: PassageIndex | None = N
       no stemming, no fuzziness.
     - Each match gives the source id, `start`/`end` as 0-based code point offsets into the seed
       text as stored (end exclusive; the same offsets as Evidence selectors), `exact` (the seed's
-      own characters there), and the ids of the claims that have a citation whose evidence span
-      overlaps [start, end) by at least one code point, in claims.json order (empty when none).
+      own characters there), `prefix`/`suffix` (up to 32 code points either side; `evidence()`
+      returns the whole span as an Evidence selector), and the ids of the claims that have a
+      citation whose evidence span overlaps [start, end) by at least one code point, in
+      claims.json order (empty when none).
     - Matches come in sources.json order, then by start; overlapping occurrences are all reported.
     - Bounded cost: a passage longer than MAX_PASSAGE_LENGTH (1000) code points, or blank, raises
       PassageError (a ValueError whose message says which); at most MAX_MATCHES (100) matches are

@@ -8,6 +8,7 @@ from datafiles import FIXTURES, SEEDS
 from schema.dataset import Dataset
 from schema.loader import load_dataset
 from schema.passages import MAX_MATCHES, MAX_PASSAGE_LENGTH, PassageError, PassageIndex, find_passages
+from schema.selectors import check_evidence
 
 ASEAN = "asean-now-fragile-progress"
 
@@ -23,6 +24,9 @@ def test_the_issue_example_spans_trumps_two_claims(dataset: Dataset) -> None:
     assert match.exact == "We are doing well with China. China's not easy,"
     assert dataset.seed_texts[ASEAN][match.start : match.end] == match.exact
     assert match.claims == ("trump-doing-well-with-china", "trump-china-not-easy")
+    evidence = match.evidence()  # a selector like any in the fixtures: it verifies against the seed
+    assert check_evidence(evidence, dataset.seed_texts[ASEAN]) == []
+    assert evidence.suffix.startswith("\u201d Trump told reporters")
 
 
 @pytest.mark.parametrize(
