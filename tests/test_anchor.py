@@ -122,3 +122,21 @@ def test_greers_title_and_affiliation_cite_his_own_sentence() -> None:
         assert evidence.source == ASEAN
         assert (evidence.start, evidence.end) == (872, 892)
         assert text[evidence.start - 4 : evidence.end + 15] == "and Trade Representative Jamieson Greer"
+
+
+def test_validate_before_anchor_says_to_run_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fixtures = copy_fixtures(tmp_path)
+
+    def unanchored(records: list[dict[str, Any]]) -> None:
+        evidence = records[0]["evidence"]
+        for key in ("prefix", "suffix", "start", "end"):
+            del evidence[key]
+        evidence["occurrence"] = 1
+
+    edit_records(fixtures, "citations", unanchored)
+    assert validate(["--fixtures", str(fixtures), "--seeds", str(SEEDS)]) == 1
+    err = capsys.readouterr().err
+    assert "field 'evidence.start': Field required (write source and exact, then run: parley anchor)" in err
+    assert "field 'evidence.occurrence': Extra inputs are not permitted (an anchoring hint" in err
+    assert anchor(["--fixtures", str(fixtures), "--seeds", str(SEEDS)]) == 0
+    assert validate(["--fixtures", str(fixtures), "--seeds", str(SEEDS)]) == 0
