@@ -8,7 +8,8 @@ occur in some seed:
 - number words ("two", "third", ...), weekdays and months (case-insensitively; "May" only
   capitalised, since "may" is a verb);
 - names: capitalised words. One that opens a sentence (or the text) must occur in a seed in any
-  case (so "Reports ..." passes when a seed says "reports"); any other must occur capitalised.
+  case (so "Reports ..." passes when a seed says "reports"), unless it is a function word ("An",
+  "The"); any other must occur capitalised.
 
 Possessive "'s" is dropped and hyphenated words are checked part by part. A short, reviewed
 vocabulary of the curator's own words (schema/vocabulary.json, each with its reason) is allowed.
@@ -91,6 +92,49 @@ NUMBER_WORDS = frozenset(
         "dozen",
     ]
 )
+FUNCTION_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "his",
+        "her",
+        "their",
+        "no",
+        "not",
+        "and",
+        "but",
+        "or",
+        "if",
+        "in",
+        "on",
+        "at",
+        "of",
+        "to",
+        "for",
+        "by",
+        "with",
+        "from",
+        "as",
+        "so",
+        "some",
+        "each",
+        "every",
+        "both",
+        "all",
+        "any",
+    }
+)
+"""Capitalised only because they open a sentence: never names."""
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_][\w']*")
 _SENTENCE_OPENER = re.compile(r"(?:^|[.!?;:\u2014(]\s*|\s[\u2014\u2013-]\s)[\"']*$")
 
@@ -188,7 +232,7 @@ def _kind(token: str, opener: bool, seeds: _SeedWords) -> str | None:
     if not token[0].isupper():
         return None
     if opener:
-        return None if folded in seeds.folded else "name"
+        return None if folded in seeds.folded or folded in FUNCTION_WORDS else "name"
     return None if token in seeds.words else "name"
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from schema.dataset import Dataset
 from schema.models import Evidence, Person, Verified
 from schema.selectors import iter_evidence
-from schema.sentences import SentenceIndex, mentions, normalise
+from schema.sentences import SentenceIndex, word_pattern
 
 EXCEPTION = "Anchoring exception:"
 _TRIM = " .'\u2019()"
@@ -126,13 +126,11 @@ class _Seeds:
         """Per sentence of the source: whether it names the person (pronouns refer back one sentence)."""
         key = (source, person.id + ("+" if pronouns else ""))
         if key not in self._naming:
-            phrases = names_of(person)
+            patterns = [word_pattern(phrase) for phrase in dict.fromkeys(names_of(person))]
             flags: list[bool] = []
-            for sentence in self.indexes[source].sentences:
-                direct = any(mentions(sentence.text, phrase) for phrase in phrases)
-                referred = (
-                    pronouns and bool(flags) and flags[-1] and bool(PRONOUNS.search(normalise(sentence.text)))
-                )
+            for folded in self.indexes[source].folded:
+                direct = any(pattern.search(folded) for pattern in patterns)
+                referred = pronouns and bool(flags) and flags[-1] and bool(PRONOUNS.search(folded))
                 flags.append(direct or referred)
             self._naming[key] = flags
         return self._naming[key]

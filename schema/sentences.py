@@ -126,6 +126,8 @@ class SentenceIndex:
 
     def __init__(self, text: str) -> None:
         self.sentences = split_sentences(text)
+        self.folded = [normalise(s.text) for s in self.sentences]
+        """Each sentence's text with case and quote style folded, for `word_pattern` searches."""
         self._starts = [s.start for s in self.sentences]
 
     def overlapping(self, start: int, end: int) -> list[int]:
@@ -154,8 +156,3 @@ def word_pattern(phrase: str) -> re.Pattern[str]:
     """A pattern matching the phrase as whole words (case and quote style already folded)."""
     words = [re.escape(word) for word in normalise(phrase).split()]
     return re.compile(r"(?<![\w])" + r"\s+".join(words) + r"(?![\w])")
-
-
-def mentions(sentence: str, phrase: str) -> bool:
-    """Whether the sentence contains the phrase as whole words, ignoring case and quote style."""
-    return bool(phrase.strip()) and word_pattern(phrase).search(normalise(sentence)) is not None

@@ -10,10 +10,12 @@ from datafiles import FIXTURES, SEEDS, copy_fixtures, edit_records
 
 from schema.commands import validate
 from schema.generate import refresh_datapackage
+from schema.knowledge import knowledge_check
 from schema.lint import anchoring_lint
 from schema.loader import load_dataset, selector_count
 from schema.selectors import make_evidence
 from schema.sentences import split_sentences
+from schema.synth import generate, write
 
 ASEAN = "asean-now-fragile-progress"
 ASEAN_TEXT = (SEEDS / "001_da4a70c692c9a507.txt").read_text(encoding="utf-8")
@@ -138,3 +140,12 @@ def test_only_a_reasoned_exception_excuses(
     fixtures = copy_fixtures(tmp_path)
     edit_records(fixtures, "citations", lambda records: _move_hassett_quote_to_brooks(records, note))
     assert _validate(fixtures, capsys)[0] == code
+
+
+def test_both_lints_pass_on_synthetic_data_they_were_not_tuned_on(tmp_path: Path) -> None:
+    write(generate(200), tmp_path)
+    dataset = load_dataset(tmp_path / "fixtures", tmp_path / "seeds")
+    lint = anchoring_lint(dataset)
+    assert lint.checked > 500
+    assert lint.findings == []
+    assert knowledge_check(dataset, []).findings == []  # no vocabulary needed there
