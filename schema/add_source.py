@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from schema.anchor import dump_fixture
+from schema.anchor import dump_fixture, occurrences
 from schema.generate import refresh_datapackage
 from schema.models import SLUG_PATTERN, Source
 from schema.seeds import MANIFEST, parse_manifest, sha256_hex
@@ -78,8 +78,12 @@ def _outlet_evidence(outlet_id: str, fixtures_dir: Path, source_id: str, text: s
         )
     names = [outlet.get("name"), *(a.get("name") for a in outlet.get("aliases", []) if isinstance(a, dict))]
     for name in names:
-        if isinstance(name, str) and name and name in text:
-            return [make_evidence(source_id, text, name).model_dump(mode="json")]
+        if not isinstance(name, str) or not name:
+            continue
+        word = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)  # "AP", not the AP in "APEC"
+        if word is not None:
+            occurrence = 1 + sum(1 for at in occurrences(text, name) if at < word.start())
+            return [make_evidence(source_id, text, name, occurrence=occurrence).model_dump(mode="json")]
     spellings = ", ".join(repr(name) for name in names if name)
     raise AddSourceError(
         f"the text never prints the name of outlet {outlet_id!r} ({spellings}), "

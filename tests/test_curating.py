@@ -126,3 +126,13 @@ def test_a_text_already_in_the_seeds_is_refused(tmp_path: Path) -> None:
     shutil.copytree(SEEDS, tmp_path / "seeds")
     with pytest.raises(AddSourceError, match=re.escape("already seed 003_7f228ed095719f81.txt")):
         add_source(SEEDS / "003_7f228ed095719f81.txt", FIXTURES, tmp_path / "seeds")
+
+
+def test_the_outlet_name_is_found_as_a_word(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES, tmp_path / "fixtures")
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    (tmp_path / "a.txt").write_text("APEC ministers meet\n\nThe APEC story, from AP.\n", encoding="utf-8")
+    added = add_source(tmp_path / "a.txt", tmp_path / "fixtures", tmp_path / "seeds", outlet="ap")
+    (evidence,) = added.record["outlet_evidence"]
+    assert (evidence["exact"], evidence["start"], evidence["suffix"]) == ("AP", 42, ".\n")
+    assert load_dataset(tmp_path / "fixtures", tmp_path / "seeds").sources[added.source_id].outlet == "ap"
