@@ -192,23 +192,46 @@ def export_schema(argv: Sequence[str] | None = None) -> int:
 
 
 def _with_data_dirs(argv: Sequence[str] | None) -> list[str]:
-    """Puts the installed data directories first, so `--fixtures`/`--seeds` given later still win."""
+    """Puts the default data directories first, so `--fixtures`/`--seeds` given later still win.
+
+    The default is the working copy in the current directory (`fixtures/` with its datapackage.json,
+    and `seeds/`), as a curator editing fixtures expects; anywhere else, the installed data.
+    """
     given = [] if argv is None else list(argv)
-    return ["--fixtures", str(DEFAULT_FIXTURES), "--seeds", str(DEFAULT_SEEDS), *given]
+    here = Path.cwd()
+    if (here / "fixtures" / "datapackage.json").is_file() and (here / "seeds").is_dir():
+        fixtures, seeds = here / "fixtures", here / "seeds"
+    else:
+        fixtures, seeds = DEFAULT_FIXTURES, DEFAULT_SEEDS
+    return ["--fixtures", str(fixtures), "--seeds", str(seeds), *given]
 
 
 def validate(argv: Sequence[str] | None = None) -> int:
-    """Loads and checks every fixture record, reference and selector (the installed data by default)."""
+    """Loads and checks every fixture record, reference and selector (see _with_data_dirs)."""
     from schema.commands import validate as run
 
     return run(_with_data_dirs(argv), prog="parley validate")
 
 
 def coverage(argv: Sequence[str] | None = None) -> int:
-    """Reports which parts of the seed texts no record cites (the installed data by default)."""
+    """Reports which parts of the seed texts no record cites (see _with_data_dirs)."""
     from schema.commands import coverage as run
 
     return run(_with_data_dirs(argv), prog="parley coverage")
+
+
+def anchor(argv: Sequence[str] | None = None) -> int:
+    """Computes every selector's prefix, suffix, start and end from its source and exact words."""
+    from schema.commands import anchor as run
+
+    return run(argv, prog="parley anchor")
+
+
+def add_source(argv: Sequence[str] | None = None) -> int:
+    """Adds a new article: seed file, manifest line and source record; prints the next steps."""
+    from schema.commands import add_source_command as run
+
+    return run(argv, prog="parley add-source")
 
 
 def synth(argv: Sequence[str] | None = None) -> int:
@@ -224,6 +247,8 @@ COMMANDS = {
     "serve": (serve, "serve the GraphQL API, playground and downloads"),
     "validate": (validate, "check the fixtures against the models and the seed texts"),
     "coverage": (coverage, "report seed text no record cites"),
+    "anchor": (anchor, "fill in or repair every selector's prefix, suffix, start and end from its words"),
+    "add-source": (add_source, "add a new article to seeds/ with a source record (FILE [--outlet ID])"),
     "export-schema": (export_schema, "write the GraphQL SDL to schema/schema.graphql"),
     "synth": (synth, "write a synthetic dataset of N claims for benchmarks (--claims N --out DIR)"),
 }
