@@ -69,11 +69,13 @@ def _table_resource(content: bytes) -> dict[str, Any]:
     }
 
 
-def build_datapackage(files: Mapping[str, bytes], seed_names: Iterable[str]) -> bytes:
+def build_datapackage(
+    files: Mapping[str, bytes], seed_names: Iterable[str], table: bytes | None = None
+) -> bytes:
     """Takes fixture file name -> bytes and the seed file names, and returns datapackage.json's bytes.
 
-    claims.csv is described from the table the fixtures give (schema.tabular.claims_csv), whether or not
-    `files` holds it.
+    claims.csv is described from `table`, the bytes schema.tabular.claims_csv gives for these files
+    (built here when not given).
     """
     package = {
         "profile": "data-package",
@@ -89,7 +91,7 @@ def build_datapackage(files: Mapping[str, bytes], seed_names: Iterable[str]) -> 
         ],
         "resources": [
             *(_resource(stem, files[f"{stem}.json"]) for stem in FIXTURE_MODELS),
-            _table_resource(claims_csv(files)),
+            _table_resource(claims_csv(files) if table is None else table),
         ],
     }
     return dump_json(package)

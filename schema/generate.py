@@ -30,8 +30,9 @@ def expected_artefacts(fixtures_dir: Path, seeds_dir: Path, schema_dir: Path = J
     files = {f"{stem}.json": (fixtures_dir / f"{stem}.json").read_bytes() for stem in FIXTURE_MODELS}
     manifest = (seeds_dir / MANIFEST).read_bytes().decode("utf-8")
     seed_names = parse_manifest(manifest, str(seeds_dir / MANIFEST))[0]
-    expected[fixtures_dir / DATAPACKAGE] = build_datapackage(files, seed_names)
-    expected[fixtures_dir / CLAIMS_CSV] = claims_csv(files)
+    table = claims_csv(files)
+    expected[fixtures_dir / DATAPACKAGE] = build_datapackage(files, seed_names, table)
+    expected[fixtures_dir / CLAIMS_CSV] = table
     obsolete = sorted(p for p in schema_dir.glob("*.schema.json") if p not in expected)
     return Artefacts(expected, obsolete)
 

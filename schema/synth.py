@@ -135,8 +135,9 @@ def generate(claims: int, seed: int = 0, progress: Callable[[str], None] | None 
         for stem in FIXTURE_MODELS
     }
     step(STAGES[4])
-    fixtures[DATAPACKAGE] = build_datapackage(fixtures, seeds)
-    fixtures[CLAIMS_CSV] = claims_csv(fixtures)
+    table = claims_csv(fixtures)
+    fixtures[DATAPACKAGE] = build_datapackage(fixtures, seeds, table)
+    fixtures[CLAIMS_CSV] = table
     manifest = "".join(f"{sha256_hex(content)}  {name}\n" for name, content in sorted(seeds.items()))
     seeds[MANIFEST] = manifest.encode("utf-8")
     return SynthDataset(fixtures, seeds)

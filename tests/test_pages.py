@@ -198,3 +198,21 @@ def test_crossing_spans_keep_one_first_element_each_and_all_text() -> None:
     parts = [a["data-citation-part"] for t, a in elements.elements if "data-citation-part" in a]
     assert sorted(parts) == ["b", "c"]
     assert html.unescape(re.sub(r"<[^>]+>", "", out)) == text
+
+
+def test_a_large_dataset_home_page_does_not_build_the_exports(monkeypatch: pytest.MonkeyPatch) -> None:
+    from starlette.testclient import TestClient
+
+    from api.http import home
+    from api.http.app import create_app
+
+    monkeypatch.setattr(home, "EAGER_EXPORT_LIMIT", 10)  # the curated 37 citations count as large here
+    large = TestClient(create_app(dataset()))
+    listed = {d["name"]: d for d in large.get("/").json()["downloads"]}
+    assert (listed["claims.csv"]["bytes"], listed["claims.csv"]["sha256"]) == (None, None)
+    assert listed["claims.json"]["bytes"] == len(dataset().files["claims.json"].content)
+    assert "built on first download" in large.get("/", headers=BROWSER).text
+    content = large.get("/exports/claims.csv", headers=IDENTITY).content
+    listed = {d["name"]: d for d in large.get("/").json()["downloads"]}
+    assert listed["claims.csv"]["sha256"] == hashlib.sha256(content).hexdigest()
+    assert listed["annotations.jsonld"]["bytes"] is None

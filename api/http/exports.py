@@ -184,6 +184,10 @@ class Exports:
                 self._built[name] = Download.of(name, build(), media_type)
             return self._built[name]
 
+    def built(self, name: str) -> Download | None:
+        """Returns the named export if a request has built it, else None (builds nothing)."""
+        return self._built.get(name)
+
     async def aget(self, name: str) -> Download:
         """`get` for a request handler: a build runs in a worker thread, not on the event loop."""
         built = self._built.get(name)

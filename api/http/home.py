@@ -90,18 +90,15 @@ def _size(count: int) -> str:
 class DownloadInfo:
     name: str
     path: str
-    size: int
-    sha256: str
+    size: int | None
+    """None: an export not built yet (a large dataset's home page does not build them)."""
+    sha256: str | None
     media_type: str
 
 
-def _downloads(info: Meta, exports: Exports) -> list[DownloadInfo]:
-    found = [DownloadInfo(f.name, f.url, f.bytes, f.sha256, "application/json") for f in info.files]
-    for name in exports.names:
-        built = exports.get(name)
-        path = f"/exports/{name}"
-        found.append(DownloadInfo(name, path, len(built.content), built.sha256, built.media_type))
-    return found
+EAGER_EXPORT_LIMIT = 20_000
+"""Up to this many citations the home page builds every export to show its size and sha256 (about 3 s
+at 10k claims); above it, an export's size shows once its first download has built it."""
 
 
 def home_endpoint(dataset: Dataset, exports: Exports, tabs: list[ExampleTab]) -> Callable[[Request], Any]:
@@ -109,20 +106,29 @@ def home_endpoint(dataset: Dataset, exports: Exports, tabs: list[ExampleTab]) ->
     info = meta_for(dataset)
     examples = examples_from(tabs)
     licence = ", ".join(lic.name for lic in info.licences) or "no licence given"
-    cached: list[list[DownloadInfo]] = []
+    eager = len(dataset.citations) <= EAGER_EXPORT_LIMIT
+    files = [DownloadInfo(f.name, f.url, f.bytes, f.sha256, "application/json") for f in info.files]
 
     async def downloads() -> list[DownloadInfo]:
-        if not cached:
-            from starlette.concurrency import run_in_threadpool
-
-            cached.append(await run_in_threadpool(_downloads, info, exports))
-        return cached[0]
+        found = list(files)
+        for name in exports.names:
+            built = await exports.aget(name) if eager else exports.built(name)
+            found.append(
+                DownloadInfo(
+                    name,
+                    f"/exports/{name}",
+                    None if built is None else len(built.content),
+                    None if built is None else built.sha256,
+                    exports.media_type(name),
+                )
+            )
+        return found
 
     async def endpoint(request: Request) -> Response:
-        files = await downloads()
+        found = await downloads()
         if wants_html(request):
-            return _html(dataset, info, examples, files, licence, root_path(request))
-        body = orjson.dumps(_json(dataset, info, examples, files, request))
+            return _html(dataset, info, examples, found, licence, root_path(request))
+        body = orjson.dumps(_json(dataset, info, examples, found, request))
         return Response(body, media_type="application/json")
 
     return endpoint
@@ -199,8 +205,9 @@ def _html(
         for e in examples
     )
     rows = join(
-        f'<tr><td><a href="{root}{escape(f.path)}">{escape(f.name)}</a></td><td>{_size(f.size)}</td>'
-        f'<td class="mono">sha256 {escape(f.sha256)}</td></tr>'
+        f'<tr><td><a href="{root}{escape(f.path)}">{escape(f.name)}</a></td>'
+        f"<td>{_size(f.size) if f.size is not None else 'built on first download'}</td>"
+        f'<td class="mono">{"sha256 " + escape(f.sha256) if f.sha256 else ""}</td></tr>'
         for f in files
     )
     licence_links = join(
