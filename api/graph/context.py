@@ -42,8 +42,13 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def described(description: str, *, name: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """`@strawberry.field(description=...)` with a type mypy can follow (strawberry's is `Any`)."""
-    return cast(
-        Callable[[Callable[P, R]], Callable[P, R]], strawberry.field(description=description, name=name)
-    )
+def described(
+    description: str, *, name: str | None = None, graphql_type: Any | None = None
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """`@strawberry.field(description=...)` with a type mypy can follow (strawberry's is `Any`).
+
+    `graphql_type` declares the field's GraphQL type when the resolver's annotation cannot name it:
+    another entity's type, referred to lazily (see api.graph.entity.lazy).
+    """
+    field = strawberry.field(description=description, name=name, graphql_type=graphql_type)
+    return cast(Callable[[Callable[P, R]], Callable[P, R]], field)
