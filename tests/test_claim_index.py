@@ -11,9 +11,9 @@ from api_client import dataset
 from api.errors import UserInputError
 from api.graph.claim_filter import ClaimFilter, filter_claims
 from api.graph.claim_index import all_claims, select_claims
-from api.graph.claims import CitationMode
 from api.graph.context import Context
 from api.graph.relay import encode_global_id
+from schema.models import CitationMode
 
 
 @cache

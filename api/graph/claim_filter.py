@@ -7,11 +7,11 @@ from collections.abc import Iterable
 
 import strawberry
 
-from api.graph.claims import CitationMode
 from api.graph.common import DateRange
 from api.graph.context import Context
 from api.graph.refs import citation_matches, slug_of
 from api.graph.text import normalise
+from schema import models
 from schema.models import Citation, Claim
 
 
@@ -37,7 +37,7 @@ class ClaimFilter:
     negotiation: strawberry.ID | None = strawberry.field(
         default=None, description="The Negotiation the claim is about."
     )
-    mode: CitationMode | None = strawberry.field(
+    mode: models.CitationMode | None = strawberry.field(
         default=None, description="A citation reports the claim in this mode."
     )
     topic: str | None = strawberry.field(default=None, description="A topic slug, e.g. rare-earths.")

@@ -1,22 +1,23 @@
-"""GraphQL types for statements: Claim (one statement by one speaker) and Citation (one report of it)."""
+"""Statements: Claim (one statement by one speaker) and Citation (one report of it), their orders
+and the citation filter (the claim filter and its index-backed selection: api.graph.claim_filter)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any
 
 import strawberry
 
-from api.graph.common import Evidence, PartialDate, Record, evidence_list, partial_date
-from api.graph.context import Info, data, described
-from api.graph.refs import citation_matches, independent_stories
+from api.graph.claim_filter import ClaimFilter
+from api.graph.claim_index import select_claims
+from api.graph.common import AS_OF, REF, DateRange, Evidence, PartialDate, Record, evidence_list, partial_date
+from api.graph.context import Context, Info, data, described, index
+from api.graph.entity import Entity
+from api.graph.ordering import Key, date_key, order_by
+from api.graph.refs import citation_matches, independent_stories, slug_of, text_matches
 from api.graph.sources import Outlet, Source
+from api.graph.type_registry import lazy, wrap
 from schema import models
-
-if TYPE_CHECKING:
-    from api.graph.negotiations import Negotiation
-    from api.graph.people import Person
 
 OutletArg = Annotated[
     strawberry.ID | None,
@@ -31,31 +32,24 @@ AsOfArg = Annotated[
 ]
 
 
-@strawberry.enum(description="How a source reports a claim.")
-class CitationMode(Enum):
-    DIRECT = strawberry.enum_value("direct", description="Quoted in full, in quotation marks.")
-    PARTIAL = strawberry.enum_value("partial", description="A quoted fragment inside reported speech.")
-    PARAPHRASE = strawberry.enum_value("paraphrase", description="Reported in the outlet's own words.")
-
-
 @strawberry.type(description="One statement by one speaker, once, however many articles report it.")
 class Claim(Record):
     record: strawberry.Private[models.Claim]
 
-    @described("Who said it (may be an unnamed group or role).")
-    def speaker(self, info: Info) -> Annotated[Person, strawberry.lazy("api.graph.people")]:
-        from api.graph.people import Person
+    @described(
+        "Who said it (may be an unnamed group or role).", graphql_type=lazy("Person", "api.graph.people")
+    )
+    def speaker(self, info: Info) -> Record:
+        person: Record = wrap("Person", data(info).people[self.record.speaker])
+        return person
 
-        return Person(record=data(info).people[self.record.speaker])
-
-    @described("The round of talks the statement is about; null if none.")
-    def negotiation(
-        self, info: Info
-    ) -> Annotated[Negotiation, strawberry.lazy("api.graph.negotiations")] | None:
-        from api.graph.negotiations import Negotiation
-
+    @described(
+        "The round of talks the statement is about; null if none.",
+        graphql_type=lazy("Negotiation", "api.graph.negotiations") | None,
+    )
+    def negotiation(self, info: Info) -> Record | None:
         slug = self.record.negotiation
-        return None if slug is None else Negotiation(record=data(info).negotiations[slug])
+        return None if slug is None else wrap("Negotiation", data(info).negotiations[slug])
 
     @described("When the words were said, to its known precision; null if unknown.")
     def said_on(self) -> PartialDate | None:
@@ -111,9 +105,11 @@ class Claim(Record):
 
     @described("The articles citing the claim, each once, in file order.")
     def sources(self, info: Info) -> list[Source]:
-        dataset = data(info)
+        dataset, position = data(info), index(info).position
         seen = {c.evidence.source for c in dataset.citations_by_claim.get(self.record.id, [])}
-        return [Source(record=s) for s in dataset.sources.values() if s.id in seen]
+        return [
+            Source(record=dataset.sources[s]) for s in sorted(seen, key=lambda s: position[("sources", s)])
+        ]
 
 
 @strawberry.type(description="A claim as one article reports it, with the exact span and its mode.")
@@ -125,8 +121,8 @@ class Citation(Record):
         return Claim(record=data(info).claims[self.record.claim])
 
     @described("Direct quote, partial quote or paraphrase.")
-    def mode(self) -> CitationMode:
-        return CitationMode[self.record.mode.name]
+    def mode(self) -> models.CitationMode:
+        return self.record.mode
 
     @described("The attribution words ('said', 'noted', 'told reporters'); null if none.")
     def cue(self) -> Evidence | None:
@@ -145,3 +141,90 @@ class Citation(Record):
         dataset = data(info)
         slug = dataset.sources[self.record.evidence.source].outlet
         return None if slug is None else Outlet(record=dataset.outlets[slug])
+
+
+@strawberry.input(description="Conditions on citations (claims as each article reports them).")
+class CitationFilter:
+    claim: strawberry.ID | None = strawberry.field(default=None, description="The Claim" + REF)
+    speaker: strawberry.ID | None = strawberry.field(default=None, description="The claim's speaker" + REF)
+    source: strawberry.ID | None = strawberry.field(default=None, description="The citing Source" + REF)
+    outlet: strawberry.ID | None = strawberry.field(default=None, description="The publishing Outlet" + REF)
+    mode: models.CitationMode | None = strawberry.field(
+        default=None, description="Direct, partial or paraphrase."
+    )
+    published_on: DateRange | None = strawberry.field(
+        default=None, description="The article was certainly published within this range."
+    )
+    as_of: dt.date | None = strawberry.field(default=None, description="Citations in articles " + AS_OF)
+    text: str | None = strawberry.field(default=None, description="Words in the cited span.")
+
+    def passes(self, c: Context, r: models.Citation) -> bool:
+        """Whether the citation meets every condition."""
+        if self.claim is not None and r.claim != slug_of(self.claim, "Claim"):
+            return False
+        if self.speaker is not None and c.dataset.claims[r.claim].speaker != slug_of(self.speaker, "Person"):
+            return False
+        if self.published_on is not None and not self.published_on.holds(
+            c.dataset.sources[r.evidence.source].published_on
+        ):
+            return False
+        mode = None if self.mode is None else self.mode.name
+        if not citation_matches(
+            c.dataset, r, outlet=self.outlet, source=self.source, mode=mode, as_of=self.as_of
+        ):
+            return False
+        return text_matches(self.text, r.evidence.exact)
+
+
+def _first_published(c: Context, claim: models.Claim) -> Any:
+    dates = [
+        date_key(c.dataset.sources[x.evidence.source].published_on)
+        for x in c.dataset.citations_by_claim.get(claim.id, [])
+    ]
+    known = [d for d in dates if d is not None]
+    return min(known) if known else None
+
+
+def _independent_sources(c: Context, claim: models.Claim) -> int:
+    return len(independent_stories(c.dataset, c.dataset.citations_by_claim.get(claim.id, [])))
+
+
+CLAIMS = Entity(
+    stem="claims",
+    object_type=Claim,
+    filter=ClaimFilter,
+    order=order_by(
+        "Claim",
+        "claims",
+        SAID_ON=Key("By when the words were said; unknown last.", lambda _, r: date_key(r.said_on)),
+        FIRST_PUBLISHED_ON=Key("By the earliest publication date of a citing article.", _first_published),
+        SPEAKER_NAME=Key(
+            "By the speaker's canonical name.", lambda c, r: c.dataset.people[r.speaker].name.casefold()
+        ),
+        INDEPENDENT_SOURCE_COUNT=Key(
+            "By how many independent stories report the claim.", _independent_sources
+        ),
+    ),
+    lookup_doc="A claim by slug.",
+    connection_doc="Statements, one per speaker and utterance, however many articles report them.",
+    select=select_claims,  # from the indexes, no copy: O(page) for indexed filters
+)
+CITATIONS = Entity(
+    stem="citations",
+    object_type=Citation,
+    filter=CitationFilter,
+    order=order_by(
+        "Citation",
+        "citations",
+        PUBLISHED_ON=Key(
+            "By the citing article's date.",
+            lambda c, r: date_key(c.dataset.sources[r.evidence.source].published_on),
+        ),
+        POSITION=Key(
+            "By source (file order), then offset.",
+            lambda c, r: (c.index.position[("sources", r.evidence.source)], r.evidence.start),
+        ),
+    ),
+    lookup_doc="A citation by slug.",
+    connection_doc="Claims as each article reports them.",
+)

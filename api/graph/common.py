@@ -1,32 +1,20 @@
-"""Shared GraphQL types: Evidence selectors, partial dates, attested values, verification, enums."""
+"""Shared GraphQL types: Evidence selectors, partial dates, attested values, verification, Record."""
 
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.graph import enums
 from api.graph.context import Info, data, described
 from api.graph.relay import Node
+from api.graph.type_registry import lazy, wrap
 from schema import models
 
-if TYPE_CHECKING:
-    from api.graph.sources import Source
-
-
-@strawberry.enum(description="How much of a date is known.")
-class Precision(Enum):
-    DAY = strawberry.enum_value("day", description="The day is known: 2025-06-10.")
-    MONTH = strawberry.enum_value("month", description="Only the month is known: 2025-06.")
-    YEAR = strawberry.enum_value("year", description="Only the year is known: 2025.")
-
-
-@strawberry.enum(description="Sort direction.")
-class Direction(Enum):
-    ASC = strawberry.enum_value("asc", description="Smallest, earliest or A first.")
-    DESC = strawberry.enum_value("desc", description="Largest, latest or Z first.")
+REF = " (slug or global ID)."
+AS_OF = "certainly published on or before this day (unknown publication dates are left out)."
+assert enums.Precision is models.Precision  # a GraphQL enum once api.graph.enums is imported
 
 
 @strawberry.type(
@@ -36,11 +24,12 @@ class Direction(Enum):
 class Evidence:
     record: strawberry.Private[models.Evidence]
 
-    @described("The source (article) whose text holds the span.")
-    def source(self, info: Info) -> Annotated[Source, strawberry.lazy("api.graph.sources")]:
-        from api.graph.sources import Source
-
-        return Source(record=data(info).sources[self.record.source])
+    @described(
+        "The source (article) whose text holds the span.", graphql_type=lazy("Source", "api.graph.sources")
+    )
+    def source(self, info: Info) -> Node:
+        node: Node = wrap("Source", data(info).sources[self.record.source])
+        return node
 
     @described("The words, copied exactly from the seed text.")
     def exact(self) -> str:
@@ -77,8 +66,8 @@ class PartialDate:
         return self.record.date
 
     @described("How much of the date is known.")
-    def precision(self) -> Precision:
-        return Precision[self.record.precision.name]
+    def precision(self) -> models.Precision:
+        return self.record.precision
 
     @described("How the date was derived when the text does not print it whole.")
     def note(self) -> str | None:

@@ -48,7 +48,7 @@ def described(
     """`@strawberry.field(description=...)` with a type mypy can follow (strawberry's is `Any`).
 
     `graphql_type` declares the field's GraphQL type when the resolver's annotation cannot name it:
-    another entity's type, referred to lazily (see api.graph.entity.lazy).
+    another entity's type, referred to lazily (see api.graph.type_registry.lazy).
     """
     field = strawberry.field(description=description, name=name, graphql_type=graphql_type)
     return cast(Callable[[Callable[P, R]], Callable[P, R]], field)

@@ -1,30 +1,20 @@
-"""GraphQL types for who speaks and for which side: Person, Affiliation, Party."""
+"""Who speaks and for which side: Person, Affiliation, Party, with their filters and orders."""
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated
-
 import strawberry
 
-from api.graph.claim_filter import ClaimFilter, filter_claims
-from api.graph.claims import Claim
-from api.graph.common import Evidence, Record, evidence_list
-from api.graph.context import Info, data, described
-from api.graph.ordering import apply_order
-from api.graph.orders import KEYS, ClaimOrder
-from api.graph.relay import After, Before, Connection, First, Last, paginate
+from api.graph.claims import CLAIMS
+from api.graph.common import REF, Evidence, Record, evidence_list
+from api.graph.context import Context, Info, data, described, index
+from api.graph.entity import Entity, connection_field
+from api.graph.ordering import BY_NAME, Key, order_by
+from api.graph.refs import slug_of, text_matches
 from api.graph.sources import Alias, aliases
+from api.graph.type_registry import lazy_list, wrap
 from schema import models
 
-if TYPE_CHECKING:
-    from api.graph.negotiations import Delegate
-
-
-@strawberry.enum(description="Whether a speaker is one person or a described group.")
-class PersonKind(Enum):
-    INDIVIDUAL = strawberry.enum_value("individual", description="One person.")
-    GROUP = strawberry.enum_value("group", description="A described group, e.g. 'analysts'.")
+_DELEGATES = lazy_list("Delegate", "api.graph.negotiations")
 
 
 @strawberry.type(description="A side in a negotiation (a government).")
@@ -39,11 +29,11 @@ class Party(Record):
     def evidence(self) -> list[Evidence]:
         return evidence_list(self.record.evidence)
 
-    @described("Delegate seats held for this party, across negotiations, in file order.")
-    def delegates(self, info: Info) -> list[Annotated[Delegate, strawberry.lazy("api.graph.negotiations")]]:
-        from api.graph.negotiations import Delegate
-
-        return [Delegate(record=d) for d in data(info).delegates.values() if d.party == self.record.id]
+    @described(
+        "Delegate seats held for this party, across negotiations, in file order.", graphql_type=_DELEGATES
+    )
+    def delegates(self, info: Info) -> list[Record]:
+        return [wrap("Delegate", d) for d in index(info).delegates_by_party.get(self.record.id, [])]
 
 
 @strawberry.type(description="A role or organisation a seed gives a person, as printed.")
@@ -81,8 +71,8 @@ class Person(Record):
         return self.record.named
 
     @described("One person or a described group.")
-    def kind(self) -> PersonKind:
-        return PersonKind[self.record.kind.name]
+    def kind(self) -> models.PersonKind:
+        return self.record.kind
 
     @described("The curator's short description; null if none.")
     def description(self) -> str | None:
@@ -96,30 +86,79 @@ class Person(Record):
     def affiliations(self) -> list[Affiliation]:
         return [Affiliation(record=a) for a in self.record.affiliations]
 
-    @described("The person's seats in negotiations' delegations.")
-    def delegate_seats(
-        self, info: Info
-    ) -> list[Annotated[Delegate, strawberry.lazy("api.graph.negotiations")]]:
-        from api.graph.negotiations import Delegate
+    @described("The person's seats in negotiations' delegations.", graphql_type=_DELEGATES)
+    def delegate_seats(self, info: Info) -> list[Record]:
+        return [wrap("Delegate", d) for d in data(info).delegates_by_person.get(self.record.id, [])]
 
-        return [Delegate(record=d) for d in data(info).delegates_by_person.get(self.record.id, [])]
+    claims = connection_field(
+        CLAIMS,
+        name="claims",
+        description="What the person said: a connection of claims, filtered and ordered.",
+        within=lambda person, context: context.dataset.claims_by_speaker.get(person.record.id, []),
+        filter_doc="Conditions on the claims.",
+    )
 
-    @described("What the person said: a connection of claims, filtered and ordered.")
-    def claims(
-        self,
-        info: Info,
-        filter: Annotated[
-            ClaimFilter | None, strawberry.argument(description="Conditions on the claims.")
-        ] = None,
-        order_by: Annotated[
-            ClaimOrder | None, strawberry.argument(description="Sort order (default: file order).")
-        ] = None,
-        first: First = None,
-        last: Last = None,
-        after: After = None,
-        before: Before = None,
-    ) -> Connection[Claim]:
-        context = info.context
-        own = context.dataset.claims_by_speaker.get(self.record.id, [])
-        kept = apply_order(order_by, filter_claims(context, own, filter), context, KEYS["claims"])
-        return paginate(kept, lambda r: Claim(record=r), first, last, after, before)
+
+@strawberry.input(description="Conditions on parties.")
+class PartyFilter:
+    text: str | None = strawberry.field(default=None, description="Words in the party's name.")
+
+    def passes(self, _: Context, r: models.Party) -> bool:
+        """Whether the party meets every condition."""
+        return text_matches(self.text, r.name)
+
+
+@strawberry.input(description="Conditions on people.")
+class PersonFilter:
+    name: str | None = strawberry.field(
+        default=None, description="Words in the canonical name or any alias (case- and quote-insensitive)."
+    )
+    named: bool | None = strawberry.field(default=None, description="Named (true) or unnamed (false).")
+    kind: models.PersonKind | None = strawberry.field(default=None, description="Individual or group.")
+    party: strawberry.ID | None = strawberry.field(
+        default=None, description="Sits for, or is affiliated with, this Party" + REF
+    )
+    negotiation: strawberry.ID | None = strawberry.field(
+        default=None, description="Holds a delegate seat in this Negotiation" + REF
+    )
+
+    def passes(self, c: Context, r: models.Person) -> bool:
+        """Whether the person meets every condition."""
+        if self.named is not None and r.named != self.named:
+            return False
+        if self.kind is not None and r.kind is not self.kind:
+            return False
+        if self.party is not None and slug_of(self.party, "Party") not in c.index.parties_by_person.get(
+            r.id, set()
+        ):
+            return False
+        if self.negotiation is not None:
+            wanted = slug_of(self.negotiation, "Negotiation")
+            if all(d.negotiation != wanted for d in c.dataset.delegates_by_person.get(r.id, [])):
+                return False
+        return text_matches(self.name, r.name, *(a.name for a in r.aliases))
+
+
+PARTIES = Entity(
+    stem="parties",
+    object_type=Party,
+    filter=PartyFilter,
+    order=order_by("Party", "parties", NAME=BY_NAME),
+    lookup_doc="A party by slug.",
+    connection_doc="Sides in negotiations (governments).",
+)
+PEOPLE = Entity(
+    stem="people",
+    object_type=Person,
+    filter=PersonFilter,
+    order=order_by(
+        "Person",
+        "people",
+        NAME=BY_NAME,
+        CLAIM_COUNT=Key(
+            "By how many claims they made.", lambda c, r: len(c.dataset.claims_by_speaker.get(r.id, []))
+        ),
+    ),
+    lookup_doc="A person by slug.",
+    connection_doc="Everyone who speaks or is named, including unnamed speakers.",
+)

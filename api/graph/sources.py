@@ -1,25 +1,28 @@
-"""GraphQL types for publishers and articles: Outlet, Source and its credit line."""
+"""Publishers and articles: Outlet, Source and its credit line, with their filters and orders."""
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+import datetime as dt
 
 import strawberry
 
-from api.graph.common import Evidence, PartialDate, Record, evidence_list, partial_date
-from api.graph.context import Info, data, described, index
+from api.graph.common import (
+    AS_OF,
+    REF,
+    DateRange,
+    Evidence,
+    PartialDate,
+    Record,
+    evidence_list,
+    partial_date,
+)
+from api.graph.context import Context, Info, data, described, index
+from api.graph.entity import Entity
+from api.graph.indexes import published_by
+from api.graph.ordering import BY_NAME, Key, date_key, order_by
+from api.graph.refs import slug_of, text_matches
+from api.graph.type_registry import lazy_list, wrap
 from schema import models
-
-if TYPE_CHECKING:
-    from api.graph.claims import Citation
-
-
-@strawberry.enum(description="What kind of publisher an outlet is.")
-class OutletKind(Enum):
-    NEWS_SITE = strawberry.enum_value("news-site", description="A news website.")
-    WIRE_SERVICE = strawberry.enum_value("wire-service", description="A wire service other outlets adapt.")
-    FORUM = strawberry.enum_value("forum", description="A discussion forum that reposts stories.")
 
 
 @strawberry.type(description="One spelling of a name, with every span where it appears.")
@@ -42,8 +45,8 @@ class Outlet(Record):
         return self.record.name
 
     @described("What kind of publisher it is.")
-    def kind(self) -> OutletKind:
-        return OutletKind[self.record.kind.name]
+    def kind(self) -> models.OutletKind:
+        return self.record.kind
 
     @described("Every spelling of the outlet's name in the seeds, with evidence.")
     def aliases(self) -> list[Alias]:
@@ -131,8 +134,68 @@ class Source(Record):
     def evidence(self, info: Info) -> list[Evidence]:
         return evidence_list(index(info).evidence_by_source.get(self.record.id, []))
 
-    @described("The citations (claims as reported) in this article, in file order.")
-    def citations(self, info: Info) -> list[Annotated[Citation, strawberry.lazy("api.graph.claims")]]:
-        from api.graph.claims import Citation
+    @described(
+        "The citations (claims as reported) in this article, in file order.",
+        graphql_type=lazy_list("Citation", "api.graph.claims"),
+    )
+    def citations(self, info: Info) -> list[Record]:
+        return [wrap("Citation", c) for c in data(info).citations_by_source.get(self.record.id, [])]
 
-        return [Citation(record=c) for c in data(info).citations_by_source.get(self.record.id, [])]
+
+@strawberry.input(description="Conditions on outlets.")
+class OutletFilter:
+    text: str | None = strawberry.field(default=None, description="Words in the name or an alias.")
+    kind: models.OutletKind | None = strawberry.field(default=None, description="The kind of publisher.")
+
+    def passes(self, _: Context, r: models.Outlet) -> bool:
+        """Whether the outlet meets every condition."""
+        if self.kind is not None and r.kind is not self.kind:
+            return False
+        return text_matches(self.text, r.name, *(a.name for a in r.aliases))
+
+
+@strawberry.input(description="Conditions on sources (articles).")
+class SourceFilter:
+    outlet: strawberry.ID | None = strawberry.field(default=None, description="The publishing Outlet" + REF)
+    published_on: DateRange | None = strawberry.field(
+        default=None, description="Certainly published within this range."
+    )
+    as_of: dt.date | None = strawberry.field(default=None, description="Articles " + AS_OF)
+    text: str | None = strawberry.field(
+        default=None, description="Words in the headline, author, seed file name or full text."
+    )
+
+    def passes(self, c: Context, r: models.Source) -> bool:
+        """Whether the source meets every condition."""
+        if self.outlet is not None and r.outlet != slug_of(self.outlet, "Outlet"):
+            return False
+        if self.published_on is not None and not self.published_on.holds(r.published_on):
+            return False
+        if self.as_of is not None and not published_by(r, self.as_of):
+            return False
+        headline = None if r.headline is None else r.headline.value
+        author = None if r.author is None else r.author.value
+        return text_matches(self.text, headline, author, r.seed, c.dataset.seed_texts.get(r.id))
+
+
+OUTLETS = Entity(
+    stem="outlets",
+    object_type=Outlet,
+    filter=OutletFilter,
+    order=order_by("Outlet", "outlets", NAME=BY_NAME),
+    lookup_doc="An outlet by slug.",
+    connection_doc="Publishers and wire services.",
+)
+SOURCES = Entity(
+    stem="sources",
+    object_type=Source,
+    filter=SourceFilter,
+    order=order_by(
+        "Source",
+        "sources",
+        PUBLISHED_ON=Key("By publication date; unknown last.", lambda _, r: date_key(r.published_on)),
+        SEED=Key("By seed file name.", lambda _, r: r.seed),
+    ),
+    lookup_doc="A source (article) by slug.",
+    connection_doc="Articles: one per seed text.",
+)

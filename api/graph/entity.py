@@ -1,0 +1,225 @@
+"""What an entity is to the schema, and the one mechanism every entity's root fields come from.
+
+An entity module (sources, people, negotiations, claims, discrepancies) defines its strawberry type,
+its filter input and its order (`api.graph.ordering.order_by`), and declares an `Entity` with them.
+Declaring it registers the type in `api.graph.type_registry`, so other modules' resolvers wrap
+records of it with `wrap("Person", record)` and name its GraphQL type with
+`lazy("Person", "api.graph.people")` instead of importing the module: no import cycle.
+`api.graph.registry` lists the entities in fixture order; `api.graph.schema` makes from each one a
+slug lookup and a connection (as swapi-graphql's `rootFieldByID`/`rootConnection` do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Optional, Protocol
+
+import strawberry
+from strawberry.types.field import StrawberryField
+
+from api.errors import UserInputError
+from api.graph.context import Context, Info
+from api.graph.ordering import Order, apply_order
+from api.graph.relay import MAX_PAGE, After, Before, Connection, First, Last, Node, decode_global_id, paginate
+from api.graph.type_registry import register_type
+
+
+class Filter(Protocol):
+    """A filter input: whether one record meets every condition given."""
+
+    def passes(self, context: Context, record: Any) -> bool: ...
+
+
+Select = Callable[[Context, Any], Sequence[Any]]
+"""(context, filter or None) -> the matching records in file order."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One entity of the API: its records, GraphQL type, filter and order, and its root fields' docs."""
+
+    stem: str
+    """The fixture stem and plural noun, e.g. outlets (Dataset attribute, meta counts)."""
+    object_type: type[Any]
+    """The strawberry type, e.g. Outlet."""
+    filter: type[Any]
+    order: Order
+    lookup_doc: str
+    """Description of the slug lookup, e.g. `An outlet by slug.`"""
+    connection_doc: str
+    """Description of the root connection, e.g. `Publishers and wire services.`"""
+    select: Select | None = None
+    """How the root connection picks records; default: every record the filter passes."""
+
+    def __post_init__(self) -> None:
+        register_type(self.object_type)
+
+    @property
+    def type_name(self) -> str:
+        """The GraphQL type name, e.g. Outlet."""
+        return self.object_type.__name__
+
+    @property
+    def field_name(self) -> str:
+        """The root lookup's name: the type name with a small first letter, e.g. outlet."""
+        return self.type_name[0].lower() + self.type_name[1:]
+
+    def wrap(self, record: Any) -> Any:
+        """Wraps a pydantic record as this entity's GraphQL object."""
+        return self.object_type(record=record)
+
+    def records(self, context: Context) -> Iterable[Any]:
+        """Every record of the entity in file order."""
+        records: Iterable[Any] = getattr(context.dataset, self.stem).values()
+        return records
+
+    def matching(self, context: Context, where: Filter | None) -> Sequence[Any]:
+        """The records the filter keeps (all without one), in file order."""
+        if self.select is not None:
+            return self.select(context, where)
+        return keep(context, self.records(context), where)
+
+
+def keep(context: Context, records: Iterable[Any], where: Filter | None) -> list[Any]:
+    """Returns the records that pass the filter (all of them without one), in their order."""
+    if where is None:
+        return list(records)
+    return [r for r in records if where.passes(context, r)]
+
+
+# --- root fields made from entities ------------------------------------------------------
+
+_FILTER_DOC = "Conditions the items must meet (all of them)."
+_ORDER_DOC = "Sort order (default: file order)."
+
+
+def _filter_arg(entity: Entity, description: str) -> Any:
+    return Annotated[Optional[entity.filter], strawberry.argument(description=description)]  # noqa: UP045
+
+
+def _order_arg(entity: Entity) -> Any:
+    return Annotated[Optional[entity.order.input], strawberry.argument(description=_ORDER_DOC)]  # noqa: UP045
+
+
+def _paging() -> dict[str, Any]:
+    return {"first": First, "last": Last, "after": After, "before": Before}
+
+
+def connection_field(
+    entity: Entity,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    within: Callable[[Any, Context], Sequence[Any]] | None = None,
+    filter_doc: str = _FILTER_DOC,
+) -> Any:
+    """Returns a connection field over the entity: filter, orderBy and cursor paging arguments.
+
+    At the root (no `within`) it lists every record; on an object type, `within(parent, context)`
+    gives the candidate records (e.g. a person's own claims, from an index).
+    """
+    order = entity.order
+
+    def page(context: Context, kept: Sequence[Any], order_by: Any, paging: tuple[Any, ...]) -> Any:
+        ordered = kept if order_by is None else apply_order(order_by, kept, context, order.keys)
+        return paginate(ordered, entity.wrap, *paging)
+
+    if within is None:
+
+        def root_connection(
+            info: Info,
+            filter: Any = None,
+            order_by: Any = None,
+            first: int | None = None,
+            last: int | None = None,
+            after: str | None = None,
+            before: str | None = None,
+        ) -> Any:
+            context: Context = info.context
+            return page(context, entity.matching(context, filter), order_by, (first, last, after, before))
+
+        resolver: Callable[..., Any] = root_connection
+        leading: dict[str, Any] = {"info": Info}
+    else:
+        nested = within
+
+        def object_connection(
+            self: Any,
+            info: Info,
+            filter: Any = None,
+            order_by: Any = None,
+            first: int | None = None,
+            last: int | None = None,
+            after: str | None = None,
+            before: str | None = None,
+        ) -> Any:
+            context: Context = info.context
+            kept = keep(context, nested(self, context), filter)
+            return page(context, kept, order_by, (first, last, after, before))
+
+        resolver = object_connection
+        leading = {"info": Info}
+    resolver.__name__ = resolver.__qualname__ = name or entity.stem  # the field's python name
+    resolver.__annotations__ = {
+        **leading,
+        "filter": _filter_arg(entity, filter_doc),
+        "order_by": _order_arg(entity),
+        **_paging(),
+        "return": Connection[entity.object_type],  # type: ignore[name-defined]
+    }
+    return strawberry.field(resolver=resolver, description=description or entity.connection_doc)
+
+
+def lookup_field(entity: Entity) -> StrawberryField:
+    """Returns the root field fetching one record of the entity by slug (null if there is none)."""
+
+    def lookup(info: Info, slug: str) -> Any:
+        record = getattr(info.context.dataset, entity.stem).get(slug)
+        return None if record is None else entity.wrap(record)
+
+    lookup.__name__ = lookup.__qualname__ = entity.field_name
+    lookup.__annotations__ = {
+        "info": Info,
+        "slug": Annotated[
+            str, strawberry.argument(description="The record's kebab-case slug, e.g. howard-lutnick.")
+        ],
+        "return": Optional[entity.object_type],  # noqa: UP045
+    }
+    field: StrawberryField = strawberry.field(resolver=lookup, description=entity.lookup_doc)
+    return field
+
+
+def node_fields(entities: Sequence[Entity]) -> tuple[Any, Any]:
+    """Returns the root `node(id)` and `nodes(ids)` fields over the given entities."""
+    by_type = {e.type_name: e for e in entities}
+
+    def node(
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global ID from any object's `id`.")],
+    ) -> Node | None:
+        type_name, slug = decode_global_id(id)
+        entity = by_type.get(type_name)
+        if entity is None:
+            return None
+        record = getattr(info.context.dataset, entity.stem).get(slug)
+        found: Node | None = None if record is None else entity.wrap(record)
+        return found
+
+    def nodes(
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs, at most 100.")],
+    ) -> list[Node | None]:
+        if len(ids) > MAX_PAGE:
+            raise UserInputError(f"`ids` may hold at most {MAX_PAGE} ids, got {len(ids)}")
+        return [node(info, i) for i in ids]
+
+    return (
+        strawberry.field(
+            resolver=node, description="Fetches any object by its global ID; null if no such record."
+        ),
+        strawberry.field(
+            resolver=nodes,
+            description="Fetches objects by global IDs, in the order given; null for each unknown one.",
+        ),
+    )
