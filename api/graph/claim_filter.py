@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 import strawberry
 
@@ -112,10 +111,3 @@ def _is_delegate(context: Context, claim: Claim) -> bool:
     if claim.negotiation is None:
         return bool(seats)
     return any(d.negotiation == claim.negotiation for d in seats)
-
-
-def filter_claims(context: Context, claims: Iterable[Claim], where: ClaimFilter | None) -> list[Claim]:
-    """Takes claims in file order and returns those the filter keeps (all of them without a filter)."""
-    if where is None:
-        return list(claims)
-    return [c for c in claims if where.passes(context, c)]

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import strawberry
 
 from api.graph.claim_filter import ClaimFilter
-from api.graph.claim_index import select_claims
 from api.graph.common import AS_OF, REF, DateRange, Evidence, PartialDate, Record, evidence_list, partial_date
 from api.graph.context import Context, Info, data, described, index
 from api.graph.entity import Entity
@@ -207,7 +206,12 @@ CLAIMS = Entity(
     ),
     lookup_doc="A claim by slug.",
     connection_doc="Statements, one per speaker and utterance, however many articles report them.",
-    select=select_claims,  # from the indexes, no copy: O(page) for indexed filters
+    indexed={
+        "speaker": ("Person", lambda c: c.dataset.claims_by_speaker),
+        "negotiation": ("Negotiation", lambda c: c.dataset.claims_by_negotiation),
+        "source": ("Source", lambda c: c.dataset.claims_by_source),
+        "outlet": ("Outlet", lambda c: c.dataset.claims_by_outlet),
+    },
 )
 CITATIONS = Entity(
     stem="citations",
@@ -225,6 +229,10 @@ CITATIONS = Entity(
             lambda c, r: (c.index.position[("sources", r.evidence.source)], r.evidence.start),
         ),
     ),
+    indexed={
+        "claim": ("Claim", lambda c: c.dataset.citations_by_claim),
+        "source": ("Source", lambda c: c.dataset.citations_by_source),
+    },
     lookup_doc="A citation by slug.",
     connection_doc="Claims as each article reports them.",
 )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar, cast
 
 import strawberry
@@ -18,11 +18,19 @@ class Context:
 
     dataset: Dataset
     index: ApiIndex
+    _records: dict[str, Sequence[Any]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def for_dataset(cls, dataset: Dataset) -> Context:
         """Takes a dataset and returns a context with freshly built indexes (do this once per app)."""
         return cls(dataset=dataset, index=ApiIndex.build(dataset))
+
+    def records(self, stem: str) -> Sequence[Any]:
+        """Returns every record of a fixture stem in file order: one list per context, never copied."""
+        found = self._records.get(stem)
+        if found is None:
+            found = self._records[stem] = list(getattr(self.dataset, stem).values())
+        return found
 
 
 Info = strawberry.Info[Context, Any]

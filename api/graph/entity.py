@@ -11,8 +11,8 @@ slug lookup and a connection (as swapi-graphql's `rootFieldByID`/`rootConnection
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from typing import Annotated, Any, Optional, Protocol
 
 import strawberry
@@ -21,6 +21,7 @@ from strawberry.types.field import StrawberryField
 from api.errors import UserInputError
 from api.graph.context import Context, Info
 from api.graph.ordering import Order, apply_order
+from api.graph.refs import slug_of
 from api.graph.relay import MAX_PAGE, After, Before, Connection, First, Last, Node, decode_global_id, paginate
 from api.graph.type_registry import register_type
 
@@ -31,8 +32,8 @@ class Filter(Protocol):
     def passes(self, context: Context, record: Any) -> bool: ...
 
 
-Select = Callable[[Context, Any], Sequence[Any]]
-"""(context, filter or None) -> the matching records in file order."""
+Index = Callable[[Context], Mapping[str, Sequence[Any]]]
+"""context -> an index of records by the id of what they refer to, each list in file order."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,8 @@ class Entity:
     """Description of the slug lookup, e.g. `An outlet by slug.`"""
     connection_doc: str
     """Description of the root connection, e.g. `Publishers and wire services.`"""
-    select: Select | None = None
-    """How the root connection picks records; default: every record the filter passes."""
+    indexed: Mapping[str, tuple[str, Index]] = field(default_factory=dict)
+    """Filter field -> (the type its reference names, the index holding the records it keeps)."""
 
     def __post_init__(self) -> None:
         register_type(self.object_type)
@@ -69,22 +70,32 @@ class Entity:
         """Wraps a pydantic record as this entity's GraphQL object."""
         return self.object_type(record=record)
 
-    def records(self, context: Context) -> Iterable[Any]:
-        """Every record of the entity in file order."""
-        records: Iterable[Any] = getattr(context.dataset, self.stem).values()
-        return records
-
     def matching(self, context: Context, where: Filter | None) -> Sequence[Any]:
-        """The records the filter keeps (all without one), in file order."""
-        if self.select is not None:
-            return self.select(context, where)
-        return keep(context, self.records(context), where)
+        """Takes a filter (or None) and returns the records it keeps, in file order.
+
+        A filter naming an indexed reference (a claim's speaker, a citation's claim...) starts from
+        that index list instead of every record; when it names nothing else, the list *is* the answer
+        and no record is checked at all, so a page costs O(page), not O(records). The result may be
+        a shared list: callers must not change it.
+        """
+        if where is None:
+            return context.records(self.stem)
+        given = [f.name for f in fields(where) if getattr(where, f.name) is not None]  # type: ignore[arg-type]
+        indexed = [name for name in given if name in self.indexed]
+        if not indexed:
+            return keep(context, context.records(self.stem), where)
+        candidates = []
+        for name in indexed:
+            type_name, index = self.indexed[name]
+            candidates.append(index(context).get(slug_of(getattr(where, name), type_name), []))
+        smallest = min(candidates, key=len)
+        return smallest if len(given) == 1 else keep(context, smallest, where)
 
 
-def keep(context: Context, records: Iterable[Any], where: Filter | None) -> list[Any]:
-    """Returns the records that pass the filter (all of them without one), in their order."""
+def keep(context: Context, records: Sequence[Any], where: Filter | None) -> Sequence[Any]:
+    """Returns the records that pass the filter (all of them, as given, without one), in their order."""
     if where is None:
-        return list(records)
+        return records
     return [r for r in records if where.passes(context, r)]
 
 

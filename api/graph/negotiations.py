@@ -220,6 +220,11 @@ DELEGATES = Entity(
             "By the delegate's canonical name.", lambda c, r: c.dataset.people[r.person].name.casefold()
         ),
     ),
+    indexed={
+        "negotiation": ("Negotiation", lambda c: c.dataset.delegates_by_negotiation),
+        "person": ("Person", lambda c: c.dataset.delegates_by_person),
+        "party": ("Party", lambda c: c.index.delegates_by_party),
+    },
     lookup_doc="A delegate seat by slug.",
     connection_doc="Delegate seats: a person in one negotiation's delegation.",
 )

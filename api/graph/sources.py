@@ -196,6 +196,7 @@ SOURCES = Entity(
         PUBLISHED_ON=Key("By publication date; unknown last.", lambda _, r: date_key(r.published_on)),
         SEED=Key("By seed file name.", lambda _, r: r.seed),
     ),
+    indexed={"outlet": ("Outlet", lambda c: c.dataset.sources_by_outlet)},
     lookup_doc="A source (article) by slug.",
     connection_doc="Articles: one per seed text.",
 )
