@@ -14,8 +14,8 @@ from strawberry.tools import create_type
 from api.errors import UserInputError
 from api.graph.claim_filter import ClaimFilter
 from api.graph.claims import CLAIMS
-from api.graph.common import Record
-from api.graph.context import Context, described
+from api.graph.common import Record, record_field
+from api.graph.context import Context, Info, described
 from api.graph.entity import Entity, connection_field, keep, lookup_field, node_fields
 from api.graph.enums import graphql_enum
 from api.graph.ordering import BY_NAME, order_by
@@ -185,13 +185,14 @@ def test_the_indexes_behind_party_negotiation_and_claim_fields_equal_their_scans
 # --- adding an entity: its module and one registry line ---------------------------------
 
 
-@strawberry.type(description="A test-only entity over the people fixture: who speaks, by name.")
+@strawberry.type(description="A test-only entity over the people fixture: who speaks, and how often.")
 class Speaker(Record):
     record: strawberry.Private[models.Person]
+    name = record_field("name", str, "The speaker's canonical name.")
 
-    @described("The speaker's canonical name.")
-    def name(self) -> str:
-        return self.record.name
+    @described("How many claims the speaker made.")
+    def claim_count(self, info: Info) -> int:
+        return len(info.context.dataset.claims_by_speaker.get(self.record.id, []))
 
 
 @strawberry.input(description="Conditions on speakers.")
@@ -221,7 +222,7 @@ def test_a_new_entity_gets_its_lookup_connection_order_and_node_from_the_mechani
         "enum SpeakerOrderField {" in sdl and "input SpeakerOrder {" in sdl and "input SpeakerFilter {" in sdl
     )
     query = """{
-      speaker(slug: "howard-lutnick") { name id }
+      speaker(slug: "howard-lutnick") { name claimCount id }
       speakers(filter: {named: true}, orderBy: {field: NAME, direction: DESC}, first: 2) {
         totalCount nodes { slug }
       }
@@ -230,6 +231,7 @@ def test_a_new_entity_gets_its_lookup_connection_order_and_node_from_the_mechani
     assert result.errors is None, result.errors
     assert result.data is not None
     assert result.data["speaker"]["name"] == "Howard Lutnick"
+    assert result.data["speaker"]["claimCount"] == len(dataset().claims_by_speaker["howard-lutnick"]) > 0
     named = sorted((p for p in dataset().people.values() if p.named), key=lambda p: p.name.casefold())
     assert result.data["speakers"]["totalCount"] == len(named)
     assert [n["slug"] for n in result.data["speakers"]["nodes"]] == [p.id for p in named[::-1][:2]]

@@ -9,11 +9,21 @@ from typing import Annotated, Any
 import strawberry
 
 from api.graph.claim_filter import ClaimFilter
-from api.graph.common import AS_OF, REF, DateRange, Evidence, PartialDate, Record, evidence_list, partial_date
+from api.graph.common import (
+    AS_OF,
+    REF,
+    DateRange,
+    Evidence,
+    Record,
+    attested_fields,
+    date_field,
+    record_field,
+)
 from api.graph.context import Context, Info, data, described, index
 from api.graph.entity import Entity
 from api.graph.ordering import Key, date_key, order_by
 from api.graph.refs import citation_matches, independent_stories, slug_of, text_matches
+from api.graph.relay import Node
 from api.graph.sources import Outlet, Source
 from api.graph.type_registry import lazy, wrap
 from schema import models
@@ -38,37 +48,29 @@ class Claim(Record):
     @described(
         "Who said it (may be an unnamed group or role).", graphql_type=lazy("Person", "api.graph.people")
     )
-    def speaker(self, info: Info) -> Record:
-        person: Record = wrap("Person", data(info).people[self.record.speaker])
-        return person
+    def speaker(self, info: Info) -> Node:
+        return wrap("Person", data(info).people[self.record.speaker])
 
     @described(
         "The round of talks the statement is about; null if none.",
         graphql_type=lazy("Negotiation", "api.graph.negotiations") | None,
     )
-    def negotiation(self, info: Info) -> Record | None:
+    def negotiation(self, info: Info) -> Node | None:
         slug = self.record.negotiation
         return None if slug is None else wrap("Negotiation", data(info).negotiations[slug])
 
-    @described("When the words were said, to its known precision; null if unknown.")
-    def said_on(self) -> PartialDate | None:
-        return partial_date(self.record.said_on)
-
-    @described("Where or to whom it was said, as printed (e.g. to reporters).")
-    def setting(self) -> str | None:
-        return None if self.record.setting is None else self.record.setting.value
-
-    @described("The spans that print the setting.")
-    def setting_evidence(self) -> list[Evidence]:
-        return [] if self.record.setting is None else evidence_list(self.record.setting.evidence)
+    said_on = date_field("said_on", "When the words were said, to its known precision; null if unknown.")
+    setting, setting_evidence = attested_fields(
+        "setting",
+        "Where or to whom it was said, as printed (e.g. to reporters).",
+        "The spans that print the setting.",
+    )
 
     @described("Topic slugs, e.g. rare-earths, export-controls.")
     def topics(self) -> list[str]:
         return list(self.record.topics)
 
-    @described("The curator's neutral one-line restatement (not a quote).")
-    def summary(self) -> str:
-        return self.record.summary
+    summary = record_field("summary", str, "The curator's neutral one-line restatement (not a quote).")
 
     @described("Each article's report of the claim, in file order.")
     def citations(self, info: Info, outlet: OutletArg = None, as_of: AsOfArg = None) -> list[Citation]:
@@ -119,9 +121,7 @@ class Citation(Record):
     def claim(self, info: Info) -> Claim:
         return Claim(record=data(info).claims[self.record.claim])
 
-    @described("Direct quote, partial quote or paraphrase.")
-    def mode(self) -> models.CitationMode:
-        return self.record.mode
+    mode = record_field("mode", models.CitationMode, "Direct quote, partial quote or paraphrase.")
 
     @described("The attribution words ('said', 'noted', 'told reporters'); null if none.")
     def cue(self) -> Evidence | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import strawberry
 
@@ -17,6 +19,47 @@ AS_OF = "certainly published on or before this day (unknown publication dates ar
 assert enums.Precision is models.Precision  # a GraphQL enum once api.graph.enums is imported
 
 
+def record_field(
+    attribute: str, graphql_type: Any, description: str, convert: Callable[[Any], Any] | None = None
+) -> Any:
+    """A field giving one attribute of the wrapped record, as it is or converted (e.g. wrapped):
+    `name = record_field("name", str, "The party's name.")`. Its name is the class attribute's."""
+    if convert is None:
+
+        def read(self: Any) -> Any:
+            return getattr(self.record, attribute)
+    else:
+        wrap = convert
+
+        def read(self: Any) -> Any:
+            return wrap(getattr(self.record, attribute))
+
+    return strawberry.field(resolver=read, graphql_type=graphql_type, description=description)
+
+
+def evidence_field(attribute: str, description: str) -> Any:
+    """A field giving the record's list of selectors (an attribute) as Evidence objects."""
+    return record_field(attribute, list[Evidence], description, evidence_list)
+
+
+def date_field(attribute: str, description: str) -> Any:
+    """A field giving the record's optional partial date (an attribute) as a PartialDate."""
+    return record_field(attribute, PartialDate | None, description, partial_date)
+
+
+def attested_fields(attribute: str, value_doc: str, evidence_doc: str) -> tuple[Any, Any]:
+    """The two fields of an optional attested value: the value as printed, and its evidence.
+
+    `headline, headline_evidence = attested_fields("headline", "The headline ...", "The spans ...")`
+    """
+    return (
+        record_field(attribute, str | None, value_doc, lambda a: None if a is None else a.value),
+        record_field(
+            attribute, list[Evidence], evidence_doc, lambda a: [] if a is None else evidence_list(a.evidence)
+        ),
+    )
+
+
 @strawberry.type(
     description="A W3C Web Annotation selector: the exact words in one seed text, with their "
     "surroundings and code point offsets, so a client can find and highlight them."
@@ -28,28 +71,13 @@ class Evidence:
         "The source (article) whose text holds the span.", graphql_type=lazy("Source", "api.graph.sources")
     )
     def source(self, info: Info) -> Node:
-        node: Node = wrap("Source", data(info).sources[self.record.source])
-        return node
+        return wrap("Source", data(info).sources[self.record.source])
 
-    @described("The words, copied exactly from the seed text.")
-    def exact(self) -> str:
-        return self.record.exact
-
-    @described("Up to 32 code points of text just before `exact`.")
-    def prefix(self) -> str:
-        return self.record.prefix
-
-    @described("Up to 32 code points of text just after `exact`.")
-    def suffix(self) -> str:
-        return self.record.suffix
-
-    @described("0-based code point offset of the first character in the seed text.")
-    def start(self) -> int:
-        return self.record.start
-
-    @described("0-based code point offset just past the last character (exclusive).")
-    def end(self) -> int:
-        return self.record.end
+    exact = record_field("exact", str, "The words, copied exactly from the seed text.")
+    prefix = record_field("prefix", str, "Up to 32 code points of text just before `exact`.")
+    suffix = record_field("suffix", str, "Up to 32 code points of text just after `exact`.")
+    start = record_field("start", int, "0-based code point offset of the first character in the seed text.")
+    end = record_field("end", int, "0-based code point offset just past the last character (exclusive).")
 
 
 def evidence_list(items: list[models.Evidence]) -> list[Evidence]:
@@ -61,17 +89,9 @@ def evidence_list(items: list[models.Evidence]) -> list[Evidence]:
 class PartialDate:
     record: strawberry.Private[models.PartialDate]
 
-    @described("ISO 8601 date cut to its precision: 2025-06-10, 2025-06 or 2025.")
-    def date(self) -> str:
-        return self.record.date
-
-    @described("How much of the date is known.")
-    def precision(self) -> models.Precision:
-        return self.record.precision
-
-    @described("How the date was derived when the text does not print it whole.")
-    def note(self) -> str | None:
-        return self.record.note
+    date = record_field("date", str, "ISO 8601 date cut to its precision: 2025-06-10, 2025-06 or 2025.")
+    precision = record_field("precision", models.Precision, "How much of the date is known.")
+    note = record_field("note", str | None, "How the date was derived when the text does not print it whole.")
 
     @described("First day the date can mean (2025-06 -> 2025-06-01).")
     def earliest(self) -> dt.date:
@@ -81,9 +101,7 @@ class PartialDate:
     def latest(self) -> dt.date:
         return self.record.latest()
 
-    @described("The spans the date rests on.")
-    def evidence(self) -> list[Evidence]:
-        return evidence_list(self.record.evidence)
+    evidence = evidence_field("evidence", "The spans the date rests on.")
 
 
 def partial_date(value: models.PartialDate | None) -> PartialDate | None:

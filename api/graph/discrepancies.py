@@ -9,7 +9,7 @@ from typing import Annotated
 import strawberry
 
 from api.graph.claims import AsOfArg
-from api.graph.common import REF, Evidence, Record, evidence_list
+from api.graph.common import REF, Evidence, Record, evidence_list, record_field
 from api.graph.context import Context, Info, data, described
 from api.graph.entity import Entity
 from api.graph.indexes import published_by
@@ -57,13 +57,8 @@ def variants_of(
 class Discrepancy(Record):
     record: strawberry.Private[models.Discrepancy]
 
-    @described("What is disputed, in a few words.")
-    def subject(self) -> str:
-        return self.record.subject
-
-    @described("The kind of disagreement.")
-    def kind(self) -> models.DiscrepancyKind:
-        return self.record.kind
+    subject = record_field("subject", str, "What is disputed, in a few words.")
+    kind = record_field("kind", models.DiscrepancyKind, "The kind of disagreement.")
 
     @described("The negotiation it concerns; null if none.")
     def negotiation(self, info: Info) -> Negotiation | None:

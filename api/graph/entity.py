@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, fields
 from typing import Annotated, Any, Optional, Protocol
 
 import strawberry
-from strawberry.types.field import StrawberryField
 
 from api.errors import UserInputError
 from api.graph.context import Context, Info
@@ -70,6 +69,11 @@ class Entity:
         """Wraps a pydantic record as this entity's GraphQL object."""
         return self.object_type(record=record)
 
+    def fetch(self, context: Context, slug: str) -> Any:
+        """Returns the GraphQL object of the record with that slug, or None if there is none."""
+        record = getattr(context.dataset, self.stem).get(slug)
+        return None if record is None else self.object_type(record=record)
+
     def matching(self, context: Context, where: Filter | None) -> Sequence[Any]:
         """Takes a filter (or None) and returns the records it keeps, in file order.
 
@@ -103,18 +107,7 @@ def keep(context: Context, records: Sequence[Any], where: Filter | None) -> Sequ
 
 _FILTER_DOC = "Conditions the items must meet (all of them)."
 _ORDER_DOC = "Sort order (default: file order)."
-
-
-def _filter_arg(entity: Entity, description: str) -> Any:
-    return Annotated[Optional[entity.filter], strawberry.argument(description=description)]  # noqa: UP045
-
-
-def _order_arg(entity: Entity) -> Any:
-    return Annotated[Optional[entity.order.input], strawberry.argument(description=_ORDER_DOC)]  # noqa: UP045
-
-
-def _paging() -> dict[str, Any]:
-    return {"first": First, "last": Last, "after": After, "before": Before}
+_SLUG_DOC = "The record's kebab-case slug, e.g. howard-lutnick."
 
 
 def connection_field(
@@ -130,75 +123,49 @@ def connection_field(
     At the root (no `within`) it lists every record; on an object type, `within(parent, context)`
     gives the candidate records (e.g. a person's own claims, from an index).
     """
-    order = entity.order
 
-    def page(context: Context, kept: Sequence[Any], order_by: Any, paging: tuple[Any, ...]) -> Any:
-        ordered = kept if order_by is None else apply_order(order_by, kept, context, order.keys)
-        return paginate(ordered, entity.wrap, *paging)
+    def connection(
+        self: Any,
+        info: Info,
+        filter: Any = None,
+        order_by: Any = None,
+        first: int | None = None,
+        last: int | None = None,
+        after: str | None = None,
+        before: str | None = None,
+    ) -> Any:
+        context: Context = info.context
+        if within is None:
+            kept = entity.matching(context, filter)
+        else:
+            kept = keep(context, within(self, context), filter)
+        ordered = kept if order_by is None else apply_order(order_by, kept, context, entity.order.keys)
+        return paginate(ordered, entity.wrap, first, last, after, before)
 
-    if within is None:
-
-        def root_connection(
-            info: Info,
-            filter: Any = None,
-            order_by: Any = None,
-            first: int | None = None,
-            last: int | None = None,
-            after: str | None = None,
-            before: str | None = None,
-        ) -> Any:
-            context: Context = info.context
-            return page(context, entity.matching(context, filter), order_by, (first, last, after, before))
-
-        resolver: Callable[..., Any] = root_connection
-        leading: dict[str, Any] = {"info": Info}
-    else:
-        nested = within
-
-        def object_connection(
-            self: Any,
-            info: Info,
-            filter: Any = None,
-            order_by: Any = None,
-            first: int | None = None,
-            last: int | None = None,
-            after: str | None = None,
-            before: str | None = None,
-        ) -> Any:
-            context: Context = info.context
-            kept = keep(context, nested(self, context), filter)
-            return page(context, kept, order_by, (first, last, after, before))
-
-        resolver = object_connection
-        leading = {"info": Info}
-    resolver.__name__ = resolver.__qualname__ = name or entity.stem  # the field's python name
-    resolver.__annotations__ = {
-        **leading,
-        "filter": _filter_arg(entity, filter_doc),
-        "order_by": _order_arg(entity),
-        **_paging(),
+    connection.__name__ = connection.__qualname__ = name or entity.stem  # the field's python name
+    connection.__annotations__ = {
+        "info": Info,
+        "filter": Annotated[Optional[entity.filter], strawberry.argument(description=filter_doc)],  # noqa: UP045
+        "order_by": Annotated[Optional[entity.order.input], strawberry.argument(description=_ORDER_DOC)],  # noqa: UP045
+        **{"first": First, "last": Last, "after": After, "before": Before},
         "return": Connection[entity.object_type],  # type: ignore[name-defined]
     }
-    return strawberry.field(resolver=resolver, description=description or entity.connection_doc)
+    return strawberry.field(resolver=connection, description=description or entity.connection_doc)
 
 
-def lookup_field(entity: Entity) -> StrawberryField:
+def lookup_field(entity: Entity) -> Any:
     """Returns the root field fetching one record of the entity by slug (null if there is none)."""
 
     def lookup(info: Info, slug: str) -> Any:
-        record = getattr(info.context.dataset, entity.stem).get(slug)
-        return None if record is None else entity.wrap(record)
+        return entity.fetch(info.context, slug)
 
     lookup.__name__ = lookup.__qualname__ = entity.field_name
     lookup.__annotations__ = {
         "info": Info,
-        "slug": Annotated[
-            str, strawberry.argument(description="The record's kebab-case slug, e.g. howard-lutnick.")
-        ],
+        "slug": Annotated[str, strawberry.argument(description=_SLUG_DOC)],
         "return": Optional[entity.object_type],  # noqa: UP045
     }
-    field: StrawberryField = strawberry.field(resolver=lookup, description=entity.lookup_doc)
-    return field
+    return strawberry.field(resolver=lookup, description=entity.lookup_doc)
 
 
 def node_fields(entities: Sequence[Entity]) -> tuple[Any, Any]:
@@ -211,10 +178,7 @@ def node_fields(entities: Sequence[Entity]) -> tuple[Any, Any]:
     ) -> Node | None:
         type_name, slug = decode_global_id(id)
         entity = by_type.get(type_name)
-        if entity is None:
-            return None
-        record = getattr(info.context.dataset, entity.stem).get(slug)
-        found: Node | None = None if record is None else entity.wrap(record)
+        found: Node | None = None if entity is None else entity.fetch(info.context, slug)
         return found
 
     def nodes(
@@ -225,12 +189,8 @@ def node_fields(entities: Sequence[Entity]) -> tuple[Any, Any]:
             raise UserInputError(f"`ids` may hold at most {MAX_PAGE} ids, got {len(ids)}")
         return [node(info, i) for i in ids]
 
-    return (
-        strawberry.field(
-            resolver=node, description="Fetches any object by its global ID; null if no such record."
-        ),
-        strawberry.field(
-            resolver=nodes,
-            description="Fetches objects by global IDs, in the order given; null for each unknown one.",
-        ),
+    one = "Fetches any object by its global ID; null if no such record."
+    many = "Fetches objects by global IDs, in the order given; null for each unknown one."
+    return strawberry.field(resolver=node, description=one), strawberry.field(
+        resolver=nodes, description=many
     )

@@ -11,17 +11,20 @@ from api.graph.common import (
     REF,
     Attested,
     Evidence,
-    PartialDate,
     Record,
     attested,
+    attested_fields,
+    date_field,
+    evidence_field,
     evidence_list,
-    partial_date,
+    record_field,
 )
 from api.graph.context import Context, Info, data, described, index
 from api.graph.entity import Entity
 from api.graph.ordering import BY_NAME, Key, date_key, order_by
 from api.graph.people import Party, Person
 from api.graph.refs import slug_of, text_matches
+from api.graph.relay import Node
 from api.graph.type_registry import lazy_list, wrap
 from schema import models
 
@@ -38,57 +41,31 @@ class Title:
     citations: list[Evidence] = strawberry.field(description="The spans that print it.")
 
 
-def _attested_value(value: models.Attested | None) -> str | None:
-    return None if value is None else value.value
-
-
-def _attested_evidence(value: models.Attested | None) -> list[Evidence]:
-    return [] if value is None else evidence_list(value.evidence)
-
-
 @strawberry.type(description="A round of talks between parties.")
 class Negotiation(Record):
     record: strawberry.Private[models.Negotiation]
 
-    @described("The round's name, e.g. 'US-China trade talks, London'.")
-    def name(self) -> str:
-        return self.record.name
+    name = record_field("name", str, "The round's name, e.g. 'US-China trade talks, London'.")
 
     @described("The sides at the table.")
     def parties(self, info: Info) -> list[Party]:
         return [Party(record=data(info).parties[p]) for p in self.record.parties]
 
-    @described("The city or place as printed; null if no seed says.")
-    def location(self) -> str | None:
-        return _attested_value(self.record.location)
-
-    @described("The spans that print the location.")
-    def location_evidence(self) -> list[Evidence]:
-        return _attested_evidence(self.record.location)
-
-    @described("The building as printed (e.g. Lancaster House); null if no seed says.")
-    def venue(self) -> str | None:
-        return _attested_value(self.record.venue)
-
-    @described("The spans that print the venue.")
-    def venue_evidence(self) -> list[Evidence]:
-        return _attested_evidence(self.record.venue)
-
-    @described("Who hosted the talks, as printed; null if no seed says.")
-    def host(self) -> str | None:
-        return _attested_value(self.record.host)
-
-    @described("The spans that print the host.")
-    def host_evidence(self) -> list[Evidence]:
-        return _attested_evidence(self.record.host)
-
-    @described("When the talks began, to its known precision; null if unknown.")
-    def start_on(self) -> PartialDate | None:
-        return partial_date(self.record.start_on)
-
-    @described("When the talks ended, to its known precision; null if unknown.")
-    def end_on(self) -> PartialDate | None:
-        return partial_date(self.record.end_on)
+    location, location_evidence = attested_fields(
+        "location",
+        "The city or place as printed; null if no seed says.",
+        "The spans that print the location.",
+    )
+    venue, venue_evidence = attested_fields(
+        "venue",
+        "The building as printed (e.g. Lancaster House); null if no seed says.",
+        "The spans that print the venue.",
+    )
+    host, host_evidence = attested_fields(
+        "host", "Who hosted the talks, as printed; null if no seed says.", "The spans that print the host."
+    )
+    start_on = date_field("start_on", "When the talks began, to its known precision; null if unknown.")
+    end_on = date_field("end_on", "When the talks ended, to its known precision; null if unknown.")
 
     @described("The round before this one (e.g. Geneva before London); null if none.")
     def predecessor(self, info: Info) -> Negotiation | None:
@@ -120,7 +97,7 @@ class Negotiation(Record):
         "its delegates. Variants can be narrowed with their own outlet/asOf arguments.",
         graphql_type=lazy_list("Discrepancy", "api.graph.discrepancies"),
     )
-    def discrepancies(self, info: Info) -> list[Record]:
+    def discrepancies(self, info: Info) -> list[Node]:
         return [
             wrap("Discrepancy", d) for d in index(info).discrepancies_by_negotiation.get(self.record.id, [])
         ]
@@ -146,21 +123,16 @@ class Delegate(Record):
     def party(self, info: Info) -> Party:
         return Party(record=data(info).parties[self.record.party])
 
-    @described("Whether the person led the party's delegation; null if no seed says.")
-    def lead(self) -> bool | None:
-        return self.record.lead
-
-    @described("The spans that say the person led the delegation.")
-    def lead_evidence(self) -> list[Evidence]:
-        return evidence_list(self.record.lead_evidence)
+    lead = record_field(
+        "lead", bool | None, "Whether the person led the party's delegation; null if no seed says."
+    )
+    lead_evidence = evidence_field("lead_evidence", "The spans that say the person led the delegation.")
 
     @described("Titles as printed (sources may differ), each with the spans that print it.")
     def titles(self) -> list[Title]:
         return [Title(title=t.title, citations=evidence_list(t.citations)) for t in self.record.titles]
 
-    @described("The spans that place the person in the delegation.")
-    def seat_evidence(self) -> list[Evidence]:
-        return evidence_list(self.record.seat_evidence)
+    seat_evidence = evidence_field("seat_evidence", "The spans that place the person in the delegation.")
 
 
 @strawberry.input(description="Conditions on negotiations.")

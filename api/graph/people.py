@@ -5,11 +5,12 @@ from __future__ import annotations
 import strawberry
 
 from api.graph.claims import CLAIMS
-from api.graph.common import REF, Evidence, Record, evidence_list
+from api.graph.common import REF, Record, evidence_field, record_field
 from api.graph.context import Context, Info, data, described, index
 from api.graph.entity import Entity, connection_field
 from api.graph.ordering import BY_NAME, Key, order_by
 from api.graph.refs import slug_of, text_matches
+from api.graph.relay import Node
 from api.graph.sources import Alias, aliases
 from api.graph.type_registry import lazy_list, wrap
 from schema import models
@@ -21,18 +22,13 @@ _DELEGATES = lazy_list("Delegate", "api.graph.negotiations")
 class Party(Record):
     record: strawberry.Private[models.Party]
 
-    @described("The party's name.")
-    def name(self) -> str:
-        return self.record.name
-
-    @described("The spans that name the party.")
-    def evidence(self) -> list[Evidence]:
-        return evidence_list(self.record.evidence)
+    name = record_field("name", str, "The party's name.")
+    evidence = evidence_field("evidence", "The spans that name the party.")
 
     @described(
         "Delegate seats held for this party, across negotiations, in file order.", graphql_type=_DELEGATES
     )
-    def delegates(self, info: Info) -> list[Record]:
+    def delegates(self, info: Info) -> list[Node]:
         return [wrap("Delegate", d) for d in index(info).delegates_by_party.get(self.record.id, [])]
 
 
@@ -40,43 +36,25 @@ class Party(Record):
 class Affiliation:
     record: strawberry.Private[models.Affiliation]
 
-    @described("The role as printed, e.g. 'research director'.")
-    def role(self) -> str:
-        return self.record.role
-
-    @described("The organisation as printed; null if none.")
-    def organization(self) -> str | None:
-        return self.record.organization
+    role = record_field("role", str, "The role as printed, e.g. 'research director'.")
+    organization = record_field("organization", str | None, "The organisation as printed; null if none.")
 
     @described("The party the role belongs to, if any.")
     def party(self, info: Info) -> Party | None:
         slug = self.record.party
         return None if slug is None else Party(record=data(info).parties[slug])
 
-    @described("The spans that print the affiliation.")
-    def evidence(self) -> list[Evidence]:
-        return evidence_list(self.record.evidence)
+    evidence = evidence_field("evidence", "The spans that print the affiliation.")
 
 
 @strawberry.type(description="Anyone who speaks or is named; an unnamed speaker is kept as described.")
 class Person(Record):
     record: strawberry.Private[models.Person]
 
-    @described("Canonical name, or the description for an unnamed speaker.")
-    def name(self) -> str:
-        return self.record.name
-
-    @described("Whether the seeds name the speaker (false: 'a spokesperson').")
-    def named(self) -> bool:
-        return self.record.named
-
-    @described("One person or a described group.")
-    def kind(self) -> models.PersonKind:
-        return self.record.kind
-
-    @described("The curator's short description; null if none.")
-    def description(self) -> str | None:
-        return self.record.description
+    name = record_field("name", str, "Canonical name, or the description for an unnamed speaker.")
+    named = record_field("named", bool, "Whether the seeds name the speaker (false: 'a spokesperson').")
+    kind = record_field("kind", models.PersonKind, "One person or a described group.")
+    description = record_field("description", str | None, "The curator's short description; null if none.")
 
     @described("Every spelling of the name in the seeds, with evidence.")
     def aliases(self) -> list[Alias]:
@@ -87,7 +65,7 @@ class Person(Record):
         return [Affiliation(record=a) for a in self.record.affiliations]
 
     @described("The person's seats in negotiations' delegations.", graphql_type=_DELEGATES)
-    def delegate_seats(self, info: Info) -> list[Record]:
+    def delegate_seats(self, info: Info) -> list[Node]:
         return [wrap("Delegate", d) for d in data(info).delegates_by_person.get(self.record.id, [])]
 
     claims = connection_field(

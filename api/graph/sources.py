@@ -11,16 +11,19 @@ from api.graph.common import (
     REF,
     DateRange,
     Evidence,
-    PartialDate,
     Record,
+    attested_fields,
+    date_field,
+    evidence_field,
     evidence_list,
-    partial_date,
+    record_field,
 )
 from api.graph.context import Context, Info, data, described, index
 from api.graph.entity import Entity
 from api.graph.indexes import published_by
 from api.graph.ordering import BY_NAME, Key, date_key, order_by
 from api.graph.refs import slug_of, text_matches
+from api.graph.relay import Node
 from api.graph.type_registry import lazy_list, wrap
 from schema import models
 
@@ -40,13 +43,8 @@ def aliases(items: list[models.Alias]) -> list[Alias]:
 class Outlet(Record):
     record: strawberry.Private[models.Outlet]
 
-    @described("The outlet's name.")
-    def name(self) -> str:
-        return self.record.name
-
-    @described("What kind of publisher it is.")
-    def kind(self) -> models.OutletKind:
-        return self.record.kind
+    name = record_field("name", str, "The outlet's name.")
+    kind = record_field("kind", models.OutletKind, "What kind of publisher it is.")
 
     @described("Every spelling of the outlet's name in the seeds, with evidence.")
     def aliases(self) -> list[Alias]:
@@ -61,59 +59,39 @@ class Outlet(Record):
 class Credit:
     record: strawberry.Private[models.Credit]
 
-    @described("The credit line as printed.")
-    def text(self) -> str:
-        return self.record.text
+    text = record_field("text", str, "The credit line as printed.")
 
     @described("The outlet the story comes from (e.g. a wire service).")
     def origin(self, info: Info) -> Outlet:
         return Outlet(record=data(info).outlets[self.record.origin])
 
-    @described("The spans that print the credit line.")
-    def evidence(self) -> list[Evidence]:
-        return evidence_list(self.record.evidence)
+    evidence = evidence_field("evidence", "The spans that print the credit line.")
 
 
 @strawberry.type(description="One article: one seed text, with its outlet, headline, author and date.")
 class Source(Record):
     record: strawberry.Private[models.Source]
 
-    @described("File name of the seed text under seeds/.")
-    def seed(self) -> str:
-        return self.record.seed
-
-    @described("sha256 of the seed file, hex.")
-    def sha256(self) -> str:
-        return self.record.sha256
+    seed = record_field("seed", str, "File name of the seed text under seeds/.")
+    sha256 = record_field("sha256", str, "sha256 of the seed file, hex.")
 
     @described("The publishing outlet; null when no seed names it (see notes).")
     def outlet(self, info: Info) -> Outlet | None:
         outlet = self.record.outlet
         return None if outlet is None else Outlet(record=data(info).outlets[outlet])
 
-    @described("The spans that name the outlet.")
-    def outlet_evidence(self) -> list[Evidence]:
-        return evidence_list(self.record.outlet_evidence)
-
-    @described("The headline as printed; null if the text has none.")
-    def headline(self) -> str | None:
-        return None if self.record.headline is None else self.record.headline.value
-
-    @described("The spans that print the headline.")
-    def headline_evidence(self) -> list[Evidence]:
-        return [] if self.record.headline is None else evidence_list(self.record.headline.evidence)
-
-    @described("The author as printed; null if the text names none.")
-    def author(self) -> str | None:
-        return None if self.record.author is None else self.record.author.value
-
-    @described("The spans that print the author.")
-    def author_evidence(self) -> list[Evidence]:
-        return [] if self.record.author is None else evidence_list(self.record.author.evidence)
-
-    @described("When the article was published, to its known precision; null if unknown.")
-    def published_on(self) -> PartialDate | None:
-        return partial_date(self.record.published_on)
+    outlet_evidence = evidence_field("outlet_evidence", "The spans that name the outlet.")
+    headline, headline_evidence = attested_fields(
+        "headline",
+        "The headline as printed; null if the text has none.",
+        "The spans that print the headline.",
+    )
+    author, author_evidence = attested_fields(
+        "author", "The author as printed; null if the text names none.", "The spans that print the author."
+    )
+    published_on = date_field(
+        "published_on", "When the article was published, to its known precision; null if unknown."
+    )
 
     @described("The credit line when the article is adapted from another outlet's story.")
     def credit(self) -> Credit | None:
@@ -138,7 +116,7 @@ class Source(Record):
         "The citations (claims as reported) in this article, in file order.",
         graphql_type=lazy_list("Citation", "api.graph.claims"),
     )
-    def citations(self, info: Info) -> list[Record]:
+    def citations(self, info: Info) -> list[Node]:
         return [wrap("Citation", c) for c in data(info).citations_by_source.get(self.record.id, [])]
 
 

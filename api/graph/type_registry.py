@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 import strawberry
 
+from api.graph.relay import Node
+
 _TYPES: dict[str, type[Any]] = {}
 """GraphQL type name -> the strawberry type of every declared entity."""
 
@@ -23,13 +25,14 @@ def register_type(cls: type[Any]) -> None:
         raise ValueError(f"entity type {cls.__name__} is declared twice")
 
 
-def wrap(type_name: str, record: Any) -> Any:
+def wrap(type_name: str, record: Any) -> Node:
     """Wraps a pydantic record as the GraphQL object of the entity type named."""
     try:
         cls = _TYPES[type_name]
     except KeyError:
         raise LookupError(f"no entity type {type_name} is declared (is its module imported?)") from None
-    return cls(record=record)
+    node: Node = cls(record=record)
+    return node
 
 
 def lazy(type_name: str, module: str) -> Any:
