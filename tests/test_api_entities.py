@@ -12,8 +12,7 @@ from api_client import dataset
 from strawberry.tools import create_type
 
 from api.errors import UserInputError
-from api.graph.claim_filter import ClaimFilter
-from api.graph.claims import CLAIMS
+from api.graph.claims import CLAIMS, ClaimFilter
 from api.graph.common import Record, record_field
 from api.graph.context import Context, Info, described
 from api.graph.entity import Entity, connection_field, keep, lookup_field, node_fields
