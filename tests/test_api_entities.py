@@ -17,7 +17,7 @@ from api.graph.common import Record, record_field
 from api.graph.context import Context, Info, described
 from api.graph.entity import Entity, connection_field, keep, lookup_field, node_fields
 from api.graph.enums import graphql_enum
-from api.graph.ordering import BY_NAME, order_by
+from api.graph.ordering import BY_NAME
 from api.graph.refs import slug_of
 from api.graph.registry import ENTITIES
 from api.graph.relay import decode_global_id, encode_global_id, split_global_id
@@ -206,7 +206,7 @@ SPEAKERS = Entity(
     stem="people",
     object_type=Speaker,
     filter=SpeakerFilter,
-    order=order_by("Speaker", "speakers", NAME=BY_NAME),
+    order_keys=dict(NAME=BY_NAME),
     lookup_doc="A speaker by slug.",
     connection_doc="Everyone who speaks.",
 )

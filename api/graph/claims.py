@@ -20,7 +20,7 @@ from api.graph.common import (
 )
 from api.graph.context import Context, Info, data, described, index
 from api.graph.entity import Entity
-from api.graph.ordering import Key, date_key, order_by
+from api.graph.ordering import Key, date_key
 from api.graph.refs import citation_matches, independent_stories, slug_of, text_matches
 from api.graph.relay import Node
 from api.graph.sources import Outlet, Source
@@ -291,9 +291,7 @@ CLAIMS = Entity(
     stem="claims",
     object_type=Claim,
     filter=ClaimFilter,
-    order=order_by(
-        "Claim",
-        "claims",
+    order_keys=dict(
         SAID_ON=Key("By when the words were said; unknown last.", lambda _, r: date_key(r.said_on)),
         FIRST_PUBLISHED_ON=Key("By the earliest publication date of a citing article.", _first_published),
         SPEAKER_NAME=Key(
@@ -316,9 +314,7 @@ CITATIONS = Entity(
     stem="citations",
     object_type=Citation,
     filter=CitationFilter,
-    order=order_by(
-        "Citation",
-        "citations",
+    order_keys=dict(
         PUBLISHED_ON=Key(
             "By the citing article's date.",
             lambda c, r: date_key(c.dataset.sources[r.evidence.source].published_on),

@@ -14,7 +14,7 @@ from api.graph.context import Context, Info, data, described
 from api.graph.entity import Entity
 from api.graph.indexes import published_by
 from api.graph.negotiations import Negotiation
-from api.graph.ordering import Key, order_by
+from api.graph.ordering import Key
 from api.graph.people import Person
 from api.graph.refs import slug_of, text_matches
 from schema import models
@@ -104,9 +104,7 @@ DISCREPANCIES = Entity(
     stem="discrepancies",
     object_type=Discrepancy,
     filter=DiscrepancyFilter,
-    order=order_by(
-        "Discrepancy",
-        "discrepancies",
+    order_keys=dict(
         SUBJECT=Key("By subject, alphabetically.", lambda _, r: r.subject.casefold()),
         KIND=Key("By kind of disagreement.", lambda _, r: r.kind.value),
     ),

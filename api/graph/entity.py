@@ -1,7 +1,7 @@
 """What an entity is to the schema, and the one mechanism every entity's root fields come from.
 
 An entity module (sources, people, negotiations, claims, discrepancies) defines its strawberry type,
-its filter input and its order (`api.graph.ordering.order_by`), and declares an `Entity` with them.
+its filter input and what it can be ordered by, and declares an `Entity` with them.
 Declaring it registers the type in `api.graph.type_registry`, so other modules' resolvers wrap
 records of it with `wrap("Person", record)` and name its GraphQL type with
 `lazy("Person", "api.graph.people")` instead of importing the module: no import cycle.
@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from typing import Annotated, Any, Optional, Protocol
 
 import strawberry
 
 from api.errors import UserInputError
 from api.graph.context import Context, Info
-from api.graph.ordering import Order, apply_order
+from api.graph.ordering import Key, Order, apply_order, order_by
 from api.graph.refs import slug_of
 from api.graph.relay import MAX_PAGE, After, Before, Connection, First, Last, Node, decode_global_id, paginate
 from api.graph.type_registry import register_type
@@ -44,7 +45,8 @@ class Entity:
     object_type: type[Any]
     """The strawberry type, e.g. Outlet."""
     filter: type[Any]
-    order: Order
+    order_keys: Mapping[str, Key]
+    """What it can be ordered by beyond file order and slug: enum member name -> key."""
     lookup_doc: str
     """Description of the slug lookup, e.g. `An outlet by slug.`"""
     connection_doc: str
@@ -54,6 +56,11 @@ class Entity:
 
     def __post_init__(self) -> None:
         register_type(self.object_type)
+
+    @cached_property
+    def order(self) -> Order:
+        """The order enum and input made from `order_keys`, e.g. OutletOrderField and OutletOrder."""
+        return order_by(self.type_name, self.stem, **self.order_keys)
 
     @property
     def type_name(self) -> str:

@@ -21,7 +21,7 @@ from api.graph.common import (
 )
 from api.graph.context import Context, Info, data, described, index
 from api.graph.entity import Entity
-from api.graph.ordering import BY_NAME, Key, date_key, order_by
+from api.graph.ordering import BY_NAME, Key, date_key
 from api.graph.people import Party, Person
 from api.graph.refs import slug_of, text_matches
 from api.graph.relay import Node
@@ -172,9 +172,7 @@ NEGOTIATIONS = Entity(
     stem="negotiations",
     object_type=Negotiation,
     filter=NegotiationFilter,
-    order=order_by(
-        "Negotiation",
-        "negotiations",
+    order_keys=dict(
         NAME=BY_NAME,
         START_ON=Key("By start date; unknown last.", lambda _, r: date_key(r.start_on)),
     ),
@@ -185,9 +183,7 @@ DELEGATES = Entity(
     stem="delegates",
     object_type=Delegate,
     filter=DelegateFilter,
-    order=order_by(
-        "Delegate",
-        "delegates",
+    order_keys=dict(
         PERSON_NAME=Key(
             "By the delegate's canonical name.", lambda c, r: c.dataset.people[r.person].name.casefold()
         ),

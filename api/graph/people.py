@@ -8,7 +8,7 @@ from api.graph.claims import CLAIMS
 from api.graph.common import REF, Record, evidence_field, record_field
 from api.graph.context import Context, Info, data, described, index
 from api.graph.entity import Entity, connection_field
-from api.graph.ordering import BY_NAME, Key, order_by
+from api.graph.ordering import BY_NAME, Key
 from api.graph.refs import slug_of, text_matches
 from api.graph.relay import Node
 from api.graph.sources import Alias, aliases
@@ -121,7 +121,7 @@ PARTIES = Entity(
     stem="parties",
     object_type=Party,
     filter=PartyFilter,
-    order=order_by("Party", "parties", NAME=BY_NAME),
+    order_keys=dict(NAME=BY_NAME),
     lookup_doc="A party by slug.",
     connection_doc="Sides in negotiations (governments).",
 )
@@ -129,9 +129,7 @@ PEOPLE = Entity(
     stem="people",
     object_type=Person,
     filter=PersonFilter,
-    order=order_by(
-        "Person",
-        "people",
+    order_keys=dict(
         NAME=BY_NAME,
         CLAIM_COUNT=Key(
             "By how many claims they made.", lambda c, r: len(c.dataset.claims_by_speaker.get(r.id, []))

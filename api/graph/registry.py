@@ -2,7 +2,7 @@
 
 The schema's root fields come from this one list: per entity a slug lookup (`outlet(slug)`) and a
 connection (`outlets(filter, orderBy, first, ...)`); `node(id)` and `nodes(ids)` reach every one.
-Adding an entity: its module (strawberry type, filter input, `order_by(...)`, an `Entity(...)`),
+Adding an entity: its module (strawberry type, filter input, an `Entity(...)` with its order keys),
 then one line here.
 """
 

@@ -21,7 +21,7 @@ from api.graph.common import (
 from api.graph.context import Context, Info, data, described, index
 from api.graph.entity import Entity
 from api.graph.indexes import published_by
-from api.graph.ordering import BY_NAME, Key, date_key, order_by
+from api.graph.ordering import BY_NAME, Key, date_key
 from api.graph.refs import slug_of, text_matches
 from api.graph.relay import Node
 from api.graph.type_registry import lazy_list, wrap
@@ -160,7 +160,7 @@ OUTLETS = Entity(
     stem="outlets",
     object_type=Outlet,
     filter=OutletFilter,
-    order=order_by("Outlet", "outlets", NAME=BY_NAME),
+    order_keys=dict(NAME=BY_NAME),
     lookup_doc="An outlet by slug.",
     connection_doc="Publishers and wire services.",
 )
@@ -168,9 +168,7 @@ SOURCES = Entity(
     stem="sources",
     object_type=Source,
     filter=SourceFilter,
-    order=order_by(
-        "Source",
-        "sources",
+    order_keys=dict(
         PUBLISHED_ON=Key("By publication date; unknown last.", lambda _, r: date_key(r.published_on)),
         SEED=Key("By seed file name.", lambda _, r: r.seed),
     ),
