@@ -60,12 +60,12 @@ def markdown(results: dict[str, Any]) -> str:
         f"{results.get('elapsed_s', 0):.0f} s.",
         "",
         "Targets: **raw** = a bare Starlette endpoint answering the same bytes, precomputed (the limit); "
-        "**fast-paths-off** = stock `strawberry.asgi.GraphQL` over the same schema and resolvers (parse + "
-        "validate per request, stdlib json); then the fast paths as cumulative steps (cold scenario): "
-        "**pipeline** = parley's own endpoint (parse + validation cached, orjson, resolvers on indexes); "
-        "**+direct-resolvers** = plain and scalar-argument fields skip strawberry's per-field wrapper; "
-        "**+compiled-inline** = cached documents run as compiled plans, quick ones on the event loop; "
-        "**shipped** = all of it plus the whole-response cache (ETag/304 for GET) and gc.freeze.",
+        "**shipped** = `parley serve` as shipped (no flags, no PARLEY_* variables); "
+        "**peer** = `bench/peer_app.py`, stock `strawberry.asgi.GraphQL` over the same schema, resolvers "
+        "and context, configured as a careful user would: ParserCache, ValidationCache, QueryDepthLimiter, "
+        "MaxAliasesLimiter and MaxTokensLimiter at parley's limits, MaskErrors. The peer lacks parley's "
+        "cost, body-size, directive and time limits (strawberry has no extension for them), which "
+        "favours the peer.",
         "Cold runs change `asOf` (a date) on every request, so no response cache can answer them.",
         "",
         "## Targets of the issue",
@@ -122,7 +122,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
     left.legend(fontsize=8)
     left.grid(True, which="both", alpha=0.3)
     scenarios = [x for x in results.get("scenarios", []) if "raw" in x["targets"]]
-    names = ["fast-paths-off", "pipeline", "+direct-resolvers", "+compiled-inline", "shipped"]
+    names = ["peer", "shipped"]
     width = 0.8 / len(names)
     for i, name in enumerate(names):
         placed = [

@@ -71,7 +71,9 @@ class Server:
         self.port = free_port()
         LOGS.mkdir(parents=True, exist_ok=True)
         log = (LOGS / f"{self.name}.log").open("wb")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
+        # No PARLEY_* variable of the caller's reaches a server: each runs with its defaults.
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
+        env = {**inherited, "PYTHONUNBUFFERED": "1", **self.env}
         began = time.perf_counter()
         self.process = subprocess.Popen(
             [*self.command, "--port", str(self.port)],
@@ -115,13 +117,17 @@ def _answers_200(url: str) -> bool:
         return False
 
 
-def parley(
-    name: str, fixtures: Path, seeds: Path, *, workers: int = 1, env: dict[str, str] | None = None
-) -> Server:
-    """Returns (unstarted) `parley serve` over a dataset; env selects fast paths (see api/fast_paths.py)."""
+def parley(name: str, fixtures: Path, seeds: Path, *, workers: int = 1) -> Server:
+    """Returns (unstarted) `parley serve` over a dataset, as shipped: no flags or env switches."""
     command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1"]
     command += ["--fixtures", str(fixtures), "--seeds", str(seeds), "--workers", str(workers)]
-    return Server(name, command, env=env or {})
+    return Server(name, command)
+
+
+def peer(name: str, fixtures: Path, seeds: Path) -> Server:
+    """Returns (unstarted) the stock-strawberry peer (bench/peer_app.py) over a dataset."""
+    command = [sys.executable, "-m", "bench.peer_app", "--fixtures", str(fixtures), "--seeds", str(seeds)]
+    return Server(name, command)
 
 
 def raw(name: str = "raw") -> Server:
