@@ -49,9 +49,10 @@ def check_answers(request: Request, servers: dict[str, Server], reference: str) 
     return {"bytes": len(body), "content_type": content_type, "body": body}
 
 
-def _summary(runs: list[WrkResult]) -> dict[str, Any]:
+def _summary(runs: list[WrkResult], cpu_ms: list[float]) -> dict[str, Any]:
     """Means over the rounds (each round ran every target once, in rotated order)."""
     return {
+        "cpu_ms_per_request": round(mean(cpu_ms), 4),
         "rps": round(mean(r.rps for r in runs), 1),
         "p50_ms": round(mean(r.p50_ms for r in runs), 3),
         "p99_ms": round(mean(r.p99_ms for r in runs), 3),
@@ -85,17 +86,22 @@ def run_scenario(
     for target in names:
         run_wrk(servers[target].url, request, settings.warmup_seconds, settings.connections)
     runs: dict[str, list[WrkResult]] = {target: [] for target in names}
+    cpu: dict[str, list[float]] = {target: [] for target in names}
     for round_index in range(settings.rounds):
         shift = round_index % len(names)
         for target in names[shift:] + names[:shift]:
+            before = servers[target].cpu_s()
             result = run_wrk(servers[target].url, request, settings.seconds, settings.connections)
+            # The server's own CPU time per answer: what other load on the machine changes least.
+            cpu_ms = (servers[target].cpu_s() - before) * 1000 / max(result.requests, 1)
             runs[target].append(result)
+            cpu[target].append(cpu_ms)
             print(
                 f"  {target:<22} {result.rps:>9.1f} req/s  "
-                f"p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms",
+                f"p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms  {cpu_ms:7.3f} CPU ms/req",
                 flush=True,
             )
-    targets = {target: _summary(results) for target, results in runs.items()}
+    targets = {target: _summary(runs[target], cpu[target]) for target in names}
     if limit is not None:
         for summary in targets.values():
             summary["ratio_to_raw"] = round(summary["rps"] / targets[limit]["rps"], 4)

@@ -49,6 +49,21 @@ def tree_rss_mb(pid: int) -> float:
     return round(total_kb / 1024, 1)
 
 
+def tree_cpu_s(pid: int) -> float:
+    """Returns the CPU seconds (user + system) a process and all its descendants have used so far."""
+    ticks, total, stack = os.sysconf("SC_CLK_TCK"), 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        total += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat(5)
+        stack += _children(current)
+    return total / ticks
+
+
 @dataclass
 class Server:
     """One server process under test; `start()` returns once it answered 200."""
@@ -96,6 +111,10 @@ class Server:
     def rss_mb(self) -> float:
         """Returns the server's resident memory (all its processes), in MB."""
         return 0.0 if self.process is None else tree_rss_mb(self.process.pid)
+
+    def cpu_s(self) -> float:
+        """Returns the CPU seconds the server (all its processes) has used so far."""
+        return 0.0 if self.process is None else tree_cpu_s(self.process.pid)
 
     def stop(self) -> None:
         """Stops the server's process group (the server we started, and its workers) by id."""
