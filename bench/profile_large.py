@@ -5,10 +5,11 @@ Run: .venv/bin/python -m bench.profile_large [--seconds 10] [--rate 250]
 Starts `parley serve` (as shipped) on the 1k synthetic dataset, drives it with the large scenario's
 cold request (1,000 claims in one request, bench/queries.py: LARGE) from wrk, and meanwhile records
 py-spy samples of the server: by default only of the thread holding the GIL (where the Python time
-goes), with --all-threads of every non-idle thread. Writes
-bench/results/profile-large-1000.txt: the share of samples per thread, and per function its own
-time (the frame on top of the stack) and its inclusive time (anywhere on the stack); and the raw
-folded stacks as profile-large-1000.folded (any flame-graph tool reads them). Not part of `make bench`.
+goes), with --all-threads of every non-idle thread. Writes bench/results/profile-large-1000.txt
+(profile-large-1000-threads.txt with --all-threads): the share of samples per thread, per layer,
+and per function its own time (the frame on top of the stack) and its inclusive time (anywhere on
+the stack); and the raw folded stacks beside it as .folded (any flame-graph tool reads them). Not
+part of `make bench`.
 """
 
 from __future__ import annotations
@@ -175,8 +176,9 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "profile-large-1000.txt").write_text("\n".join(head + lines) + "\n", encoding="utf-8")
-    (RESULTS / "profile-large-1000.folded").write_text(folded, encoding="utf-8")
+    stem = "profile-large-1000" + ("-threads" if args.all_threads else "")
+    (RESULTS / f"{stem}.txt").write_text("\n".join(head + lines) + "\n", encoding="utf-8")
+    (RESULTS / f"{stem}.folded").write_text(folded, encoding="utf-8")
     print("\n".join(head + lines[:60]))
     return 0
 
