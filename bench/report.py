@@ -69,7 +69,10 @@ def markdown(results: dict[str, Any]) -> str:
         f"at {s['connections']} connections (1 wrk thread) after a {s['warmup_seconds']:g} s warm-up, "
         "targets alternated round by round so they share the machine's noise; numbers are means over rounds. "
         "One uvicorn worker unless stated. Whole run: "
-        f"{results.get('elapsed_s', 0):.0f} s.",
+        f"{results.get('elapsed_s', 0):.0f} s. Load average (1, 5, 15 min) at start: "
+        f"{m.get('load_average_at_start', 'not recorded')}, "
+        f"at end: {m.get('load_average_at_end', 'not recorded')}"
+        f" (on {m['cpus']} CPUs; above about 1, other work shared the machine and req/s figures are low).",
         "",
         "Targets: **raw** = a bare Starlette endpoint answering the same bytes, precomputed (the limit); "
         "**shipped** = `parley serve` as shipped (no flags, no PARLEY_* variables); "
@@ -80,7 +83,8 @@ def markdown(results: dict[str, Any]) -> str:
         "favours the peer.",
         "Cold runs change `asOf` (a date) on every request, so no response cache can answer them. "
         "Server CPU ms/request is the server's own CPU time (all its processes, from /proc) over a timed "
-        "run divided by the requests answered: other load on the machine moves it far less than req/s.",
+        "run divided by the requests answered (- when fewer than 10 per connection came back): other "
+        "load on the machine moves it far less than req/s.",
         "",
         "## Targets of the issue",
         "",

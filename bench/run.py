@@ -163,12 +163,20 @@ def workers_phase(settings: Settings) -> dict[str, Any]:
     return result
 
 
+def _load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages (other work running beside the benchmark)."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def machine() -> dict[str, Any]:
     """What the numbers were measured on."""
     wrk_version = subprocess.run([ensure_wrk(), "-v"], capture_output=True, text=True, check=False)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--", "api", "schema", "bench"],
+        ["git", "status", "--porcelain", "--", "api", "schema", "bench", ":!bench/results"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -181,6 +189,7 @@ def machine() -> dict[str, Any]:
         "wrk": (wrk_version.stdout or wrk_version.stderr).splitlines()[0]
         if (wrk_version.stdout or wrk_version.stderr)
         else "",
+        "load_average_at_start": _load_average(),
         "commit": os.environ.get("BENCH_COMMIT")
         or commit.stdout.strip() + (" (uncommitted changes)" if dirty else ""),
     }
@@ -213,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     if "workers" in phases:
         results["workers"] = workers_phase(settings)
     results["elapsed_s"] = round(time.perf_counter() - began, 1)
+    results["machine"]["load_average_at_end"] = _load_average()
     for path in write_reports(results, args.out):
         print(f"wrote {path}")
     return 0
