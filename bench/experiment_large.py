@@ -64,6 +64,49 @@ def _cpu_ms(client: InProcess, query: str, requests: int) -> tuple[float, float]
     return min(cpu), min(wall)
 
 
+def _deterministic_profile(client: InProcess, query: str, requests: int = 20) -> list[str]:
+    """cProfile of `requests` large requests, all run on this thread: own time by layer and function."""
+    import cProfile
+    import io
+    import pstats
+
+    from bench.profile_large import layer
+
+    _request(client, query)
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(requests):
+        _request(client, query)
+    profile.disable()
+    stats = pstats.Stats(profile, stream=io.StringIO())
+    rows: list[tuple[float, str, int]] = []
+    inclusive: dict[str, float] = {}
+    for (file, line, name), (_, calls, own, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
+        if name in ("check_cost", "_miss") or "orjson" in name or (name == "serialize" and "engine" in file):
+            label = f"{name} ({file.split('site-packages/')[-1].replace(str(REPO) + '/', '')})"
+            inclusive[label] = inclusive.get(label, 0.0) + cumulative
+        where = file.split("site-packages/")[-1].replace(str(REPO) + "/", "")
+        rows.append((own, f"{name} ({where}:{line})", calls))
+    total = sum(r[0] for r in rows)
+    layers: dict[str, float] = {}
+    for own, frame, _ in rows:
+        key = layer(frame) if not frame.startswith("<built-in") and "{" not in frame else "C functions"
+        layers[key] = layers.get(key, 0.0) + own
+    out = [
+        f"cProfile, {requests} requests as after (b), all on one thread: {total / requests * 1000:.1f} ms "
+        "per request under the profiler (its overhead included); own time by layer:"
+    ]
+    out += [f"  {100 * t / total:5.1f}%  {name}" for name, t in sorted(layers.items(), key=lambda x: -x[1])]
+    out += ["inclusive time: the whole app (_miss), the cost check, the JSON serialisation (orjson):"]
+    out += [
+        f"  {100 * t / total:5.1f}%  {name}" for name, t in sorted(inclusive.items(), key=lambda x: -x[1])
+    ]
+    out += ["own time by function (top 30), calls per request:"]
+    for own, frame, calls in sorted(rows, reverse=True)[:30]:
+        out.append(f"  {100 * own / total:5.1f}%  {calls / requests:8.0f}  {frame}")
+    return out
+
+
 def _patches() -> list[tuple[str, Callable[[], None]]]:
     """The proposed fixes, each as a patch of this process's engine (cumulative, in order)."""
     from graphql import GraphQLObjectType
@@ -191,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     print(lines[-1], flush=True)
     for step, (label, patch) in enumerate(patches, 1):
         patch()
+        if step == 2:  # after (b) every request runs on this thread, where cProfile sees all of it
+            lines += ["", *_deterministic_profile(client, q.LARGE + "\n"), ""]
         query = q.LARGE + "\n" * step  # a new document, so the patched plan code compiles it anew
         same = orjson.loads(_request(client, query)) == reference
         cpu, wall = _cpu_ms(client, query, args.requests)

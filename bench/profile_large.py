@@ -70,8 +70,13 @@ LAYERS = [
         "starlette / anyio / uvicorn / asyncio (HTTP, threads, event loop)",
         "starlette/|anyio/|uvicorn/|asyncio/",
     ),
-    ("Python stdlib, other", "stdlib/|<frozen|<string>"),
+    ("Python stdlib, other", "stdlib/|<frozen|<string>|threading.py|base64.py|enum.py|datetime.py"),
 ]
+
+
+# A thread whose top frame is one of these is waiting (py-spy cannot always tell it idle): its
+# samples are counted apart, not as time spent.
+WAITING = ("Condition.wait (threading.py", "Event.wait (threading.py", "select (selectors.py")
 
 
 def layer(frame: str) -> str:
@@ -88,7 +93,7 @@ def summarise(folded: str, top: int = 40) -> tuple[int, list[str]]:
     layers: Counter[str] = Counter()
     anywhere: Counter[str] = Counter()
     threads: Counter[str] = Counter()
-    total = 0
+    total = waiting = 0
     for line in folded.splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
@@ -96,6 +101,9 @@ def summarise(folded: str, top: int = 40) -> tuple[int, list[str]]:
         count = int(count_text)
         frames = stack.split(";")
         thread, frames = frames[0], [short(f) for f in frames[1:]]
+        if frames and frames[-1].startswith(WAITING):
+            waiting += count
+            continue
         total += count
         threads[re.sub(r"\s*\(?0x[0-9a-f]+\)?", "", thread).strip() or thread] += count
         if frames:
@@ -109,7 +117,8 @@ def summarise(folded: str, top: int = 40) -> tuple[int, list[str]]:
     def share(n: int) -> str:
         return f"{100 * n / total:5.1f}%"
 
-    lines = [f"{total:,} samples", "", "by thread:"]
+    lines = [f"{total:,} samples ({waiting:,} more of threads waiting in {', '.join(WAITING)}: left out)"]
+    lines += ["", "by thread:"]
     lines += [f"  {share(n)}  {name}" for name, n in threads.most_common()]
     lines += ["", "own time by layer (the file of the frame on top of the stack):"]
     lines += [f"  {share(n)}  {name}" for name, n in layers.most_common()]
@@ -162,7 +171,13 @@ def main(argv: list[str] | None = None) -> int:
         help="every non-idle thread's stack (default: only the thread holding the GIL, i.e. where "
         "the one core's worth of Python time goes)",
     )
+    parser.add_argument(
+        "--summarise", type=Path, help="only print the summary of a .folded file written before"
+    )
     args = parser.parse_args(argv)
+    if args.summarise:
+        print("\n".join(summarise(args.summarise.read_text(encoding="utf-8"))[1]))
+        return 0
     folded, load, size = record(args.seconds, args.rate, args.connections, gil=not args.all_threads)
     _, lines = summarise(folded)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
