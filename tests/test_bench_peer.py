@@ -131,3 +131,12 @@ def test_the_targets_table_compares_shipped_with_the_peer_and_raw() -> None:
     assert rows["cold: shipped >= 3x the stock-strawberry peer"].endswith("| met |")
     assert rows["large (1,000 claims) >= 3x its ratio before (0.008x raw)"].endswith("| met |")
     assert rows["2 workers >= 1.5x one (cold)"].endswith("| not measured in this run |")
+
+
+def test_the_peer_command_names_a_missing_directory(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.peer_app import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--fixtures", "/nonexistent/fixtures", "--port", "1"])
+    assert stopped.value.code == 2
+    assert "--fixtures /nonexistent/fixtures is not a directory" in capsys.readouterr().err
