@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from api.graph.text import normalise
 from schema.dataset import FIXTURE_MODELS, Dataset
-from schema.models import Claim, Evidence, Source
+from schema.models import Claim, Delegate, Discrepancy, Evidence, Negotiation, Source
 from schema.selectors import dataset_evidence
 
 
@@ -31,6 +31,12 @@ class ApiIndex:
     claim_texts: dict[str, list[str]]
     position: dict[tuple[str, str], int]
     """(fixture stem, id) -> position in its file, the default order."""
+    delegates_by_party: dict[str, list[Delegate]]
+    """Party id -> its delegate seats, in file order."""
+    discrepancies_by_negotiation: dict[str, list[Discrepancy]]
+    """Negotiation id -> discrepancies about it, or (with no negotiation) about one of its delegates."""
+    successors: dict[str, list[Negotiation]]
+    """Negotiation id -> the rounds naming it as their predecessor, in file order."""
 
     @classmethod
     def build(cls, dataset: Dataset) -> ApiIndex:
@@ -55,13 +61,37 @@ class ApiIndex:
             for stem in FIXTURE_MODELS
             for i, record_id in enumerate(getattr(dataset, stem))
         }
+        delegates_by_party: dict[str, list[Delegate]] = defaultdict(list)
+        for delegate in dataset.delegates.values():
+            delegates_by_party[delegate.party].append(delegate)
+        successors: dict[str, list[Negotiation]] = defaultdict(list)
+        for negotiation in dataset.negotiations.values():
+            if negotiation.predecessor is not None:
+                successors[negotiation.predecessor].append(negotiation)
         return cls(
             evidence_by_source={s: [e for _, e in sorted(v.items())] for s, v in spans.items()},
             cited_spans_by_source={s: [e for _, e in sorted(v.items())] for s, v in cited.items()},
             parties_by_person=dict(parties),
             claim_texts={c.id: _claim_texts(dataset, c, speakers) for c in dataset.claims.values()},
             position=position,
+            delegates_by_party=dict(delegates_by_party),
+            discrepancies_by_negotiation=_discrepancies_by_negotiation(dataset),
+            successors=dict(successors),
         )
+
+
+def _discrepancies_by_negotiation(dataset: Dataset) -> dict[str, list[Discrepancy]]:
+    """Negotiation id -> in file order, the discrepancies naming it, and those naming no negotiation
+    but a person holding a seat in it."""
+    found: dict[str, list[Discrepancy]] = defaultdict(list)
+    for discrepancy in dataset.discrepancies.values():
+        if discrepancy.negotiation is not None:
+            found[discrepancy.negotiation].append(discrepancy)
+        elif discrepancy.person is not None:
+            seats = dataset.delegates_by_person.get(discrepancy.person, [])
+            for negotiation in dict.fromkeys(d.negotiation for d in seats):
+                found[negotiation].append(discrepancy)
+    return dict(found)
 
 
 def _claim_texts(dataset: Dataset, claim: Claim, speakers: dict[str, list[str]]) -> list[str]:

@@ -160,6 +160,10 @@ class SearchIndex:
         near = self.person_names.candidates(text)
         return (self.people[i] for i in _in_order([self.person_words.candidates(needle), near]))
 
+    def people_named(self, text: str) -> Iterator[models.Person]:
+        """People one of whose spellings may be within fuzzy-name distance of `text`."""
+        return (self.people[i] for i in self.person_names.candidates(text))
+
     def claims_for(self, needle: str) -> Iterator[models.Claim]:
         """Claims whose quoted words, summary or speaker's names may hold the needle."""
         return (self.claims[i] for i in self.claim_words.candidates(needle))

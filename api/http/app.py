@@ -41,7 +41,7 @@ from api.http.transport import (
     read_body,
     respond,
 )
-from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS
+from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS, EXAMPLES_DIR
 from api.settings import Limits
 from schema.dataset import Dataset
 
@@ -146,7 +146,7 @@ def _build_app(
     limits = Limits.from_env() if limits is None else limits
     context = Context.for_dataset(dataset)
     search_index(context)  # built now, with the app, rather than on the first search
-    examples = [tab.query for tab in playground.examples()]
+    examples = [tab.query for tab in playground.load_examples(EXAMPLES_DIR)]
     engine = Engine(
         strawberry_schema(),
         graphql_schema(),
