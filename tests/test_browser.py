@@ -267,8 +267,10 @@ def test_the_reader_highlights_each_citation_and_hover_shows_the_speaker(
     # Keyboard: tab to a highlight shows its card; Enter moves to the card's playground link.
     page.mouse.move(0, 0)
     page.keyboard.press("Escape")
-    page.focus(f"#text mark[data-citation='{citations[0].id}']")
+    focused = f"#text mark[data-citation='{citations[0].id}']"
+    page.focus(focused)
     card.wait_for(state="visible", timeout=5_000)
+    assert page.get_attribute(focused, "aria-describedby") == "card"  # read out with the highlight
     page.keyboard.press("Enter")
     link = page.evaluate("document.activeElement.getAttribute('href')")
     assert link.startswith("/playground?query=")

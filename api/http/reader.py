@@ -278,7 +278,6 @@ def reader_data(dataset: Dataset, index: ApiIndex, source_id: str, root: str) ->
                     "data-mode": mode,
                     "data-mode-mark": MODE_MARKS[mode],
                     "tabindex": "0",
-                    "aria-label": f"{person.name}, {MODE_WORDS[mode]}",
                 },
             )
         )
