@@ -183,8 +183,4 @@ class SearchIndex:
 
 def search_index(context: Context) -> SearchIndex:
     """Returns the search indexes of a context, building them on first use (once per app)."""
-    found: SearchIndex | None = getattr(context, "_search_index", None)
-    if found is None:
-        found = SearchIndex(context.dataset, context.index.claim_texts)
-        object.__setattr__(context, "_search_index", found)  # Context is frozen; this is derived data
-    return found
+    return context.derived("search", lambda c: SearchIndex(c.dataset, c.index.claim_texts))
