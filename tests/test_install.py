@@ -99,7 +99,7 @@ def _check_serves_data_and_playground(base: str) -> None:
     page = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"}, timeout=30)
     assert page.status_code == 200
     assert '<script type="module" src="/playground/assets/playground.js"></script>' in page.text
-    assert page.text.count('{"query": ') == len(list(EXAMPLES_DIR.glob("*.graphql"))) == 10  # one tab each
+    assert page.text.count('{"query": ') == len(list(EXAMPLES_DIR.glob("*.graphql"))) >= 10  # one tab each
     script = httpx.get(f"{base}/playground/assets/playground.js", timeout=30)
     assert script.status_code == 200
     assert script.content == (BUNDLE / "playground.js").read_bytes()
