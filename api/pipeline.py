@@ -41,7 +41,7 @@ from api.errors import (
 )
 from api.limits import Limits
 from api.query_cost import check_cost
-from api.query_shape import parse_query
+from api.query_shape import check_field_merging, parse_query
 
 logger = logging.getLogger("parley.graphql")
 
@@ -109,6 +109,10 @@ class GraphQLPipeline:
             document = parse_query(query, self.limits)
         except GraphQLError as error:
             return Prepared(None, (error,), PARSE_FAILED)
+        # Bounded before graphql-core's field-merging rule, which is quadratic in repeated fields.
+        too_many = check_field_merging(document, self.limits)
+        if too_many is not None:
+            return Prepared(None, (too_many,), VALIDATION_FAILED)
         rules = None
         if self.validation_rules:
             from graphql import specified_rules

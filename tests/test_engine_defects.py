@@ -1,0 +1,149 @@
+"""Issue 9, item 5: the three engine defects, each reproduced through the public surface and its bound.
+
+1. Validation CPU amplification: fields repeated under one response name make graphql-core's
+   OverlappingFieldsCanBeMergedRule quadratic; the pipeline now bounds that work before `validate`.
+2. Response-cache poisoning: keys were normalised with `str.split`, which knows more whitespace
+   than GraphQL; they now follow GraphQL's lexer, and an answer with errors is never shared.
+3. Cache memory: keys and remembered requests lived outside the byte budget; every byte counts now.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from api_client import dataset
+from graphql import get_introspection_query, parse, validate
+from graphql.validation.rules.overlapping_fields_can_be_merged import (
+    MAX_COMPLEXITY_BUDGET,
+    OverlappingFieldsCanBeMergedRule,
+)
+from test_docs import EXAMPLES, readme_examples
+from test_limits import ALIAS_BOMB, SPREAD_BOMB
+
+from api import pipeline as pipeline_module
+from api import query_shape
+from api.app import create_app
+from api.cache_middleware import ResponseCacheMiddleware
+from api.direct_resolvers import direct_schema
+from api.limits import Limits
+from api.response_cache import ResponseCache
+
+if TYPE_CHECKING:
+    from starlette.testclient import TestClient
+
+GRJ = "application/graphql-response+json"
+REPEATED = "{" + " claims { totalCount }" * 249 + " }"  # the issue's query: 998 tokens, 5.5 kB
+
+
+def _client(**limits: Any) -> tuple[TestClient, ResponseCache]:
+    """A fresh app (its own caches) over the real dataset, and its response cache."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from starlette.testclient import TestClient
+
+        app = create_app(dataset(), fast_paths=True, limits=Limits(**limits))
+    found = next(m for m in app.user_middleware if m.cls is ResponseCacheMiddleware)  # type: ignore[comparison-overlap]
+    cache = found.kwargs["cache"]
+    assert isinstance(cache, ResponseCache)
+    return TestClient(app), cache
+
+
+# --- 1. validation CPU amplification -----------------------------------------------------------
+
+
+def _rule_units(query: str) -> int:
+    """What graphql-core's own meter charges its field-merging rule for a document (its work)."""
+    rules: list[Any] = []
+
+    class Metered(OverlappingFieldsCanBeMergedRule):
+        def __init__(self, context: Any) -> None:
+            super().__init__(context)
+            rules.append(self)
+
+    validate(direct_schema(), parse(query), [Metered])
+    return MAX_COMPLEXITY_BUDGET - int(rules[0].rule_context.remaining_complexity_budget)
+
+
+def _fragments(count: int, body: str) -> str:
+    spreads = " ".join(f"...F{i}" for i in range(count))
+    definitions = " ".join(f"fragment F{i} on Query {{ {body} }}" for i in range(count))
+    return f"{{ {spreads} }} {definitions}"
+
+
+def _nested(width: int) -> str:
+    """`claims` repeated `width` times, each holding `nodes` `width` times, each `summary` `width` times."""
+    nodes = " ".join(["nodes { " + " ".join(["summary"] * width) + " }"] * width)
+    return "{ " + " ".join([f"claims(first: 1) {{ {nodes} }}"] * width) + " }"
+
+
+AMPLIFIERS = {
+    "the issue's 249 repeats": REPEATED,
+    "one leaf field 900 times": "{" + " __typename" * 900 + " }",
+    "12 fragments, each meta 18 times": _fragments(12, " ".join(["meta { version }"] * 18)),
+    "nested repeats 7 x 7 x 7": _nested(7),
+    "inline fragments repeated": "{" + " ... on Query { claims { totalCount } }" * 100 + " }",
+    "repeats inside a repeated fragment": "{ ...A ...B } fragment A on Query {"
+    + " claims { totalCount }" * 110
+    + " } fragment B on Query {"
+    + " claims { totalCount }" * 110
+    + " }",
+}
+
+
+@pytest.mark.parametrize("query", list(AMPLIFIERS.values()), ids=list(AMPLIFIERS))
+def test_amplifying_documents_are_refused_before_validation(query: str, monkeypatch: Any) -> None:
+    client, _ = _client()
+    validated: list[Any] = []
+    real_validate = pipeline_module.validate
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        validated.append(args)
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline_module, "validate", spy)
+    response = client.post("/graphql", json={"query": query}, headers={"accept": GRJ})
+    assert response.status_code == 400, response.text[:300]
+    (error,) = response.json()["errors"]
+    assert error["extensions"] == {"code": "TOO_MANY_FIELD_COMPARISONS", "limit": 5000}
+    assert "same response name" in error["message"]
+    assert validated == []  # graphql-core's rules never saw it
+
+
+def test_the_estimate_bounds_graphql_cores_own_meter() -> None:
+    """The pre-pass charges what the rule would, never less (so an accepted document is cheap)."""
+    corpus = [text for text, _ in readme_examples()] + [p.read_text(encoding="utf-8") for p in EXAMPLES]
+    corpus += [get_introspection_query(descriptions=True), SPREAD_BOMB, ALIAS_BOMB, *AMPLIFIERS.values()]
+    corpus += [
+        "{ ...A ...B } fragment A on Claim { id } fragment B on Person { id }",
+        "{ node(id: 1) { ... on Claim { speaker { name } } ... on Person { speaker: name } } }",
+        "{ a: meta { version } a: meta { licence } ...F } fragment F on Query { a: meta { version } }",
+        "{ ...F } fragment F on Query { ...F claims { totalCount } }",
+        "{ x { y } x { y } } fragment G on Query { ...H } fragment H on Query { ...G }",
+    ]
+    for query in corpus:
+        estimate = query_shape.field_merge_cost(parse(query), budget=10**9)
+        assert _rule_units(query) <= estimate, query[:80]
+
+
+def test_the_estimate_stops_once_over_its_budget() -> None:
+    document = parse(REPEATED)
+    assert query_shape.field_merge_cost(document, budget=10**9) > 150_000  # 249 * 248 / 2 pairs, and below
+    assert 100 < query_shape.field_merge_cost(document, budget=100) <= 110  # stopped at the first step over
+
+
+def test_fragment_bombs_and_the_readme_stay_accepted() -> None:
+    client, _ = _client()
+    for query in (SPREAD_BOMB, ALIAS_BOMB, get_introspection_query(descriptions=True)):
+        assert query_shape.field_merge_cost(parse(query), 5000) <= 5000
+    few = "{" + " claims { totalCount }" * 20 + " }"  # 20 repeats: 2,470 units, under the limit
+    once = client.post("/graphql", json={"query": "{ claims { totalCount } }"}).json()
+    assert client.post("/graphql", json={"query": few}).json() == once
+
+
+def test_the_limit_is_configurable() -> None:
+    client, _ = _client(max_field_comparisons=100)
+    few = "{" + " claims { totalCount }" * 20 + " }"
+    response = client.post("/graphql", json={"query": few}, headers={"accept": GRJ})
+    assert response.json()["errors"][0]["extensions"] == {"code": "TOO_MANY_FIELD_COMPARISONS", "limit": 100}
