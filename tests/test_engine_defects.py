@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,7 @@ from api.app import create_app
 from api.cache_middleware import ResponseCacheMiddleware
 from api.direct_resolvers import direct_schema
 from api.limits import Limits
-from api.response_cache import ResponseCache
+from api.response_cache import ResponseCache, normalise_query
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -147,3 +148,82 @@ def test_the_limit_is_configurable() -> None:
     few = "{" + " claims { totalCount }" * 20 + " }"
     response = client.post("/graphql", json={"query": few}, headers={"accept": GRJ})
     assert response.json()["errors"][0]["extensions"] == {"code": "TOO_MANY_FIELD_COMPARISONS", "limit": 100}
+
+
+# --- 2. response-cache poisoning -----------------------------------------------------------------
+
+NOT_GRAPHQL_WHITESPACE = ["\u00a0", "\u2028", "\u3000", "\x0c", "\x0b", "\u2003", "\x1c", "\x85"]
+CHARS = [f"U+{ord(c):04X}" for c in NOT_GRAPHQL_WHITESPACE]
+
+
+@pytest.mark.parametrize("char", NOT_GRAPHQL_WHITESPACE, ids=CHARS)
+def test_a_character_graphql_does_not_ignore_never_shares_an_entry(char: str) -> None:
+    client, _ = _client()
+    invalid = "{ meta" + char + "{ version } }"
+    first = client.get("/graphql", params={"query": invalid})
+    assert "Syntax Error" in first.json()["errors"][0]["message"]
+    valid = client.get("/graphql", params={"query": "{meta{version}}"})
+    assert valid.status_code == 200 and valid.json()["data"]["meta"]["version"]
+    again = client.get("/graphql", params={"query": invalid})  # and the other way round
+    assert "errors" in again.json() and "data" not in again.json()
+    assert normalise_query(invalid) is None or normalise_query(invalid) != normalise_query("{meta{version}}")
+
+
+def test_what_graphql_ignores_is_shared_and_strings_are_kept() -> None:
+    same = ["{meta{version}}", "{ meta , { version } }", "\ufeff{\tmeta\r\n{version,}}"]
+    assert {normalise_query(q) for q in same} == {"{meta{version}}"}
+    assert normalise_query('{ search(text: "a  b") { matched } }') != normalise_query(
+        '{ search(text: "a b") { matched } }'
+    )
+    client, lru = _client()
+    client.get("/graphql", params={"query": same[0]})
+    hits = lru.hits
+    for query in same[1:]:
+        assert client.get("/graphql", params={"query": query}).json()["data"]["meta"]["version"]
+    assert lru.hits == hits + len(same) - 1
+
+
+def test_an_answer_with_errors_is_only_replayed_to_the_same_bytes() -> None:
+    client, _ = _client()
+    wide = client.get("/graphql", params={"query": "{   noSuchField }"}).json()["errors"][0]
+    narrow = client.get("/graphql", params={"query": "{noSuchField}"}).json()["errors"][0]
+    assert wide["locations"] == [{"line": 1, "column": 5}]
+    assert narrow["locations"] == [{"line": 1, "column": 2}]
+
+
+# --- 3. cache memory ---------------------------------------------------------------------------------
+
+
+def test_unused_huge_variables_cannot_grow_the_cache_past_its_budget() -> None:
+    client, lru = _client()
+    lru.max_bytes = 2 << 20  # 2 MiB, so a few dozen 95 kB requests would overflow it if they were kept
+    for n in range(60):
+        variables = {"pad": f"{n:05d}" + "x" * 95_000}
+        for _ in range(2):  # a POST is stored on its second sighting
+            response = client.post("/graphql", json={"query": "{meta{version}}", "variables": variables})
+            assert response.json()["data"]["meta"]["version"]
+        assert lru.bytes_held() <= lru.max_bytes
+    assert all(len(key) == 32 for key in [*lru.entries, *lru.seen])  # digests, not the requests
+
+
+def test_the_accounting_covers_what_python_really_holds() -> None:
+    lru = ResponseCache(max_entries=4096, max_bytes=1 << 20)
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"1000")]
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(2500):
+            key = n.to_bytes(4, "big") * 8
+            if not lru.seen_before(key):
+                stored = lru.storable(200, headers, b'{"data":"' + bytes(n % 256 for _ in range(990)) + b'"}')
+                assert stored is not None
+                lru.put(key, stored)
+            normalised = lru.normalise(f"{{ claims(first: {n}) {{ totalCount }} }}")
+            assert normalised is not None
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(lru.entries) > 100  # it did keep answers
+    assert held <= lru.max_bytes
+    assert lru.bytes_held() <= lru.max_bytes
+    assert lru.bytes_held() >= held * 0.9  # the accounting is not an undercount
