@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from api_client import dataset
-from graphql import get_introspection_query, parse, validate
+from graphql import GraphQLList, GraphQLNonNull, get_introspection_query, parse, validate
 from graphql.validation.rules.overlapping_fields_can_be_merged import (
     MAX_COMPLEXITY_BUDGET,
     OverlappingFieldsCanBeMergedRule,
@@ -85,6 +85,9 @@ AMPLIFIERS = {
     "12 fragments, each meta 18 times": _fragments(12, " ".join(["meta { version }"] * 18)),
     "nested repeats 7 x 7 x 7": _nested(7),
     "inline fragments repeated": "{" + " ... on Query { claims { totalCount } }" * 100 + " }",
+    "one fragment spread in 100 repeated fields": "{"
+    + " claims { ...C }" * 100
+    + " } fragment C on ClaimConnection { totalCount }",
     "repeats inside a repeated fragment": "{ ...A ...B } fragment A on Query {"
     + " claims { totalCount }" * 110
     + " } fragment B on Query {"
@@ -122,10 +125,25 @@ def test_the_estimate_bounds_graphql_cores_own_meter() -> None:
         "{ a: meta { version } a: meta { licence } ...F } fragment F on Query { a: meta { version } }",
         "{ ...F } fragment F on Query { ...F claims { totalCount } }",
         "{ x { y } x { y } } fragment G on Query { ...H } fragment H on Query { ...G }",
+        "{" + " ...F" * 300 + " } fragment F on Query { claims { totalCount } }",  # one spread, deduplicated
+        "query ($n: Int) {" + " claims(first: $n) { totalCount }" * 20 + " }",
     ]
     for query in corpus:
         estimate = query_shape.field_merge_cost(parse(query), budget=10**9)
         assert _rule_units(query) <= estimate, query[:80]
+
+
+def test_the_type_units_cover_the_deepest_wrapping_in_the_schema() -> None:
+    """The estimate charges query_shape._TYPE_UNITS per pair for comparing types: one per
+    list/non-null wrapper and one for the named type, as graphql-core's do_types_conflict does."""
+    deepest = 0
+    for named in direct_schema().type_map.values():
+        for definition in getattr(named, "fields", {}).values():
+            kind, depth = getattr(definition, "type", None), 0
+            while isinstance(kind, GraphQLList | GraphQLNonNull):
+                kind, depth = kind.of_type, depth + 1
+            deepest = max(deepest, depth)
+    assert 0 < deepest and deepest + 1 <= query_shape._TYPE_UNITS
 
 
 def test_the_estimate_stops_once_over_its_budget() -> None:
