@@ -165,11 +165,13 @@ class _FieldMerging:
     spread; fragments pairwise, each pair once) and charges the units the rule's own meter
     charges: 2 per field pair plus 1 per argument and up to _TYPE_UNITS for their types, 1 per
     response name looked up in a pair of selection sets, 1 per fields-against-fragment step, 2 per
-    fragment pair, 1 per spread. Without types it assumes
-    every pair is compared all the way down (the rule stops at the first conflict), so the
-    estimate is an upper bound up to the rule's per-type bookkeeping (a memoised pair may be
-    compared twice, once for mutually exclusive parents). It raises _OverBudget as soon as the
-    charge passes `budget`, so its own work is at most the budget plus one pass over the document.
+    fragment pair, 1 per spread. Without types it assumes every pair is compared all the way
+    down (the rule stops at the first conflict). It is meant as an upper bound: the tests check
+    it against graphql-core's own meter on the README, the examples, introspection and attack
+    shapes (and 1,200 random documents never beat it); the known gap is that the rule may redo a
+    memoised fields/fragment pair once more for mutually exclusive parents. It raises _OverBudget
+    as soon as the charge passes `budget`, so its own work is at most the budget plus one pass
+    over the document.
     """
 
     def __init__(self, fragments: Mapping[str, FragmentDefinitionNode], budget: int) -> None:
@@ -301,33 +303,47 @@ def _selection_sets(document: DocumentNode) -> list[SelectionSetNode]:
     return found
 
 
-def field_merge_cost(document: DocumentNode, budget: int) -> int:
-    """Takes a parsed document; returns the estimated work of checking that its fields merge.
-
-    The estimate is in graphql-core's own units (see _FieldMerging) and never below what its rule
-    spends. Counting stops once past `budget`: the result is then `budget + 1` or a little more.
-    """
+def _estimate(document: DocumentNode, budget: int) -> tuple[_FieldMerging, SelectionSetNode | None]:
+    """Returns the estimate and the selection set it was checking when it passed `budget` (or None)."""
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     merging = _FieldMerging(fragments, budget)
+    node = None
     try:
         for node in _selection_sets(document):
             merging.within(node)
     except _OverBudget:
-        pass
+        return merging, node
     except RecursionError:  # nested deeper than the interpreter allows: far past any budget
         merging.spent = max(merging.spent, budget + 1)
-    return merging.spent
+        return merging, node
+    return merging, None
+
+
+def field_merge_cost(document: DocumentNode, budget: int) -> int:
+    """Takes a parsed document; returns the estimated work of checking that its fields merge.
+
+    The estimate is in graphql-core's own units (see _FieldMerging). Counting stops once past
+    `budget`: the result is then a little over `budget` (by one step's charge at most).
+    """
+    return _estimate(document, budget)[0].spent
 
 
 def check_field_merging(document: DocumentNode, limits: Limits) -> GraphQLError | None:
     """Returns the TOO_MANY_FIELD_COMPARISONS error for a document whose same-named fields would
     cost more than `limits.max_field_comparisons` to check, or None. Runs before `validate`."""
     limit = limits.max_field_comparisons
-    if field_merge_cost(document, limit) <= limit:
+    merging, node = _estimate(document, limit)
+    if merging.spent <= limit:
         return None
+    most = ""
+    if node is not None and id(node) in merging.collected:
+        fields = merging.collected[id(node)].fields
+        name = max(fields, key=lambda n: len(fields[n]), default=None)
+        if name is not None and len(fields[name]) > 1:
+            most = f" (`{name}` {len(fields[name])} times in the selection set here)"
     message = (
-        f"The document repeats fields under the same response name so often that checking they "
-        f"merge needs more than {limit} comparisons (the limit). Ask for each field once per "
+        f"The document repeats fields under the same response name so often{most} that checking "
+        f"they merge needs more than {limit} comparisons (the limit). Ask for each field once per "
         "selection set, or give repeated fields different aliases."
     )
-    return _limit_error(message, None, TOO_MANY_FIELD_COMPARISONS, limit)
+    return _limit_error(message, node, TOO_MANY_FIELD_COMPARISONS, limit)

@@ -115,6 +115,14 @@ def test_amplifying_documents_are_refused_before_validation(query: str, monkeypa
     assert validated == []  # graphql-core's rules never saw it
 
 
+def test_the_refusal_says_what_is_repeated_and_where() -> None:
+    client, _ = _client()
+    query = "query Q {\n  meta { version }\n  people { nodes {" + " name" * 60 + " } }\n}"
+    (error,) = client.post("/graphql", json={"query": query}).json()["errors"]
+    assert "(`name` 60 times in the selection set here)" in error["message"]
+    assert error["locations"] == [{"line": 3, "column": 18}]  # the `{` after `nodes`
+
+
 def test_the_estimate_bounds_graphql_cores_own_meter() -> None:
     """The pre-pass charges what the rule would, never less (so an accepted document is cheap)."""
     corpus = [text for text, _ in readme_examples()] + [p.read_text(encoding="utf-8") for p in EXAMPLES]
@@ -143,7 +151,7 @@ def test_the_type_units_cover_the_deepest_wrapping_in_the_schema() -> None:
             while isinstance(kind, GraphQLList | GraphQLNonNull):
                 kind, depth = kind.of_type, depth + 1
             deepest = max(deepest, depth)
-    assert 0 < deepest and deepest + 1 <= query_shape._TYPE_UNITS
+    assert deepest > 0 and deepest + 1 <= query_shape._TYPE_UNITS
 
 
 def test_the_estimate_stops_once_over_its_budget() -> None:
