@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -101,7 +102,7 @@ def normalise_query(query: str, max_tokens: int = MAX_TOKENS) -> str | None:
 
 
 def normalised_key(
-    params: Any, shape: tuple[Any, ...], normalise: Any = normalise_query
+    params: Any, shape: tuple[Any, ...], normalise: Callable[[str], str | bytes | None] = normalise_query
 ) -> tuple[Any, ...] | None:
     """Takes decoded GET params or a POST body and the answer-shaping headers; returns the
     normalised key, or None when the request is malformed (the endpoint answers those) or its
