@@ -346,4 +346,10 @@ def check_field_merging(document: DocumentNode, limits: Limits) -> GraphQLError 
         f"they merge needs more than {limit} comparisons (the limit). Ask for each field once per "
         "selection set, or give repeated fields different aliases."
     )
-    return _limit_error(message, node, TOO_MANY_FIELD_COMPARISONS, limit)
+    # Located by source and offset, not by node: a node would keep the whole refused document
+    # alive in the pipeline's cache of prepared queries (thousands of objects for the collector).
+    located = node.loc if node is not None else None
+    extensions = {"code": TOO_MANY_FIELD_COMPARISONS, "limit": limit}
+    if located is None:
+        return GraphQLError(message, extensions=extensions)
+    return GraphQLError(message, source=located.source, positions=[located.start], extensions=extensions)
