@@ -135,6 +135,20 @@ def test_a_refusal_does_not_keep_the_refused_document_alive() -> None:
     assert error.locations is not None and (error.locations[0].line, error.locations[0].column) == (1, 1)
 
 
+def test_the_prepared_query_cache_is_bounded_by_tokens() -> None:
+    """Distinct large documents cannot pile up in the cache of prepared queries (the collector
+    walks every token and node it keeps on each full collection)."""
+    client, _ = _client()
+    pipeline = client.app.state.pipeline  # type: ignore[attr-defined]
+    big = "{ " + " ".join(f"f{i}" for i in range(800)) + " }"  # 802 tokens, invalid: errors reach them all
+    for n in range(100):
+        pipeline.prepare(f"{big} # {n}")
+        assert pipeline._prepared_tokens <= pipeline.cache_tokens
+    assert len(pipeline._prepared) == pipeline.cache_tokens // 802
+    small = "{ meta { version } }"
+    assert pipeline.prepare(small) is pipeline.prepare(small)  # still a cache
+
+
 def test_the_estimate_bounds_graphql_cores_own_meter() -> None:
     """The pre-pass charges what the rule would, never less (so an accepted document is cheap)."""
     corpus = [text for text, _ in readme_examples()] + [p.read_text(encoding="utf-8") for p in EXAMPLES]
