@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.compiled import Plan, Timeout, compile_operation
 from api.deadline import QueryTimeout, timeout_result
-from api.pipeline import GraphQLPipeline, GraphQLRequest
+from api.pipeline import GraphQLPipeline, GraphQLRequest, tokens_reached
 
 INLINE_SECONDS = 0.02
 """How long a request may hold the event loop before it is handed to a worker thread instead."""
@@ -40,7 +40,9 @@ class FastPipeline(GraphQLPipeline):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self._plans: OrderedDict[tuple[int, str | None], tuple[DocumentNode, Plan | None]] = OrderedDict()
+        self._plans: OrderedDict[tuple[int, str | None], tuple[DocumentNode, Plan | None, int]]
+        self._plans = OrderedDict()
+        self._plan_tokens = 0  # bounded by cache_tokens like the prepared queries: documents it keeps
         self._lock = threading.Lock()
         self._local = threading.local()  # `inline` is set on the event loop's thread only
         self.compiled_runs = self.fallback_runs = 0
@@ -54,10 +56,14 @@ class FastPipeline(GraphQLPipeline):
                 self._plans.move_to_end(key)
                 return found[1]
         plan = compile_operation(self.schema, document, operation_name)
+        weight = tokens_reached(document.loc)
         with self._lock:
-            self._plans[key] = (document, plan)  # the document is kept, so its id stays its own
-            while len(self._plans) > self.cache_size:
-                self._plans.popitem(last=False)
+            replaced = self._plans.pop(key, None)
+            self._plan_tokens -= 0 if replaced is None else replaced[2]
+            self._plans[key] = (document, plan, weight)  # the document is kept, so its id stays its own
+            self._plan_tokens += weight
+            while len(self._plans) > self.cache_size or self._plan_tokens > self.cache_tokens:
+                self._plan_tokens -= self._plans.popitem(last=False)[1][2]
         return plan
 
     def run_inline(self, request: GraphQLRequest, method: str) -> tuple[int, bytes] | None:

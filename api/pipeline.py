@@ -208,6 +208,11 @@ def _tokens_held(prepared: Prepared) -> int:
     for error in prepared.errors:
         if location is None and error.nodes:
             location = error.nodes[0].loc
+    return tokens_reached(location)
+
+
+def tokens_reached(location: Location | None) -> int:
+    """Returns how many tokens a node's location keeps alive (all of its document's); at least 1."""
     if location is None:
         return 1
     first = location.start_token

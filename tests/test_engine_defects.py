@@ -147,6 +147,12 @@ def test_the_prepared_query_cache_is_bounded_by_tokens() -> None:
     assert len(pipeline._prepared) == pipeline.cache_tokens // 802
     small = "{ meta { version } }"
     assert pipeline.prepare(small) is pipeline.prepare(small)  # still a cache
+    field = "claims(first: 1) { totalCount pageInfo { hasNextPage } }"
+    fields = " ".join(f"a{i}: {field}" for i in range(30))
+    for n in range(60):  # accepted and executed: the compiled plans keep their documents too
+        assert "errors" not in client.post("/graphql", json={"query": f"{{ {fields} }} # {n}"}).json()
+        assert pipeline._plan_tokens <= pipeline.cache_tokens
+    assert 0 < len(pipeline._plans) < 60
 
 
 def test_the_estimate_bounds_graphql_cores_own_meter() -> None:
