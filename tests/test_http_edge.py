@@ -103,3 +103,24 @@ def test_graphql_http_audit_passes_every_item(endpoint: str) -> None:
     audit = run_script("audit.mjs", endpoint)
     assert audit["failed"] == []
     assert (audit["ok"], audit["total"]) == (61, 61)
+
+
+def test_each_representation_of_a_get_answer_has_its_own_etag(client: Any) -> None:
+    params = {"query": "{ meta { name } }"}
+    json_answer = client.get("/graphql", params=params, headers={"accept": "application/json"})
+    graphql_answer = client.get(
+        "/graphql", params=params, headers={"accept": "application/graphql-response+json"}
+    )
+    assert json_answer.content == graphql_answer.content
+    assert json_answer.headers["etag"] != graphql_answer.headers["etag"]
+    assert json_answer.headers["cache-control"] == "public, max-age=300, must-revalidate"
+    # Each ETag revalidates only its own representation.
+    crossed = client.get(
+        "/graphql",
+        params=params,
+        headers={"accept": "application/graphql-response+json", "if-none-match": json_answer.headers["etag"]},
+    )
+    assert crossed.status_code == 200
+    revalidate = {"accept": "application/json", "if-none-match": json_answer.headers["etag"]}
+    same = client.get("/graphql", params=params, headers=revalidate)
+    assert same.status_code == 304

@@ -28,6 +28,9 @@ from api.engine.request import request_from
 from api.errors import RequestError
 
 Headers = tuple[tuple[bytes, bytes], ...]
+GET_CACHE_CONTROL = b"public, max-age=300, must-revalidate"
+"""For GET answers: shared caches (nginx, a CDN) may keep them 5 minutes, then revalidate by ETag;
+the data only changes with a new deployment."""
 _JSON_TYPES = (b"application/json", b"application/graphql-response+json")
 # Punctuators that end any token before them and start a new one after them: no space needed.
 _TIGHT = frozenset(
@@ -279,10 +282,17 @@ class ResponseCache:
             return None
         if len(body) > self.max_body or b'"requestId"' in body:
             return None
-        etag = b'"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode("ascii") + b'"'
+        # One ETag per representation: the same data as application/json and as
+        # application/graphql-response+json are different representations (RFC 9110 8.8.3).
+        tag = hashlib.blake2b(content_type + b"\n" + body, digest_size=16).hexdigest().encode("ascii")
+        etag = b'"' + tag + b'"'
         vary = next((v for k, v in headers if k == b"vary"), None)
         post = tuple((k, v) for k, v in headers if k != b"etag")
         kept = tuple((k, v) for k, v in post if k != b"vary")
-        validators = ((b"etag", etag), (b"vary", b"Accept" if vary is None else b"Accept, " + vary))
+        validators = (
+            (b"etag", etag),
+            (b"vary", b"Accept" if vary is None else b"Accept, " + vary),
+            (b"cache-control", GET_CACHE_CONTROL),
+        )
         bodiless = tuple((k, v) for k, v in kept if k not in (b"content-length", b"content-type"))
         return CachedResponse(body, etag, kept + validators, post, bodiless + validators)
