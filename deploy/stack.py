@@ -52,8 +52,14 @@ def fill(template: str, values: dict[str, str]) -> str:
     return template
 
 
-def render(prefix: Path, listen: str, upstreams: Sequence[int], server_name: str = "_") -> Path:
-    """Writes nginx.conf and parley.conf into `prefix` (with logs/, temp/, cache/) and returns nginx.conf."""
+def render(
+    prefix: Path, listen: str, upstreams: Sequence[int], server_name: str = "_", rate_limits: bool = True
+) -> Path:
+    """Writes nginx.conf and parley.conf into `prefix` (with logs/, temp/, cache/) and returns nginx.conf.
+
+    `rate_limits=False` drops the server's limit_req and limit_conn lines (bench/deploy.py only: wrk
+    drives the proxy from one address, which the per-client limit would answer with 429).
+    """
     prefix = prefix.resolve()
     for sub in ("logs", "temp", "cache"):
         (prefix / sub).mkdir(parents=True, exist_ok=True)
@@ -68,6 +74,9 @@ def render(prefix: Path, listen: str, upstreams: Sequence[int], server_name: str
     }
     for name in ("nginx.conf", "parley.conf"):
         text = fill((TEMPLATES / name).read_text(encoding="utf-8"), values)
+        if not rate_limits:
+            text, dropped = re.subn(r"(?m)^    limit_(req zone|conn parley)[^\n]*\n", "", text)
+            assert name != "parley.conf" or dropped == 2, "parley.conf no longer has its two limit lines"
         (prefix / name).write_text(text, encoding="utf-8")
     return prefix / "nginx.conf"
 
