@@ -45,6 +45,10 @@ HEADERS_TOO_LARGE = "REQUEST_HEADERS_TOO_LARGE"
 TARGET_PATH_ROOM = 8192
 # httptools.parse_url keeps offsets in 16 bits: it fails on a target of 65,536 bytes or more.
 _PARSE_URL_MAX = 65_535
+# uvicorn kills a worker that does not answer its health-check ping within this many seconds. The
+# ping is answered only once the spawned worker has imported the app, which took over uvicorn's
+# default 5 s on a busy 2-core machine: the worker was killed and restarted during start-up.
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def _setting(default: int | float, help_text: str) -> Any:
@@ -422,7 +426,13 @@ def serve(argv: Sequence[str] | None = None) -> int:
         # Each worker process loads (and checks) the dataset itself, from the same directories.
         os.environ[_FIXTURES_ENV] = str(args.fixtures.resolve())
         os.environ[_SEEDS_ENV] = str(args.seeds.resolve())
-        uvicorn.run(APP_FACTORY, factory=True, workers=args.workers, **server)
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            workers=args.workers,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            **server,
+        )
     else:
         uvicorn.run(app, **server)
     return 0

@@ -197,3 +197,16 @@ def test_forwarded_headers_are_ignored_unless_the_proxy_is_named(tmp_path: Path)
         direct = [line for line in lines if "127.0.0.2:" in line]
         trusted = [line for line in lines if "203.0.113.9:" in line]
     assert len(direct) == 1 and len(trusted) == 1, lines
+
+
+def test_worker_processes_get_the_same_edge_settings(tmp_path: Path) -> None:
+    """--workers 2: the workers (the parent serves no request) read the settings the CLI passed on."""
+    args = ("--workers", "2", "--max-header-bytes", "1000", "--log-query-chars", "10")
+    with serving(tmp_path / "serve.log", *args) as served:
+        for _ in range(4):
+            assert status_of(get(served.port, b"/healthz", b"X-Pad: " + b"p" * 2000)) == 431
+            assert status_of(get(served.port, b"/healthz?" + b"q" * 50, b"X-Pad: " + b"p" * 500)) == 200
+        log = served.log_text()
+    assert log.count("refused with 431") == 4
+    assert log.count('"GET /healthz?qqqqqqqqqq...[40 more] HTTP/1.1" 200') == 4
+    assert "Child process" not in log  # no worker killed for answering its health check late
