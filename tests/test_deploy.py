@@ -237,6 +237,9 @@ def test_stopping_one_parley_under_load_loses_no_request() -> None:
         for thread in threads:
             thread.join(timeout=120)
         logs = [log.read_text(encoding="utf-8") for log in sorted(s.prefix.glob("parley-*.log"))]
+        access = (s.prefix / "logs" / "access.log").read_text(encoding="utf-8").splitlines()
+    stopped = f"127.0.0.1:{s.replica_ports[0]}"
+    retried = [line for line in access if f"upstream={stopped}, " in line]
     assert errors == []
     assert 0 < stopped_at < 8 * per_client
     assert len(results) == 8 * per_client
@@ -244,3 +247,4 @@ def test_stopping_one_parley_under_load_loses_no_request() -> None:
     assert all(orjson.loads(body)["data"]["claims"]["totalCount"] == 35 for _, body in results)
     assert all(log.count("POST /graphql") > 0 for log in logs)  # both served before the stop
     assert "Finished server process" in logs[0]
+    assert retried and all("upstream_status=502, 200" in line for line in retried), retried[:3]
