@@ -5,7 +5,8 @@
 renders deploy/nginx/{nginx,parley}.conf into --dir (pid, logs, temp files and cache all inside it),
 starts the replicas on free 127.0.0.1 ports (each trusting X-Forwarded-For from 127.0.0.1 only),
 then nginx (`nginx -p DIR -c DIR/nginx.conf -g 'daemon off;'`), and stops everything on Ctrl-C or
-SIGTERM. The tests and bench/deploy.py use the same functions. README.md, "Deploy", explains it.
+SIGTERM. Any other arguments are passed on to each `parley serve` (e.g. --fixtures DIR). The tests
+and bench/deploy.py use the same functions. README.md, "Deploy", explains it.
 """
 
 from __future__ import annotations
@@ -189,10 +190,16 @@ def running(prefix: Path, replicas: int = 2, port: int | None = None, *extra: st
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="deploy/stack.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="deploy/stack.py",
+        description=__doc__.split("\n\n")[0],
+        epilog="Other arguments are passed on to each `parley serve`.",
+    )
     parser.add_argument("--listen", default="127.0.0.1:8080", help="nginx's 127.0.0.1:PORT (default :8080)")
     parser.add_argument("--replicas", type=int, default=2, help="parley processes behind it (default 2)")
-    parser.add_argument("--dir", type=Path, default=Path("/tmp/parley-nginx"), help="nginx prefix directory")
+    parser.add_argument(
+        "--dir", type=Path, default=Path("/tmp/parley-nginx"), help="nginx prefix (default %(default)s)"
+    )
     args, extra = parser.parse_known_args(argv)
     host, _, port_text = args.listen.rpartition(":")
     if host != "127.0.0.1" or not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
