@@ -149,7 +149,12 @@ def start_replica(port: int, log: Path, *extra: str, parley: str | None = None) 
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-    wait_until_up(f"http://127.0.0.1:{port}/healthz", process, f"parley serve on port {port}")
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", process, f"parley serve on port {port}")
+    except RuntimeError as error:
+        stop(process)
+        said = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
+        raise RuntimeError("\n".join([f"{error}; the end of {log}:", *said])) from None
     return process
 
 
@@ -214,11 +219,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    with running(args.dir, args.replicas, int(port_text), *extra) as stack:
-        print(f"nginx on {stack.base} -> parley on 127.0.0.1:{', '.join(map(str, stack.replica_ports))}")
-        print(f"config, logs and cache in {stack.prefix}; Ctrl-C stops all", flush=True)
-        while not stopping and stack.nginx.poll() is None:
-            time.sleep(0.2)
+    try:
+        with running(args.dir, args.replicas, int(port_text), *extra) as stack:
+            print(f"nginx on {stack.base} -> parley on 127.0.0.1:{', '.join(map(str, stack.replica_ports))}")
+            print(f"config, logs and cache in {stack.prefix}; Ctrl-C stops all", flush=True)
+            while not stopping and stack.nginx.poll() is None:
+                time.sleep(0.2)
+    except RuntimeError as error:
+        print(f"deploy/stack.py: {error}", file=sys.stderr)
+        return 1
     return 0
 
 
