@@ -1,19 +1,43 @@
-"""The `parley` command: serve the API, check the fixtures, report coverage, export the SDL."""
+"""The `parley` command: serve the API (uvicorn through api/server.py's protocol, a bounded graceful
+shutdown), check the fixtures, anchor selectors, add sources, report coverage, export the SDL."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS
-from api.settings import Limits, add_limit_arguments
+from api.server import HTTP_PROTOCOL, WORKER_HEALTHCHECK_SECONDS, access_log_config
+from api.settings import Limits, ServerSettings, add_limit_arguments, add_server_arguments
 
 APP_FACTORY = "api.cli:app_from_environment"
 _FIXTURES_ENV = "PARLEY_FIXTURES"
 _SEEDS_ENV = "PARLEY_SEEDS"
 _PERSISTED_ONLY_ENV = "PARLEY_PERSISTED_ONLY"
+_FORWARDED_ENV = "PARLEY_FORWARDED_ALLOW_IPS"
+
+
+def _port(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a TCP port (1-65535)")
+    return int(raw)
+
+
+def _workers(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a number of worker processes (1 or more)")
+    return int(raw)
+
+
+class _OneLineErrors(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _data_dirs(parser: argparse.ArgumentParser) -> None:
@@ -23,8 +47,6 @@ def _data_dirs(parser: argparse.ArgumentParser) -> None:
 
 def app_from_environment() -> object:
     """uvicorn factory for worker processes: builds the app from the directories in the environment."""
-    import os
-
     from api.http.app import create_app
 
     return create_app(
@@ -36,10 +58,17 @@ def app_from_environment() -> object:
 
 def serve(argv: Sequence[str] | None = None) -> int:
     """Checks the fixtures, then serves the API with uvicorn; 1 (and the report) if they are invalid."""
-    parser = argparse.ArgumentParser(prog="parley serve", description="Serve the GraphQL API over HTTP.")
+    parser = _OneLineErrors(prog="parley serve", description="Serve the GraphQL API over HTTP.")
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--workers", type=_workers, default=1, help="worker processes (default 1)")
+    parser.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        metavar="IPS",
+        help="comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto are trusted "
+        f"(default: none, the headers are ignored; env {_FORWARDED_ENV})",
+    )
     parser.add_argument(
         "--persisted-only",
         action="store_true",
@@ -47,9 +76,8 @@ def serve(argv: Sequence[str] | None = None) -> int:
     )
     _data_dirs(parser)
     add_limit_arguments(parser)
+    add_server_arguments(parser)
     args = parser.parse_args(argv)
-
-    import os
 
     import uvicorn
 
@@ -58,8 +86,13 @@ def serve(argv: Sequence[str] | None = None) -> int:
 
     try:
         limits = Limits.from_env().with_args(args)
+        settings = ServerSettings.from_env().with_args(args)
     except ValueError as error:
         parser.error(str(error))
+    forwarded = args.forwarded_allow_ips
+    if forwarded is None:
+        forwarded = os.environ.get(_FORWARDED_ENV, "")
+    forwarded = ",".join(part.strip() for part in forwarded.split(",") if part.strip())
     try:
         app = create_app(
             fixtures_dir=args.fixtures,
@@ -70,15 +103,33 @@ def serve(argv: Sequence[str] | None = None) -> int:
     except FixtureError as error:
         print(f"parley serve: refusing to start, the fixtures are invalid:\n{error}", file=sys.stderr)
         return 1
+    # The protocol (here and in every worker) reads the server settings and max_body_bytes from these.
+    os.environ.update(limits.as_env())
+    os.environ.update(settings.as_env())
+    server: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "http": HTTP_PROTOCOL,
+        "proxy_headers": bool(forwarded),
+        "forwarded_allow_ips": forwarded or None,
+        "timeout_keep_alive": settings.keep_alive_timeout,
+        "timeout_graceful_shutdown": settings.shutdown_timeout,
+        "log_config": access_log_config(settings.log_query_chars),
+    }
     if args.workers > 1:
         # Each worker process loads (and checks) the dataset itself, from the same directories.
         os.environ[_FIXTURES_ENV] = str(args.fixtures.resolve())
         os.environ[_SEEDS_ENV] = str(args.seeds.resolve())
-        os.environ.update(limits.as_env())
         os.environ[_PERSISTED_ONLY_ENV] = "1" if args.persisted_only else ""
-        uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers)
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            workers=args.workers,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            **server,
+        )
     else:
-        uvicorn.run(app, host=args.host, port=args.port)
+        uvicorn.run(app, **server)
     return 0
 
 
