@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import strawberry
 
@@ -114,8 +114,11 @@ def _is_delegate(context: Context, claim: Claim) -> bool:
     return any(d.negotiation == claim.negotiation for d in seats)
 
 
-def filter_claims(context: Context, claims: Iterable[Claim], where: ClaimFilter | None) -> list[Claim]:
-    """Takes claims in file order and returns those the filter keeps (all of them without a filter)."""
+def filter_claims(
+    context: Context, claims: Iterable[Claim], where: ClaimFilter | None
+) -> Sequence[Claim]:
+    """Takes claims in file order and returns those the filter keeps (all of them without a filter:
+    a Sequence given is returned as it is, so a snapshot's lazy list stays lazy)."""
     if where is None:
-        return list(claims)
+        return claims if isinstance(claims, Sequence) else list(claims)
     return [c for c in claims if where.passes(context, c)]

@@ -33,7 +33,8 @@ def all_claims(context: Context) -> Sequence[Claim]:
     """Returns every claim in file order, as one list built once per dataset (never copied)."""
     cached: Sequence[Claim] | None = getattr(context, "_all_claims", None)
     if cached is None:
-        cached = list(context.dataset.claims.values())
+        values = context.dataset.claims.values()  # a snapshot's is a lazy Sequence: not copied
+        cached = values if isinstance(values, Sequence) else list(values)
         object.__setattr__(context, "_all_claims", cached)  # Context is frozen; this is derived data
     return cached
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
 import strawberry
@@ -53,7 +53,10 @@ def _connect(
 ) -> Connection[N]:
     context: Context = info.context
     records = getattr(context.dataset, stem).values()
-    kept = [r for r in records if where is None or where.passes(context, r)]
+    if where is None and isinstance(records, Sequence):
+        kept: Sequence[Any] = records  # a snapshot's lazy Sequence: a page decodes only its records
+    else:
+        kept = [r for r in records if where is None or where.passes(context, r)]
     ordered = apply_order(order, kept, context, KEYS[stem])
     return paginate(ordered, lambda r: wrap(record=r), *page)
 

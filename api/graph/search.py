@@ -55,7 +55,7 @@ def resolve_person(
     """People a name may refer to, best match first: case-, quote- and diacritics-insensitive,
     tolerating about one wrong letter in five."""
     matches = []
-    for person in data(info).people.values():
+    for person in search_index(info.context).people_near(name):  # a superset of the matches, file order
         best: tuple[int, str, list[models.Evidence]] | None = None
         for spelling, evidence in _spellings(person):
             distance = name_distance(name, spelling)
