@@ -60,14 +60,16 @@ def build_progress() -> Callable[[str, int, int], None]:
 
     console = Console(stderr=True)
     if not console.is_terminal:
-        seen: set[str] = set()
-        began = time.perf_counter()
+        # One line per finished step, with its time (a refused build prints only the loader's report).
+        current: list[Any] = [None, time.perf_counter()]
 
         def lines(step: str, done: int, total: int) -> None:
-            if step not in seen:
-                seen.add(step)
-                elapsed = time.perf_counter() - began
-                print(f"parley build: {elapsed:6.1f} s {step}", file=sys.stderr, flush=True)
+            if step != current[0]:
+                now = time.perf_counter()
+                if current[0] is not None:
+                    line = f"parley build: {current[0]}: {now - current[1]:.1f} s"
+                    print(line, file=sys.stderr, flush=True)
+                current[:] = [step, now]
 
         return lines
     bar = Progress(
@@ -84,7 +86,7 @@ def build_progress() -> Callable[[str, int, int], None]:
                 bar.start()
             tasks[step] = bar.add_task(step, total=total or None)
         bar.update(tasks[step], completed=done, total=total or None)
-        if step == "search tables" and done == total:
+        if step == "done":
             bar.stop()
 
     return update

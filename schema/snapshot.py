@@ -5,7 +5,9 @@ Layout (every table is also meant to be read by people, with `sqlite3` or Datase
   `input:fixtures/<name>` / `input:seeds/<name>` (sha256 of every input file) and `count:<stem>`.
 - one table per fixture stem (`claims`, `citations`, ...): `pos` (file order), `id`, `body` (the
   record as JSON, exactly the fields the fixture set) and a few plain columns to query on.
-- `lists(name, key, seq, pos)`: the Dataset's `*_by_*` indexes (`pos` is a row of the target table).
+- the Dataset's `*_by_*` indexes: those grouping a table on one of its columns (`claims.speaker`,
+  `citations.claim`, ...) are SQL indexes on that column; the two derived through citations
+  (`claims_by_source`, `claims_by_outlet`) are rows of `lists(name, key, seq, pos)`.
 - `seeds(source, text)`, `files(name, sha256, bytes, content)`: seed texts, fixture bytes.
 - tables the API adds through `extra` writers (spans, claim texts, FTS5 search tables).
 
@@ -33,18 +35,19 @@ Progress = Callable[[str, int, int], None]
 ExtraWriter = Callable[[Dataset, sqlite3.Connection, Progress], None]
 """Writes more tables (the API's derived indexes) into the snapshot being built."""
 
-# Dataset index name -> the fixture stem its lists hold.
-LISTS: dict[str, str] = {
-    "citations_by_claim": "citations",
-    "citations_by_source": "citations",
-    "claims_by_speaker": "claims",
-    "claims_by_negotiation": "claims",
-    "claims_by_source": "claims",
-    "claims_by_outlet": "claims",
-    "delegates_by_negotiation": "delegates",
-    "delegates_by_person": "delegates",
-    "sources_by_outlet": "sources",
+# Dataset index name -> (the fixture stem its lists hold, the column of that table it groups on).
+BY_COLUMN: dict[str, tuple[str, str]] = {
+    "citations_by_claim": ("citations", "claim"),
+    "citations_by_source": ("citations", "source"),
+    "claims_by_speaker": ("claims", "speaker"),
+    "claims_by_negotiation": ("claims", "negotiation"),
+    "delegates_by_negotiation": ("delegates", "negotiation"),
+    "delegates_by_person": ("delegates", "person"),
+    "sources_by_outlet": ("sources", "outlet"),
 }
+# Dataset index name -> the stem its lists hold, kept as rows of `lists` (not one column's values).
+DERIVED: dict[str, str] = {"claims_by_source": "claims", "claims_by_outlet": "claims"}
+LISTS: dict[str, str] = {**{name: stem for name, (stem, _) in BY_COLUMN.items()}, **DERIVED}
 
 
 def _attested(value: Any) -> Any:
@@ -160,20 +163,20 @@ def _write_lists(conn: sqlite3.Connection, dataset: Dataset, progress: Progress)
     )
     positions = {
         stem: {record_id: i for i, record_id in enumerate(getattr(dataset, stem))}
-        for stem in sorted(set(LISTS.values()))
+        for stem in sorted(set(DERIVED.values()))
     }
-    for number, (name, stem) in enumerate(LISTS.items(), start=1):
+    for name, stem in DERIVED.items():
         where = positions[stem]
         index: Mapping[str, Sequence[Verified]] = getattr(dataset, name)
-        conn.executemany(
-            "INSERT INTO lists VALUES (?, ?, ?, ?)",
-            (
-                (name, key, seq, where[record.id])
-                for key in sorted(index)
-                for seq, record in enumerate(index[key])
-            ),
-        )
-        progress("indexes", number, len(LISTS))
+        rows = [
+            (name, key, seq, where[record.id])
+            for key in sorted(index)
+            for seq, record in enumerate(index[key])
+        ]
+        conn.executemany("INSERT INTO lists VALUES (?, ?, ?, ?)", rows)
+    for number, (stem, column) in enumerate(BY_COLUMN.values(), start=1):
+        conn.execute(f'CREATE INDEX "{stem}_by_{column}" ON "{stem}" ({column})')  # rows in pos order
+        progress("indexes", number, len(BY_COLUMN))
 
 
 def write_snapshot(
@@ -222,6 +225,7 @@ def write_snapshot(
             for write in extra:
                 write(dataset, conn, progress)
             conn.execute("COMMIT")
+            progress("done", 1, 1)
         finally:
             conn.close()
         os.chmod(temporary, 0o644)

@@ -15,9 +15,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast, overload
 
+from pydantic import TypeAdapter
+
 from schema.dataset import FIXTURE_MODELS, Dataset, FixtureFile
-from schema.models import Verified
-from schema.snapshot import FORMAT, LISTS, ExtraWriter, Progress, input_hashes, write_snapshot
+from schema.models import Evidence, Verified
+from schema.snapshot import BY_COLUMN, FORMAT, LISTS, ExtraWriter, Progress, input_hashes, write_snapshot
 
 M = TypeVar("M", bound=Verified)
 
@@ -25,6 +27,10 @@ RECORD_CACHE = 4096
 """Decoded records kept per fixture stem (least recently used go first)."""
 LIST_CACHE = 2048
 """Index lists (positions only) kept per index."""
+
+
+EVIDENCE_LIST = TypeAdapter(list[Evidence])
+"""Evidence lists as the snapshot stores them (JSON arrays of the fields each selector set)."""
 
 
 class SnapshotError(Exception):
@@ -142,15 +148,26 @@ class RecordList(Sequence[M], Generic[M]):
 
 
 class Lists(Mapping[str, RecordList[M]]):
-    """One `*_by_*` index: key -> its records in file order (only keys with records are present)."""
+    """One `*_by_*` index: key -> its records in file order (only keys with records are present).
+
+    Indexes grouping a table on a column read that column's SQL index; the others, `lists` rows.
+    """
 
     def __init__(self, store: Store, name: str, records: Records[M]) -> None:
         self.store, self.name, self.records = store, name, records
         self._positions = lru_cache(maxsize=LIST_CACHE)(self._load)
+        if name in BY_COLUMN:
+            stem, column = BY_COLUMN[name]
+            self._sql = f'SELECT pos FROM "{stem}" WHERE {column} = ? ORDER BY pos'
+            self._keys = f'SELECT DISTINCT {column} FROM "{stem}" WHERE {column} IS NOT NULL ORDER BY 1'
+            self._params: tuple[str, ...] = ()
+        else:
+            self._sql = "SELECT pos FROM lists WHERE name = ? AND key = ? ORDER BY seq"
+            self._keys = "SELECT DISTINCT key FROM lists WHERE name = ? ORDER BY 1"
+            self._params = (name,)
 
     def _load(self, key: str) -> tuple[int, ...]:
-        sql = "SELECT pos FROM lists WHERE name = ? AND key = ? ORDER BY seq"
-        rows = self.store.query(sql, (self.name, key))
+        rows = self.store.query(self._sql, (*self._params, key))
         return tuple(pos for (pos,) in rows)
 
     def __getitem__(self, key: str) -> RecordList[M]:
@@ -163,11 +180,10 @@ class Lists(Mapping[str, RecordList[M]]):
         return isinstance(key, str) and bool(self._positions(key))
 
     def __iter__(self) -> Iterator[str]:
-        rows = self.store.query("SELECT DISTINCT key FROM lists WHERE name = ? ORDER BY key", (self.name,))
-        return (key for (key,) in rows)
+        return (key for (key,) in self.store.query(self._keys, self._params))
 
     def __len__(self) -> int:
-        return int(self.store.one("SELECT COUNT(DISTINCT key) FROM lists WHERE name = ?", (self.name,)))
+        return len(self.store.query(self._keys, self._params))
 
 
 class StoredFile(FixtureFile):

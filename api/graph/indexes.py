@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import TypeAdapter
 
 from api.graph.text import normalise
 from schema.dataset import FIXTURE_MODELS, Dataset
 from schema.models import Claim, Evidence, Source
 from schema.selectors import dataset_evidence
 from schema.snapshot import Progress
-from schema.store import Records, Store, StoredDataset
+from schema.store import EVIDENCE_LIST, Records, Store, StoredDataset
 
 
 def published_by(source: Source, as_of: dt.date) -> bool:
@@ -101,11 +100,8 @@ def _claim_texts(dataset: Dataset, claim: Claim, speakers: dict[str, list[str]])
 SOURCES = [Path(__file__).resolve().parent / name for name in ("indexes.py", "search_index.py", "text.py")]
 """The code whose output a snapshot stores: a change to it makes every snapshot stale."""
 
-_EVIDENCE_LIST = TypeAdapter(list[Evidence])
-
-
 def _evidence_json(spans: list[Evidence]) -> bytes:
-    return orjson.dumps([e.model_dump(mode="json", exclude_unset=True) for e in spans])
+    return EVIDENCE_LIST.dump_json(spans, exclude_unset=True)  # one call per list, not per span
 
 
 def write_api_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Progress) -> None:
@@ -161,7 +157,7 @@ def _from_store(cls: type[ApiIndex], dataset: StoredDataset) -> ApiIndex:
     def spans(kind: str) -> _Stored:
         def load(source: str) -> list[Evidence] | None:
             body = store.one("SELECT body FROM spans WHERE source = ? AND kind = ?", (source, kind))
-            return None if body is None else _EVIDENCE_LIST.validate_json(body)
+            return None if body is None else EVIDENCE_LIST.validate_json(body)
 
         return _Stored(load, lambda: store.one("SELECT COUNT(*) FROM spans WHERE kind = ?", (kind,)), 256)
 
