@@ -22,12 +22,18 @@ playground/node_modules/.package-lock.json: playground/package.json playground/p
 $(GRAPHIQL): playground/node_modules/.package-lock.json playground/build.mjs playground/src/main.jsx
 	npm run --prefix playground build
 
+# Real JavaScript clients the tests drive (Apollo Client, graphql-http's audit), pinned in tests/node.
+NODE_TESTS := tests/node/node_modules/.package-lock.json
+
+$(NODE_TESTS): tests/node/package.json tests/node/package-lock.json
+	npm ci --prefix tests/node --no-audit --no-fund
+
 install: $(BIN)/parley $(GRAPHIQL)
 
 serve: install
 	$(BIN)/parley serve --host $(HOST) --port $(PORT)
 
-test: install
+test: install $(NODE_TESTS)
 	$(BIN)/python -m pytest
 
 lint: install

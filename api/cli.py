@@ -15,6 +15,7 @@ from api.settings import Limits, add_limit_arguments
 APP_FACTORY = "api.cli:app_from_environment"
 _FIXTURES_ENV = "PARLEY_FIXTURES"
 _SEEDS_ENV = "PARLEY_SEEDS"
+_PERSISTED_ONLY_ENV = "PARLEY_PERSISTED_ONLY"
 _SNAPSHOT_ENV = "PARLEY_SNAPSHOT"
 # The same paths as api.http.app's defaults, without importing the app (serve hashes the inputs
 # in a thread while the app's modules are imported).
@@ -49,6 +50,7 @@ def app_from_environment() -> object:
     return create_app(
         fixtures_dir=Path(os.environ.get(_FIXTURES_ENV, DEFAULT_FIXTURES)),
         seeds_dir=Path(os.environ.get(_SEEDS_ENV, DEFAULT_SEEDS)),
+        persisted_only=os.environ.get(_PERSISTED_ONLY_ENV) == "1",
         snapshot=Path(snapshot) if snapshot else None,
     )
 
@@ -156,6 +158,11 @@ def serve(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument(
+        "--persisted-only",
+        action="store_true",
+        help="run only the registered example queries (trusted documents), by persisted-query hash or text",
+    )
     _data_dirs(parser)
     _snapshot_argument(parser)
     parser.add_argument(
@@ -181,14 +188,20 @@ def serve(argv: Sequence[str] | None = None) -> int:
     app: Any = None
     try:
         if hashes is None:
-            app = create_app(fixtures_dir=args.fixtures, seeds_dir=args.seeds, limits=limits)
+            app = create_app(
+                fixtures_dir=args.fixtures,
+                seeds_dir=args.seeds,
+                limits=limits,
+                persisted_only=args.persisted_only,
+            )
         else:
             dataset, reasons = open_snapshot(
                 args.snapshot, args.fixtures, args.seeds, hashes=hashes(), progress=build_progress()
             )
             if reasons:
                 print(f"parley serve: built {args.snapshot} ({'; '.join(reasons)})", file=sys.stderr)
-            app = create_app(dataset, limits=limits) if args.workers == 1 else None
+            if args.workers == 1:
+                app = create_app(dataset, limits=limits, persisted_only=args.persisted_only)
     except FixtureError as error:
         print(f"parley serve: refusing to start, the fixtures are invalid:\n{error}", file=sys.stderr)
         return 1
@@ -202,6 +215,7 @@ def serve(argv: Sequence[str] | None = None) -> int:
         if hashes is not None:
             os.environ[_SNAPSHOT_ENV] = str(args.snapshot.resolve())
         os.environ.update(limits.as_env())
+        os.environ[_PERSISTED_ONLY_ENV] = "1" if args.persisted_only else ""
         uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers)
     else:
         uvicorn.run(app, host=args.host, port=args.port)

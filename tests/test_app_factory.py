@@ -8,20 +8,24 @@ from pathlib import Path
 
 import pytest
 from api_client import dataset
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 
 from api.http.app import create_app
 from api.http.cache_middleware import ResponseCacheMiddleware
+from api.http.edge import GzipETags, SecurityHeaders
 from api.http.response_cache import ResponseCache
 from schema.loader import FixtureError
 
 
-def test_the_response_cache_sits_outermost() -> None:
+def test_the_response_cache_sits_in_front_of_routing_and_cors() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         app = create_app(dataset())
     classes: list[object] = [m.cls for m in app.user_middleware]
-    assert classes[0] is ResponseCacheMiddleware  # a hit skips routing and CORS
-    assert isinstance(app.user_middleware[0].kwargs["cache"], ResponseCache)
+    # Outside it only what every answer needs, replayed ones too: security headers and gzip.
+    assert classes == [SecurityHeaders, GzipETags, GZipMiddleware, ResponseCacheMiddleware, CORSMiddleware]
+    assert isinstance(app.user_middleware[3].kwargs["cache"], ResponseCache)
 
 
 def test_the_heap_is_frozen_after_building_and_the_collector_is_back_on() -> None:

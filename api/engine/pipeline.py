@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -35,8 +35,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.engine.compiled import Fallback, Plan, compile_operation
 from api.engine.deadline import QueryTimeout, deadline_middleware, timed_out, timeout_result
+from api.engine.persisted import PersistedQueries
 from api.engine.query_cost import check_cost
 from api.engine.query_shape import parse_query
+from api.engine.request import GraphQLRequest, request_from
 from api.errors import (
     BAD_USER_INPUT,
     INTERNAL,
@@ -50,15 +52,6 @@ from api.errors import (
 from api.settings import Limits
 
 logger = logging.getLogger("parley.graphql")
-
-
-@dataclass(frozen=True)
-class GraphQLRequest:
-    """One GraphQL operation request, from a GET query string or a POST JSON body."""
-
-    query: str
-    variables: dict[str, Any] | None = None
-    operation_name: str | None = None
 
 
 INLINE_SECONDS = 0.02
@@ -94,6 +87,8 @@ class Engine:
     cache_size: int = 512
     limits: Limits = field(default_factory=Limits)
     """Tokens (at parse), cost (before execution) and the execution timeout; see api/limits.py."""
+    persisted: PersistedQueries = field(default_factory=PersistedQueries)
+    """Persisted-query hashes (Apollo's protocol) and, with `persisted_only`, the trusted documents."""
     _prepare_cached: Any = field(init=False, repr=False)
     compiled_runs: int = field(default=0, init=False)
     fallback_runs: int = field(default=0, init=False)
@@ -101,24 +96,7 @@ class Engine:
     def __post_init__(self) -> None:
         self._prepare_cached = lru_cache(maxsize=self.cache_size)(self._prepare_uncached)
 
-    @staticmethod
-    def request_from(params: Mapping[str, Any]) -> GraphQLRequest:
-        """Takes decoded GET params or a POST JSON body and returns the request; RequestError if malformed."""
-        query = params.get("query")
-        if not isinstance(query, str) or not query.strip():
-            raise RequestError("Provide a GraphQL query in `query` (a non-empty string).")
-        variables = params.get("variables")
-        if isinstance(variables, str):
-            try:
-                variables = orjson.loads(variables) if variables.strip() else None
-            except orjson.JSONDecodeError:
-                raise RequestError("`variables` is not valid JSON.") from None
-        if variables is not None and not isinstance(variables, dict):
-            raise RequestError("`variables` must be a JSON object.")
-        operation_name = params.get("operationName")
-        if operation_name is not None and not isinstance(operation_name, str):
-            raise RequestError("`operationName` must be a string.")
-        return GraphQLRequest(query=query, variables=variables, operation_name=operation_name or None)
+    request_from = staticmethod(request_from)
 
     def prepare(self, query: str) -> Prepared:
         """Takes query text and returns its parsed, validated document (from the LRU cache when seen)."""
@@ -156,7 +134,9 @@ class Engine:
         A request runs its plan at most once to the end, and graphql-core at most once: a plan that
         fails (Fallback) hands the request to graphql-core; one that takes longer than
         INLINE_SECONDS inline is stopped there and run again, in full, in a worker thread.
+        The request's query text must be known (`resolve` a persisted-query hash first).
         """
+        assert request.query is not None
         prepared = self.prepare(request.query)
         refused = self.refusal(prepared, request, method)
         if refused is not None:
@@ -175,6 +155,7 @@ class Engine:
 
     def run_sync(self, request: GraphQLRequest, method: str = "POST") -> tuple[int, bytes]:
         """`run` on the calling thread, with the whole time budget (for scripts and tests)."""
+        assert request.query is not None
         prepared = self.prepare(request.query)
         refused = self.refusal(prepared, request, method)
         if refused is not None:
@@ -241,11 +222,11 @@ class Engine:
             return 400, self.serialize(result, BAD_USER_INPUT)
         return 200, self.serialize(result, INTERNAL)
 
-    def _is_non_query(self, prepared: Prepared, query: str) -> bool:
+    def _is_non_query(self, prepared: Prepared, query: str | None) -> bool:
         """Whether a GET asks for a mutation or subscription (405), even if the document is also invalid."""
         document = prepared.document
         if document is None and prepared.code == VALIDATION_FAILED:
-            document = parse_query(query, self.limits)  # rare: only invalid documents sent by GET
+            document = parse_query(query or "", self.limits)  # rare: only invalid documents sent by GET
         return document is not None and _has_non_query(document)
 
     def serialize(self, result: ExecutionResult, default_code: str) -> bytes:

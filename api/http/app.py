@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from api.engine.persisted import PersistedQueries
 from api.engine.pipeline import Engine
 from api.engine.query_shape import shape_rules
 from api.errors import BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE, RequestError
@@ -26,6 +27,7 @@ from api.http import exports as exports_module
 from api.http import playground
 from api.http.cache_middleware import ResponseCacheMiddleware
 from api.http.downloads import download_routes, not_found
+from api.http.edge import edge_middleware
 from api.http.response_cache import ResponseCache
 from api.http.transport import (
     EXCEPTION_HANDLERS,
@@ -54,21 +56,23 @@ def _wants_html(request: Request) -> bool:
 def graphql_endpoint(engine: Engine) -> Callable[[Request], Any]:
     """Returns the /graphql endpoint: the playground for browsers, queries by GET and POST."""
     async def endpoint(request: Request) -> Response:
-        if request.method == "GET" and _wants_html(request):
+        method = "GET" if request.method == "HEAD" else request.method  # HEAD: GET without the body
+        if method == "GET" and _wants_html(request):
             return playground.playground_response(request)
         media_type = negotiate(request.headers.get("accept"))
         if media_type is None:
             return not_acceptable()
         try:
-            if request.method == "GET":
+            if method == "GET":
                 check_query_string(request, engine.limits.max_body_bytes)
                 params: Any = dict(request.query_params)
             else:
                 params = await _post_params(request, engine.limits.max_body_bytes)
-            graphql_request = Engine.request_from(params)
+            graphql_request = engine.persisted.resolve(Engine.request_from(params))
         except RequestError as error:
-            return respond(orjson.dumps(error.payload()), error.status, media_type)
-        status, body = await engine.run(graphql_request, request.method)
+            no_store = {"Cache-Control": "no-store"}  # e.g. a persisted query not (yet) known
+            return respond(orjson.dumps(error.payload()), error.status, media_type, no_store)
+        status, body = await engine.run(graphql_request, method)
         headers = {"Allow": "POST"} if status == 405 else None
         return respond(body, graphql_status(status, media_type), media_type, headers)
 
@@ -166,10 +170,12 @@ def create_app(
     fixtures_dir: Path = DEFAULT_FIXTURES,
     seeds_dir: Path = DEFAULT_SEEDS,
     limits: Limits | None = None,
+    persisted_only: bool = False,
     snapshot: Path | None = None,
 ) -> Starlette:
     """Takes a loaded dataset (or loads one from the directories) and returns the ASGI app.
 
+    `persisted_only`: run only the registered documents (the example queries), by hash or text.
     With `snapshot`, the app serves that snapshot (see `open_snapshot`: built first when it is missing
     or does not match the files); otherwise it loads the directories into memory.
     Loading raises schema.loader.FixtureError on invalid fixtures: the app never serves bad data.
@@ -183,7 +189,7 @@ def create_app(
     try:
         if dataset is None and snapshot is not None:
             dataset, _ = open_snapshot(snapshot, fixtures_dir, seeds_dir)
-        app = _build_app(dataset, fixtures_dir, seeds_dir, limits)
+        app = _build_app(dataset, fixtures_dir, seeds_dir, limits, persisted_only)
         gc.freeze()
     finally:
         if was_enabled:
@@ -192,7 +198,7 @@ def create_app(
 
 
 def _build_app(
-    dataset: Dataset | None, fixtures_dir: Path, seeds_dir: Path, limits: Limits | None
+    dataset: Dataset | None, fixtures_dir: Path, seeds_dir: Path, limits: Limits | None, persisted_only: bool
 ) -> Starlette:
     if dataset is None:
         from schema.loader import load_dataset
@@ -201,12 +207,14 @@ def _build_app(
     limits = Limits.from_env() if limits is None else limits
     context = Context.for_dataset(dataset)
     search_index(context)  # built now, with the app, rather than on the first search
+    examples = [tab.query for tab in playground.load_examples(playground.EXAMPLES_DIR)]
     engine = Engine(
         strawberry_schema(),
         graphql_schema(),
         context,
         validation_rules=shape_rules(limits),
         limits=limits,
+        persisted=PersistedQueries(trusted=examples, persisted_only=persisted_only),
     )
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
@@ -224,7 +232,7 @@ def _build_app(
     app = Starlette(
         routes=routes,
         exception_handlers={404: _not_found, **EXCEPTION_HANDLERS},
-        middleware=[cache, cors()],
+        middleware=[*edge_middleware(), cache, cors()],
     )
     app.state.engine = engine
     app.state.dataset = dataset

@@ -28,7 +28,8 @@ REQUIRED_ASSETS = ("playground.js", "playground.css", "editor.worker.js", "graph
 # Only our own origin: the page must work offline and tell no third party about a visit.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "font-src 'self' data:; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'"
+    "font-src 'self' data:; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
 )
 
 logger = logging.getLogger("parley.playground")

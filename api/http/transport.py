@@ -122,12 +122,17 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {405: method_not_allowed, Exception: intern
 
 
 def cors() -> Middleware:
-    """Returns CORS for a public read-only API: any origin, no credentials, GET and POST."""
+    """Returns CORS for a public read-only API: any origin, no credentials, GET, HEAD and POST.
+
+    Any request header is allowed in a preflight (the API reads no credentials, so a client's
+    `Authorization`, `apollo-require-preflight` or `x-apollo-operation-name` changes nothing);
+    the preflight answer varies on the request headers it echoes.
+    """
     return Middleware(
         CORSMiddleware,
         allow_origins=["*"],
-        allow_methods=["GET", "POST"],
-        allow_headers=["Accept", "Content-Type"],
+        allow_methods=["GET", "HEAD", "POST"],
+        allow_headers=["*"],
         expose_headers=["ETag"],
         allow_credentials=False,
         max_age=86400,
