@@ -311,9 +311,8 @@ def build_snapshot(
     from schema.loader import load_dataset
 
     report = progress or (lambda step, done, total: None)
-    report("hashing inputs", 0, 0)
+    report("loading and verifying", 0, 0)  # hashing the inputs first is part of it
     before = input_hashes(fixtures_dir, seeds_dir)
-    report("loading and verifying", 0, 0)
     dataset = load_dataset(fixtures_dir, seeds_dir)
     if input_hashes(fixtures_dir, seeds_dir) != before:
         raise SnapshotError(f"{fixtures_dir} or {seeds_dir} changed while the snapshot was being built")

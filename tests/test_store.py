@@ -152,6 +152,9 @@ def test_fixture_downloads_from_the_snapshot_are_the_files_bytes() -> None:
     memory, snapshot = clients()
     for name in dataset().files:
         a, b = memory.get(f"/fixtures/{name}"), snapshot.get(f"/fixtures/{name}")
+        plain = snapshot.get(f"/fixtures/{name}", headers={"accept-encoding": "identity"})
+        assert plain.headers["etag"] == f'"{dataset().files[name].sha256}"'
+        assert plain.content == a.content
         assert b.status_code == 200 and b.content == a.content == (FIXTURES / name).read_bytes()
         assert b.headers["etag"] == a.headers["etag"]
         again = snapshot.get(f"/fixtures/{name}", headers={"if-none-match": b.headers["etag"]})
@@ -160,13 +163,16 @@ def test_fixture_downloads_from_the_snapshot_are_the_files_bytes() -> None:
 
 def test_parley_db_downloads_and_opens_with_sqlite3(tmp_path: Path) -> None:
     _, snapshot = clients()
-    response = snapshot.get("/downloads/parley.db")
+    identity = {"accept-encoding": "identity"}  # the representation the sha256 ETag describes
+    response = snapshot.get("/downloads/parley.db", headers=identity)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/vnd.sqlite3"
     assert response.content == stored_path().read_bytes()
     etag = response.headers["etag"]
     assert etag == f'"{hashlib.sha256(response.content).hexdigest()}"'
-    assert snapshot.get("/downloads/parley.db", headers={"if-none-match": etag}).status_code == 304
+    again = snapshot.get("/downloads/parley.db", headers={**identity, "if-none-match": etag})
+    assert again.status_code == 304
+    assert snapshot.get("/downloads/parley.db").content == response.content  # gzip, decoded
     downloaded = tmp_path / "parley.db"
     downloaded.write_bytes(response.content)
     conn = sqlite3.connect(downloaded)
