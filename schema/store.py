@@ -96,10 +96,15 @@ class Records(Mapping[str, M]):
         return found
 
     def __getitem__(self, record_id: str) -> M:
-        pos = self.position(record_id) if isinstance(record_id, str) else None
+        pos = self.position(record_id)
         if pos is None:
             raise KeyError(record_id)
         return self.at(pos)
+
+    def get(self, record_id: str, default: Any = None) -> Any:
+        """The record with that id, or `default`."""
+        pos = self.position(record_id)
+        return default if pos is None else self.at(pos)
 
     def __contains__(self, record_id: object) -> bool:
         return isinstance(record_id, str) and self.position(record_id) is not None
@@ -166,18 +171,23 @@ class Lists(Mapping[str, RecordList[M]]):
             self._keys = "SELECT DISTINCT key FROM lists WHERE name = ? ORDER BY 1"
             self._params = (name,)
 
-    def _load(self, key: str) -> tuple[int, ...]:
+    def _load(self, key: str) -> RecordList[M] | None:
         rows = self.store.query(self._sql, (*self._params, key))
-        return tuple(pos for (pos,) in rows)
+        return RecordList(self.records, tuple(pos for (pos,) in rows)) if rows else None
 
     def __getitem__(self, key: str) -> RecordList[M]:
-        positions = self._positions(key) if isinstance(key, str) else ()
-        if not positions:
+        found = self._positions(key)
+        if found is None:
             raise KeyError(key)
-        return RecordList(self.records, positions)
+        return found
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The records under that key, or `default` when there are none."""
+        found = self._positions(key)
+        return default if found is None else found
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and bool(self._positions(key))
+        return isinstance(key, str) and self._positions(key) is not None
 
     def __iter__(self) -> Iterator[str]:
         return (key for (key,) in self.store.query(self._keys, self._params))
