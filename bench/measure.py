@@ -49,17 +49,31 @@ def check_answers(request: Request, servers: dict[str, Server], reference: str) 
     return {"bytes": len(body), "content_type": content_type, "body": body}
 
 
-def _summary(runs: list[WrkResult]) -> dict[str, Any]:
+def _summary(runs: list[WrkResult], cpu_ms: list[float | None]) -> dict[str, Any]:
     """Means over the rounds (each round ran every target once, in rotated order)."""
+    counted = [c for c in cpu_ms if c is not None]
     return {
+        **({"cpu_ms_per_request": round(mean(counted), 4)} if counted else {}),
         "rps": round(mean(r.rps for r in runs), 1),
         "p50_ms": round(mean(r.p50_ms for r in runs), 3),
         "p99_ms": round(mean(r.p99_ms for r in runs), 3),
         "requests": sum(r.requests for r in runs),
         "non_2xx": sum(r.non_2xx for r in runs),
         "socket_errors": sum(r.socket_errors for r in runs),
-        "rounds": [r.as_dict() for r in runs],
+        "rounds": [r.as_dict() | {"cpu_ms_per_request": c} for r, c in zip(runs, cpu_ms, strict=True)],
     }
+
+
+def _cpu_ms(cpu_s: float, result: WrkResult, settings: Settings) -> float | None:
+    """The server's own CPU time per answer (what other load on the machine changes least), or None
+    when too few answers came back: the CPU spent on the up to one request per connection still
+    unanswered when wrk stops is counted too, which only many answers make negligible."""
+    if result.requests < MIN_ANSWERS_PER_CONNECTION * settings.connections:
+        return None
+    return round(cpu_s * 1000 / result.requests, 4)
+
+
+MIN_ANSWERS_PER_CONNECTION = 10
 
 
 def run_scenario(
@@ -85,17 +99,21 @@ def run_scenario(
     for target in names:
         run_wrk(servers[target].url, request, settings.warmup_seconds, settings.connections)
     runs: dict[str, list[WrkResult]] = {target: [] for target in names}
+    cpu: dict[str, list[float | None]] = {target: [] for target in names}
     for round_index in range(settings.rounds):
         shift = round_index % len(names)
         for target in names[shift:] + names[:shift]:
+            before = servers[target].cpu_s()
             result = run_wrk(servers[target].url, request, settings.seconds, settings.connections)
             runs[target].append(result)
+            cpu[target].append(_cpu_ms(servers[target].cpu_s() - before, result, settings))
             print(
                 f"  {target:<22} {result.rps:>9.1f} req/s  "
-                f"p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms",
+                f"p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms  "
+                f"{cpu[target][-1] or float('nan'):7.3f} CPU ms/req",
                 flush=True,
             )
-    targets = {target: _summary(results) for target, results in runs.items()}
+    targets = {target: _summary(runs[target], cpu[target]) for target in names}
     if limit is not None:
         for summary in targets.values():
             summary["ratio_to_raw"] = round(summary["rps"] / targets[limit]["rps"], 4)

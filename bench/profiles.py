@@ -11,6 +11,7 @@ import argparse
 import cProfile
 import gc
 import io
+import json
 import pstats
 import time
 from collections import Counter
@@ -82,42 +83,93 @@ def startup_profile(fixtures: Path, seeds: Path) -> str:
 
     profiler = Profiler()
     profiler.start()
-    create_app(fixtures_dir=fixtures, seeds_dir=seeds, fast_paths=True)
+    create_app(fixtures_dir=fixtures, seeds_dir=seeds)
     profiler.stop()
     text: str = profiler.output_text(unicode=True, color=False, show_all=False)
     return text
 
 
+class InProcess:
+    """Sends POST /graphql requests straight into the ASGI app on one event loop (no sockets, no
+    client library): what a request costs the server, through the same layers uvicorn would call."""
+
+    def __init__(self, app: Any) -> None:
+        import asyncio
+
+        self.app = app
+        self.loop = asyncio.new_event_loop()
+
+    def post(self, payload: dict[str, Any]) -> tuple[int, bytes]:
+        """Sends one JSON POST to /graphql; returns (status, body)."""
+        return self.loop.run_until_complete(self._post(json.dumps(payload).encode("utf-8")))
+
+    async def _post(self, body: bytes) -> tuple[int, bytes]:
+        import asyncio
+
+        headers = [
+            (b"host", b"127.0.0.1"),
+            (b"content-type", b"application/json"),
+            (b"accept", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/graphql",
+            "raw_path": b"/graphql",
+            "query_string": b"",
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+        }
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
+        status, chunks = 0, []
+
+        async def receive() -> dict[str, Any]:
+            if messages:
+                return messages.pop()
+            await asyncio.Event().wait()  # never disconnects while the app answers
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        return status, b"".join(chunks)
+
+
 def request_profile(
     fixtures: Path, seeds: Path, query: str, variables: dict[str, Any], runs: int = 200
 ) -> str:
-    """Times `runs` cold requests through the app's pipeline (asOf varies) and first searches for
-    other names; returns both with cProfile's top 30 of the first searches (the part that grows)."""
+    """Times `runs` cold requests through the app (asOf varies) and first searches for other
+    names; returns both with cProfile's top 30 of the first searches (the part that grows)."""
     import datetime as dt
 
-    from api.engine.pipeline import GraphQLPipeline
     from api.http.app import create_app
 
-    pipeline = create_app(fixtures_dir=fixtures, seeds_dir=seeds, fast_paths=True).state.pipeline
-    requests = [
-        GraphQLPipeline.request_from(
-            {
-                "query": query,
-                "variables": {**variables, "asOf": str(dt.date(2030, 1, 1) + dt.timedelta(days=i))},
-            }
-        )
+    client = InProcess(create_app(fixtures_dir=fixtures, seeds_dir=seeds))
+    payloads = [
+        {"query": query, "variables": {**variables, "asOf": str(dt.date(2030, 1, 1) + dt.timedelta(days=i))}}
         for i in range(runs + 20)
     ]
-    for request in requests[:20]:
-        pipeline.run(request)
+    for payload in payloads[:20]:
+        client.post(payload)
     began = time.perf_counter()
-    for request in requests[20:]:
-        pipeline.run(request)
+    for payload in payloads[20:]:
+        client.post(payload)
     per_request = (time.perf_counter() - began) / runs * 1000
-    first_sight = _first_sight_searches(pipeline, query, fixtures, skip=1)
+    first_sight = _first_sight_searches(client, query, fixtures, skip=1)
     profile = cProfile.Profile()
     profile.enable()
-    _first_sight_searches(pipeline, query, fixtures, skip=31)  # other names again: memos cold
+    _first_sight_searches(client, query, fixtures, skip=31)  # other names again: memos cold
     profile.disable()
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(30)
@@ -127,22 +179,18 @@ def request_profile(
     return head + "profile of those first searches (memos cold):\n" + out.getvalue()
 
 
-def _first_sight_searches(pipeline: Any, query: str, fixtures: Path, skip: int, count: int = 30) -> str:
+def _first_sight_searches(client: InProcess, query: str, fixtures: Path, skip: int, count: int = 30) -> str:
     """Times searches for names never searched before (no memo helps): the cost of a new text."""
-    import json
-
-    from api.engine.pipeline import GraphQLPipeline
-
     people = json.loads((fixtures / "people.json").read_bytes())
     names = [p["name"] for p in people if p["named"]][skip : skip + count]
     times = []
     for name in names:
-        request = GraphQLPipeline.request_from(
-            {"query": query, "variables": {"text": name, "asOf": "2030-01-01"}}
-        )
+        payload = {"query": query, "variables": {"text": name, "asOf": "2030-01-01"}}
         began = time.perf_counter()
-        pipeline.run(request)
+        status, body = client.post(payload)
         times.append((time.perf_counter() - began) * 1000)
+        if status != 200:
+            raise RuntimeError(f"search for {name!r} answered {status}: {body[:300]!r}")
     times.sort()
     return (
         f"first search of {len(times)} other names (memos cold): median {times[len(times) // 2]:.3f} ms, "

@@ -13,17 +13,29 @@ COMMAND = "make bench  (= .venv/bin/python -m bench.run)"
 
 def _scenario_rows(scenarios: list[dict[str, Any]]) -> list[str]:
     rows = [
-        "| scenario | target | req/s | p50 ms | p99 ms | ratio to raw | non-2xx |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| scenario | target | req/s | p50 ms | p99 ms | ratio to raw | server CPU ms/request | non-2xx |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for s in scenarios:
         for name, t in s["targets"].items():
             ratio = f"{t['ratio_to_raw']:.3f}x" if "ratio_to_raw" in t else "-"
+            cpu = f"{t['cpu_ms_per_request']:.3f}" if "cpu_ms_per_request" in t else "-"
             rows.append(
                 f"| {s['scenario']} | {name} | {t['rps']:,.0f} | {t['p50_ms']:.2f} | {t['p99_ms']:.2f} "
-                f"| {ratio} | {t['non_2xx'] + t['socket_errors']} |"
+                f"| {ratio} | {cpu} | {t['non_2xx'] + t['socket_errors']} |"
             )
     return rows
+
+
+def _cpu_lines(scenarios: list[dict[str, Any]]) -> list[str]:
+    """The peer's CPU per request over shipped's, per scenario: the same comparison as req/s, by CPU."""
+    lines = []
+    for s in scenarios:
+        shipped, peer = s["targets"].get("shipped", {}), s["targets"].get("peer", {})
+        if shipped.get("cpu_ms_per_request") and peer.get("cpu_ms_per_request"):
+            ratio = peer["cpu_ms_per_request"] / shipped["cpu_ms_per_request"]
+            lines.append(f"- {s['scenario']}: the peer spends {ratio:.2f}x shipped's CPU per request")
+    return (["By server CPU per request:", "", *lines]) if lines else []
 
 
 def _scale_rows(scale: list[dict[str, Any]]) -> list[str]:
@@ -57,16 +69,22 @@ def markdown(results: dict[str, Any]) -> str:
         f"at {s['connections']} connections (1 wrk thread) after a {s['warmup_seconds']:g} s warm-up, "
         "targets alternated round by round so they share the machine's noise; numbers are means over rounds. "
         "One uvicorn worker unless stated. Whole run: "
-        f"{results.get('elapsed_s', 0):.0f} s.",
+        f"{results.get('elapsed_s', 0):.0f} s. Load average (1, 5, 15 min) at start: "
+        f"{m.get('load_average_at_start', 'not recorded')}, "
+        f"at end: {m.get('load_average_at_end', 'not recorded')}"
+        f" (on {m['cpus']} CPUs; above about 1, other work shared the machine and req/s figures are low).",
         "",
         "Targets: **raw** = a bare Starlette endpoint answering the same bytes, precomputed (the limit); "
-        "**fast-paths-off** = stock `strawberry.asgi.GraphQL` over the same schema and resolvers (parse + "
-        "validate per request, stdlib json); then the fast paths as cumulative steps (cold scenario): "
-        "**pipeline** = parley's own endpoint (parse + validation cached, orjson, resolvers on indexes); "
-        "**+direct-resolvers** = plain and scalar-argument fields skip strawberry's per-field wrapper; "
-        "**+compiled-inline** = cached documents run as compiled plans, quick ones on the event loop; "
-        "**shipped** = all of it plus the whole-response cache (ETag/304 for GET) and gc.freeze.",
-        "Cold runs change `asOf` (a date) on every request, so no response cache can answer them.",
+        "**shipped** = `parley serve` as shipped (no flags, no PARLEY_* variables); "
+        "**peer** = `bench/peer_app.py`, stock `strawberry.asgi.GraphQL` over the same schema, resolvers "
+        "and context, configured as a careful user would: ParserCache, ValidationCache, QueryDepthLimiter, "
+        "MaxAliasesLimiter and MaxTokensLimiter at parley's limits, MaskErrors. The peer lacks parley's "
+        "cost, body-size, directive and time limits (strawberry has no extension for them), which "
+        "favours the peer.",
+        "Cold runs change `asOf` (a date) on every request, so no response cache can answer them. "
+        "Server CPU ms/request is the server's own CPU time (all its processes, from /proc) over a timed "
+        "run divided by the requests answered (- when fewer than 10 per connection came back): other "
+        "load on the machine moves it far less than req/s.",
         "",
         "## Targets of the issue",
         "",
@@ -82,6 +100,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines += [""] + [
             f"- **{x['scenario']}**: {x['note']} ({x['answer_bytes']:,} bytes)" for x in results["scenarios"]
         ]
+        lines += ["", *_cpu_lines(results["scenarios"])]
     if results.get("scale"):
         lines += ["", "## Scale (synthetic datasets, `parley synth`)", "", *_scale_rows(results["scale"])]
         lines += ["", f"- speaker page: {results['scale'][0]['speaker_page']['note']}"]
@@ -122,7 +141,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
     left.legend(fontsize=8)
     left.grid(True, which="both", alpha=0.3)
     scenarios = [x for x in results.get("scenarios", []) if "raw" in x["targets"]]
-    names = ["fast-paths-off", "pipeline", "+direct-resolvers", "+compiled-inline", "shipped"]
+    names = ["peer", "shipped"]
     width = 0.8 / len(names)
     for i, name in enumerate(names):
         placed = [

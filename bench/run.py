@@ -22,24 +22,13 @@ from bench import queries as q
 from bench.measure import Settings, run_scenario
 from bench.queries import Request
 from bench.report import write_reports
-from bench.servers import REPO, Server, parley, raw
+from bench.servers import REPO, Server, parley, peer, raw
 from bench.wrk import ensure_wrk
 
 REAL = (REPO / "fixtures", REPO / "seeds")
-# Fast paths by environment (see api/fast_paths.py), as cumulative steps from stock strawberry:
-# off -> parley's pipeline (cached parse + validation, orjson, indexes) -> + direct resolvers
-# -> + compiled plans run inline -> + response cache (= shipped). And shipped without gc.freeze.
-SHIPPED: dict[str, str] = {}
-OFF = {"PARLEY_FAST_PATHS": "0"}
-NO_RC = {"PARLEY_RESPONSE_CACHE": "0"}
-STEPS = {
-    "fast-paths-off": OFF,
-    "pipeline": {**NO_RC, "PARLEY_DIRECT_RESOLVERS": "0", "PARLEY_COMPILED": "0"},
-    "+direct-resolvers": {**NO_RC, "PARLEY_COMPILED": "0"},
-    "+compiled-inline": NO_RC,
-    "shipped": SHIPPED,
-}
-NO_FREEZE = {"PARLEY_GC_FREEZE": "0"}
+# Three targets in every GraphQL scenario: parley as shipped (`parley serve`, no flags, no PARLEY_*
+# variables), the stock-strawberry peer (bench/peer_app.py: its caches and limit extensions on) and
+# the raw Starlette limit (bench/raw_app.py).
 
 
 def synth_dataset(claims: int, data_dir: Path) -> tuple[Path, Path]:
@@ -84,20 +73,23 @@ def with_servers(servers: dict[str, Server], work: Callable[[dict[str, Server]],
 
 
 def real_phase(settings: Settings) -> list[dict[str, Any]]:
-    """On the curated dataset: warm, nested and downloads against the limit, shipped and off; cold
-    against every cumulative step of the fast paths."""
-    servers = {"raw": raw(), **{name: parley(name, *REAL, env=env) for name, env in STEPS.items()}}
+    """On the curated dataset: warm, cold and nested against the peer and the limit; downloads
+    against the limit (the peer serves only /graphql)."""
+    servers = {"raw": raw(), "shipped": parley("shipped", *REAL), "peer": peer("peer", *REAL)}
 
     def work(s: dict[str, Server]) -> list[dict[str, Any]]:
-        main = {name: s[name] for name in ("raw", "shipped", "fast-paths-off")}
         download = Request("GET", "/fixtures/claims.json")
         return [
-            run_scenario("warm", warm(q.CLAIMS_20), main, settings, note="20 claims, same request"),
-            run_scenario("cold", cold(q.CLAIMS_20), s, settings, note="20 claims, asOf varies, every step"),
+            run_scenario("warm", warm(q.CLAIMS_20), s, settings, note="20 claims, same request"),
+            run_scenario("cold", cold(q.CLAIMS_20), s, settings, note="20 claims, asOf varies"),
+            run_scenario("nested", cold(q.NESTED), s, settings, note="claims>citations>source>outlet, cold"),
             run_scenario(
-                "nested", cold(q.NESTED), main, settings, note="claims>citations>source>outlet, cold"
+                "download",
+                download,
+                {"raw": s["raw"], "shipped": s["shipped"]},
+                settings,
+                note="GET fixtures/claims.json",
             ),
-            run_scenario("download", download, main, settings, note="GET fixtures/claims.json"),
         ]
 
     results: list[dict[str, Any]] = with_servers(servers, work)
@@ -107,11 +99,7 @@ def real_phase(settings: Settings) -> list[dict[str, Any]]:
 def large_phase(settings: Settings, data_dir: Path) -> dict[str, Any]:
     """1,000 claims in one request (ten aliased pages of 100) on the 1k synthetic dataset, cold."""
     data = synth_dataset(1000, data_dir)
-    servers = {
-        "raw": raw(),
-        "shipped": parley("shipped-1k", *data, env=SHIPPED),
-        "fast-paths-off": parley("fast-paths-off-1k", *data, env=OFF),
-    }
+    servers = {"raw": raw(), "shipped": parley("shipped-1k", *data), "peer": peer("peer-1k", *data)}
     note = "1,000 claims: 10 aliased pages of 100 (first <= 100), synth 1k, cold"
     result: dict[str, Any] = with_servers(
         servers, lambda s: run_scenario("large", cold(q.LARGE), s, settings, note=note)
@@ -125,9 +113,7 @@ def scale_phase(settings: Settings, data_dir: Path, sizes: list[int]) -> list[di
     for size in sizes:
         data = synth_dataset(size, data_dir)
         slug, name = busiest_speaker(data[0])
-        servers = {"shipped": parley(f"shipped-{size}", *data, env=SHIPPED)}
-        if size == max(sizes):
-            servers["no-gc-freeze"] = parley(f"no-gc-freeze-{size}", *data, env=NO_FREEZE)
+        servers = {"shipped": parley(f"shipped-{size}", *data)}
 
         def work(
             s: dict[str, Server], size: int = size, slug: str = slug, name: str = name
@@ -177,12 +163,20 @@ def workers_phase(settings: Settings) -> dict[str, Any]:
     return result
 
 
+def _load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages (other work running beside the benchmark)."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def machine() -> dict[str, Any]:
     """What the numbers were measured on."""
     wrk_version = subprocess.run([ensure_wrk(), "-v"], capture_output=True, text=True, check=False)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--", "api", "schema", "bench"],
+        ["git", "status", "--porcelain", "--", "api", "schema", "bench", ":!bench/results"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -195,6 +189,7 @@ def machine() -> dict[str, Any]:
         "wrk": (wrk_version.stdout or wrk_version.stderr).splitlines()[0]
         if (wrk_version.stdout or wrk_version.stderr)
         else "",
+        "load_average_at_start": _load_average(),
         "commit": os.environ.get("BENCH_COMMIT")
         or commit.stdout.strip() + (" (uncommitted changes)" if dirty else ""),
     }
@@ -227,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     if "workers" in phases:
         results["workers"] = workers_phase(settings)
     results["elapsed_s"] = round(time.perf_counter() - began, 1)
+    results["machine"]["load_average_at_end"] = _load_average()
     for path in write_reports(results, args.out):
         print(f"wrote {path}")
     return 0

@@ -49,6 +49,21 @@ def tree_rss_mb(pid: int) -> float:
     return round(total_kb / 1024, 1)
 
 
+def tree_cpu_s(pid: int) -> float:
+    """Returns the CPU seconds (user + system) a process and all its descendants have used so far."""
+    ticks, total, stack = os.sysconf("SC_CLK_TCK"), 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        total += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat(5)
+        stack += _children(current)
+    return total / ticks
+
+
 @dataclass
 class Server:
     """One server process under test; `start()` returns once it answered 200."""
@@ -71,7 +86,9 @@ class Server:
         self.port = free_port()
         LOGS.mkdir(parents=True, exist_ok=True)
         log = (LOGS / f"{self.name}.log").open("wb")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
+        # No PARLEY_* variable of the caller's reaches a server: each runs with its defaults.
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
+        env = {**inherited, "PYTHONUNBUFFERED": "1", **self.env}
         began = time.perf_counter()
         self.process = subprocess.Popen(
             [*self.command, "--port", str(self.port)],
@@ -95,6 +112,10 @@ class Server:
         """Returns the server's resident memory (all its processes), in MB."""
         return 0.0 if self.process is None else tree_rss_mb(self.process.pid)
 
+    def cpu_s(self) -> float:
+        """Returns the CPU seconds the server (all its processes) has used so far."""
+        return 0.0 if self.process is None else tree_cpu_s(self.process.pid)
+
     def stop(self) -> None:
         """Stops the server's process group (the server we started, and its workers) by id."""
         if self.process is None or self.process.poll() is not None:
@@ -115,13 +136,17 @@ def _answers_200(url: str) -> bool:
         return False
 
 
-def parley(
-    name: str, fixtures: Path, seeds: Path, *, workers: int = 1, env: dict[str, str] | None = None
-) -> Server:
-    """Returns (unstarted) `parley serve` over a dataset; env selects fast paths (see api/fast_paths.py)."""
+def parley(name: str, fixtures: Path, seeds: Path, *, workers: int = 1) -> Server:
+    """Returns (unstarted) `parley serve` over a dataset, as shipped: no flags or env switches."""
     command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1"]
     command += ["--fixtures", str(fixtures), "--seeds", str(seeds), "--workers", str(workers)]
-    return Server(name, command, env=env or {})
+    return Server(name, command)
+
+
+def peer(name: str, fixtures: Path, seeds: Path) -> Server:
+    """Returns (unstarted) the stock-strawberry peer (bench/peer_app.py) over a dataset."""
+    command = [sys.executable, "-m", "bench.peer_app", "--fixtures", str(fixtures), "--seeds", str(seeds)]
+    return Server(name, command)
 
 
 def raw(name: str = "raw") -> Server:

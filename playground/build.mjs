@@ -1,9 +1,14 @@
-// Bundles GraphiQL and its Monaco workers from node_modules into api/static/graphiql/ (run by `make install`).
+// Bundles GraphiQL and its Monaco workers from node_modules into api/static/graphiql/ (committed;
+// `make playground` rebuilds it). Usage: node playground/build.mjs [OUTDIR]; a test builds into a
+// temporary OUTDIR and checks the result is byte for byte the committed bundle.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const outdir = fileURLToPath(new URL('../api/static/graphiql/', import.meta.url));
+const outdir = process.argv[2]
+  ? resolve(process.argv[2])
+  : fileURLToPath(new URL('../api/static/graphiql/', import.meta.url));
 rmSync(outdir, { recursive: true, force: true });
 
 const common = {

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from schema.add_source import AddSourceError, add_source
+from schema.anchor import anchor_fixtures
 from schema.coverage import (
     ALLOW_LIST,
+    SPEECH_ALLOW_LIST,
     coverage_report,
     read_allow_list,
     render_report,
+    render_speech,
+    speech_coverage,
     stale_allow_list,
+    stale_speech_allow_list,
     unsourced_seeds,
 )
 from schema.dataset import Dataset
-from schema.generate import expected_artefacts, out_of_date, write_artefacts
+from schema.generate import expected_artefacts, out_of_date, refresh_datapackage, write_artefacts
+from schema.knowledge import VOCABULARY, knowledge_check, read_vocabulary, render_knowledge
+from schema.lint import anchoring_lint, render_lint
 from schema.loader import FixtureError, load_dataset, selector_count
 from schema.seeds import MANIFEST, parse_manifest
 
@@ -45,28 +54,64 @@ def _load(args: argparse.Namespace) -> Dataset | None:
 
 def validate(argv: Sequence[str] | None = None, prog: str = "python -m schema validate") -> int:
     """Loads and checks the fixtures; prints counts per entity and selectors verified. 0 when valid."""
-    args = _parser(prog, "Check every fixture record, reference and selector.").parse_args(argv)
+    parser = _parser(prog, "Check every fixture record, reference and selector, then run the lints.")
+    parser.add_argument(
+        "--vocabulary", type=Path, default=VOCABULARY, help="the curator's own words the check allows"
+    )
+    args = parser.parse_args(argv)
     dataset = _load(args)
     if dataset is None:
         return 1
     for stem, count in dataset.counts().items():
         print(f"{stem:<14}{count:>5}")
     print(f"{selector_count(dataset)} selectors verified")
-    return 0
+    return 0 if _lints(dataset, args.fixtures, args.vocabulary) else 1
+
+
+def _lints(dataset: Dataset, fixtures_dir: Path, vocabulary_path: Path) -> bool:
+    """Runs the anchoring lint and the outside-knowledge check; prints their counts (stdout) and
+    each finding (stderr). True when both are clean."""
+    lint = anchoring_lint(dataset, str(_shown(fixtures_dir)))
+    for line in render_lint(lint):
+        print(line)
+    for finding in lint.findings:
+        print(finding, file=sys.stderr)
+    try:
+        vocabulary = read_vocabulary(vocabulary_path)
+    except (OSError, ValidationError) as error:
+        print(f"{vocabulary_path}: cannot read the vocabulary: {error}", file=sys.stderr)
+        return False
+    knowledge = knowledge_check(dataset, vocabulary, str(_shown(fixtures_dir)))
+    print(render_knowledge(knowledge))
+    for unseen in knowledge.findings:
+        print(unseen, file=sys.stderr)
+    for entry in knowledge.unused:  # a warning: the list should stay short, but nothing is wrong
+        print(
+            f"{vocabulary_path}: STALE vocabulary entry {entry.word!r}: no text needs it (remove it)",
+            file=sys.stderr,
+        )
+    return not lint.findings and not knowledge.findings
 
 
 def coverage(argv: Sequence[str] | None = None, prog: str = "python -m schema coverage") -> int:
     """Prints the per-seed coverage report. 1 when a quoted passage is neither covered nor allow-listed."""
     parser = _parser(prog, "Per seed: citations in text order and the quoted passages evidence covers.")
     parser.add_argument("--allow-list", type=Path, default=ALLOW_LIST, help="uncovered passages allowed")
+    parser.add_argument(
+        "--speech-allow-list",
+        type=Path,
+        default=SPEECH_ALLOW_LIST,
+        help="sentences with a speech verb that no citation needs to cover, with reasons",
+    )
     args = parser.parse_args(argv)
     dataset = _load(args)
     if dataset is None:
         return 1
     try:
         allow_list = read_allow_list(args.allow_list)
+        speech_allow_list = read_allow_list(args.speech_allow_list)
     except (OSError, ValidationError) as error:
-        print(f"{args.allow_list}: cannot read the allow-list: {error}", file=sys.stderr)
+        print(f"cannot read an allow-list: {error}", file=sys.stderr)
         return 1
     manifest = args.seeds / MANIFEST
     unsourced = unsourced_seeds(
@@ -74,7 +119,10 @@ def coverage(argv: Sequence[str] | None = None, prog: str = "python -m schema co
     )
     reports = coverage_report(dataset, allow_list)
     print(render_report(dataset, reports, stale_allow_list(reports, allow_list), unsourced))
-    return 1 if unsourced or any(report.missing for report in reports) else 0
+    speech = speech_coverage(dataset, speech_allow_list)
+    print(render_speech(speech, stale_speech_allow_list(speech, speech_allow_list)))
+    unexplained = any(report.missing for report in speech)
+    return 1 if unsourced or unexplained or any(report.missing for report in reports) else 0
 
 
 def generate(argv: Sequence[str] | None = None, prog: str = "python -m schema generate") -> int:
@@ -98,10 +146,74 @@ def generate(argv: Sequence[str] | None = None, prog: str = "python -m schema ge
     return 0
 
 
+def anchor(argv: Sequence[str] | None = None, prog: str = "python -m schema anchor") -> int:
+    """Fills in or repairs every selector's prefix, suffix, start and end from source + exact (and a
+    prefix hint or "occurrence": N where the words occur more than once), then refreshes
+    datapackage.json. Writes nothing and returns 1 when any selector cannot be anchored."""
+    parser = _parser(prog, "Compute every selector's prefix, suffix, start and end from its exact words.")
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a selector would change"
+    )
+    args = parser.parse_args(argv)
+    result = anchor_fixtures(args.fixtures, args.seeds, write=not args.check)
+    if result.problems:
+        count = len(result.problems)
+        plural = "s" if count != 1 else ""
+        print(f"{count} selector{plural} cannot be anchored (nothing written):", file=sys.stderr)
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    changed = sum(result.changed.values())
+    verb = "would change" if args.check else "changed"
+    for name, count in result.changed.items():
+        print(f"{_shown(args.fixtures / name)}: {verb} {count} selector{'s' if count != 1 else ''}")
+    print(f"{result.selectors} selectors anchored, {changed} {verb}")
+    if args.check:
+        return 1 if result.changed else 0
+    try:
+        if refresh_datapackage(args.fixtures, args.seeds):
+            print(f"wrote {_shown(args.fixtures / 'datapackage.json')}")
+    except OSError as error:
+        print(f"cannot refresh datapackage.json: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_source_command(argv: Sequence[str] | None = None, prog: str = "python -m schema add-source") -> int:
+    """Copies a new article into the seeds, adds it to SHA256SUMS, writes its source record and prints
+    the next steps. 1 (nothing written) with a message naming what is wrong."""
+    parser = _parser(prog, "Add a new article: seed file, manifest line, source record; prints next steps.")
+    parser.add_argument("file", type=Path, help="the article as a UTF-8 text file")
+    parser.add_argument(
+        "--outlet", help="id of the outlets.json record that published it (its name must be printed)"
+    )
+    parser.add_argument(
+        "--id", dest="source_id", help="id for the source record (default: from outlet and headline)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        added = add_source(args.file, args.fixtures, args.seeds, outlet=args.outlet, source_id=args.source_id)
+    except AddSourceError as error:
+        print(f"{prog}: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {_shown(added.seed)} and added it to {_shown(args.seeds / MANIFEST)}")
+    print(f"added source {added.source_id!r} to {_shown(args.fixtures / 'sources.json')}")
+    for field in ("outlet", "headline", "author", "published_on"):
+        value = added.record[field]
+        shown = value["value"] if isinstance(value, dict) else value
+        print(f"  {field}: {json.dumps(shown, ensure_ascii=False)}")
+    print("Next steps:")
+    for number, step in enumerate(added.steps, start=1):
+        print(f"  {number}. {step}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Sequence[str] | None, str], int]] = {
     "validate": validate,
     "coverage": coverage,
     "generate": generate,
+    "anchor": anchor,
+    "add-source": add_source_command,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from schema.dataset import Dataset
 from schema.models import Citation, NonEmpty, Record
 from schema.quotes import QuotedPassage, quoted_passages
 from schema.selectors import dataset_evidence
+from schema.sentences import Sentence, split_sentences
 
 ALLOW_LIST = Path(__file__).parent / "uncovered.json"
 """Quoted passages that no evidence needs to cover (scare quotes, headlines), each with the reason."""
@@ -150,5 +152,99 @@ def render_report(
     lines.append(
         f"{covered}/{total} quoted passages covered, "
         f"{total - covered - missing} allow-listed, {missing} missing"
+    )
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- sentences with a speech verb
+
+SPEECH_ALLOW_LIST = Path(__file__).parent / "unattributed.json"
+"""Sentences with a speech or attribution verb that no citation needs to cover, each with the reason."""
+
+SPEECH_VERBS = re.compile(
+    r"\b(?:[Aa]ccording to|said|says?|saying|told|tells?|not(?:ed|es|ing)|warn(?:ed|s|ing)?|add(?:ed|s|ing)"
+    r"|stat(?:ed|es|ing)|describ(?:ed|es|ing)|confirm(?:ed|s|ing)?|accus(?:ed|es|ing)|believ(?:e|es|ed)"
+    r"|explain(?:ed|s|ing)?|echo(?:ed|es)|indicat(?:ed|es|e|ing)|suggest(?:s|ed|ing)?|reveal(?:ed|s)"
+    r"|caution(?:s|ed)?|announc(?:ed|es)|report(?:ed|s)|comment(?:ed|s)?|call(?:ed|s)|framed|deem(?:ed|ing)"
+    r"|promis(?:ed|es)|hint(?:ed|ing)|claim(?:ed|s)|insist(?:ed|s)|argu(?:ed|es)|urg(?:ed|es)|perceives"
+    r"|acknowledg(?:ed|es)|remark(?:ed|s)?|quoted|cit(?:ed|ing))\b"
+)
+"""Speech and attribution verbs (and "according to"), lower case, so "United States" is not "states"."""
+
+
+@dataclass
+class SpeechCoverage:
+    """One seed's sentences with a speech or attribution verb: cited by a citation, explained, or neither."""
+
+    seed: str
+    source_id: str
+    cited: list[tuple[Sentence, str]] = field(default_factory=list)
+    allowed: list[tuple[Sentence, str, Uncovered]] = field(default_factory=list)
+    missing: list[tuple[Sentence, str]] = field(default_factory=list)
+
+
+def _citation_spans(dataset: Dataset, source_id: str) -> list[tuple[int, int]]:
+    spans = []
+    for citation in dataset.citations_by_source.get(source_id, []):
+        spans.append((citation.evidence.start, citation.evidence.end))
+        if citation.cue is not None:
+            spans.append((citation.cue.start, citation.cue.end))
+    return spans
+
+
+def speech_coverage(dataset: Dataset, allow_list: Sequence[Uncovered]) -> list[SpeechCoverage]:
+    """Returns, per source in sources.json order, every sentence with a speech or attribution verb and
+    whether a citation's evidence or cue lies in it, or an allow-list entry (whose `exact` is part
+    of the sentence) explains it."""
+    reports = []
+    for source_id, source in dataset.sources.items():
+        report = SpeechCoverage(source.seed, source_id)
+        spans = _citation_spans(dataset, source_id)
+        entries = [entry for entry in allow_list if entry.seed == source.seed]
+        for sentence in split_sentences(dataset.seed_texts[source_id]):
+            verb = SPEECH_VERBS.search(sentence.text)
+            if verb is None:
+                continue
+            if any(start < sentence.end and sentence.start < end for start, end in spans):
+                report.cited.append((sentence, verb.group()))
+            elif explained := next((e for e in entries if e.exact in sentence.text), None):
+                report.allowed.append((sentence, verb.group(), explained))
+            else:
+                report.missing.append((sentence, verb.group()))
+        reports.append(report)
+    return reports
+
+
+def stale_speech_allow_list(
+    reports: Sequence[SpeechCoverage], allow_list: Sequence[Uncovered]
+) -> list[Uncovered]:
+    """Returns speech allow-list entries that explain no sentence (cited by now, or not in the seed)."""
+    used = {entry for report in reports for _, _, entry in report.allowed}
+    return [entry for entry in allow_list if entry not in used]
+
+
+def render_speech(reports: Sequence[SpeechCoverage], stale: Sequence[Uncovered]) -> str:
+    """Returns the speech-verb section: per seed its counts and each explained or unexplained sentence."""
+    lines = ["Sentences with a speech or attribution verb:"]
+    for report in reports:
+        total = len(report.cited) + len(report.allowed) + len(report.missing)
+        lines.append(
+            f"{report.seed} (source {report.source_id}): {total} sentences, {len(report.cited)} cited, "
+            f"{len(report.allowed)} explained, {len(report.missing)} unexplained"
+        )
+        for sentence, verb, entry in report.allowed:
+            lines.append(f"  explained {sentence.start:>5}  [{verb}]  {_clip(sentence.text)}  {entry.reason}")
+        for sentence, verb in report.missing:
+            lines.append(
+                f"  UNEXPLAINED {sentence.start:>5}  [{verb}]  {_clip(sentence.text)}  no citation in it"
+            )
+    for entry in stale:
+        lines.append(f"STALE speech allow-list entry: {entry.seed} {_clip(entry.exact)} explains no sentence")
+    cited = sum(len(r.cited) for r in reports)
+    allowed = sum(len(r.allowed) for r in reports)
+    missing = sum(len(r.missing) for r in reports)
+    lines.append(
+        f"{cited + allowed + missing} sentences with a speech verb: {cited} cited, {allowed} explained, "
+        f"{missing} unexplained"
     )
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from schema.jsonschema import dump_json, schema_file_name
 from schema.seeds import sha256_hex
 
 DATAPACKAGE = "datapackage.json"
-DATASET_VERSION = "0.1.0"
+DATASET_VERSION = "0.2.0"
 """Version of the curated data; bump it when a published record changes."""
 
 TITLE = "Parley: who said what at the June 2025 US\u2013China trade talks in London"

@@ -49,3 +49,17 @@ def write_artefacts(artefacts: Artefacts) -> list[Path]:
         else:
             path.unlink()
     return changed
+
+
+def refresh_datapackage(fixtures_dir: Path, seeds_dir: Path) -> bool:
+    """Rewrites fixtures_dir/datapackage.json if the fixture files or seed list changed; True if it did.
+
+    Only the data package: the JSON Schemas depend on the models, not on the data.
+    Raises OSError (FileNotFoundError) when a fixture file or the seed manifest is missing.
+    """
+    path = fixtures_dir / DATAPACKAGE
+    content = expected_artefacts(fixtures_dir, seeds_dir).expected[path]
+    if path.is_file() and path.read_bytes() == content:
+        return False
+    path.write_bytes(content)
+    return True

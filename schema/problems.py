@@ -57,6 +57,9 @@ def loc_to_path(loc: Iterable[int | str]) -> str:
     return path
 
 
+# Selector fields `parley anchor` computes from source + exact.
+_ANCHORED = frozenset({"prefix", "suffix", "start", "end"})
+
 # A record-level validator's message starts with the field it is about ("author is null but ...").
 _FIELD_FIRST = re.compile(r"^Value error, ([a-z_]+) is ")
 
@@ -71,6 +74,10 @@ def validation_problems(file: str, record: str, error: ValidationError) -> list[
             if len(shown) <= 80:
                 message += f" (got {shown})"
         path = loc_to_path(detail["loc"])
+        if detail["type"] == "missing" and str(detail["loc"][-1]) in _ANCHORED:
+            message += " (write source and exact, then run: parley anchor)"
+        elif detail["type"] == "extra_forbidden" and detail["loc"][-1] == "occurrence":
+            message += " (an anchoring hint: run parley anchor, which removes it)"
         if not path and (named := _FIELD_FIRST.match(message)):
             path = named.group(1)
         problems.append(Problem(file, record, path, message))

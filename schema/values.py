@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -79,18 +80,24 @@ class PartialDate(Record):
 
     def earliest(self) -> dt.date:
         """Takes the partial date and returns the first day it can mean."""
-        parts = [int(p) for p in self.date.split("-")] + [1, 1]
-        return dt.date(parts[0], parts[1], parts[2])
+        return _day_bounds(self.date, self.precision)[0]
 
     def latest(self) -> dt.date:
         """Takes the partial date and returns the last day it can mean."""
-        first = self.earliest()
-        if self.precision is Precision.DAY:
-            return first
-        if self.precision is Precision.YEAR:
-            return dt.date(first.year, 12, 31)
-        next_month = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return next_month - dt.timedelta(days=1)
+        return _day_bounds(self.date, self.precision)[1]
+
+
+@lru_cache(maxsize=4096)  # a dataset has few distinct dates; filters and sorts ask for them per record
+def _day_bounds(date: str, precision: Precision) -> tuple[dt.date, dt.date]:
+    """Returns the first and the last day a partial date can mean; ValueError if it is impossible."""
+    parts = [int(p) for p in date.split("-")] + [1, 1]
+    first = dt.date(parts[0], parts[1], parts[2])
+    if precision is Precision.DAY:
+        return first, first
+    if precision is Precision.YEAR:
+        return first, dt.date(first.year, 12, 31)
+    next_month = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return first, next_month - dt.timedelta(days=1)
 
 
 class Attested(Record):

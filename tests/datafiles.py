@@ -13,7 +13,6 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 SEEDS = REPO / "seeds"
-SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 def copy_fixtures(tmp_path: Path) -> Path:

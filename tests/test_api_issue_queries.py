@@ -74,7 +74,8 @@ def test_everything_lutnick_said_newest_first() -> None:
     assert rows == [
         ("Lutnick called the negotiations fruitful.", [("Caliber.Az", 'the negotiations "fruitful."')]),
         (
-            "Lutnick said the talks were progressing positively and might extend into a third day.",
+            "Lutnick said the talks were progressing positively and might extend into a third day"
+            " if required.",
             [
                 (
                     "Cnews Live",
@@ -161,7 +162,7 @@ def test_the_london_round() -> None:
     ]
     assert discrepancies == [
         (
-            "Spelling of the Chinese vice commerce minister's name",
+            "Spelling of the Chinese delegate's name (Li Chenggang or Li Changgang)",
             [("Li Chenggang", ["Cnews Live", "ASEAN Now"]), ("Li Changgang", ["EconoTimes"])],
         ),
         (
@@ -175,7 +176,8 @@ def test_the_london_round() -> None:
             "Whether the London talks had concluded",
             [
                 (
-                    "Ongoing: in a second day, possibly extending into a third",
+                    "Ongoing when written: in a second day, or set to continue into tomorrow;"
+                    " possibly into a third day",
                     ["Cnews Live", "Cnews Live", "ASEAN Now", None],
                 ),
                 ("Concluded after two days", ["Caliber.Az", "EconoTimes"]),

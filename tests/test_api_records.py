@@ -28,7 +28,11 @@ def test_a_source_with_headline_author_and_why_its_date_is_null() -> None:
             },
             {
                 "field": "outlet",
-                "note": "The article names Caliber.Az as reporting it, citing foreign media.",
+                "note": (
+                    "Curator's inference: the text says 'Caliber.Az reports, citing foreign media', "
+                    "read as the article naming its own outlet; it could as well be another site "
+                    "citing Caliber.Az. The text prints no masthead."
+                ),
             },
         ],
         "verification": {"by": "curator", "methods": ["selector-checked", "read-in-context"]},
@@ -114,7 +118,11 @@ def test_a_claim_with_its_reports_setting_and_independent_sources() -> None:
             "slug": "donald-trump",
             "named": True,
             "kind": "INDIVIDUAL",
-            "description": "US President; speaks to reporters at the White House, did not sit at the table.",
+            "description": (
+                "US President; spoke to reporters at the White House. The seeds say he and Xi "
+                "Jinping 'are expected to review the proposed framework' and that the next steps "
+                "'hinge on approval from President Donald Trump'."
+            ),
             "affiliations": [{"role": "President", "organization": None, "party": {"name": "United States"}}],
         },
     }
@@ -202,7 +210,7 @@ def test_meta_names_the_dataset_its_licence_counts_and_file_hashes() -> None:
         "{ meta { name version licences { name path } counts { entity count }"
         " files { name sha256 bytes url } } }"
     )["meta"]
-    assert (meta["name"], meta["version"]) == ("parley", "0.1.0")
+    assert (meta["name"], meta["version"]) == ("parley", "0.2.0")
     assert meta["licences"] == [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}]
     assert {c["entity"]: c["count"] for c in meta["counts"]} == {
         "outlets": 5,

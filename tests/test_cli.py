@@ -26,7 +26,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_top_level_help_lists_the_subcommands() -> None:
     result = run("--help")
     assert result.returncode == 0
-    for command in ("serve", "validate", "coverage", "export-schema"):
+    for command in ("serve", "validate", "coverage", "anchor", "add-source", "export-schema"):
         assert command in result.stdout
 
 
@@ -35,7 +35,10 @@ def test_top_level_help_lists_the_subcommands() -> None:
     [
         ("serve", ["--host", "--port", "--workers", "--fixtures", "--seeds"]),
         ("validate", ["--fixtures", "--seeds"]),
-        ("coverage", ["--fixtures", "--seeds"]),
+        ("coverage", ["--fixtures", "--seeds", "--speech-allow-list"]),
+        ("anchor", ["--fixtures", "--seeds", "--check"]),
+        ("add-source", ["file", "--outlet", "--id", "--fixtures", "--seeds"]),
+        ("validate", ["--vocabulary"]),
         ("export-schema", ["output"]),
     ],
 )

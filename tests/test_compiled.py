@@ -204,13 +204,18 @@ def test_a_query_without_plan_runs_graphql_core_once_in_a_thread(monkeypatch: py
     assert runs["plan"] == [] and len(runs["core"]) == 1 and runs["core"][0] != threading.get_ident()
 
 
-def test_a_plan_over_the_inline_budget_is_run_again_in_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plan_over_the_inline_budget_is_run_again_in_a_thread_and_then_always_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     runs = _counting(monkeypatch)
     monkeypatch.setattr(api.engine.pipeline, "INLINE_SECONDS", 1e-12)
-    plain = request("{ claims(first: 2) { nodes { slug } } }")
-    assert asyncio.run(engine().run(plain)) == engine().run_sync(plain)
+    heavy = request("{ claims(first: 3) { nodes { slug summary } } }")  # a document of its own
+    assert asyncio.run(engine().run(heavy)) == engine().run_sync(heavy)
     loop_thread, worker = runs["plan"][0], runs["plan"][1]
     assert loop_thread == threading.get_ident() and worker != loop_thread and runs["core"] == []
+    runs["plan"].clear()
+    asyncio.run(engine().run(heavy))
+    assert len(runs["plan"]) == 1 and runs["plan"][0] != threading.get_ident()  # no inline attempt
 
 
 def test_plain_fields_and_scalar_arguments_are_called_directly_input_objects_are_not() -> None:

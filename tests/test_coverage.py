@@ -11,17 +11,21 @@ import pytest
 from datafiles import FIXTURES, SEEDS, run_schema
 
 from schema.coverage import (
+    SPEECH_VERBS,
     Uncovered,
     coverage_report,
     read_allow_list,
     render_report,
+    speech_coverage,
     stale_allow_list,
+    stale_speech_allow_list,
 )
 from schema.dataset import Dataset
 from schema.loader import load_dataset
 from schema.quotes import quoted_passages
 
 ASEAN = "001_da4a70c692c9a507.txt"
+SPEECH_ALLOW_LIST = Path(__file__).resolve().parents[1] / "schema" / "unattributed.json"
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +94,8 @@ def test_coverage_command_passes_on_the_real_fixtures(dataset: Dataset) -> None:
     result = run_schema("coverage")
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines[-1] == "16/17 quoted passages covered, 1 allow-listed, 0 missing"
+    assert "16/17 quoted passages covered, 1 allow-listed, 0 missing" in lines
+    assert lines[-1] == "40 sentences with a speech verb: 30 cited, 10 explained, 0 unexplained"
     citation = dataset.citations["trump-doing-well-with-china--asean-now"]
     assert f'    914  {citation.claim}  [Donald Trump]  direct  "We are doing well with China."' in lines
 
@@ -113,3 +118,36 @@ def test_a_seed_without_a_source_record_is_missing(tmp_path: Path) -> None:
     result = run_schema("coverage", "--seeds", str(seeds))
     assert result.returncode == 1
     assert result.stdout.splitlines()[0] == "MISSING   005_extra.txt: no source record stands for this seed"
+
+
+def test_speech_verbs_are_lower_case_words() -> None:
+    found = [
+        m.group() for m in SPEECH_VERBS.finditer("The United States said; According to him, she noted it.")
+    ]
+    assert found == ["said", "According to", "noted"]
+    assert SPEECH_VERBS.search("a reportedly odd statesman") is None
+
+
+def test_every_speech_verb_sentence_is_cited_or_explained(dataset: Dataset) -> None:
+    allow_list = read_allow_list(SPEECH_ALLOW_LIST)
+    reports = speech_coverage(dataset, allow_list)
+    assert [s.text for r in reports for s, _ in r.missing] == []
+    assert stale_speech_allow_list(reports, allow_list) == []
+    assert sum(len(r.cited) for r in reports) == 30
+    assert all(len(entry.reason) > 20 for entry in allow_list)
+
+
+def test_an_unexplained_speech_verb_sentence_fails_coverage(tmp_path: Path) -> None:
+    allow_list = read_allow_list(SPEECH_ALLOW_LIST)
+    kept = [entry.model_dump() for entry in allow_list if "did not comment" not in entry.exact]
+    kept.append({"seed": ASEAN, "exact": "never in the seed", "reason": "a stale entry for the test"})
+    path = tmp_path / "unattributed.json"
+    path.write_text(json.dumps(kept), encoding="utf-8")
+    result = run_schema("coverage", "--speech-allow-list", str(path))
+    assert result.returncode == 1
+    assert (
+        '  UNEXPLAINED   615  [comment]  "Vice Premier He Lifeng, who led China\'s delegation, did not…"  '
+        "no citation in it"
+    ) in result.stdout.splitlines()
+    assert 'STALE speech allow-list entry: 001_da4a70c692c9a507.txt "never in the seed"' in result.stdout
+    assert result.stdout.splitlines()[-1].endswith("9 explained, 1 unexplained")

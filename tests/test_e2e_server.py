@@ -43,7 +43,7 @@ def test_everything_lutnick_said(http: httpx.Client) -> None:
     assert person["claims"]["totalCount"] == 4
     assert [c["summary"] for c in person["claims"]["nodes"]] == [
         "Lutnick called the negotiations fruitful.",
-        "Lutnick said the talks were progressing positively and might extend into a third day.",
+        "Lutnick said the talks were progressing positively and might extend into a third day if required.",
         "Lutnick confirmed the two nations agreed a structure for implementing the Geneva deal.",
         "Lutnick said progress had been made on rare earth minerals and industrial magnets.",
     ]
@@ -74,7 +74,7 @@ def test_the_london_round(http: httpx.Client) -> None:
         ("Jamieson Greer", "United States", None),
     ]
     assert [d["subject"] for d in london["discrepancies"]] == [
-        "Spelling of the Chinese vice commerce minister's name",
+        "Spelling of the Chinese delegate's name (Li Chenggang or Li Changgang)",
         "Li Chenggang's title",
         "Whether the London talks had concluded",
         "The level of US tariffs on Chinese goods",

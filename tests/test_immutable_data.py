@@ -14,9 +14,9 @@ from schema.dataset import FIXTURE_MODELS
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.graphql"))
 MISUSE = [
-    '{ claims(first: -1) { totalCount } }',
+    "{ claims(first: -1) { totalCount } }",
     '{ node(id: "Q2xhaW06bm9wZQ==") { id } }',
-    'query ($t: String!) { search(text: $t) { __typename } }',
+    "query ($t: String!) { search(text: $t) { __typename } }",
     "mutation { setSummary }",
     '{ claims(filter: {text: "\\u0000"}) { nodes { summary } } }',
 ]

@@ -91,13 +91,13 @@ def test_missing_assets_are_reported_at_startup_and_in_the_page(
         playground.routes()
     assert caplog.messages == [
         "GraphiQL assets missing (playground.js, playground.css, editor.worker.js, graphql.worker.js) in "
-        f"{tmp_path / 'graphiql'}: the playground at /graphql will not load; run `make install`"
+        f"{tmp_path / 'graphiql'}: the playground at /graphql will not load; run `make playground`"
     ]
     response = client().get("/graphql", headers=BROWSER)
     assert response.status_code == 503
     assert "GraphiQL assets are not installed" in response.text
-    assert "<code>make install</code>" in response.text
-    assert "npm ci --prefix playground &amp;&amp; npm run --prefix playground build" in response.text
+    assert "<code>make playground</code>" in response.text
+    assert "npm ci --prefix playground &amp;&amp; node playground/build.mjs" in response.text
 
 
 def test_saved_tabs_are_keyed_by_the_example_set() -> None:

@@ -39,6 +39,9 @@ class _Everything(SearchIndex):
     def people_for(self, needle: str, text: str) -> Iterator[Any]:
         return iter(self.people)
 
+    def people_named(self, text: str) -> Iterator[Any]:
+        return iter(self.people)
+
     def claims_for(self, needle: str) -> Iterator[Any]:
         return iter(self.claims)
 
@@ -80,6 +83,32 @@ def test_indexed_search_equals_a_full_scan(
     for text in TEXTS:
         assert indexed[text] == _search(context, text, first), text
     assert sum(len(hits["search"]) for hits in indexed.values()) > 30  # the texts do find things
+
+
+RESOLVE = parse(
+    "query ($name: String!) { resolvePerson(name: $name) "
+    "{ matched distance person { slug } evidence { start } } }"
+)
+
+
+@pytest.mark.parametrize("which", ["real", "synthetic"])
+def test_resolve_person_on_the_name_index_equals_a_full_scan(
+    which: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context = Context.for_dataset(dataset() if which == "real" else synthetic())
+
+    def resolve(name: str) -> Any:
+        variables = {"name": name}
+        result = execute_sync(graphql_schema(), RESOLVE, context_value=context, variable_values=variables)
+        assert result.errors is None
+        return result.data
+
+    indexed = {text: resolve(text) for text in TEXTS}
+    everything = _Everything(context.dataset, context.index.claim_texts)
+    monkeypatch.setattr(api.graph.search, "search_index", lambda _: everything)
+    for text in TEXTS:
+        assert indexed[text] == resolve(text), text
+    assert sum(len(found["resolvePerson"]) for found in indexed.values()) >= 5  # names do match
 
 
 def test_the_index_is_built_once_per_context() -> None:

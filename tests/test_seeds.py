@@ -1,12 +1,11 @@
-"""The seed texts: hashes recomputed against seeds/SHA256SUMS, and identical to ../shared/seeds."""
+"""The seed texts: hashes recomputed against seeds/SHA256SUMS, and decoded byte for byte."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-import pytest
-from datafiles import SEEDS, SHARED_SEEDS
+from datafiles import SEEDS
 
 from schema.seeds import parse_manifest, read_seeds
 
@@ -33,14 +32,6 @@ def test_read_seeds_decodes_every_seed_byte_exact() -> None:
     assert seeds.hashes == manifest()
     for name, text in seeds.texts.items():
         assert text.encode("utf-8") == (SEEDS / name).read_bytes()
-
-
-def test_seeds_equal_the_shared_originals_byte_for_byte() -> None:
-    if not SHARED_SEEDS.is_dir():
-        pytest.skip(f"{SHARED_SEEDS} is not beside this clone")
-    assert sorted(p.name for p in SHARED_SEEDS.iterdir()) == sorted(p.name for p in SEEDS.iterdir())
-    for path in SHARED_SEEDS.iterdir():
-        assert (SEEDS / path.name).read_bytes() == path.read_bytes(), path.name
 
 
 def test_unlisted_and_missing_seeds_are_reported(tmp_path: Path) -> None:

@@ -92,6 +92,11 @@ def test_the_api_indexes_read_from_the_snapshot_equal_those_built_in_memory() ->
         assert snapshot.parties_by_person.get(person) == memory.parties_by_person.get(person)
     for claim in dataset().claims:
         assert snapshot.claim_texts[claim] == memory.claim_texts[claim]
+    for name in ("delegates_by_party", "discrepancies_by_negotiation", "successors"):
+        mine, theirs = getattr(snapshot, name), getattr(memory, name)
+        assert sorted(mine) == sorted(theirs) and theirs, name
+        for key, records in theirs.items():
+            assert list(mine[key]) == records
 
 
 def _examples() -> list[str]:

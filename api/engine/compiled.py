@@ -55,6 +55,8 @@ class Plan:
         fragments: dict[str, FragmentDefinitionNode],
     ) -> None:
         self.schema, self.api, self.operation, self.fragments = schema, api, operation, fragments
+        self.inline = True
+        """Whether to try this plan on the event loop; False once a run of it outgrew the inline budget."""
         root = schema.query_type
         if root is None or operation.operation is not OperationType.QUERY or operation.directives:
             raise Fallback

@@ -86,7 +86,7 @@ class Engine:
     """Extra validation rules, run after the standard ones (e.g. depth or cost limits)."""
     cache_size: int = 512
     limits: Limits = field(default_factory=Limits)
-    """Tokens (at parse), cost (before execution) and the execution timeout; see api/limits.py."""
+    """Tokens (at parse), cost (before execution) and the execution timeout; see api/settings.py."""
     persisted: PersistedQueries = field(default_factory=PersistedQueries)
     """Persisted-query hashes (Apollo's protocol) and, with `persisted_only`, the trusted documents."""
     _prepare_cached: Any = field(init=False, repr=False)
@@ -133,7 +133,8 @@ class Engine:
 
         A request runs its plan at most once to the end, and graphql-core at most once: a plan that
         fails (Fallback) hands the request to graphql-core; one that takes longer than
-        INLINE_SECONDS inline is stopped there and run again, in full, in a worker thread.
+        INLINE_SECONDS inline is stopped there and run again, in full, in a worker thread — and
+        that plan runs in a worker thread from then on, so the inline attempt is paid once.
         The request's query text must be known (`resolve` a persisted-query hash first).
         """
         assert request.query is not None
@@ -142,16 +143,19 @@ class Engine:
         if refused is not None:
             return refused
         plan = self.plan_for(prepared, request.operation_name)
-        if plan is not None:
-            try:
-                return self._run_plan(plan, request, min(self.limits.timeout_seconds, INLINE_SECONDS))
-            except QueryTimeout:
-                if self.limits.timeout_seconds > INLINE_SECONDS:
-                    return await run_in_threadpool(self._finish, prepared, plan, request)
+        if plan is None:
+            return await run_in_threadpool(self.execute_core, prepared, request)
+        if not plan.inline:
+            return await run_in_threadpool(self._finish, prepared, plan, request)
+        try:
+            return self._run_plan(plan, request, min(self.limits.timeout_seconds, INLINE_SECONDS))
+        except QueryTimeout:
+            if self.limits.timeout_seconds <= INLINE_SECONDS:
                 return self._timed_out()
-            except Fallback:
-                plan = None
-        return await run_in_threadpool(self.execute_core, prepared, request)
+            plan.inline = False  # this document's next requests go straight to a worker thread
+            return await run_in_threadpool(self._finish, prepared, plan, request)
+        except Fallback:
+            return await run_in_threadpool(self.execute_core, prepared, request)
 
     def run_sync(self, request: GraphQLRequest, method: str = "POST") -> tuple[int, bytes]:
         """`run` on the calling thread, with the whole time budget (for scripts and tests)."""

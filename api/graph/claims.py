@@ -1,22 +1,32 @@
-"""GraphQL types for statements: Claim (one statement by one speaker) and Citation (one report of it)."""
+"""Statements: Claim (one statement by one speaker) and Citation (one report of it), with their
+filters (who spoke, for which side, where it was reported, when, and what was said) and orders."""
 
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any
 
 import strawberry
 
-from api.graph.common import Evidence, PartialDate, Record, evidence_list, partial_date
-from api.graph.context import Info, data, described
-from api.graph.refs import citation_matches, independent_stories
+from api.graph.common import (
+    AS_OF,
+    REF,
+    DateRange,
+    Evidence,
+    Record,
+    attested_fields,
+    date_field,
+    record_field,
+)
+from api.graph.context import Context, Info, data, described, index
+from api.graph.entity import Entity
+from api.graph.ordering import Key, date_key
+from api.graph.refs import citation_matches, independent_stories, slug_of, text_matches
+from api.graph.relay import Node
 from api.graph.sources import Outlet, Source
+from api.graph.text import normalise
+from api.graph.type_registry import lazy, wrap
 from schema import models
-
-if TYPE_CHECKING:
-    from api.graph.negotiations import Negotiation
-    from api.graph.people import Person
 
 OutletArg = Annotated[
     strawberry.ID | None,
@@ -31,51 +41,36 @@ AsOfArg = Annotated[
 ]
 
 
-@strawberry.enum(description="How a source reports a claim.")
-class CitationMode(Enum):
-    DIRECT = strawberry.enum_value("direct", description="Quoted in full, in quotation marks.")
-    PARTIAL = strawberry.enum_value("partial", description="A quoted fragment inside reported speech.")
-    PARAPHRASE = strawberry.enum_value("paraphrase", description="Reported in the outlet's own words.")
-
-
 @strawberry.type(description="One statement by one speaker, once, however many articles report it.")
 class Claim(Record):
     record: strawberry.Private[models.Claim]
 
-    @described("Who said it (may be an unnamed group or role).")
-    def speaker(self, info: Info) -> Annotated[Person, strawberry.lazy("api.graph.people")]:
-        from api.graph.people import Person
+    @described(
+        "Who said it (may be an unnamed group or role).", graphql_type=lazy("Person", "api.graph.people")
+    )
+    def speaker(self, info: Info) -> Node:
+        return wrap("Person", data(info).people[self.record.speaker])
 
-        return Person(record=data(info).people[self.record.speaker])
-
-    @described("The round of talks the statement is about; null if none.")
-    def negotiation(
-        self, info: Info
-    ) -> Annotated[Negotiation, strawberry.lazy("api.graph.negotiations")] | None:
-        from api.graph.negotiations import Negotiation
-
+    @described(
+        "The round of talks the statement is about; null if none.",
+        graphql_type=lazy("Negotiation", "api.graph.negotiations") | None,
+    )
+    def negotiation(self, info: Info) -> Node | None:
         slug = self.record.negotiation
-        return None if slug is None else Negotiation(record=data(info).negotiations[slug])
+        return None if slug is None else wrap("Negotiation", data(info).negotiations[slug])
 
-    @described("When the words were said, to its known precision; null if unknown.")
-    def said_on(self) -> PartialDate | None:
-        return partial_date(self.record.said_on)
-
-    @described("Where or to whom it was said, as printed (e.g. to reporters).")
-    def setting(self) -> str | None:
-        return None if self.record.setting is None else self.record.setting.value
-
-    @described("The spans that print the setting.")
-    def setting_evidence(self) -> list[Evidence]:
-        return [] if self.record.setting is None else evidence_list(self.record.setting.evidence)
+    said_on = date_field("said_on", "When the words were said, to its known precision; null if unknown.")
+    setting, setting_evidence = attested_fields(
+        "setting",
+        "Where or to whom it was said, as printed (e.g. to reporters).",
+        "The spans that print the setting.",
+    )
 
     @described("Topic slugs, e.g. rare-earths, export-controls.")
     def topics(self) -> list[str]:
         return list(self.record.topics)
 
-    @described("The curator's neutral one-line restatement (not a quote).")
-    def summary(self) -> str:
-        return self.record.summary
+    summary = record_field("summary", str, "The curator's neutral one-line restatement (not a quote).")
 
     @described("Each article's report of the claim, in file order.")
     def citations(self, info: Info, outlet: OutletArg = None, as_of: AsOfArg = None) -> list[Citation]:
@@ -111,9 +106,11 @@ class Claim(Record):
 
     @described("The articles citing the claim, each once, in file order.")
     def sources(self, info: Info) -> list[Source]:
-        dataset = data(info)
+        dataset, position = data(info), index(info).position
         seen = {c.evidence.source for c in dataset.citations_by_claim.get(self.record.id, [])}
-        return [Source(record=s) for s in dataset.sources.values() if s.id in seen]
+        return [
+            Source(record=dataset.sources[s]) for s in sorted(seen, key=lambda s: position[("sources", s)])
+        ]
 
 
 @strawberry.type(description="A claim as one article reports it, with the exact span and its mode.")
@@ -124,9 +121,7 @@ class Citation(Record):
     def claim(self, info: Info) -> Claim:
         return Claim(record=data(info).claims[self.record.claim])
 
-    @described("Direct quote, partial quote or paraphrase.")
-    def mode(self) -> CitationMode:
-        return CitationMode[self.record.mode.name]
+    mode = record_field("mode", models.CitationMode, "Direct quote, partial quote or paraphrase.")
 
     @described("The attribution words ('said', 'noted', 'told reporters'); null if none.")
     def cue(self) -> Evidence | None:
@@ -145,3 +140,194 @@ class Citation(Record):
         dataset = data(info)
         slug = dataset.sources[self.record.evidence.source].outlet
         return None if slug is None else Outlet(record=dataset.outlets[slug])
+
+
+@strawberry.input(
+    description="Conditions on claims; all given conditions must hold. References take a slug or a "
+    "global ID. Citation conditions (outlet, source, mode, publishedOn, asOf) must all hold for one "
+    "and the same citation."
+)
+class ClaimFilter:
+    speaker: strawberry.ID | None = strawberry.field(default=None, description="The speaking Person.")
+    party: strawberry.ID | None = strawberry.field(
+        default=None, description="The speaker's Party (from delegate seats and reported affiliations)."
+    )
+    delegates_only: bool | None = strawberry.field(
+        default=None,
+        description="true: only claims by people holding a delegate seat (in the claim's negotiation when "
+        "it has one); false: only claims by anyone else.",
+    )
+    outlet: strawberry.ID | None = strawberry.field(
+        default=None, description="As reported by: an Outlet that published an article citing the claim."
+    )
+    source: strawberry.ID | None = strawberry.field(default=None, description="A Source citing the claim.")
+    negotiation: strawberry.ID | None = strawberry.field(
+        default=None, description="The Negotiation the claim is about."
+    )
+    mode: models.CitationMode | None = strawberry.field(
+        default=None, description="A citation reports the claim in this mode."
+    )
+    topic: str | None = strawberry.field(default=None, description="A topic slug, e.g. rare-earths.")
+    said_on: DateRange | None = strawberry.field(
+        default=None,
+        description="The words were certainly said within this range (unknown dates never match).",
+    )
+    published_on: DateRange | None = strawberry.field(
+        default=None, description="A citing article was certainly published within this range."
+    )
+    as_of: dt.date | None = strawberry.field(
+        default=None,
+        description="As of a day: a citing article was certainly published on or before it "
+        "(articles with unknown publication date are left out).",
+    )
+    text: str | None = strawberry.field(
+        default=None,
+        description="Words in a citation's quoted text, the summary, or the speaker's name or aliases; "
+        "case-insensitive, straight and curly quotes alike.",
+    )
+
+    def has_citation_conditions(self) -> bool:
+        """Whether any condition applies to individual citations."""
+        return any(
+            x is not None for x in (self.outlet, self.source, self.mode, self.published_on, self.as_of)
+        )
+
+    def citation_passes(self, context: Context, citation: models.Citation) -> bool:
+        """Whether one citation meets every citation-level condition."""
+        if self.published_on is not None and not self.published_on.holds(
+            context.dataset.sources[citation.evidence.source].published_on
+        ):
+            return False
+        return citation_matches(
+            context.dataset,
+            citation,
+            outlet=self.outlet,
+            source=self.source,
+            mode=None if self.mode is None else self.mode.name,
+            as_of=self.as_of,
+        )
+
+    def passes(self, context: Context, claim: models.Claim) -> bool:
+        """Whether a claim meets every condition of the filter."""
+        dataset, index = context.dataset, context.index
+        if self.speaker is not None and claim.speaker != slug_of(self.speaker, "Person"):
+            return False
+        if self.party is not None and slug_of(self.party, "Party") not in index.parties_by_person.get(
+            claim.speaker, set()
+        ):
+            return False
+        if self.delegates_only is not None and self.delegates_only != _is_delegate(context, claim):
+            return False
+        if self.negotiation is not None and claim.negotiation != slug_of(self.negotiation, "Negotiation"):
+            return False
+        if self.topic is not None and self.topic not in claim.topics:
+            return False
+        if self.said_on is not None and not self.said_on.holds(claim.said_on):
+            return False
+        if self.text is not None:
+            wanted = normalise(self.text)
+            if not any(wanted in t for t in index.claim_texts[claim.id]):
+                return False
+        if self.has_citation_conditions():
+            citations = dataset.citations_by_claim.get(claim.id, [])
+            return any(self.citation_passes(context, c) for c in citations)
+        return True
+
+
+def _is_delegate(context: Context, claim: models.Claim) -> bool:
+    seats = context.dataset.delegates_by_person.get(claim.speaker, [])
+    if claim.negotiation is None:
+        return bool(seats)
+    return any(d.negotiation == claim.negotiation for d in seats)
+
+
+@strawberry.input(description="Conditions on citations (claims as each article reports them).")
+class CitationFilter:
+    claim: strawberry.ID | None = strawberry.field(default=None, description="The Claim" + REF)
+    speaker: strawberry.ID | None = strawberry.field(default=None, description="The claim's speaker" + REF)
+    source: strawberry.ID | None = strawberry.field(default=None, description="The citing Source" + REF)
+    outlet: strawberry.ID | None = strawberry.field(default=None, description="The publishing Outlet" + REF)
+    mode: models.CitationMode | None = strawberry.field(
+        default=None, description="Direct, partial or paraphrase."
+    )
+    published_on: DateRange | None = strawberry.field(
+        default=None, description="The article was certainly published within this range."
+    )
+    as_of: dt.date | None = strawberry.field(default=None, description="Citations in articles " + AS_OF)
+    text: str | None = strawberry.field(default=None, description="Words in the cited span.")
+
+    def passes(self, c: Context, r: models.Citation) -> bool:
+        """Whether the citation meets every condition."""
+        if self.claim is not None and r.claim != slug_of(self.claim, "Claim"):
+            return False
+        if self.speaker is not None and c.dataset.claims[r.claim].speaker != slug_of(self.speaker, "Person"):
+            return False
+        if self.published_on is not None and not self.published_on.holds(
+            c.dataset.sources[r.evidence.source].published_on
+        ):
+            return False
+        mode = None if self.mode is None else self.mode.name
+        if not citation_matches(
+            c.dataset, r, outlet=self.outlet, source=self.source, mode=mode, as_of=self.as_of
+        ):
+            return False
+        return text_matches(self.text, r.evidence.exact)
+
+
+def _first_published(c: Context, claim: models.Claim) -> Any:
+    dates = [
+        date_key(c.dataset.sources[x.evidence.source].published_on)
+        for x in c.dataset.citations_by_claim.get(claim.id, [])
+    ]
+    known = [d for d in dates if d is not None]
+    return min(known) if known else None
+
+
+def _independent_sources(c: Context, claim: models.Claim) -> int:
+    return len(independent_stories(c.dataset, c.dataset.citations_by_claim.get(claim.id, [])))
+
+
+CLAIMS = Entity(
+    stem="claims",
+    object_type=Claim,
+    filter=ClaimFilter,
+    order_keys=dict(
+        SAID_ON=Key("By when the words were said; unknown last.", lambda _, r: date_key(r.said_on)),
+        FIRST_PUBLISHED_ON=Key("By the earliest publication date of a citing article.", _first_published),
+        SPEAKER_NAME=Key(
+            "By the speaker's canonical name.", lambda c, r: c.dataset.people[r.speaker].name.casefold()
+        ),
+        INDEPENDENT_SOURCE_COUNT=Key(
+            "By how many independent stories report the claim.", _independent_sources
+        ),
+    ),
+    lookup_doc="A claim by slug.",
+    connection_doc="Statements, one per speaker and utterance, however many articles report them.",
+    indexed={
+        "speaker": ("Person", lambda c: c.dataset.claims_by_speaker),
+        "negotiation": ("Negotiation", lambda c: c.dataset.claims_by_negotiation),
+        "source": ("Source", lambda c: c.dataset.claims_by_source),
+        "outlet": ("Outlet", lambda c: c.dataset.claims_by_outlet),
+    },
+)
+CITATIONS = Entity(
+    stem="citations",
+    object_type=Citation,
+    filter=CitationFilter,
+    order_keys=dict(
+        PUBLISHED_ON=Key(
+            "By the citing article's date.",
+            lambda c, r: date_key(c.dataset.sources[r.evidence.source].published_on),
+        ),
+        POSITION=Key(
+            "By source (file order), then offset.",
+            lambda c, r: (c.index.position[("sources", r.evidence.source)], r.evidence.start),
+        ),
+    ),
+    indexed={
+        "claim": ("Claim", lambda c: c.dataset.citations_by_claim),
+        "source": ("Source", lambda c: c.dataset.citations_by_source),
+    },
+    lookup_doc="A citation by slug.",
+    connection_doc="Claims as each article reports them.",
+)

@@ -1,32 +1,63 @@
-"""Shared GraphQL types: Evidence selectors, partial dates, attested values, verification, enums."""
+"""Shared GraphQL types: Evidence selectors, partial dates, attested values, verification, Record."""
 
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable
+from typing import Any
 
 import strawberry
 
+from api.graph import enums
 from api.graph.context import Info, data, described
 from api.graph.relay import Node
+from api.graph.type_registry import lazy, wrap
 from schema import models
 
-if TYPE_CHECKING:
-    from api.graph.sources import Source
+REF = " (slug or global ID)."
+AS_OF = "certainly published on or before this day (unknown publication dates are left out)."
+assert enums.Precision is models.Precision  # a GraphQL enum once api.graph.enums is imported
 
 
-@strawberry.enum(description="How much of a date is known.")
-class Precision(Enum):
-    DAY = strawberry.enum_value("day", description="The day is known: 2025-06-10.")
-    MONTH = strawberry.enum_value("month", description="Only the month is known: 2025-06.")
-    YEAR = strawberry.enum_value("year", description="Only the year is known: 2025.")
+def record_field(
+    attribute: str, graphql_type: Any, description: str, convert: Callable[[Any], Any] | None = None
+) -> Any:
+    """A field giving one attribute of the wrapped record, as it is or converted (e.g. wrapped):
+    `name = record_field("name", str, "The party's name.")`. Its name is the class attribute's."""
+    if convert is None:
+
+        def read(self: Any) -> Any:
+            return getattr(self.record, attribute)
+    else:
+        wrap = convert
+
+        def read(self: Any) -> Any:
+            return wrap(getattr(self.record, attribute))
+
+    return strawberry.field(resolver=read, graphql_type=graphql_type, description=description)
 
 
-@strawberry.enum(description="Sort direction.")
-class Direction(Enum):
-    ASC = strawberry.enum_value("asc", description="Smallest, earliest or A first.")
-    DESC = strawberry.enum_value("desc", description="Largest, latest or Z first.")
+def evidence_field(attribute: str, description: str) -> Any:
+    """A field giving the record's list of selectors (an attribute) as Evidence objects."""
+    return record_field(attribute, list[Evidence], description, evidence_list)
+
+
+def date_field(attribute: str, description: str) -> Any:
+    """A field giving the record's optional partial date (an attribute) as a PartialDate."""
+    return record_field(attribute, PartialDate | None, description, partial_date)
+
+
+def attested_fields(attribute: str, value_doc: str, evidence_doc: str) -> tuple[Any, Any]:
+    """The two fields of an optional attested value: the value as printed, and its evidence.
+
+    `headline, headline_evidence = attested_fields("headline", "The headline ...", "The spans ...")`
+    """
+    return (
+        record_field(attribute, str | None, value_doc, lambda a: None if a is None else a.value),
+        record_field(
+            attribute, list[Evidence], evidence_doc, lambda a: [] if a is None else evidence_list(a.evidence)
+        ),
+    )
 
 
 @strawberry.type(
@@ -36,31 +67,17 @@ class Direction(Enum):
 class Evidence:
     record: strawberry.Private[models.Evidence]
 
-    @described("The source (article) whose text holds the span.")
-    def source(self, info: Info) -> Annotated[Source, strawberry.lazy("api.graph.sources")]:
-        from api.graph.sources import Source
+    @described(
+        "The source (article) whose text holds the span.", graphql_type=lazy("Source", "api.graph.sources")
+    )
+    def source(self, info: Info) -> Node:
+        return wrap("Source", data(info).sources[self.record.source])
 
-        return Source(record=data(info).sources[self.record.source])
-
-    @described("The words, copied exactly from the seed text.")
-    def exact(self) -> str:
-        return self.record.exact
-
-    @described("Up to 32 code points of text just before `exact`.")
-    def prefix(self) -> str:
-        return self.record.prefix
-
-    @described("Up to 32 code points of text just after `exact`.")
-    def suffix(self) -> str:
-        return self.record.suffix
-
-    @described("0-based code point offset of the first character in the seed text.")
-    def start(self) -> int:
-        return self.record.start
-
-    @described("0-based code point offset just past the last character (exclusive).")
-    def end(self) -> int:
-        return self.record.end
+    exact = record_field("exact", str, "The words, copied exactly from the seed text.")
+    prefix = record_field("prefix", str, "Up to 32 code points of text just before `exact`.")
+    suffix = record_field("suffix", str, "Up to 32 code points of text just after `exact`.")
+    start = record_field("start", int, "0-based code point offset of the first character in the seed text.")
+    end = record_field("end", int, "0-based code point offset just past the last character (exclusive).")
 
 
 def evidence_list(items: list[models.Evidence]) -> list[Evidence]:
@@ -72,17 +89,9 @@ def evidence_list(items: list[models.Evidence]) -> list[Evidence]:
 class PartialDate:
     record: strawberry.Private[models.PartialDate]
 
-    @described("ISO 8601 date cut to its precision: 2025-06-10, 2025-06 or 2025.")
-    def date(self) -> str:
-        return self.record.date
-
-    @described("How much of the date is known.")
-    def precision(self) -> Precision:
-        return Precision[self.record.precision.name]
-
-    @described("How the date was derived when the text does not print it whole.")
-    def note(self) -> str | None:
-        return self.record.note
+    date = record_field("date", str, "ISO 8601 date cut to its precision: 2025-06-10, 2025-06 or 2025.")
+    precision = record_field("precision", models.Precision, "How much of the date is known.")
+    note = record_field("note", str | None, "How the date was derived when the text does not print it whole.")
 
     @described("First day the date can mean (2025-06 -> 2025-06-01).")
     def earliest(self) -> dt.date:
@@ -92,9 +101,7 @@ class PartialDate:
     def latest(self) -> dt.date:
         return self.record.latest()
 
-    @described("The spans the date rests on.")
-    def evidence(self) -> list[Evidence]:
-        return evidence_list(self.record.evidence)
+    evidence = evidence_field("evidence", "The spans the date rests on.")
 
 
 def partial_date(value: models.PartialDate | None) -> PartialDate | None:

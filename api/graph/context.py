@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar, cast
 
 import strawberry
@@ -18,11 +18,20 @@ class Context:
 
     dataset: Dataset
     index: ApiIndex
+    _records: dict[str, Sequence[Any]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def for_dataset(cls, dataset: Dataset) -> Context:
         """Takes a dataset and returns a context with freshly built indexes (do this once per app)."""
         return cls(dataset=dataset, index=ApiIndex.build(dataset))
+
+    def records(self, stem: str) -> Sequence[Any]:
+        """Returns every record of a fixture stem in file order: one list per context, never copied."""
+        found = self._records.get(stem)
+        if found is None:
+            values = getattr(self.dataset, stem).values()  # a snapshot's is a lazy Sequence: kept as is
+            found = self._records[stem] = values if isinstance(values, Sequence) else list(values)
+        return found
 
 
 Info = strawberry.Info[Context, Any]
@@ -42,8 +51,13 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def described(description: str, *, name: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """`@strawberry.field(description=...)` with a type mypy can follow (strawberry's is `Any`)."""
-    return cast(
-        Callable[[Callable[P, R]], Callable[P, R]], strawberry.field(description=description, name=name)
-    )
+def described(
+    description: str, *, name: str | None = None, graphql_type: Any | None = None
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """`@strawberry.field(description=...)` with a type mypy can follow (strawberry's is `Any`).
+
+    `graphql_type` declares the field's GraphQL type when the resolver's annotation cannot name it:
+    another entity's type, referred to lazily (see api.graph.type_registry.lazy).
+    """
+    field = strawberry.field(description=description, name=name, graphql_type=graphql_type)
+    return cast(Callable[[Callable[P, R]], Callable[P, R]], field)

@@ -1,32 +1,23 @@
-"""GraphQL types for disagreements between sources: Discrepancy and its Variants, each with citations."""
+"""Disagreements between sources: Discrepancy and its Variants, each with citations, with the
+discrepancy filter and order."""
 
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
 from api.graph.claims import AsOfArg
-from api.graph.common import Evidence, Record, evidence_list
-from api.graph.context import Info, data, described
+from api.graph.common import REF, Evidence, Record, evidence_list, record_field
+from api.graph.context import Context, Info, data, described
+from api.graph.entity import Entity
 from api.graph.indexes import published_by
+from api.graph.negotiations import Negotiation
+from api.graph.ordering import Key
 from api.graph.people import Person
-from api.graph.refs import slug_of
+from api.graph.refs import slug_of, text_matches
 from schema import models
-
-if TYPE_CHECKING:
-    from api.graph.negotiations import Negotiation
-
-
-@strawberry.enum(description="What the sources disagree about.")
-class DiscrepancyKind(Enum):
-    SPELLING = strawberry.enum_value("spelling", description="How a name is spelled.")
-    TITLE = strawberry.enum_value("title", description="A person's title or office.")
-    STATUS = strawberry.enum_value("status", description="Where the talks stood (e.g. concluded or not).")
-    FIGURE = strawberry.enum_value("figure", description="A number, such as a tariff rate.")
-    DATE = strawberry.enum_value("date", description="When something happened.")
 
 
 @strawberry.type(description="One version of a disputed value, with the spans that give it.")
@@ -66,20 +57,11 @@ def variants_of(
 class Discrepancy(Record):
     record: strawberry.Private[models.Discrepancy]
 
-    @described("What is disputed, in a few words.")
-    def subject(self) -> str:
-        return self.record.subject
-
-    @described("The kind of disagreement.")
-    def kind(self) -> DiscrepancyKind:
-        return DiscrepancyKind[self.record.kind.name]
+    subject = record_field("subject", str, "What is disputed, in a few words.")
+    kind = record_field("kind", models.DiscrepancyKind, "The kind of disagreement.")
 
     @described("The negotiation it concerns; null if none.")
-    def negotiation(
-        self, info: Info
-    ) -> Annotated[Negotiation, strawberry.lazy("api.graph.negotiations")] | None:
-        from api.graph.negotiations import Negotiation
-
+    def negotiation(self, info: Info) -> Negotiation | None:
         slug = self.record.negotiation
         return None if slug is None else Negotiation(record=data(info).negotiations[slug])
 
@@ -94,3 +76,38 @@ class Discrepancy(Record):
     )
     def variants(self, info: Info, outlet: VariantOutletArg = None, as_of: AsOfArg = None) -> list[Variant]:
         return variants_of(info, self.record, outlet, as_of)
+
+
+@strawberry.input(description="Conditions on discrepancies.")
+class DiscrepancyFilter:
+    kind: models.DiscrepancyKind | None = strawberry.field(
+        default=None, description="The kind of disagreement."
+    )
+    negotiation: strawberry.ID | None = strawberry.field(default=None, description="The Negotiation" + REF)
+    person: strawberry.ID | None = strawberry.field(default=None, description="The Person" + REF)
+    text: str | None = strawberry.field(
+        default=None, description="Words in the subject or a variant's value."
+    )
+
+    def passes(self, _: Context, r: models.Discrepancy) -> bool:
+        """Whether the discrepancy meets every condition."""
+        if self.kind is not None and r.kind is not self.kind:
+            return False
+        if self.negotiation is not None and r.negotiation != slug_of(self.negotiation, "Negotiation"):
+            return False
+        if self.person is not None and r.person != slug_of(self.person, "Person"):
+            return False
+        return text_matches(self.text, r.subject, *(v.value for v in r.variants))
+
+
+DISCREPANCIES = Entity(
+    stem="discrepancies",
+    object_type=Discrepancy,
+    filter=DiscrepancyFilter,
+    order_keys=dict(
+        SUBJECT=Key("By subject, alphabetically.", lambda _, r: r.subject.casefold()),
+        KIND=Key("By kind of disagreement.", lambda _, r: r.kind.value),
+    ),
+    lookup_doc="A discrepancy by slug.",
+    connection_doc="Points where the sources disagree.",
+)

@@ -9,16 +9,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
 from api.graph.text import normalise
 from schema.dataset import FIXTURE_MODELS, Dataset
-from schema.models import Claim, Evidence, Source
+from schema.models import Claim, Delegate, Discrepancy, Evidence, Negotiation, Source
 from schema.selectors import dataset_evidence
 from schema.snapshot import Progress
-from schema.store import EVIDENCE_LIST, Records, Store, StoredDataset
+from schema.store import EVIDENCE_LIST, Lists, Records, Store, StoredDataset
 
 
 def published_by(source: Source, as_of: dt.date) -> bool:
@@ -40,6 +40,12 @@ class ApiIndex:
     claim_texts: Mapping[str, list[str]]
     position: Mapping[tuple[str, str], int]
     """(fixture stem, id) -> position in its file, the default order."""
+    delegates_by_party: Mapping[str, list[Delegate]]
+    """Party id -> its delegate seats, in file order."""
+    discrepancies_by_negotiation: Mapping[str, list[Discrepancy]]
+    """Negotiation id -> discrepancies about it, or (with no negotiation) about one of its delegates."""
+    successors: Mapping[str, list[Negotiation]]
+    """Negotiation id -> the rounds naming it as their predecessor, in file order."""
 
     @classmethod
     def build(cls, dataset: Dataset) -> ApiIndex:
@@ -66,18 +72,42 @@ class ApiIndex:
             for stem in FIXTURE_MODELS
             for i, record_id in enumerate(getattr(dataset, stem))
         }
+        delegates_by_party: dict[str, list[Delegate]] = defaultdict(list)
+        for delegate in dataset.delegates.values():
+            delegates_by_party[delegate.party].append(delegate)
+        successors: dict[str, list[Negotiation]] = defaultdict(list)
+        for negotiation in dataset.negotiations.values():
+            if negotiation.predecessor is not None:
+                successors[negotiation.predecessor].append(negotiation)
         return cls(
             evidence_by_source={s: [e for _, e in sorted(v.items())] for s, v in spans.items()},
             cited_spans_by_source={s: [e for _, e in sorted(v.items())] for s, v in cited.items()},
             parties_by_person=dict(parties),
             claim_texts={c.id: _claim_texts(dataset, c, speakers) for c in dataset.claims.values()},
             position=position,
+            delegates_by_party=dict(delegates_by_party),
+            discrepancies_by_negotiation=_discrepancies_by_negotiation(dataset),
+            successors=dict(successors),
         )
 
     @classmethod
     def from_store(cls, dataset: StoredDataset) -> ApiIndex:
         """Takes a snapshot's dataset and returns its indexes, read from the file when looked up."""
         return _from_store(cls, dataset)
+
+
+def _discrepancies_by_negotiation(dataset: Dataset) -> dict[str, list[Discrepancy]]:
+    """Negotiation id -> in file order, the discrepancies naming it, and those naming no negotiation
+    but a person holding a seat in it."""
+    found: dict[str, list[Discrepancy]] = defaultdict(list)
+    for discrepancy in dataset.discrepancies.values():
+        if discrepancy.negotiation is not None:
+            found[discrepancy.negotiation].append(discrepancy)
+        elif discrepancy.person is not None:
+            seats = dataset.delegates_by_person.get(discrepancy.person, [])
+            for negotiation in dict.fromkeys(d.negotiation for d in seats):
+                found[negotiation].append(discrepancy)
+    return dict(found)
 
 
 def _claim_texts(dataset: Dataset, claim: Claim, speakers: dict[str, list[str]]) -> list[str]:
@@ -97,6 +127,13 @@ def _claim_texts(dataset: Dataset, claim: Claim, speakers: dict[str, list[str]])
 
 # --- The same indexes kept in a snapshot (schema.snapshot), written once by `parley build`. ---
 
+LISTS = {
+    "delegates_by_party": "delegates",
+    "discrepancies_by_negotiation": "discrepancies",
+    "successors": "negotiations",
+}
+"""ApiIndex lists kept as rows of the snapshot's `lists` table: name -> the stem of their records."""
+
 SOURCES = [Path(__file__).resolve().parent / name for name in ("indexes.py", "search_index.py", "text.py")]
 """The code whose output a snapshot stores: a change to it makes every snapshot stale."""
 
@@ -105,9 +142,7 @@ def _evidence_json(spans: list[Evidence]) -> bytes:
 
 
 def write_api_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Progress) -> None:
-    """Writes this module's indexes and the search tables into a snapshot being built."""
-    from api.graph.search_index import write_search_tables
-
+    """Writes this module's indexes into a snapshot being built (then comes `write_search_tables`)."""
     progress("api indexes", 0, 0)
     index = ApiIndex.build(dataset)
     conn.execute("CREATE TABLE spans (source TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,"
@@ -127,7 +162,13 @@ def write_api_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Progr
         "INSERT INTO claim_texts VALUES (?, ?)",
         ((pos, orjson.dumps(index.claim_texts[c]).decode()) for pos, c in enumerate(dataset.claims)),
     )
-    write_search_tables(dataset, index.claim_texts, conn, progress)
+    rows = [
+        (name, key, seq, index.position[(stem, record.id)])
+        for name, stem in LISTS.items()
+        for key, records in sorted(getattr(index, name).items())
+        for seq, record in enumerate(records)
+    ]
+    conn.executemany("INSERT INTO lists VALUES (?, ?, ?, ?)", rows)
 
 
 class _Stored(Mapping[Any, Any]):
@@ -181,5 +222,6 @@ def _from_store(cls: type[ApiIndex], dataset: StoredDataset) -> ApiIndex:
         parties_by_person=_Stored(parties, lambda: store.one("SELECT COUNT(*) FROM person_parties")),
         claim_texts=_Stored(texts, lambda: len(claims)),
         position=_Stored(position, lambda: sum(dataset.counts().values()), 16384),
+        **cast(dict[str, Any], {n: Lists(store, n, getattr(dataset, s)) for n, s in LISTS.items()}),
     )
 

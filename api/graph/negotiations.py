@@ -1,30 +1,37 @@
-"""GraphQL types for rounds of talks: Negotiation, its status reports, Delegate seats and their titles."""
+"""Rounds of talks: Negotiation, its status reports, Delegate seats and their titles, with their
+filters and orders."""
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
-from api.graph.common import Attested, Evidence, PartialDate, Record, attested, evidence_list, partial_date
-from api.graph.context import Info, data, described
+from api.graph.common import (
+    REF,
+    Attested,
+    Evidence,
+    Record,
+    attested,
+    attested_fields,
+    date_field,
+    evidence_field,
+    evidence_list,
+    record_field,
+)
+from api.graph.context import Context, Info, data, described, index
+from api.graph.entity import Entity
+from api.graph.ordering import BY_NAME, Key, date_key
 from api.graph.people import Party, Person
+from api.graph.refs import slug_of, text_matches
+from api.graph.relay import Node
+from api.graph.type_registry import lazy_list, wrap
 from schema import models
-
-if TYPE_CHECKING:
-    from api.graph.discrepancies import Discrepancy
-
-
-@strawberry.enum(description="Where a round of talks stood, as one source reports it.")
-class NegotiationStatus(Enum):
-    IN_PROGRESS = strawberry.enum_value("in-progress", description="The talks were still going on.")
-    CONCLUDED = strawberry.enum_value("concluded", description="The talks had ended.")
 
 
 @strawberry.type(description="A status as one or more sources report it.")
 class StatusReport:
-    status: NegotiationStatus = strawberry.field(description="The status reported.")
+    status: models.NegotiationStatus = strawberry.field(description="The status reported.")
     evidence: list[Evidence] = strawberry.field(description="The spans that report it.")
 
 
@@ -34,57 +41,31 @@ class Title:
     citations: list[Evidence] = strawberry.field(description="The spans that print it.")
 
 
-def _attested_value(value: models.Attested | None) -> str | None:
-    return None if value is None else value.value
-
-
-def _attested_evidence(value: models.Attested | None) -> list[Evidence]:
-    return [] if value is None else evidence_list(value.evidence)
-
-
 @strawberry.type(description="A round of talks between parties.")
 class Negotiation(Record):
     record: strawberry.Private[models.Negotiation]
 
-    @described("The round's name, e.g. 'US-China trade talks, London'.")
-    def name(self) -> str:
-        return self.record.name
+    name = record_field("name", str, "The round's name, e.g. 'US-China trade talks, London'.")
 
     @described("The sides at the table.")
     def parties(self, info: Info) -> list[Party]:
         return [Party(record=data(info).parties[p]) for p in self.record.parties]
 
-    @described("The city or place as printed; null if no seed says.")
-    def location(self) -> str | None:
-        return _attested_value(self.record.location)
-
-    @described("The spans that print the location.")
-    def location_evidence(self) -> list[Evidence]:
-        return _attested_evidence(self.record.location)
-
-    @described("The building as printed (e.g. Lancaster House); null if no seed says.")
-    def venue(self) -> str | None:
-        return _attested_value(self.record.venue)
-
-    @described("The spans that print the venue.")
-    def venue_evidence(self) -> list[Evidence]:
-        return _attested_evidence(self.record.venue)
-
-    @described("Who hosted the talks, as printed; null if no seed says.")
-    def host(self) -> str | None:
-        return _attested_value(self.record.host)
-
-    @described("The spans that print the host.")
-    def host_evidence(self) -> list[Evidence]:
-        return _attested_evidence(self.record.host)
-
-    @described("When the talks began, to its known precision; null if unknown.")
-    def start_on(self) -> PartialDate | None:
-        return partial_date(self.record.start_on)
-
-    @described("When the talks ended, to its known precision; null if unknown.")
-    def end_on(self) -> PartialDate | None:
-        return partial_date(self.record.end_on)
+    location, location_evidence = attested_fields(
+        "location",
+        "The city or place as printed; null if no seed says.",
+        "The spans that print the location.",
+    )
+    venue, venue_evidence = attested_fields(
+        "venue",
+        "The building as printed (e.g. Lancaster House); null if no seed says.",
+        "The spans that print the venue.",
+    )
+    host, host_evidence = attested_fields(
+        "host", "Who hosted the talks, as printed; null if no seed says.", "The spans that print the host."
+    )
+    start_on = date_field("start_on", "When the talks began, to its known precision; null if unknown.")
+    end_on = date_field("end_on", "When the talks ended, to its known precision; null if unknown.")
 
     @described("The round before this one (e.g. Geneva before London); null if none.")
     def predecessor(self, info: Info) -> Negotiation | None:
@@ -93,10 +74,7 @@ class Negotiation(Record):
 
     @described("Status as each source reports it; sources may disagree.")
     def status(self) -> list[StatusReport]:
-        return [
-            StatusReport(status=NegotiationStatus[s.status.name], evidence=evidence_list(s.evidence))
-            for s in self.record.status
-        ]
+        return [StatusReport(status=s.status, evidence=evidence_list(s.evidence)) for s in self.record.status]
 
     @described("Outcomes as reported, each with evidence.")
     def outcome(self) -> list[Attested]:
@@ -110,34 +88,23 @@ class Negotiation(Record):
             strawberry.ID | None, strawberry.argument(description="Only seats of this Party (slug or ID).")
         ] = None,
     ) -> list[Delegate]:
-        from api.graph.refs import slug_of
-
         wanted = None if party is None else slug_of(party, "Party")
         seats = data(info).delegates_by_negotiation.get(self.record.id, [])
         return [Delegate(record=d) for d in seats if wanted is None or d.party == wanted]
 
     @described(
         "Where the sources disagree about this round: discrepancies about it, or about one of "
-        "its delegates. Variants can be narrowed with their own outlet/asOf arguments."
+        "its delegates. Variants can be narrowed with their own outlet/asOf arguments.",
+        graphql_type=lazy_list("Discrepancy", "api.graph.discrepancies"),
     )
-    def discrepancies(
-        self, info: Info
-    ) -> list[Annotated[Discrepancy, strawberry.lazy("api.graph.discrepancies")]]:
-        from api.graph.discrepancies import Discrepancy
-
-        dataset = data(info)
-        people = {d.person for d in dataset.delegates_by_negotiation.get(self.record.id, [])}
+    def discrepancies(self, info: Info) -> list[Node]:
         return [
-            Discrepancy(record=d)
-            for d in dataset.discrepancies.values()
-            if d.negotiation == self.record.id or (d.negotiation is None and d.person in people)
+            wrap("Discrepancy", d) for d in index(info).discrepancies_by_negotiation.get(self.record.id, [])
         ]
 
     @described("Rounds that name this one as their predecessor.")
     def successors(self, info: Info) -> list[Negotiation]:
-        return [
-            Negotiation(record=n) for n in data(info).negotiations.values() if n.predecessor == self.record.id
-        ]
+        return [Negotiation(record=n) for n in index(info).successors.get(self.record.id, [])]
 
 
 @strawberry.type(description="A person's seat in one negotiation's delegation.")
@@ -156,18 +123,76 @@ class Delegate(Record):
     def party(self, info: Info) -> Party:
         return Party(record=data(info).parties[self.record.party])
 
-    @described("Whether the person led the party's delegation; null if no seed says.")
-    def lead(self) -> bool | None:
-        return self.record.lead
-
-    @described("The spans that say the person led the delegation.")
-    def lead_evidence(self) -> list[Evidence]:
-        return evidence_list(self.record.lead_evidence)
+    lead = record_field(
+        "lead", bool | None, "Whether the person led the party's delegation; null if no seed says."
+    )
+    lead_evidence = evidence_field("lead_evidence", "The spans that say the person led the delegation.")
 
     @described("Titles as printed (sources may differ), each with the spans that print it.")
     def titles(self) -> list[Title]:
         return [Title(title=t.title, citations=evidence_list(t.citations)) for t in self.record.titles]
 
-    @described("The spans that place the person in the delegation.")
-    def seat_evidence(self) -> list[Evidence]:
-        return evidence_list(self.record.seat_evidence)
+    seat_evidence = evidence_field("seat_evidence", "The spans that place the person in the delegation.")
+
+
+@strawberry.input(description="Conditions on negotiations.")
+class NegotiationFilter:
+    text: str | None = strawberry.field(
+        default=None, description="Words in the name, location, venue or host."
+    )
+    party: strawberry.ID | None = strawberry.field(default=None, description="A Party at the table" + REF)
+
+    def passes(self, _: Context, r: models.Negotiation) -> bool:
+        """Whether the negotiation meets every condition."""
+        if self.party is not None and slug_of(self.party, "Party") not in r.parties:
+            return False
+        places = (None if a is None else a.value for a in (r.location, r.venue, r.host))
+        return text_matches(self.text, r.name, *places)
+
+
+@strawberry.input(description="Conditions on delegate seats.")
+class DelegateFilter:
+    negotiation: strawberry.ID | None = strawberry.field(default=None, description="The Negotiation" + REF)
+    person: strawberry.ID | None = strawberry.field(default=None, description="The Person" + REF)
+    party: strawberry.ID | None = strawberry.field(default=None, description="The Party" + REF)
+    lead: bool | None = strawberry.field(default=None, description="Led the delegation (true) or not.")
+
+    def passes(self, _: Context, r: models.Delegate) -> bool:
+        """Whether the seat meets every condition."""
+        if self.negotiation is not None and r.negotiation != slug_of(self.negotiation, "Negotiation"):
+            return False
+        if self.person is not None and r.person != slug_of(self.person, "Person"):
+            return False
+        if self.party is not None and r.party != slug_of(self.party, "Party"):
+            return False
+        return self.lead is None or r.lead is self.lead
+
+
+NEGOTIATIONS = Entity(
+    stem="negotiations",
+    object_type=Negotiation,
+    filter=NegotiationFilter,
+    order_keys=dict(
+        NAME=BY_NAME,
+        START_ON=Key("By start date; unknown last.", lambda _, r: date_key(r.start_on)),
+    ),
+    lookup_doc="A negotiation by slug.",
+    connection_doc="Rounds of talks.",
+)
+DELEGATES = Entity(
+    stem="delegates",
+    object_type=Delegate,
+    filter=DelegateFilter,
+    order_keys=dict(
+        PERSON_NAME=Key(
+            "By the delegate's canonical name.", lambda c, r: c.dataset.people[r.person].name.casefold()
+        ),
+    ),
+    indexed={
+        "negotiation": ("Negotiation", lambda c: c.dataset.delegates_by_negotiation),
+        "person": ("Person", lambda c: c.dataset.delegates_by_person),
+        "party": ("Party", lambda c: c.index.delegates_by_party),
+    },
+    lookup_doc="A delegate seat by slug.",
+    connection_doc="Delegate seats: a person in one negotiation's delegation.",
+)

@@ -1,17 +1,49 @@
-"""The sort behind every `orderBy` (inputs in api/orders.py): nulls last, ties kept in file order."""
+"""Every `orderBy`: one factory makes each entity's order enum and input, one sort serves them all.
+
+An entity names the keys it sorts by beyond file order and slug (Outlet: `NAME=BY_NAME`);
+`order_by("Outlet", "outlets", NAME=BY_NAME)` makes the enum `OutletOrderField` (FILE_ORDER, SLUG,
+then those keys) and the input `OutletOrder { field, direction }`. Nulls sort last, ties keep file
+order.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from api.graph.common import Direction
+import strawberry
+from strawberry.tools import create_type
+
 from api.graph.context import Context
+from api.graph.enums import Direction
 from schema.models import PartialDate
 
 R = TypeVar("R")
 KeyFn = Callable[[Context, Any], Any]
+
+
+@dataclass(frozen=True)
+class Key:
+    """One value an entity can be ordered by: its enum value's description and how to read it."""
+
+    description: str
+    read: KeyFn
+
+
+@dataclass(frozen=True)
+class Order:
+    """An entity's order input (a strawberry input type) and the key behind each enum value."""
+
+    input: type[Any]
+    keys: Mapping[str, KeyFn]
+
+
+def functional_enum(name: str, members: Mapping[str, Any]) -> type[Enum]:
+    """Enum's functional API (`Enum(name, members)`), typed for mypy."""
+    made: type[Enum] = cast(Any, Enum)(name, members)
+    return made
 
 
 def date_key(value: PartialDate | None) -> tuple[Any, ...] | None:
@@ -19,12 +51,43 @@ def date_key(value: PartialDate | None) -> tuple[Any, ...] | None:
     return None if value is None else (value.earliest(), value.latest())
 
 
+BY_NAME = Key("By name, alphabetically (case-insensitive).", lambda _, r: str(r.name).casefold())
+_FILE_ORDER = "The order of the fixture file (default)."
+_BY_SLUG = Key("By slug, alphabetically.", lambda _, r: str(r.id))
+_DIRECTION = "ASC (default) or DESC."
+
+
+def order_by(type_name: str, plural: str, **keys: Key) -> Order:
+    """Makes the order enum and input of one entity from the keys it sorts by (in enum order)."""
+    everything = {"SLUG": _BY_SLUG, **keys}
+    members = {"FILE_ORDER": strawberry.enum_value("file_order", description=_FILE_ORDER)}
+    members |= {
+        name: strawberry.enum_value(name.lower(), description=k.description) for name, k in everything.items()
+    }
+    field_enum = strawberry.enum(
+        functional_enum(f"{type_name}OrderField", members),
+        description=f"Fields {plural} can be ordered by.",
+    )
+    fields = [
+        strawberry.field(
+            name="field", graphql_type=field_enum, description=f"The value to sort {plural} by."
+        ),
+        strawberry.field(
+            name="direction", graphql_type=Direction, default=Direction.ASC, description=_DIRECTION
+        ),
+    ]
+    order_input = create_type(
+        f"{type_name}Order", fields, is_input=True, description=f"How to order {plural}."
+    )
+    return Order(input=order_input, keys={name.lower(): k.read for name, k in everything.items()})
+
+
 def sort_records(
     records: Sequence[R],
     context: Context,
     field: Enum | None,
     direction: Direction,
-    keys: dict[str, KeyFn],
+    keys: Mapping[str, KeyFn],
 ) -> list[R]:
     """Takes records in file order and returns them sorted by `field` (a key of `keys`) and direction.
 
@@ -42,7 +105,7 @@ def sort_records(
     return [k[2] for k in present] + missing
 
 
-def apply_order(order: Any, records: Sequence[R], context: Context, keys: dict[str, KeyFn]) -> Sequence[R]:
+def apply_order(order: Any, records: Sequence[R], context: Context, keys: Mapping[str, KeyFn]) -> Sequence[R]:
     """Applies an optional order input (None keeps file order: the records themselves, not a copy)."""
     if order is None:
         return records

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import re
 
 from api.errors import UserInputError
 from api.graph.indexes import published_by
+from api.graph.relay import split_global_id
 from api.graph.text import normalise
 from schema.dataset import Dataset
 from schema.models import Citation, Source
@@ -21,13 +20,10 @@ def slug_of(value: str, type_name: str) -> str:
 
     A global ID of another type is a client error (passing a Person id as a source, say).
     """
-    try:
-        raw = base64.b64decode(value.encode("ascii"), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeError, ValueError):
+    parts = split_global_id(value)
+    if parts is None or not _TYPE_NAME.match(parts[0]):
         return value
-    kind, sep, slug = raw.partition(":")
-    if not sep or not slug or not _TYPE_NAME.match(kind):
-        return value
+    kind, slug = parts
     if kind != type_name:
         raise UserInputError(
             f"{value!r} is a {kind} ID, but this argument takes a slug or ID of type {type_name}"

@@ -24,16 +24,22 @@ def encode_global_id(type_name: str, slug: str) -> str:
     return base64.b64encode(f"{type_name}:{slug}".encode()).decode("ascii")
 
 
+def split_global_id(value: str) -> tuple[str, str] | None:
+    """Takes a string and returns (type name, slug) if it is base64 of "Type:slug", else None."""
+    try:
+        raw = base64.b64decode(value.encode("ascii"), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError):
+        return None
+    type_name, sep, slug = raw.partition(":")
+    return (type_name, slug) if sep and type_name and slug else None
+
+
 def decode_global_id(global_id: str) -> tuple[str, str]:
     """Takes an opaque global id and returns (type name, slug); raises UserInputError if malformed."""
-    try:
-        raw = base64.b64decode(global_id.encode("ascii"), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeError, ValueError):
-        raise UserInputError(f"{global_id!r} is not a valid global id") from None
-    type_name, sep, slug = raw.partition(":")
-    if not sep or not type_name or not slug:
+    parts = split_global_id(global_id)
+    if parts is None:
         raise UserInputError(f"{global_id!r} is not a valid global id")
-    return type_name, slug
+    return parts
 
 
 @strawberry.interface(description="An object with a globally unique, opaque ID, fetchable with `node(id:)`.")

@@ -10,16 +10,12 @@ from typing import Any
 import strawberry
 from graphql import GraphQLSchema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.tools import create_type
 
-from api.graph import connections as conn
-from api.graph import lookups as look
 from api.graph import meta as meta_module
 from api.graph import search as search_module
-from api.graph.claims import Citation, Claim
-from api.graph.discrepancies import Discrepancy
-from api.graph.negotiations import Delegate, Negotiation
-from api.graph.people import Party, Person
-from api.graph.sources import Outlet, Source
+from api.graph.entity import connection_field, lookup_field, node_fields
+from api.graph.registry import ENTITIES
 
 
 def _field(resolver: Callable[..., Any]) -> Any:
@@ -28,43 +24,26 @@ def _field(resolver: Callable[..., Any]) -> Any:
     return strawberry.field(resolver=resolver, description=description)
 
 
-@strawberry.type(
+# The root: node/nodes, then a slug lookup per entity, a connection per entity, then search and meta.
+Query = create_type(
+    "Query",
+    [
+        *node_fields(ENTITIES),
+        *(lookup_field(entity) for entity in ENTITIES),
+        *(connection_field(entity) for entity in ENTITIES),
+        _field(search_module.search),
+        _field(search_module.resolve_person),
+        _field(meta_module.meta),
+    ],
     description="Read-only access to who said what in the June 2025 US-China trade talks in London, "
-    "and which outlet reported it, every fact backed by exact words in a seed article."
+    "and which outlet reported it, every fact backed by exact words in a seed article.",
 )
-class Query:
-    node = _field(look.node)
-    nodes = _field(look.nodes)
-
-    outlet = _field(look.outlet)
-    source = _field(look.source)
-    party = _field(look.party)
-    person = _field(look.person)
-    negotiation = _field(look.negotiation)
-    delegate = _field(look.delegate)
-    claim = _field(look.claim)
-    citation = _field(look.citation)
-    discrepancy = _field(look.discrepancy)
-
-    outlets = _field(conn.outlets)
-    sources = _field(conn.sources)
-    parties = _field(conn.parties)
-    people = _field(conn.people)
-    negotiations = _field(conn.negotiations)
-    delegates = _field(conn.delegates)
-    claims = _field(conn.claims)
-    citations = _field(conn.citations)
-    discrepancies = _field(conn.discrepancies)
-
-    search = _field(search_module.search)
-    resolve_person = _field(search_module.resolve_person)
-    meta = _field(meta_module.meta)
 
 
 SDL_PATH = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
 
 # Types only reachable through the Node interface must be listed so the schema knows them.
-_NODE_TYPES = [Outlet, Source, Party, Person, Negotiation, Delegate, Claim, Citation, Discrepancy]
+_NODE_TYPES = [entity.object_type for entity in ENTITIES]
 
 
 def build_schema(**options: Any) -> strawberry.Schema:

@@ -55,7 +55,8 @@ def resolve_person(
     """People a name may refer to, best match first: case-, quote- and diacritics-insensitive,
     tolerating about one wrong letter in five."""
     matches = []
-    for person in search_index(info.context).people_near(name):  # a superset of the matches, file order
+    candidates = search_index(info.context)
+    for person in candidates.people_named(name):  # from the name index, in file order
         best: tuple[int, str, list[models.Evidence]] | None = None
         for spelling, evidence in _spellings(person):
             distance = name_distance(name, spelling)

@@ -164,9 +164,9 @@ class SearchIndex:
         near = self.person_names.candidates(text)
         return (self.people[i] for i in _in_order([self.person_words.candidates(needle), near]))
 
-    def people_near(self, name: str) -> Iterator[models.Person]:
-        """People, in file order, one of whose spellings `name_distance` may accept for `name`."""
-        return (self.people[i] for i in self.person_names.candidates(name))
+    def people_named(self, text: str) -> Iterator[models.Person]:
+        """People one of whose spellings may be within fuzzy-name distance of `text`."""
+        return (self.people[i] for i in self.person_names.candidates(text))
 
     def claims_for(self, needle: str) -> Iterator[models.Claim]:
         """Claims whose quoted words, summary or speaker's names may hold the needle."""
@@ -209,13 +209,15 @@ def _joined(texts: Iterable[str | None]) -> str:
     return "\n".join(normalise(t) for t in texts if t)
 
 
-def write_search_tables(
-    dataset: Dataset, claim_texts: Mapping[str, list[str]], conn: sqlite3.Connection, progress: Progress
-) -> None:
-    """Writes the FTS5 tables (trigram: any substring of 3+ characters) and the people's spellings."""
+def write_search_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Progress) -> None:
+    """Writes the FTS5 tables (trigram: any substring of 3+ characters) and the people's spellings.
+
+    Claims are searched in the texts `write_api_tables` stored (table claim_texts), so it runs first.
+    """
     fts = "USING fts5(text, tokenize = 'trigram case_sensitive 1')"
+    stored = conn.execute("SELECT pos, texts FROM claim_texts ORDER BY pos")
     rows: dict[str, list[tuple[int, str]]] = {
-        "search_claims": [(pos, "\n".join(claim_texts[c])) for pos, c in enumerate(dataset.claims)]
+        "search_claims": [(pos, "\n".join(orjson.loads(texts))) for pos, texts in stored]
     }
     for table, (stem, texts) in SEARCH_TABLES.items():
         rows[table] = [(pos, _joined(texts(r))) for pos, r in enumerate(getattr(dataset, stem).values())]
@@ -289,10 +291,10 @@ class StoredSearchIndex:
         at = self._records("people").at
         return (at(i) for i in _in_order([self._positions("search_people", needle), near]))
 
-    def people_near(self, name: str) -> Iterator[models.Person]:
-        """People, in file order, one of whose spellings `name_distance` may accept for `name`."""
+    def people_named(self, text: str) -> Iterator[models.Person]:
+        """People one of whose spellings may be within fuzzy-name distance of `text`."""
         at = self._records("people").at
-        return (at(i) for i in self.person_names.candidates(name))
+        return (at(i) for i in self.person_names.candidates(text))
 
     def claims_for(self, needle: str) -> Iterator[models.Claim]:
         """Claims whose quoted words, summary or speaker's names may hold the needle."""

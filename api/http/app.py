@@ -22,7 +22,7 @@ from api.graph.context import Context
 from api.graph.indexes import SOURCES as SNAPSHOT_SOURCES
 from api.graph.indexes import write_api_tables
 from api.graph.schema import graphql_schema, print_sdl, strawberry_schema
-from api.graph.search_index import search_index
+from api.graph.search_index import search_index, write_search_tables
 from api.http import exports as exports_module
 from api.http import playground
 from api.http.cache_middleware import ResponseCacheMiddleware
@@ -39,13 +39,11 @@ from api.http.transport import (
     read_body,
     respond,
 )
+from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS, EXAMPLES_DIR
 from api.settings import Limits
 from schema.dataset import Dataset
 from schema.snapshot import Progress
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_FIXTURES = ROOT / "fixtures"
-DEFAULT_SEEDS = ROOT / "seeds"
 JSON = "application/json"
 
 def _wants_html(request: Request) -> bool:
@@ -158,7 +156,7 @@ def open_snapshot(
         fixtures_dir,
         seeds_dir,
         code=code_version(SNAPSHOT_SOURCES),
-        extra=[write_api_tables],
+        extra=[write_api_tables, write_search_tables],
         progress=progress,
         hashes=hashes,
     )
@@ -207,7 +205,7 @@ def _build_app(
     limits = Limits.from_env() if limits is None else limits
     context = Context.for_dataset(dataset)
     search_index(context)  # built now, with the app, rather than on the first search
-    examples = [tab.query for tab in playground.load_examples(playground.EXAMPLES_DIR)]
+    examples = [tab.query for tab in playground.load_examples(EXAMPLES_DIR)]
     engine = Engine(
         strawberry_schema(),
         graphql_schema(),

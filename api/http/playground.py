@@ -15,14 +15,16 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from api.locations import EXAMPLES_DIR
+
 ASSETS_DIR = Path(__file__).resolve().parents[1] / "static" / "graphiql"
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 ASSETS_PATH = "/playground/assets"
 GRAPHQL_PATH = "/graphql"
 PAGE_PATH = "/playground"
 """The page again, at a path where ?query= always means "open this query" (GET /graphql?query= runs it)."""
-INSTALL_COMMAND = "make install"
-BUILD_COMMAND = "npm ci --prefix playground && npm run --prefix playground build"
+INSTALL_COMMAND = "make playground"
+"""The bundle is committed and ships in the wheel; this rebuilds it, with the venv's own node and npm."""
+BUILD_COMMAND = "npm ci --prefix playground && node playground/build.mjs"
 REQUIRED_ASSETS = ("playground.js", "playground.css", "editor.worker.js", "graphql.worker.js")
 
 # Only our own origin: the page must work offline and tell no third party about a visit.
