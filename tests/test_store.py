@@ -319,4 +319,11 @@ def test_a_snapshot_page_decodes_only_its_records() -> None:
     assert [c.id for c in page] == [c.id for c in dataset().claims_by_speaker["howard-lutnick"][:2]]
     assert claims.at.cache_info().currsize == 2
     assert len(claims.values()) == len(dataset().claims)
+    _, client = clients()
+    served: Any = client.app.state.dataset.claims  # the served app's own tables
+    served.at.cache_clear()
+    page = "{ lazyPage: claims(first: 2) { totalCount nodes { id } } }"  # not in the response cache
+    body = client.post("/graphql", json={"query": page})
+    assert body.json()["data"]["lazyPage"]["totalCount"] == len(dataset().claims)
+    assert served.at.cache_info().currsize == 2  # the page's two claims, not every claim
     assert orjson.loads(orjson.dumps([c.id for c in _stored_items(claims)])) == list(dataset().claims)
