@@ -91,7 +91,7 @@ def test_graphiql_runs_the_first_example_and_shows_the_real_speaker(
     page.wait_for_selector(".graphiql-execute-button", timeout=UI_WAIT_MS)
 
     # One tab per examples/*.graphql; the first, "who said China's not easy", is open.
-    assert page.locator(".graphiql-tab").count() == len(EXAMPLES) == 10
+    assert page.locator(".graphiql-tab").count() == len(EXAMPLES) == 11
     editor = page.locator(".graphiql-query-editor")
     editor.get_by_text('claims(filter: {text: "China\'s not easy"})').wait_for(timeout=UI_WAIT_MS)
 

@@ -83,12 +83,12 @@ def test_example_document_is_valid_against_the_checked_in_schema(path: Path) -> 
 
 
 def test_graphql_inspector_finds_every_example_valid() -> None:
-    assert len(EXAMPLES) == 10
+    assert len(EXAMPLES) == 11
     if not (REPO / "playground" / "node_modules" / "@graphql-inspector" / "core").is_dir():
         pytest.fail("graphql-inspector is not installed: run `make test` (npm ci --prefix playground)")
     result = _run([_node(), str(INSPECTOR), str(SDL), str(REPO / "examples")])
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "graphql-inspector: 10/10 documents valid\n"
+    assert result.stdout == "graphql-inspector: 11/11 documents valid\n"
 
 
 def _readme_block(language: str) -> str:

@@ -158,7 +158,7 @@ def test_a_wheel_in_a_fresh_venv_serves_from_any_directory(tmp_path: Path) -> No
     python = str(venv / "bin" / "python")
     where = _run([python, "-c", "import api.locations as m; print(m.DATA_ROOT)"], elsewhere)
     assert Path(where.strip()) == next((venv / "lib").glob("python3*/site-packages")) / INSTALLED_DATA
-    assert _run([parley, "validate"], elsewhere).endswith("276 selectors verified\n")
+    assert "276 selectors verified\n" in _run([parley, "validate"], elsewhere)  # then the lint counts
     port = free_port()
     with _serving([parley, "serve", "--host", "127.0.0.1", "--port", str(port)], elsewhere, port) as base:
         _check_serves_data_and_playground(base)

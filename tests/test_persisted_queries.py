@@ -81,7 +81,7 @@ def test_persisted_only_runs_just_the_registered_examples() -> None:
     other = client.post("/graphql", json={"query": QUERY})
     assert other.status_code == 400
     assert other.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_REQUIRED"
-    assert len(example) == 10  # examples/*.graphql
+    assert len(example) == 11  # examples/*.graphql
 
 
 def test_the_store_counts_texts_and_keys_against_its_byte_budget() -> None:

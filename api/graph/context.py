@@ -11,6 +11,7 @@ import strawberry
 from api.graph.indexes import ApiIndex
 from schema.dataset import Dataset
 
+T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Context:
@@ -19,6 +20,7 @@ class Context:
     dataset: Dataset
     index: ApiIndex
     _records: dict[str, Sequence[Any]] = field(default_factory=dict, compare=False, repr=False)
+    _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def for_dataset(cls, dataset: Dataset) -> Context:
@@ -31,6 +33,13 @@ class Context:
         if found is None:
             values = getattr(self.dataset, stem).values()  # a snapshot's is a lazy Sequence: kept as is
             found = self._records[stem] = values if isinstance(values, Sequence) else list(values)
+        return found
+
+    def derived(self, name: str, build: Callable[[Context], T]) -> T:
+        """Returns an index derived from this context's data, built on first use (once per app)."""
+        found: T | None = self._derived.get(name)
+        if found is None:
+            found = self._derived[name] = build(self)
         return found
 
 

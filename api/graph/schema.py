@@ -13,6 +13,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import create_type
 
 from api.graph import meta as meta_module
+from api.graph import passages as passages_module
 from api.graph import search as search_module
 from api.graph.entity import connection_field, lookup_field, node_fields
 from api.graph.registry import ENTITIES
@@ -33,6 +34,7 @@ Query = create_type(
         *(connection_field(entity) for entity in ENTITIES),
         _field(search_module.search),
         _field(search_module.resolve_person),
+        _field(passages_module.passages),
         _field(meta_module.meta),
     ],
     description="Read-only access to who said what in the June 2025 US-China trade talks in London, "

@@ -315,11 +315,10 @@ class StoredSearchIndex:
 
 def search_index(context: Context) -> SearchIndex | StoredSearchIndex:
     """Returns the search indexes of a context, building them on first use (once per app)."""
-    found: SearchIndex | StoredSearchIndex | None = getattr(context, "_search_index", None)
-    if found is None:
-        if isinstance(context.dataset, StoredDataset) and context.dataset.store is not None:
-            found = StoredSearchIndex(context.dataset)
-        else:
-            found = SearchIndex(context.dataset, context.index.claim_texts)
-        object.__setattr__(context, "_search_index", found)  # Context is frozen; this is derived data
-    return found
+    return context.derived("search", _build)
+
+
+def _build(context: Context) -> SearchIndex | StoredSearchIndex:
+    if isinstance(context.dataset, StoredDataset) and context.dataset.store is not None:
+        return StoredSearchIndex(context.dataset)
+    return SearchIndex(context.dataset, context.index.claim_texts)
