@@ -64,8 +64,8 @@ validate: install
 coverage: install
 	$(BIN)/parley coverage
 
-# Not a test: parley as shipped vs fast paths off vs a raw Starlette limit, driven by Debian's wrk
-# (installed if missing); about 15 minutes. Writes bench/results/bench.{json,md,png}.
+# Not a test: parley as shipped vs the stock-strawberry peer (bench/peer_app.py) vs a raw Starlette limit,
+# driven by Debian's wrk (installed if missing). Writes bench/results/bench.{json,md,png}.
 $(VENV)/.bench-deps: $(BIN)/parley pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev,bench]"
 	touch $@

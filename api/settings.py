@@ -28,6 +28,9 @@ class Limits:
     max_tokens: int = _knob(1000, "lexical tokens in a query document")
     max_directives: int = _knob(30, "directives in an operation, fragments expanded")
     max_cost: int = _knob(50_000, "nodes a query could return: first/last multiplied along connections")
+    max_field_comparisons: int = _knob(
+        5000, "comparisons to check that same-named fields merge (n repeats: about n*n; nesting multiplies)"
+    )
     max_body_bytes: int = _knob(100_000, "request body (POST) or query string (GET) size in bytes")
     timeout_seconds: float = _knob(10.0, "execution time before the query is stopped")
 

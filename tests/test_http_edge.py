@@ -1,12 +1,16 @@
-"""The HTTP edge: HEAD, and CORS for real browser clients."""
+"""The HTTP edge: HEAD, CORS for real browser clients, security headers, gzip, and graphql-http's
+audit of a live server."""
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from api_client import dataset
+from live_server import parley_server
+from node_tools import run_script
 
 from api.http.app import create_app
 
@@ -86,3 +90,16 @@ def test_graphql_get_answers_gzip_and_revalidate(client: Any) -> None:
         "/graphql", params=params, headers={"accept-encoding": "gzip", "if-none-match": first.headers["etag"]}
     )
     assert again.status_code == 304 and again.headers["etag"] == first.headers["etag"]
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    with parley_server() as base:
+        yield f"{base}/graphql"
+
+
+@pytest.mark.e2e
+def test_graphql_http_audit_passes_every_item(endpoint: str) -> None:
+    audit = run_script("audit.mjs", endpoint)
+    assert audit["failed"] == []
+    assert (audit["ok"], audit["total"]) == (61, 61)

@@ -55,21 +55,29 @@ def test_normalise_query_drops_only_insignificant_characters() -> None:
 def test_normalised_key_uses_canonical_variables() -> None:
     one = normalised_key({"query": "{a}", "variables": {"x": 1, "y": [2]}}, (b"*/*",))
     two = normalised_key({"query": "{ a }", "variables": '{"y": [2], "x": 1}'}, (b"*/*",))
-    assert one == two == ("{a}", b'{"x":1,"y":[2]}', None, b"*/*")
+    # query, variables, operationName, persisted-query hash, then the shaping headers
+    assert one == two == ("{a}", b'{"x":1,"y":[2]}', None, None, b"*/*")
     assert normalised_key({"query": "{a}", "operationName": ["x"]}, ()) is None
     assert normalised_key({"query": 3}, ()) is None
+    # Read as the engine reads them: a falsy non-string operationName or a non-object extensions is
+    # a bad request, never the key of the valid query (graphql-http's audit 6C01, 6C02, 58B0-58B3).
+    for bad in ({"operationName": 0}, {"operationName": False}, {"extensions": "x"}, {"extensions": [1]}):
+        assert normalised_key({"query": "{a}", **bad}, ()) is None
 
 
 def test_lru_evicts_the_least_recently_used_within_both_bounds() -> None:
-    lru = ResponseCache(max_entries=2, max_bytes=10)
-    entry = CachedResponse(b"1234", b'"e"', (), (), ())
-    lru.put(("a",), entry)
-    lru.put(("b",), entry)
-    assert lru.get(("a",)) is entry  # a is now the most recent
-    lru.put(("c",), entry)
-    assert list(lru.entries) == [("a",), ("c",)]
-    lru.put(("d",), CachedResponse(b"12345678", b'"f"', (), (), ()))
-    assert list(lru.entries) == [("d",)] and lru.size == 8
+    # Keys are 32-byte digests, and the byte budget counts each entry's whole footprint (key,
+    # slot, answer and headers), not only its body: the budget here fits two small entries.
+    one = ResponseCache()
+    one.put(b"a" * 32, CachedResponse(b"1234", b'"e"', (), (), ()))
+    lru = ResponseCache(max_entries=2, max_bytes=2 * one.bytes_held())
+    lru.put(b"a" * 32, CachedResponse(b"1234", b'"e"', (), (), ()))
+    lru.put(b"b" * 32, CachedResponse(b"1234", b'"e"', (), (), ()))
+    assert lru.get(b"a" * 32) is not None  # a is now the most recent
+    lru.put(b"c" * 32, CachedResponse(b"1234", b'"e"', (), (), ()))
+    assert list(lru.entries) == [b"a" * 32, b"c" * 32]
+    lru.put(b"d" * 32, CachedResponse(b"12345678", b'"f"', (), (), ()))
+    assert list(lru.entries) == [b"d" * 32] and lru.bytes_held() == one.bytes_held() + 4
 
 
 def test_only_clean_json_200s_are_stored() -> None:

@@ -10,10 +10,11 @@ needs longer) in a worker thread; graphql-core always runs in a worker thread.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -25,8 +26,10 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
+    Location,
     OperationDefinitionNode,
     OperationType,
+    Token,
     execute_sync,
     get_operation_ast,
     validate,
@@ -37,7 +40,7 @@ from api.engine.compiled import Fallback, Plan, compile_operation
 from api.engine.deadline import QueryTimeout, deadline_middleware, timed_out, timeout_result
 from api.engine.persisted import PersistedQueries
 from api.engine.query_cost import check_cost
-from api.engine.query_shape import parse_query
+from api.engine.query_shape import check_field_merging, parse_query
 from api.engine.request import GraphQLRequest, request_from
 from api.errors import (
     BAD_USER_INPUT,
@@ -85,22 +88,46 @@ class Engine:
     validation_rules: Sequence[type[ASTValidationRule]] = ()
     """Extra validation rules, run after the standard ones (e.g. depth or cost limits)."""
     cache_size: int = 512
+    cache_tokens: int = 16_384
+    """Tokens the prepared-query cache holds in all: its documents (tokens, nodes, locations) are
+    objects the garbage collector walks on every full collection, so distinct large queries must
+    not pile up there (512 of 1000 tokens made each full collection take seconds). The plans
+    compiled for a document are kept with it, so this bounds them too."""
     limits: Limits = field(default_factory=Limits)
     """Tokens (at parse), cost (before execution) and the execution timeout; see api/settings.py."""
     persisted: PersistedQueries = field(default_factory=PersistedQueries)
     """Persisted-query hashes (Apollo's protocol) and, with `persisted_only`, the trusted documents."""
-    _prepare_cached: Any = field(init=False, repr=False)
+    _prepared: OrderedDict[str, tuple[Prepared, int]] = field(init=False, repr=False)
+    _prepared_tokens: int = field(init=False, repr=False, default=0)
+    _prepared_lock: threading.Lock = field(init=False, repr=False)
     compiled_runs: int = field(default=0, init=False)
     fallback_runs: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
-        self._prepare_cached = lru_cache(maxsize=self.cache_size)(self._prepare_uncached)
+        self._prepared = OrderedDict()
+        self._prepared_lock = threading.Lock()
 
     request_from = staticmethod(request_from)
 
     def prepare(self, query: str) -> Prepared:
-        """Takes query text and returns its parsed, validated document (from the LRU cache when seen)."""
-        prepared: Prepared = self._prepare_cached(query)
+        """Takes query text and returns its parsed, validated document (from the LRU cache when seen).
+
+        The cache keeps at most `cache_size` queries and `cache_tokens` tokens of documents.
+        """
+        with self._prepared_lock:
+            found = self._prepared.get(query)
+            if found is not None:
+                self._prepared.move_to_end(query)
+                return found[0]
+        prepared = self._prepare_uncached(query)
+        weight = _tokens_held(prepared)
+        with self._prepared_lock:
+            if query not in self._prepared and weight <= self.cache_tokens:
+                self._prepared[query] = (prepared, weight)
+                self._prepared_tokens += weight
+                while len(self._prepared) > self.cache_size or self._prepared_tokens > self.cache_tokens:
+                    _, (_, dropped) = self._prepared.popitem(last=False)
+                    self._prepared_tokens -= dropped
         return prepared
 
     def _prepare_uncached(self, query: str) -> Prepared:
@@ -108,6 +135,10 @@ class Engine:
             document = parse_query(query, self.limits)
         except GraphQLError as error:
             return Prepared(None, (error,), PARSE_FAILED)
+        # Bounded before graphql-core's field-merging rule, which is quadratic in repeated fields.
+        too_many = check_field_merging(document, self.limits)
+        if too_many is not None:
+            return Prepared(None, (too_many,), VALIDATION_FAILED)
         rules = None
         if self.validation_rules:
             from graphql import specified_rules
@@ -242,6 +273,31 @@ class Engine:
         if result.data is not None or not result.errors or any(e.path for e in result.errors):
             body["data"] = result.data
         return orjson.dumps(body)
+
+
+def _tokens_held(prepared: Prepared) -> int:
+    """Returns how many tokens a prepared query keeps alive: its document's, or those its errors'
+    nodes reach (tokens are linked, so one node reaches every token of its document); at least 1."""
+    location: Location | None = prepared.document.loc if prepared.document is not None else None
+    for error in prepared.errors:
+        if location is None and error.nodes:
+            location = error.nodes[0].loc
+    return tokens_reached(location)
+
+
+def tokens_reached(location: Location | None) -> int:
+    """Returns how many tokens a node's location keeps alive (all of its document's); at least 1."""
+    if location is None:
+        return 1
+    first = location.start_token
+    while first.prev is not None:
+        first = first.prev
+    count = 0
+    token: Token | None = first
+    while token is not None:
+        count += 1
+        token = token.next
+    return count
 
 
 def _has_non_query(document: DocumentNode) -> bool:

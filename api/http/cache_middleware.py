@@ -4,6 +4,7 @@ It sits outermost but for Starlette's error middleware, so what it stores is the
 the rest of the stack produced it (CORS headers included; Origin is part of the key). A miss is run
 by the app with the body it already read, and buffered: a GET answer gets a strong ETag and
 `Vary: Accept` (and 304 to a matching If-None-Match), a POST answer is stored on its second sighting.
+An answer with errors is stored only under the raw key: its locations belong to that spelling.
 """
 
 from __future__ import annotations
@@ -12,13 +13,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http.response_cache import (
-    CachedResponse,
-    ResponseCache,
-    decoded_params,
-    etag_matches,
-    normalised_key,
-)
+from api.http.response_cache import CachedResponse, ResponseCache, decoded_params, etag_matches
 
 _SHAPING = (b"accept", b"content-type", b"origin", b"if-none-match", b"content-length")
 
@@ -54,11 +49,11 @@ class ResponseCacheMiddleware:
             raw = await _read_body(receive)
             receive = _replaying(raw, receive)
         shape = (accept, found.get(b"content-type", b""), found.get(b"origin", b""))
-        raw_key = (method, raw, *shape)
+        raw_key = self.cache.request_key(method, raw, shape)
         cached = self.cache.get(raw_key)
         norm_key = None
         if cached is None:
-            norm_key = _normalised(method, raw, shape)
+            norm_key = _normalised(self.cache, method, raw, shape)
             cached = None if norm_key is None else self.cache.get(norm_key)
             if cached is not None:
                 self.cache.put(raw_key, cached)
@@ -97,9 +92,9 @@ class ResponseCacheMiddleware:
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return
-        for key in keys:
-            if key is not None:
-                self.cache.put(key, stored)
+        self.cache.put(keys[0], stored)
+        if keys[1] is not None and b'"errors"' not in stored.body:
+            self.cache.put(keys[1], stored)
         await _replay(stored, method, if_none_match, send)
 
 
@@ -126,13 +121,12 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def _normalised(method: str, raw: bytes, shape: tuple[bytes, ...]) -> tuple[Any, ...] | None:
+def _normalised(cache: ResponseCache, method: str, raw: bytes, shape: tuple[bytes, ...]) -> bytes | None:
     try:
         params = decoded_params(method, raw, shape[1])
     except UnicodeDecodeError:
         return None
-    key = normalised_key(params, shape)
-    return None if key is None else (method, *key)
+    return cache.normalised_request_key(method, params, shape)
 
 
 async def _replay(cached: CachedResponse, method: str, if_none_match: bytes, send: Send) -> None:
