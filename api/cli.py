@@ -1,4 +1,6 @@
-"""The `parley` command: serve the API, check the fixtures, report coverage, export the SDL.
+"""The `parley` command: build the snapshot, serve the API (uvicorn through api/server.py's protocol,
+a bounded graceful shutdown), check the fixtures, anchor selectors, add sources, report coverage,
+export the SDL.
 
 Manners: a user's mistake (a bad path, a bad value) is one line on stderr and exit 2, never a traceback;
 `--log-level` (or PARLEY_LOG_LEVEL) sets the level of parley's own log lines, on stderr; `serve` says
@@ -11,13 +13,16 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS
-from api.settings import Limits, add_limit_arguments
+from api.locations import DATA_ROOT, DEFAULT_FIXTURES, DEFAULT_SEEDS
+from api.server import HTTP_PROTOCOL, WORKER_HEALTHCHECK_SECONDS, access_log_config
+from api.settings import Limits, ServerSettings, add_limit_arguments, add_server_arguments
 
 APP_FACTORY = "api.cli:app_from_environment"
 _FIXTURES_ENV = "PARLEY_FIXTURES"
@@ -56,11 +61,11 @@ class UserError(Exception):
     """A mistake in what the user asked for: reported as one line, exit 2."""
 
 
-def startup_line(app: Any, host: str, port: int) -> str:
+def startup_line(dataset: Any, host: str, port: int) -> str:
     """The line `serve` logs before it listens: the URLs of the API, playground and home, and the counts."""
     shown = f"[{host}]" if ":" in host else host
     base = f"http://{shown}:{port}"
-    counts = app.state.dataset.counts()
+    counts = dataset.counts()
     loaded = ", ".join(f"{counts[k]:,} {k}" for k in ("claims", "citations", "sources", "people"))
     return (
         f"loaded {loaded}; API {base}/graphql · playground {base}/playground · home {base}/"
@@ -95,78 +100,264 @@ def progress_bar(total: int, *, enabled: bool | None = None) -> Iterator[Callabl
         bar.update(task, description="done", completed=total)
 
 
+_FORWARDED_ENV = "PARLEY_FORWARDED_ALLOW_IPS"
+
+
+def _port(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a TCP port (1-65535)")
+    return int(raw)
+
+
+def _workers(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a number of worker processes (1 or more)")
+    return int(raw)
+
+
+class _OneLineErrors(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+_SNAPSHOT_ENV = "PARLEY_SNAPSHOT"
+# cli imports no app module at the top: serve hashes the inputs in a thread while they are imported.
+# The snapshot goes in a checkout's build/; an installed copy (data in site-packages) uses the cache dir.
+DEFAULT_SNAPSHOT = (
+    DATA_ROOT / "build" / "parley.db"
+    if (DATA_ROOT / "api").is_dir()
+    else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "parley" / "parley.db"
+)
+
+
 def _data_dirs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fixtures", type=Path, default=DEFAULT_FIXTURES, help="fixtures directory")
     parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS, help="seed texts directory")
 
 
-def app_from_environment() -> object:
-    """uvicorn factory for worker processes: builds the app from the directories in the environment."""
-    import os
+def _snapshot_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--snapshot", type=Path, default=DEFAULT_SNAPSHOT, help=f"snapshot file (default {DEFAULT_SNAPSHOT})"
+    )
 
+
+def app_from_environment() -> object:
+    """uvicorn factory for worker processes: builds the app from the directories in the environment.
+
+    With PARLEY_SNAPSHOT set, each worker checks that snapshot against the files (building it if it
+    is stale) and serves from it: the workers share the one file.
+    """
     from api.http.app import create_app
 
+    snapshot = os.environ.get(_SNAPSHOT_ENV)
     return create_app(
         fixtures_dir=Path(os.environ.get(_FIXTURES_ENV, DEFAULT_FIXTURES)),
         seeds_dir=Path(os.environ.get(_SEEDS_ENV, DEFAULT_SEEDS)),
         persisted_only=os.environ.get(_PERSISTED_ONLY_ENV) == "1",
+        snapshot=Path(snapshot) if snapshot else None,
     )
+
+
+def build_progress() -> Callable[[str, int, int], None]:
+    """Returns a progress callback for snapshot builds: a rich progress bar on a terminal, else lines."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        # One line per finished step, with its time (a refused build prints only the loader's report).
+        current: list[Any] = [None, time.perf_counter()]
+
+        def lines(step: str, done: int, total: int) -> None:
+            if step != current[0]:
+                now = time.perf_counter()
+                if current[0] is not None:
+                    line = f"parley build: {current[0]}: {now - current[1]:.1f} s"
+                    print(line, file=sys.stderr, flush=True)
+                current[:] = [step, now]
+
+        return lines
+    bar = Progress(
+        TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console,
+    )
+    tasks: dict[str, Any] = {}
+
+    def update(step: str, done: int, total: int) -> None:
+        if step not in tasks:
+            for task in tasks.values():
+                bar.update(task, completed=bar.tasks[task].total or 1, total=bar.tasks[task].total or 1)
+            if not tasks:
+                bar.start()
+            tasks[step] = bar.add_task(step, total=total or None)
+        bar.update(tasks[step], completed=done, total=total or None)
+        if step == "done":
+            bar.stop()
+
+    return update
+
+
+def _hash_inputs(fixtures: Path, seeds: Path) -> Callable[[], Mapping[str, str]]:
+    """Starts hashing every input file in a thread (hashlib releases the GIL); returns a join."""
+    from schema.snapshot import input_hashes
+
+    found: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            found["hashes"] = input_hashes(fixtures, seeds)
+        except OSError as error:
+            found["error"] = error
+
+    thread = threading.Thread(target=work, name="parley-hash-inputs", daemon=True)
+    thread.start()
+
+    def join() -> Mapping[str, str]:
+        thread.join()
+        if "error" in found:
+            raise found["error"]
+        hashes: Mapping[str, str] = found["hashes"]
+        return hashes
+
+    return join
+
+
+def build(argv: Sequence[str] | None = None) -> int:
+    """Loads and verifies the fixtures and seeds, then writes the snapshot servers read."""
+    parser = argparse.ArgumentParser(
+        prog="parley build",
+        description="Verify the fixtures and seeds (every check `parley validate` runs) and write the "
+        "SQLite snapshot `parley serve` reads.",
+    )
+    _data_dirs(parser)
+    _snapshot_argument(parser)
+    args = parser.parse_args(argv)
+
+    from api.graph.indexes import SOURCES, write_api_tables
+    from api.graph.search_index import write_search_tables
+    from schema.loader import FixtureError
+    from schema.snapshot import code_version
+    from schema.store import SnapshotError, build_snapshot
+
+    began = time.perf_counter()
+    try:
+        build_snapshot(
+            args.snapshot, args.fixtures, args.seeds,
+            code=code_version(SOURCES),
+            extra=[write_api_tables, write_search_tables],
+            progress=build_progress(),
+        )
+    except FixtureError as error:
+        print(f"parley build: not written, the fixtures are invalid:\n{error}", file=sys.stderr)
+        return 1
+    except (SnapshotError, OSError) as error:
+        print(f"parley build: {error}", file=sys.stderr)
+        return 1
+    size = args.snapshot.stat().st_size
+    print(f"wrote {args.snapshot} ({size:,} bytes) in {time.perf_counter() - began:.1f} s")
+    return 0
 
 
 def serve(argv: Sequence[str] | None = None) -> int:
     """Checks the fixtures, then serves the API with uvicorn; 1 (and the report) if they are invalid."""
-    parser = argparse.ArgumentParser(prog="parley serve", description="Serve the GraphQL API over HTTP.")
+    parser = _OneLineErrors(prog="parley serve", description="Serve the GraphQL API over HTTP.")
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--workers", type=_workers, default=1, help="worker processes (default 1)")
+    parser.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        metavar="IPS",
+        help="comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto are trusted "
+        f"(default: none, the headers are ignored; env {_FORWARDED_ENV})",
+    )
     parser.add_argument(
         "--persisted-only",
         action="store_true",
         help="run only the registered example queries (trusted documents), by persisted-query hash or text",
     )
     _data_dirs(parser)
+    _snapshot_argument(parser)
+    parser.add_argument(
+        "--in-memory", action="store_true",
+        help="load the fixtures into memory instead of serving the snapshot (slower start, more memory)",
+    )
     add_limit_arguments(parser)
+    add_server_arguments(parser)
     args = parser.parse_args(argv)
-
-    import os
+    hashes = None if args.in_memory else _hash_inputs(args.fixtures, args.seeds)  # while importing
 
     import uvicorn
 
-    from api.http.app import create_app
+    from api.http.app import create_app, open_snapshot
     from schema.loader import FixtureError
+    from schema.store import SnapshotError
 
     try:
         limits = Limits.from_env().with_args(args)
+        settings = ServerSettings.from_env().with_args(args)
     except ValueError as error:
         parser.error(str(error))
+    forwarded = args.forwarded_allow_ips
+    if forwarded is None:
+        forwarded = os.environ.get(_FORWARDED_ENV, "")
+    forwarded = ",".join(part.strip() for part in forwarded.split(",") if part.strip())
+    app: Any = None
+    dataset: Any = None
     try:
-        app = create_app(
-            fixtures_dir=args.fixtures,
-            seeds_dir=args.seeds,
-            limits=limits,
-            persisted_only=args.persisted_only,
-        )
+        if hashes is None:
+            app = create_app(
+                fixtures_dir=args.fixtures,
+                seeds_dir=args.seeds,
+                limits=limits,
+                persisted_only=args.persisted_only,
+            )
+        else:
+            dataset, reasons = open_snapshot(
+                args.snapshot, args.fixtures, args.seeds, hashes=hashes(), progress=build_progress()
+            )
+            if reasons:
+                print(f"parley serve: built {args.snapshot} ({'; '.join(reasons)})", file=sys.stderr)
+            if args.workers == 1:
+                app = create_app(dataset, limits=limits, persisted_only=args.persisted_only)
     except FixtureError as error:
         print(f"parley serve: refusing to start, the fixtures are invalid:\n{error}", file=sys.stderr)
         return 1
+    except (SnapshotError, OSError) as error:
+        print(f"parley serve: refusing to start: {error}", file=sys.stderr)
+        return 1
+    # The protocol (here and in every worker) reads the server settings and max_body_bytes from these.
+    os.environ.update(limits.as_env())
+    os.environ.update(settings.as_env())
+    server: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "http": HTTP_PROTOCOL,
+        "proxy_headers": bool(forwarded),
+        "forwarded_allow_ips": forwarded or None,
+        "timeout_keep_alive": settings.keep_alive_timeout,
+        "timeout_graceful_shutdown": settings.shutdown_timeout,
+        "log_config": access_log_config(settings.log_query_chars),
+    }
     if args.workers > 1:
-        # Each worker process loads (and checks) the dataset itself, from the same directories.
+        # Each worker process opens (and checks) the snapshot itself, or loads the directories.
         os.environ[_FIXTURES_ENV] = str(args.fixtures.resolve())
         os.environ[_SEEDS_ENV] = str(args.seeds.resolve())
-        os.environ.update(limits.as_env())
+        if hashes is not None:
+            os.environ[_SNAPSHOT_ENV] = str(args.snapshot.resolve())
         os.environ[_PERSISTED_ONLY_ENV] = "1" if args.persisted_only else ""
-        logger.info("%s (%d workers)", startup_line(app, args.host, args.port), args.workers)
+        loaded = app.state.dataset if app is not None else dataset
+        logger.info("%s (%d workers)", startup_line(loaded, args.host, args.port), args.workers)
         uvicorn.run(
             APP_FACTORY,
             factory=True,
-            host=args.host,
-            port=args.port,
             workers=args.workers,
-            log_level=logger.getEffectiveLevel(),
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            **server,
         )
     else:
-        logger.info("%s", startup_line(app, args.host, args.port))
-        uvicorn.run(app, host=args.host, port=args.port, log_level=logger.getEffectiveLevel())
+        logger.info("%s", startup_line(app.state.dataset, args.host, args.port))
+        uvicorn.run(app, **server)
     return 0
 
 
@@ -244,6 +435,7 @@ def synth(argv: Sequence[str] | None = None) -> int:
 
 
 COMMANDS = {
+    "build": (build, "verify the fixtures and write the SQLite snapshot (default build/parley.db)"),
     "serve": (serve, "serve the GraphQL API, playground and downloads"),
     "validate": (validate, "check the fixtures against the models and the seed texts"),
     "coverage": (coverage, "report seed text no record cites"),

@@ -47,6 +47,11 @@ class FixtureFile:
     content: bytes
     sha256: str
 
+    @property
+    def size(self) -> int:
+        """The file's length in bytes."""
+        return len(self.content)
+
 
 def _group(records: Iterable[R], *keys_of: str) -> dict[str, list[R]]:
     grouped: dict[str, list[R]] = defaultdict(list)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import warnings
 from functools import cache
 from pathlib import Path
@@ -21,7 +23,16 @@ SEEDS = REPO / "seeds"
 
 @cache
 def dataset() -> Dataset:
-    """The real dataset, loaded once for the whole test session."""
+    """The real dataset, loaded once for the whole test session.
+
+    With PARLEY_TEST_SNAPSHOT=1 it is the snapshot-backed dataset instead (built into a temporary
+    directory), so the whole API suite can be run against what `parley serve` serves.
+    """
+    if os.environ.get("PARLEY_TEST_SNAPSHOT") == "1":
+        from api.http.app import open_snapshot
+
+        built, _ = open_snapshot(Path(tempfile.mkdtemp(prefix="parley-test-")) / "parley.db", FIXTURES, SEEDS)
+        return built
     return load_dataset(FIXTURES, SEEDS)
 
 

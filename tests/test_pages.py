@@ -211,7 +211,7 @@ def test_a_large_dataset_home_page_does_not_build_the_exports(monkeypatch: pytes
     listed = {d["name"]: d for d in large.get("/").json()["downloads"]}
     assert (listed["claims.csv"]["bytes"], listed["claims.csv"]["sha256"]) == (None, None)
     assert listed["claims.json"]["bytes"] == len(dataset().files["claims.json"].content)
-    assert "built on first download" in large.get("/", headers=BROWSER).text
+    assert "size known after the first download" in large.get("/", headers=BROWSER).text
     content = large.get("/exports/claims.csv", headers=IDENTITY).content
     listed = {d["name"]: d for d in large.get("/").json()["downloads"]}
     assert listed["claims.csv"]["sha256"] == hashlib.sha256(content).hexdigest()

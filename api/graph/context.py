@@ -31,7 +31,8 @@ class Context:
         """Returns every record of a fixture stem in file order: one list per context, never copied."""
         found = self._records.get(stem)
         if found is None:
-            found = self._records[stem] = list(getattr(self.dataset, stem).values())
+            values = getattr(self.dataset, stem).values()  # a snapshot's is a lazy Sequence: kept as is
+            found = self._records[stem] = values if isinstance(values, Sequence) else list(values)
         return found
 
     def derived(self, name: str, build: Callable[[Context], T]) -> T:

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, cast
+
+import orjson
 
 from api.graph.text import normalise
 from schema.dataset import FIXTURE_MODELS, Dataset
 from schema.models import Claim, Delegate, Discrepancy, Evidence, Negotiation, Source
 from schema.selectors import dataset_evidence
+from schema.snapshot import Progress
+from schema.store import EVIDENCE_LIST, Lists, Records, Store, StoredDataset
 
 
 def published_by(source: Source, as_of: dt.date) -> bool:
@@ -25,22 +34,24 @@ def published_by(source: Source, as_of: dt.date) -> bool:
 class ApiIndex:
     """Derived lookups over one Dataset; build it with `ApiIndex.build`."""
 
-    evidence_by_source: dict[str, list[Evidence]]
-    cited_spans_by_source: dict[str, list[Evidence]]
-    parties_by_person: dict[str, set[str]]
-    claim_texts: dict[str, list[str]]
-    position: dict[tuple[str, str], int]
+    evidence_by_source: Mapping[str, list[Evidence]]
+    cited_spans_by_source: Mapping[str, list[Evidence]]
+    parties_by_person: Mapping[str, set[str]]
+    claim_texts: Mapping[str, list[str]]
+    position: Mapping[tuple[str, str], int]
     """(fixture stem, id) -> position in its file, the default order."""
-    delegates_by_party: dict[str, list[Delegate]]
+    delegates_by_party: Mapping[str, list[Delegate]]
     """Party id -> its delegate seats, in file order."""
-    discrepancies_by_negotiation: dict[str, list[Discrepancy]]
+    discrepancies_by_negotiation: Mapping[str, list[Discrepancy]]
     """Negotiation id -> discrepancies about it, or (with no negotiation) about one of its delegates."""
-    successors: dict[str, list[Negotiation]]
+    successors: Mapping[str, list[Negotiation]]
     """Negotiation id -> the rounds naming it as their predecessor, in file order."""
 
     @classmethod
     def build(cls, dataset: Dataset) -> ApiIndex:
-        """Takes a loaded dataset and returns its derived indexes."""
+        """Takes a loaded dataset and returns its derived indexes (read from it, for a snapshot)."""
+        if isinstance(dataset, StoredDataset) and dataset.store is not None:
+            return cls.from_store(dataset)
         spans: dict[str, dict[tuple[int, int], Evidence]] = defaultdict(dict)
         for evidence in dataset_evidence(dataset):
             spans[evidence.source].setdefault((evidence.start, evidence.end), evidence)
@@ -79,6 +90,11 @@ class ApiIndex:
             successors=dict(successors),
         )
 
+    @classmethod
+    def from_store(cls, dataset: StoredDataset) -> ApiIndex:
+        """Takes a snapshot's dataset and returns its indexes, read from the file when looked up."""
+        return _from_store(cls, dataset)
+
 
 def _discrepancies_by_negotiation(dataset: Dataset) -> dict[str, list[Discrepancy]]:
     """Negotiation id -> in file order, the discrepancies naming it, and those naming no negotiation
@@ -107,3 +123,105 @@ def _claim_texts(dataset: Dataset, claim: Claim, speakers: dict[str, list[str]])
     texts = [normalise(claim.summary), *names]
     texts += [normalise(c.evidence.exact) for c in dataset.citations_by_claim.get(claim.id, [])]
     return texts
+
+
+# --- The same indexes kept in a snapshot (schema.snapshot), written once by `parley build`. ---
+
+LISTS = {
+    "delegates_by_party": "delegates",
+    "discrepancies_by_negotiation": "discrepancies",
+    "successors": "negotiations",
+}
+"""ApiIndex lists kept as rows of the snapshot's `lists` table: name -> the stem of their records."""
+
+SOURCES = [Path(__file__).resolve().parent / name for name in ("indexes.py", "search_index.py", "text.py")]
+"""The code whose output a snapshot stores: a change to it makes every snapshot stale."""
+
+def _evidence_json(spans: list[Evidence]) -> bytes:
+    return EVIDENCE_LIST.dump_json(spans, exclude_unset=True)  # one call per list, not per span
+
+
+def write_api_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Progress) -> None:
+    """Writes this module's indexes into a snapshot being built (then comes `write_search_tables`)."""
+    progress("api indexes", 0, 0)
+    index = ApiIndex.build(dataset)
+    conn.execute("CREATE TABLE spans (source TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,"
+                 " PRIMARY KEY (source, kind)) WITHOUT ROWID")
+    for kind, spans in (("all", index.evidence_by_source), ("cited", index.cited_spans_by_source)):
+        conn.executemany(
+            "INSERT INTO spans VALUES (?, ?, ?)",
+            ((source, kind, _evidence_json(spans[source]).decode()) for source in sorted(spans)),
+        )
+    conn.execute("CREATE TABLE person_parties (person TEXT PRIMARY KEY, parties TEXT NOT NULL) WITHOUT ROWID")
+    conn.executemany(
+        "INSERT INTO person_parties VALUES (?, ?)",
+        ((p, orjson.dumps(sorted(v)).decode()) for p, v in sorted(index.parties_by_person.items())),
+    )
+    conn.execute("CREATE TABLE claim_texts (pos INTEGER PRIMARY KEY, texts TEXT NOT NULL)")
+    conn.executemany(
+        "INSERT INTO claim_texts VALUES (?, ?)",
+        ((pos, orjson.dumps(index.claim_texts[c]).decode()) for pos, c in enumerate(dataset.claims)),
+    )
+    rows = [
+        (name, key, seq, index.position[(stem, record.id)])
+        for name, stem in LISTS.items()
+        for key, records in sorted(getattr(index, name).items())
+        for seq, record in enumerate(records)
+    ]
+    conn.executemany("INSERT INTO lists VALUES (?, ?, ?, ?)", rows)
+
+
+class _Stored(Mapping[Any, Any]):
+    """A read-only Mapping answered by a function (None: absent), remembering the last answers."""
+
+    def __init__(self, load: Any, count: Any, size: int = 4096) -> None:
+        self._load = lru_cache(maxsize=size)(load)
+        self._count = count
+
+    def __getitem__(self, key: Any) -> Any:
+        found = self._load(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[Any]:
+        raise TypeError("a snapshot index is looked up, not listed")
+
+    def __len__(self) -> int:
+        return int(self._count())
+
+
+def _from_store(cls: type[ApiIndex], dataset: StoredDataset) -> ApiIndex:
+    store: Store = dataset.store  # type: ignore[assignment]
+    claims: Records[Any] = dataset.claims  # type: ignore[assignment]
+
+    def spans(kind: str) -> _Stored:
+        def load(source: str) -> list[Evidence] | None:
+            body = store.one("SELECT body FROM spans WHERE source = ? AND kind = ?", (source, kind))
+            return None if body is None else EVIDENCE_LIST.validate_json(body)
+
+        return _Stored(load, lambda: store.one("SELECT COUNT(*) FROM spans WHERE kind = ?", (kind,)), 256)
+
+    def parties(person: str) -> set[str] | None:
+        body = store.one("SELECT parties FROM person_parties WHERE person = ?", (person,))
+        return None if body is None else set(orjson.loads(body))
+
+    def texts(claim_id: str) -> list[str] | None:
+        pos = claims.position(claim_id)
+        body = None if pos is None else store.one("SELECT texts FROM claim_texts WHERE pos = ?", (pos,))
+        return None if body is None else list(orjson.loads(body))
+
+    def position(key: tuple[str, str]) -> int | None:
+        stem, record_id = key
+        table = getattr(dataset, stem, None) if stem in FIXTURE_MODELS else None
+        return None if table is None else table.position(record_id)
+
+    return cls(
+        evidence_by_source=spans("all"),
+        cited_spans_by_source=spans("cited"),
+        parties_by_person=_Stored(parties, lambda: store.one("SELECT COUNT(*) FROM person_parties")),
+        claim_texts=_Stored(texts, lambda: len(claims)),
+        position=_Stored(position, lambda: sum(dataset.counts().values()), 16384),
+        **cast(dict[str, Any], {n: Lists(store, n, getattr(dataset, s)) for n, s in LISTS.items()}),
+    )
+

@@ -71,7 +71,7 @@ def meta_for(dataset: Dataset) -> Meta:
         licences=licences,
         counts=[EntityCount(entity=stem, count=counts[stem]) for stem in FIXTURE_MODELS],
         files=[
-            FixtureFileInfo(name=f.name, sha256=f.sha256, bytes=len(f.content), url=f"/fixtures/{f.name}")
+            FixtureFileInfo(name=f.name, sha256=f.sha256, bytes=f.size, url=f"/fixtures/{f.name}")
             for f in sorted(dataset.files.values(), key=lambda f: f.name)
         ],
     )

@@ -105,8 +105,8 @@ def sort_records(
     return [k[2] for k in present] + missing
 
 
-def apply_order(order: Any, records: Sequence[R], context: Context, keys: Mapping[str, KeyFn]) -> list[R]:
-    """Applies an optional order input (None keeps file order) to records."""
+def apply_order(order: Any, records: Sequence[R], context: Context, keys: Mapping[str, KeyFn]) -> Sequence[R]:
+    """Applies an optional order input (None keeps file order: the records themselves, not a copy)."""
     if order is None:
-        return list(records)
+        return records
     return sort_records(records, context, order.field, order.direction, keys)

@@ -14,13 +14,19 @@ still decides each one with its own rules, so results are exactly those of a ful
 from __future__ import annotations
 
 import heapq
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from typing import Any
+
+import orjson
 
 from api.graph.context import Context
 from api.graph.text import compact, edit_distance, normalise, tolerance, words
 from schema import models
 from schema.dataset import Dataset
+from schema.snapshot import Progress
+from schema.store import Records, Store, StoredDataset
 
 
 def _in_order(postings: Iterable[Iterable[int]]) -> Iterator[int]:
@@ -140,9 +146,7 @@ class SearchIndex:
         self.sources: list[models.Source] = list(dataset.sources.values())
         self.outlets: list[models.Outlet] = list(dataset.outlets.values())
         self.negotiations: list[models.Negotiation] = list(dataset.negotiations.values())
-        self.person_words = TokenIndex(
-            [p.name, p.description, *(a.name for a in p.aliases)] for p in self.people
-        )
+        self.person_words = TokenIndex(_person_texts(p) for p in self.people)
         self.person_names = NameIndex([p.name, *(a.name for a in p.aliases)] for p in self.people)
         self.claim_words = TokenIndex((claim_texts[c.id] for c in self.claims), normalised=True)
         self.source_words = TokenIndex(
@@ -181,6 +185,140 @@ class SearchIndex:
         return (self.negotiations[i] for i in self.negotiation_words.candidates(needle))
 
 
-def search_index(context: Context) -> SearchIndex:
+def _person_texts(p: models.Person) -> list[str | None]:
+    return [p.name, p.description, *(a.name for a in p.aliases)]
+
+
+# Snapshot search table -> (fixture stem, the texts of one record that `search` looks in).
+SEARCH_TABLES: dict[str, tuple[str, Any]] = {
+    "search_people": ("people", _person_texts),
+    "search_sources": (
+        "sources",
+        lambda s: [None if a is None else a.value for a in (s.headline, s.author)],
+    ),
+    "search_outlets": ("outlets", lambda o: [o.name, *(a.name for a in o.aliases)]),
+    "search_negotiations": (
+        "negotiations",
+        lambda n: [n.name, *(None if p is None else p.value for p in (n.location, n.venue, n.host))],
+    ),
+}
+
+
+def _joined(texts: Iterable[str | None]) -> str:
+    """One FTS row: the normalised texts, one per line (a needle never holds a newline)."""
+    return "\n".join(normalise(t) for t in texts if t)
+
+
+def write_search_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Progress) -> None:
+    """Writes the FTS5 tables (trigram: any substring of 3+ characters) and the people's spellings.
+
+    Claims are searched in the texts `write_api_tables` stored (table claim_texts), so it runs first.
+    """
+    fts = "USING fts5(text, tokenize = 'trigram case_sensitive 1')"
+    stored = conn.execute("SELECT pos, texts FROM claim_texts ORDER BY pos")
+    rows: dict[str, list[tuple[int, str]]] = {
+        "search_claims": [(pos, "\n".join(orjson.loads(texts))) for pos, texts in stored]
+    }
+    for table, (stem, texts) in SEARCH_TABLES.items():
+        rows[table] = [(pos, _joined(texts(r))) for pos, r in enumerate(getattr(dataset, stem).values())]
+    for number, (table, values) in enumerate(rows.items(), start=1):
+        conn.execute(f"CREATE VIRTUAL TABLE {table} {fts}")
+        conn.executemany(f"INSERT INTO {table} (rowid, text) VALUES (?, ?)", values)
+        conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+        progress("search tables", number, len(rows))
+    conn.execute("CREATE TABLE person_names (pos INTEGER PRIMARY KEY, names TEXT NOT NULL)")
+    conn.executemany(
+        "INSERT INTO person_names VALUES (?, ?)",
+        (
+            (pos, orjson.dumps([p.name, *(a.name for a in p.aliases)]).decode())
+            for pos, p in enumerate(dataset.people.values())
+        ),
+    )
+
+
+_BATCH = 128
+
+
+class StoredSearchIndex:
+    """`SearchIndex` over a snapshot: candidates from its FTS5 tables, names from its spellings.
+
+    Every candidate is still checked by `api.graph.search`, so results equal a full scan's.
+    """
+
+    def __init__(self, dataset: StoredDataset) -> None:
+        assert dataset.store is not None
+        self.store: Store = dataset.store
+        self.dataset = dataset
+        self._names: NameIndex | None = None
+
+    def _records(self, stem: str) -> Records[Any]:
+        return getattr(self.dataset, stem)  # type: ignore[no-any-return]
+
+    @property
+    def person_names(self) -> NameIndex:
+        """The fuzzy name index, read from the snapshot on first use."""
+        if self._names is None:
+            rows = self.store.query("SELECT names FROM person_names ORDER BY pos")
+            self._names = NameIndex(orjson.loads(names) for (names,) in rows)
+        return self._names
+
+    def _positions(self, table: str, needle: str) -> Iterator[int]:
+        """Rows (ascending) whose text holds the needle; in batches, so a search stops early."""
+        if "\x00" in needle:  # SQLite ends a string at NUL: every row is a candidate, each is checked
+            yield from range(int(self.store.one(f"SELECT COUNT(*) FROM {table}")))
+            return
+        if len(needle) >= 3:
+            where, term = f"{table} MATCH ?", '"' + needle.replace('"', '""') + '"'
+        else:  # the trigram index finds only substrings of 3 characters or more
+            where, term = "instr(text, ?) > 0", needle
+        sql = f"SELECT rowid FROM {table} WHERE {where} AND rowid > ? ORDER BY rowid LIMIT {_BATCH}"
+        last = -1
+        while True:
+            rows = self.store.query(sql, (term, last))
+            for (pos,) in rows:
+                yield pos
+            if len(rows) < _BATCH:
+                return
+            last = rows[-1][0]
+
+    def _found(self, table: str, stem: str, needle: str) -> Iterator[Any]:
+        at = self._records(stem).at
+        return (at(pos) for pos in self._positions(table, needle))
+
+    def people_for(self, needle: str, text: str) -> Iterator[models.Person]:
+        """People whose names, aliases or description may hold the needle, or whose name is near `text`."""
+        near = self.person_names.candidates(text)
+        at = self._records("people").at
+        return (at(i) for i in _in_order([self._positions("search_people", needle), near]))
+
+    def people_named(self, text: str) -> Iterator[models.Person]:
+        """People one of whose spellings may be within fuzzy-name distance of `text`."""
+        at = self._records("people").at
+        return (at(i) for i in self.person_names.candidates(text))
+
+    def claims_for(self, needle: str) -> Iterator[models.Claim]:
+        """Claims whose quoted words, summary or speaker's names may hold the needle."""
+        return self._found("search_claims", "claims", needle)
+
+    def sources_for(self, needle: str) -> Iterator[models.Source]:
+        """Sources whose headline or author may hold the needle."""
+        return self._found("search_sources", "sources", needle)
+
+    def outlets_for(self, needle: str) -> Iterator[models.Outlet]:
+        """Outlets whose name or aliases may hold the needle."""
+        return self._found("search_outlets", "outlets", needle)
+
+    def negotiations_for(self, needle: str) -> Iterator[models.Negotiation]:
+        """Negotiations whose name, location, venue or host may hold the needle."""
+        return self._found("search_negotiations", "negotiations", needle)
+
+
+def search_index(context: Context) -> SearchIndex | StoredSearchIndex:
     """Returns the search indexes of a context, building them on first use (once per app)."""
-    return context.derived("search", lambda c: SearchIndex(c.dataset, c.index.claim_texts))
+    return context.derived("search", _build)
+
+
+def _build(context: Context) -> SearchIndex | StoredSearchIndex:
+    if isinstance(context.dataset, StoredDataset) and context.dataset.store is not None:
+        return StoredSearchIndex(context.dataset)
+    return SearchIndex(context.dataset, context.index.claim_texts)

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from rapidfuzz.distance import Levenshtein
+
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2011": "-"})
 _PLAIN = {**_QUOTES, **_DASHES}
@@ -49,17 +51,7 @@ def contains(haystack: str, needle: str) -> bool:
 
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Takes two strings and returns their Levenshtein distance, or limit + 1 once it exceeds limit."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return min(previous[-1], limit + 1)
+    return int(Levenshtein.distance(a, b, score_cutoff=limit))
 
 
 def tolerance(text: str) -> int:

@@ -4,7 +4,7 @@ and /healthz."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,10 @@ from api.engine.pipeline import Engine
 from api.engine.query_shape import shape_rules
 from api.errors import BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE, RequestError
 from api.graph.context import Context
+from api.graph.indexes import SOURCES as SNAPSHOT_SOURCES
+from api.graph.indexes import write_api_tables
 from api.graph.schema import graphql_schema, print_sdl, strawberry_schema
-from api.graph.search_index import search_index
+from api.graph.search_index import search_index, write_search_tables
 from api.http import exports as exports_module
 from api.http import playground
 from api.http.cache_middleware import ResponseCacheMiddleware
@@ -44,6 +46,7 @@ from api.http.transport import (
 from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS, EXAMPLES_DIR
 from api.settings import Limits
 from schema.dataset import Dataset
+from schema.snapshot import Progress
 
 JSON = "application/json"
 
@@ -107,6 +110,33 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return not_found(f"Nothing at {request.url.path}.")
 
 
+def open_snapshot(
+    snapshot: Path,
+    fixtures_dir: Path = DEFAULT_FIXTURES,
+    seeds_dir: Path = DEFAULT_SEEDS,
+    *,
+    hashes: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> tuple[Dataset, list[str]]:
+    """Opens the snapshot if it matches the fixtures, seeds and code on disk, else builds it first.
+
+    Returns the dataset and why it was built (empty: it was current). Raises FixtureError when the
+    fixtures are invalid (nothing is written or served then).
+    """
+    from schema.snapshot import code_version
+    from schema.store import ensure_snapshot
+
+    return ensure_snapshot(
+        snapshot,
+        fixtures_dir,
+        seeds_dir,
+        code=code_version(SNAPSHOT_SOURCES),
+        extra=[write_api_tables, write_search_tables],
+        progress=progress,
+        hashes=hashes,
+    )
+
+
 def create_app(
     dataset: Dataset | None = None,
     *,
@@ -114,11 +144,13 @@ def create_app(
     seeds_dir: Path = DEFAULT_SEEDS,
     limits: Limits | None = None,
     persisted_only: bool = False,
+    snapshot: Path | None = None,
 ) -> Starlette:
     """Takes a loaded dataset (or loads one from the directories) and returns the ASGI app.
 
     `persisted_only`: run only the registered documents (the example queries), by hash or text.
-
+    With `snapshot`, the app serves that snapshot (see `open_snapshot`: built first when it is missing
+    or does not match the files); otherwise it loads the directories into memory.
     Loading raises schema.loader.FixtureError on invalid fixtures: the app never serves bad data.
     No garbage collection runs while the dataset and its indexes are built; then the heap is frozen.
     Loading allocates millions of long-lived objects, and every collection triggered meanwhile walks
@@ -128,6 +160,8 @@ def create_app(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
+        if dataset is None and snapshot is not None:
+            dataset, _ = open_snapshot(snapshot, fixtures_dir, seeds_dir)
         app = _build_app(dataset, fixtures_dir, seeds_dir, limits, persisted_only)
         gc.freeze()
     finally:
@@ -166,6 +200,9 @@ def _build_app(
         *download_routes(dataset, print_sdl()),
         *playground.routes(),
     ]
+    snapshot_files = [r.path for r in routes if isinstance(r, Route) and r.path.startswith("/downloads/")]
+    home = home_endpoint(dataset, exports, playground.examples(), snapshot_files)
+    routes[0] = Route("/", home, methods=["GET"])
     max_request = limits.max_body_bytes
     cache = Middleware(ResponseCacheMiddleware, cache=ResponseCache(), max_request_bytes=max_request)
     app = Starlette(

@@ -1,18 +1,28 @@
-"""Byte-exact downloads with strong ETags: fixture files, their JSON Schemas and the SDL."""
+"""Byte-exact downloads with strong ETags: fixture files, their JSON Schemas, the SDL and the snapshot.
+
+A snapshot-backed app streams fixture files from the snapshot and /downloads/parley.db from the
+open snapshot file: no download is held in memory.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from api.errors import NOT_FOUND
 from schema.dataset import FIXTURE_MODELS, Dataset
+from schema.store import StoredDataset, StoredFile
 
 JSON_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema" / "json"
 CACHE_CONTROL = "public, max-age=3600, must-revalidate"
@@ -23,14 +33,17 @@ class Download:
     """One downloadable file: exact bytes, media type and the sha256 that is its ETag."""
 
     name: str
-    content: bytes
+    content: bytes | None
     media_type: str
     sha256: str
+    size: int = 0
+    stream: Callable[[], Iterator[bytes]] | None = None
+    """Yields the bytes when `content` is None (read from the snapshot or a file, not from memory)."""
 
     @classmethod
     def of(cls, name: str, content: bytes, media_type: str) -> Download:
         """Takes a file's name, bytes and media type; returns it with its sha256."""
-        return cls(name, content, media_type, hashlib.sha256(content).hexdigest())
+        return cls(name, content, media_type, hashlib.sha256(content).hexdigest(), len(content))
 
     def etag(self) -> str:
         """Returns the strong ETag: the quoted sha256 of the bytes."""
@@ -42,6 +55,9 @@ class Download:
         if _matches(request.headers.get("if-none-match"), self.etag()):
             return Response(status_code=304, headers=headers)
         headers["Content-Disposition"] = f'attachment; filename="{self.name}"'
+        if self.content is None and self.stream is not None:
+            headers["Content-Length"] = str(self.size)
+            return StreamingResponse(self.stream(), media_type=self.media_type, headers=headers)
         return Response(self.content, media_type=self.media_type, headers=headers)
 
 
@@ -68,11 +84,96 @@ def _json_schemas() -> dict[str, Download]:
     return found
 
 
+def _fixture_download(f: Any) -> Download:
+    if isinstance(f, StoredFile):
+        return Download(f.name, None, "application/json", f.sha256, f.size, f.chunks)
+    return Download(f.name, f.content, "application/json", f.sha256, len(f.content))
+
+
+SQLITE = "application/vnd.sqlite3"
+
+
+class SnapshotFile:
+    """The open snapshot file, served as /downloads/parley.db; its sha256 is worked out on first use."""
+
+    def __init__(self, path: Path) -> None:
+        self.fd = os.open(path, os.O_RDONLY)  # the file served, even if a rebuild renames a new one in
+        self.size = os.fstat(self.fd).st_size
+        self._sha256: str | None = None
+        self._lock = threading.Lock()
+
+    def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """Yields the file's bytes in blocks."""
+        offset = 0
+        while offset < self.size:
+            block = os.pread(self.fd, min(size, self.size - offset), offset)
+            if not block:
+                return
+            offset += len(block)
+            yield block
+
+    def sha256(self) -> str:
+        """Returns the file's sha256 (hashed once)."""
+        with self._lock:
+            if self._sha256 is None:
+                digest = hashlib.sha256()
+                for block in self.chunks():
+                    digest.update(block)
+                self._sha256 = digest.hexdigest()
+            return self._sha256
+
+    def download(self) -> Download:
+        """Returns the file as a Download (hashing it on the first call)."""
+        return Download("parley.db", None, SQLITE, self.sha256(), self.size, self.chunks)
+
+
+def package_with_snapshot(descriptor: bytes | None, snapshot: SnapshotFile) -> bytes:
+    """Returns datapackage.json with a resource for parley.db (path, bytes, sha256) added."""
+    package: dict[str, Any] = orjson.loads(descriptor) if descriptor else {"name": "parley"}
+    resources = [r for r in package.get("resources", []) if r.get("name") != "parley-db"]
+    resources.append(
+        {
+            "name": "parley-db",
+            "path": "parley.db",
+            "title": "Every record, index and fixture file as one SQLite database "
+            "(opens in sqlite3 and Datasette)",
+            "format": "sqlite",
+            "mediatype": SQLITE,
+            "bytes": snapshot.size,
+            "hash": "sha256:" + snapshot.sha256(),
+        }
+    )
+    package["resources"] = resources
+    return orjson.dumps(package, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def snapshot_routes(dataset: Dataset) -> list[BaseRoute]:
+    """Returns /downloads/parley.db and /downloads/datapackage.json for a snapshot-backed dataset."""
+    if not isinstance(dataset, StoredDataset) or dataset.store is None:
+        return []
+    snapshot = SnapshotFile(dataset.store.path)
+    descriptor = dataset.files.get("datapackage.json")
+    listed: list[Download] = []
+
+    async def database(request: Request) -> Response:
+        return (await run_in_threadpool(snapshot.download)).respond(request)  # hashes on first use
+
+    async def package(request: Request) -> Response:
+        if not listed:
+            given = None if descriptor is None else descriptor.content
+            content = await run_in_threadpool(package_with_snapshot, given, snapshot)
+            listed.append(Download.of("datapackage.json", content, "application/json"))
+        return listed[0].respond(request)
+
+    return [
+        Route("/downloads/parley.db", database, methods=["GET"]),
+        Route("/downloads/datapackage.json", package, methods=["GET"]),
+    ]
+
+
 def download_routes(dataset: Dataset, sdl: str) -> list[BaseRoute]:
     """Returns the routes for /fixtures/, /fixtures/<name>, /schema/<stem>.schema.json, /schema.graphql."""
-    fixtures = {
-        name: Download(name, f.content, "application/json", f.sha256) for name, f in dataset.files.items()
-    }
+    fixtures = {name: _fixture_download(f) for name, f in dataset.files.items()}
     schemas = _json_schemas()
     sdl_file = Download.of("schema.graphql", sdl.encode("utf-8"), "application/graphql; charset=utf-8")
 
@@ -104,4 +205,5 @@ def download_routes(dataset: Dataset, sdl: str) -> list[BaseRoute]:
         # Where datapackage.json's relative `jsonSchema` links (../schema/json/...) land over HTTP.
         Route("/schema/json/{stem:str}.schema.json", json_schema, methods=["GET"]),
         Route("/schema.graphql", graphql_sdl, methods=["GET"]),
+        *snapshot_routes(dataset),
     ]

@@ -152,17 +152,19 @@ class Exports:
     """
 
     def __init__(self, dataset: Dataset) -> None:
-        files = {name: f.content for name, f in dataset.files.items()}
+        def table() -> bytes:  # file bytes read only now: a snapshot-backed dataset streams them
+            return tabular.claims_csv({name: f.content for name, f in dataset.files.items()})
+
         self._builders: dict[str, tuple[Callable[[], bytes], str]] = {
             "annotations.jsonld": (
                 lambda: json.dumps(annotations_document(dataset), ensure_ascii=False, indent=2).encode(),
                 ANNOTATIONS_MEDIA_TYPE,
             ),
-            tabular.CLAIMS_CSV: (lambda: tabular.claims_csv(files), tabular.CSV_MEDIA_TYPE),
+            tabular.CLAIMS_CSV: (table, tabular.CSV_MEDIA_TYPE),
             "context.jsonld": (ANNO_CONTEXT_FILE.read_bytes, "application/ld+json"),
         }
         for stem in FIXTURE_MODELS:
-            if f"{stem}.json" in files:
+            if f"{stem}.json" in dataset.files:
                 self._builders[f"{stem}.ndjson"] = (functools.partial(ndjson, dataset, stem), NDJSON)
         self._built: dict[str, Download] = {}
         self._lock = threading.Lock()

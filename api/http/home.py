@@ -5,7 +5,7 @@ HTML for browsers, JSON otherwise; both built from the data `meta` serves (api.g
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,8 +101,10 @@ EAGER_EXPORT_LIMIT = 20_000
 at 10k claims); above it, an export's size shows once its first download has built it."""
 
 
-def home_endpoint(dataset: Dataset, exports: Exports, tabs: list[ExampleTab]) -> Callable[[Request], Any]:
-    """Returns the GET / endpoint."""
+def home_endpoint(
+    dataset: Dataset, exports: Exports, tabs: list[ExampleTab], extra: Sequence[str] = ()
+) -> Callable[[Request], Any]:
+    """Returns the GET / endpoint; `extra` are further download paths (a snapshot's /downloads/*)."""
     info = meta_for(dataset)
     examples = examples_from(tabs)
     licence = ", ".join(lic.name for lic in info.licences) or "no licence given"
@@ -117,11 +119,13 @@ def home_endpoint(dataset: Dataset, exports: Exports, tabs: list[ExampleTab]) ->
                 DownloadInfo(
                     name,
                     f"/exports/{name}",
-                    None if built is None else len(built.content),
+                    None if built is None else built.size,
                     None if built is None else built.sha256,
                     exports.media_type(name),
                 )
             )
+        for path in extra:
+            found.append(DownloadInfo(path.rsplit("/", 1)[1], path, None, None, "application/octet-stream"))
         return found
 
     async def endpoint(request: Request) -> Response:
@@ -178,7 +182,7 @@ def _json(
             "datapackage": base + "/fixtures/datapackage.json",
             "health": base + "/healthz",
             "files": {f.name: base + f.url for f in info.files},
-            "exports": [base + f.path for f in files if f.path.startswith("/exports/")],
+            "exports": [base + f.path for f in files if f.path.startswith(("/exports/", "/downloads/"))],
         },
     }
 
@@ -206,7 +210,7 @@ def _html(
     )
     rows = join(
         f'<tr><td><a href="{root}{escape(f.path)}">{escape(f.name)}</a></td>'
-        f"<td>{_size(f.size) if f.size is not None else 'built on first download'}</td>"
+        f"<td>{_size(f.size) if f.size is not None else 'size known after the first download'}</td>"
         f'<td class="mono">{"sha256 " + escape(f.sha256) if f.sha256 else ""}</td></tr>'
         for f in files
     )

@@ -1,0 +1,329 @@
+"""The snapshot store: `parley build` writes what the loader verified, serve reads it back exactly,
+rebuilds (or refuses) when the files change, and the snapshot downloads and opens with sqlite3."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import warnings
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from api.graph.context import Context
+from api.http.app import create_app, open_snapshot
+from schema.datapackage import build_datapackage
+from schema.dataset import FIXTURE_MODELS, Dataset
+from schema.loader import FixtureError, load_dataset
+from schema.snapshot import LISTS
+from schema.store import StoredDataset
+from tests.api_client import FIXTURES, REPO, SEEDS, dataset
+
+
+def _client(app: Any) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+        return TestClient(app)
+
+
+@cache
+def stored_path() -> Path:
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="parley-store-")) / "parley.db"
+    _, reasons = open_snapshot(path, FIXTURES, SEEDS)
+    assert reasons  # there was no snapshot: it was built
+    return path
+
+
+def stored() -> Dataset:
+    built, reasons = open_snapshot(stored_path(), FIXTURES, SEEDS)
+    assert reasons == []  # current: opened, not rebuilt
+    return built
+
+
+@cache
+def clients() -> tuple[Any, Any]:
+    return _client(create_app(dataset())), _client(create_app(stored()))
+
+
+def test_every_record_index_file_and_seed_reads_back_as_the_loader_gave_it() -> None:
+    memory, snapshot = dataset(), stored()
+    assert isinstance(snapshot, StoredDataset)
+    assert snapshot.counts() == memory.counts()
+    for stem in FIXTURE_MODELS:
+        assert list(getattr(snapshot, stem)) == list(getattr(memory, stem))
+        for record_id, record in getattr(memory, stem).items():
+            back = getattr(snapshot, stem)[record_id]
+            assert back == record
+            assert back.model_dump(exclude_unset=True) == record.model_dump(exclude_unset=True)
+    for name in LISTS:
+        mine, theirs = getattr(snapshot, name), getattr(memory, name)
+        assert sorted(mine) == sorted(theirs)
+        for key, records in theirs.items():
+            assert [r.id for r in mine[key]] == [r.id for r in records]
+        assert mine.get("no-such-key") is None
+    assert dict(snapshot.seed_texts) == dict(memory.seed_texts)
+    for name, file in memory.files.items():
+        assert (snapshot.files[name].content, snapshot.files[name].sha256) == (file.content, file.sha256)
+        assert b"".join(snapshot.files[name].chunks(1000)) == file.content  # type: ignore[attr-defined]
+    assert "no-such-id" not in snapshot.claims
+    with pytest.raises(KeyError):
+        snapshot.claims["no-such-id"]
+
+
+def test_the_api_indexes_read_from_the_snapshot_equal_those_built_in_memory() -> None:
+    memory, snapshot = Context.for_dataset(dataset()).index, Context.for_dataset(stored()).index
+    for source in dataset().sources:
+        assert snapshot.evidence_by_source.get(source) == memory.evidence_by_source.get(source)
+        assert snapshot.cited_spans_by_source.get(source) == memory.cited_spans_by_source.get(source)
+        assert snapshot.position[("sources", source)] == memory.position[("sources", source)]
+    for person in dataset().people:
+        assert snapshot.parties_by_person.get(person) == memory.parties_by_person.get(person)
+    for claim in dataset().claims:
+        assert snapshot.claim_texts[claim] == memory.claim_texts[claim]
+    for name in ("delegates_by_party", "discrepancies_by_negotiation", "successors"):
+        mine, theirs = getattr(snapshot, name), getattr(memory, name)
+        assert sorted(mine) == sorted(theirs) and theirs, name
+        for key, records in theirs.items():
+            assert list(mine[key]) == records
+
+
+def _examples() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted((REPO / "examples").glob("*.graphql"))]
+
+
+SEARCHES = [
+    "Lutnick", "lutnik", "Hê Lifeng", "he lifeng", "he", "li", "rare earth", "tariff", "“not easy”",
+    "China's", "London", "Lancaster House", "Reuters", "trade talks", "xyzzy", "a", "ng", "export controls",
+    "Greer", "Bessent", "Li Chenggang", "Li Cheng-gang", "talks progressing", "\u0000\u0007", "\"",
+]
+
+
+def _same(query: str, variables: dict[str, Any]) -> None:
+    memory, snapshot = clients()
+    body = {"query": query, "variables": variables}
+    a, b = memory.post("/graphql", json=body), snapshot.post("/graphql", json=body)
+    assert (a.status_code, a.content) == (b.status_code, b.content), (query, variables)
+
+
+@pytest.mark.parametrize("query", _examples(), ids=lambda q: q.split("{")[0].strip()[:40])
+def test_every_example_answers_byte_for_byte_as_the_in_memory_app(query: str) -> None:
+    _same(query, {})
+
+
+def test_search_and_name_resolution_answer_byte_for_byte_as_the_in_memory_app() -> None:
+    search = """query($t: String!) { search(text: $t, first: 100) { matched item { __typename
+      ... on Person { id } ... on Claim { id } ... on Source { id } ... on Outlet { id }
+      ... on Negotiation { id } } } }"""
+    resolve = "query($n: String!) { resolvePerson(name: $n) { matched distance person { id } } }"
+    for text in SEARCHES:
+        _same(search, {"t": text})
+        _same(resolve, {"n": text})
+    for person in dataset().people.values():
+        for spelling in [person.name, *(a.name for a in person.aliases)]:
+            _same(resolve, {"n": spelling})
+            _same(resolve, {"n": spelling[:-1] + "x"})  # one wrong letter
+            _same(search, {"t": spelling.split()[-1]})
+
+
+def test_filters_orders_and_pages_answer_byte_for_byte_as_the_in_memory_app() -> None:
+    queries = [
+        "{ claims(first: 5, filter: {text: \"talks\"}) { totalCount nodes { id } } }",
+        "{ claims(last: 3, orderBy: {field: SAID_ON, direction: DESC}) { nodes { id saidOn { date } } } }",
+        "{ claims(filter: {party: \"Party:china\", delegatesOnly: true}) { totalCount nodes { id } } }",
+        "{ people(first: 30) { totalCount nodes { id name claims(first: 2) { totalCount nodes { id } } } } }",
+        "{ sources { nodes { id citedSpans { start end } evidenceSpans { start end } citations { id } } } }",
+        "{ citations(orderBy: {field: POSITION}) { nodes { id } } }",
+        "{ outlets { nodes { id sources { id } } } }",
+        "{ negotiations { nodes { id delegates { person { id } } } } }",
+        "{ meta { counts { entity count } files { name sha256 bytes } } }",
+    ]
+    for query in queries:
+        _same(query, {})
+
+
+def test_fixture_downloads_from_the_snapshot_are_the_files_bytes() -> None:
+    memory, snapshot = clients()
+    for name in dataset().files:
+        a, b = memory.get(f"/fixtures/{name}"), snapshot.get(f"/fixtures/{name}")
+        plain = snapshot.get(f"/fixtures/{name}", headers={"accept-encoding": "identity"})
+        assert plain.headers["etag"] == f'"{dataset().files[name].sha256}"'
+        assert plain.content == a.content
+        assert b.status_code == 200 and b.content == a.content == (FIXTURES / name).read_bytes()
+        assert b.headers["etag"] == a.headers["etag"]
+        again = snapshot.get(f"/fixtures/{name}", headers={"if-none-match": b.headers["etag"]})
+        assert again.status_code == 304
+
+
+def test_parley_db_downloads_and_opens_with_sqlite3(tmp_path: Path) -> None:
+    _, snapshot = clients()
+    identity = {"accept-encoding": "identity"}  # the representation the sha256 ETag describes
+    response = snapshot.get("/downloads/parley.db", headers=identity)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/vnd.sqlite3"
+    assert response.content == stored_path().read_bytes()
+    etag = response.headers["etag"]
+    assert etag == f'"{hashlib.sha256(response.content).hexdigest()}"'
+    again = snapshot.get("/downloads/parley.db", headers={**identity, "if-none-match": etag})
+    assert again.status_code == 304
+    assert snapshot.get("/downloads/parley.db").content == response.content  # gzip, decoded
+    downloaded = tmp_path / "parley.db"
+    downloaded.write_bytes(response.content)
+    conn = sqlite3.connect(downloaded)
+    said = conn.execute(
+        "SELECT id, summary FROM claims WHERE speaker = ? ORDER BY pos", ("howard-lutnick",)
+    ).fetchall()
+    assert [row[0] for row in said] == [c.id for c in dataset().claims_by_speaker["howard-lutnick"]]
+    quote = conn.execute(
+        "SELECT json_extract(body, '$.evidence.exact') FROM citations WHERE claim = ?", (said[0][0],)
+    ).fetchone()[0]
+    assert quote == dataset().citations_by_claim[said[0][0]][0].evidence.exact
+    hits = conn.execute("SELECT rowid FROM search_claims WHERE search_claims MATCH '\"not easy\"'").fetchall()
+    assert hits  # FTS5 trigram search in the file itself
+    package = snapshot.get("/downloads/datapackage.json").json()
+    resource = next(r for r in package["resources"] if r["path"] == "parley.db")
+    assert resource["bytes"] == len(response.content)
+    assert resource["hash"] == "sha256:" + hashlib.sha256(response.content).hexdigest()
+    links = snapshot.get("/").json()["links"]["exports"]
+    assert "http://testserver/downloads/parley.db" in links
+
+
+def _copy_data(tmp_path: Path) -> tuple[Path, Path]:
+    fixtures, seeds = tmp_path / "fixtures", tmp_path / "seeds"
+    shutil.copytree(FIXTURES, fixtures)
+    shutil.copytree(SEEDS, seeds)
+    return fixtures, seeds
+
+
+def _edit_summary(fixtures: Path, claim_id: str, summary: str) -> None:
+    """Changes one claim's summary and regenerates datapackage.json, as a curator would."""
+    path = fixtures / "claims.json"
+    claims = json.loads(path.read_bytes())
+    next(c for c in claims if c["id"] == claim_id)["summary"] = summary
+    path.write_text(json.dumps(claims, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    files = {p.name: p.read_bytes() for p in fixtures.glob("*.json") if p.name != "datapackage.json"}
+    seeds = [p.name for p in (fixtures.parent / "seeds").glob("*.txt")]
+    (fixtures / "datapackage.json").write_bytes(build_datapackage(files, seeds))
+
+
+def _summary_served(path: Path, fixtures: Path, seeds: Path, claim_id: str) -> tuple[str, list[str]]:
+    app = create_app(snapshot=path, fixtures_dir=fixtures, seeds_dir=seeds)
+    query = f'{{ claim(slug: "{claim_id}") {{ summary }} }}'
+    body = _client(app).post("/graphql", json={"query": query}).json()
+    _, reasons = open_snapshot(path, fixtures, seeds)
+    return str(body["data"]["claim"]["summary"]), reasons
+
+
+def test_a_fixture_edited_after_a_build_is_rebuilt_before_it_is_served(tmp_path: Path) -> None:
+    fixtures, seeds = _copy_data(tmp_path)
+    path = tmp_path / "build" / "parley.db"
+    claim_id = "trump-china-not-easy"
+    first, reasons = open_snapshot(path, fixtures, seeds)
+    assert reasons and "no snapshot there" in reasons[0]
+    before = first.claims[claim_id].summary
+    _edit_summary(fixtures, claim_id, "An edited summary.")
+    dataset_after, reasons = open_snapshot(path, fixtures, seeds)
+    assert "fixtures/claims.json changed" in reasons
+    assert dataset_after.claims[claim_id].summary == "An edited summary." != before
+    assert first.claims[claim_id].summary == before  # a server holding the old file still reads it whole
+    served, reasons = _summary_served(path, fixtures, seeds, claim_id)
+    assert served == "An edited summary." and reasons == []
+    assert load_dataset(fixtures, seeds).claims[claim_id].summary == served
+
+
+def test_an_invalid_edit_after_a_build_refuses_to_serve_naming_file_record_and_field(tmp_path: Path) -> None:
+    fixtures, seeds = _copy_data(tmp_path)
+    path = tmp_path / "parley.db"
+    open_snapshot(path, fixtures, seeds)
+    claims = json.loads((fixtures / "claims.json").read_bytes())
+    claims[0]["speaker"] = "nobody-at-all"
+    (fixtures / "claims.json").write_text(json.dumps(claims, indent=2), encoding="utf-8")
+    with pytest.raises(FixtureError) as refused:
+        create_app(snapshot=path, fixtures_dir=fixtures, seeds_dir=seeds)
+    message = str(refused.value)
+    assert "claims.json" in message and claims[0]["id"] in message and "speaker" in message
+    assert "nobody-at-all" in message
+
+
+def test_an_edited_seed_is_noticed_too(tmp_path: Path) -> None:
+    fixtures, seeds = _copy_data(tmp_path)
+    path = tmp_path / "parley.db"
+    open_snapshot(path, fixtures, seeds)
+    seed = sorted(seeds.glob("*.txt"))[0]
+    seed.write_bytes(seed.read_bytes() + b"\n")
+    with pytest.raises(FixtureError) as refused:
+        open_snapshot(path, fixtures, seeds)
+    assert seed.name in str(refused.value)
+
+
+def test_the_same_inputs_build_the_same_snapshot_byte_for_byte(tmp_path: Path) -> None:
+    fixtures, seeds = _copy_data(tmp_path)
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    open_snapshot(a, fixtures, seeds)
+    open_snapshot(b, FIXTURES, SEEDS)  # other directories, same bytes
+    assert a.read_bytes() == b.read_bytes()
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_parley_build_writes_the_snapshot_and_refuses_invalid_fixtures(tmp_path: Path) -> None:
+    fixtures, seeds = _copy_data(tmp_path)
+    out = tmp_path / "out" / "parley.db"
+    done = _cli("build", "--fixtures", str(fixtures), "--seeds", str(seeds), "--snapshot", str(out))
+    assert done.returncode == 0, done.stderr
+    assert f"wrote {out}" in done.stdout and "loading and verifying" in done.stderr
+    assert out.read_bytes() == stored_path().read_bytes()
+    manifest = dict(sqlite3.connect(out).execute("SELECT key, value FROM manifest"))
+    for name in ("fixtures/claims.json", "fixtures/datapackage.json", "seeds/SHA256SUMS"):
+        digest = hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
+        assert manifest[f"input:{name}"] == digest
+    (fixtures / "people.json").write_text("[{]", encoding="utf-8")
+    refused = _cli("build", "--fixtures", str(fixtures), "--seeds", str(seeds), "--snapshot", str(out))
+    assert refused.returncode == 1
+    assert "fixtures are invalid" in refused.stderr and "people.json" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_a_file_that_is_not_a_snapshot_is_rebuilt(tmp_path: Path) -> None:
+    path = tmp_path / "parley.db"
+    path.write_bytes(b"not a database at all" * 100)
+    built, reasons = open_snapshot(path, FIXTURES, SEEDS)
+    assert reasons and "not a parley snapshot" in reasons[0]
+    assert len(built.claims) == len(dataset().claims)
+
+
+def _stored_items(records: Any) -> Iterator[Any]:
+    return iter(records.values())
+
+
+def test_a_snapshot_page_decodes_only_its_records() -> None:
+    snapshot = stored()
+    claims: Any = snapshot.claims
+    claims.at.cache_clear()
+    page = snapshot.claims_by_speaker["howard-lutnick"][:2]
+    assert [c.id for c in page] == [c.id for c in dataset().claims_by_speaker["howard-lutnick"][:2]]
+    assert claims.at.cache_info().currsize == 2
+    assert len(claims.values()) == len(dataset().claims)
+    _, client = clients()
+    served: Any = client.app.state.dataset.claims  # the served app's own tables
+    served.at.cache_clear()
+    page = "{ lazyPage: claims(first: 2) { totalCount nodes { id } } }"  # not in the response cache
+    body = client.post("/graphql", json={"query": page})
+    assert body.json()["data"]["lazyPage"]["totalCount"] == len(dataset().claims)
+    assert served.at.cache_info().currsize == 2  # the page's two claims, not every claim
+    assert orjson.loads(orjson.dumps([c.id for c in _stored_items(claims)])) == list(dataset().claims)
