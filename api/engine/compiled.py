@@ -39,7 +39,16 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
-from api.engine.plan_fields import Complete, Fallback, PlannedField, Run, complete_object, serialized
+from api.engine.plan_fields import (
+    Complete,
+    Fallback,
+    Memo,
+    PlannedField,
+    Run,
+    complete_object,
+    memoised_object,
+    serialized,
+)
 
 __all__ = ["Fallback", "Plan", "compile_operation"]
 
@@ -53,8 +62,11 @@ class Plan:
         api: strawberry.Schema,
         operation: OperationDefinitionNode,
         fragments: dict[str, FragmentDefinitionNode],
+        memo: Memo | None = None,
     ) -> None:
         self.schema, self.api, self.operation, self.fragments = schema, api, operation, fragments
+        self.memo = memo
+        """Where completed sub-selections without variables are kept per record; None: nowhere."""
         self.inline = True
         """Whether to try this plan on the event loop; False once a run of it outgrew the inline budget."""
         root = schema.query_type
@@ -146,26 +158,31 @@ class Plan:
         if is_leaf_type(kind):
             return lambda value, run: serialized(kind, value)
         if isinstance(kind, GraphQLObjectType):
-            fields = self.fields_of(kind, subsets)
-            return lambda value, run: complete_object(fields, value, run)
+            return self._object(kind, subsets)
         if is_abstract_type(kind):
             return self._abstract(kind, subsets)
         raise Fallback
 
     def _abstract(self, kind: GraphQLAbstractType, subsets: list[SelectionSetNode]) -> Complete:
-        by_type: dict[type, list[PlannedField]] = {}
+        by_type: dict[type, Complete] = {}
 
         def abstract(value: Any, run: Run) -> Any:
-            fields = by_type.get(type(value))
-            if fields is None:
+            complete = by_type.get(type(value))
+            if complete is None:
                 definition = getattr(type(value), "__strawberry_definition__", None)
                 runtime = self.schema.get_type(getattr(definition, "name", ""))
                 if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(kind, runtime):
                     raise Fallback
-                fields = by_type[type(value)] = self.fields_of(runtime, subsets)
-            return complete_object(fields, value, run)
+                complete = by_type[type(value)] = self._object(runtime, subsets)
+            return complete(value, run)
 
         return abstract
+
+    def _object(self, kind: GraphQLObjectType, subsets: list[SelectionSetNode]) -> Complete:
+        fields = self.fields_of(kind, subsets)
+        if self.memo is not None:
+            return memoised_object(fields, self.fragments, self.memo)
+        return lambda value, run: complete_object(fields, value, run)
 
 
 def compile_operation(
@@ -174,16 +191,18 @@ def compile_operation(
     document: DocumentNode,
     operation_name: str | None,
     fragments: dict[str, FragmentDefinitionNode],
+    memo: Memo | None = None,
 ) -> Plan | None:
     """Returns the plan for the document's operation, or None when graphql-core must run it.
 
     `api` is the strawberry schema behind `schema`: its field definitions tell which resolvers the
-    plan may call directly (api/engine/direct_calls.py).
+    plan may call directly (api/engine/direct_calls.py). With a `memo`, the plan reuses per record
+    the completed values of sub-selections that use no variable (api/engine/plan_fields.py: Memo).
     """
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return None
     try:
-        return Plan(schema, api, operation, fragments)
+        return Plan(schema, api, operation, fragments, memo)
     except (Fallback, KeyError):
         return None

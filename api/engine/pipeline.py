@@ -36,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from api.engine.compiled import Fallback, Plan, compile_operation
 from api.engine.deadline import QueryTimeout, deadline_middleware, timed_out, timeout_result
 from api.engine.persisted import PersistedQueries
+from api.engine.plan_fields import Memo
 from api.engine.query_cost import check_cost
 from api.engine.query_shape import parse_query
 from api.engine.request import GraphQLRequest, request_from
@@ -89,6 +90,8 @@ class Engine:
     """Tokens (at parse), cost (before execution) and the execution timeout; see api/settings.py."""
     persisted: PersistedQueries = field(default_factory=PersistedQueries)
     """Persisted-query hashes (Apollo's protocol) and, with `persisted_only`, the trusted documents."""
+    memo: Memo = field(default_factory=Memo)
+    """Completed sub-selections without variables, per record, shared by this engine's plans (bounded)."""
     _prepare_cached: Any = field(init=False, repr=False)
     compiled_runs: int = field(default=0, init=False)
     fallback_runs: int = field(default=0, init=False)
@@ -124,7 +127,9 @@ class Engine:
         if operation_name in prepared.plans:
             return prepared.plans[operation_name]
         assert prepared.document is not None
-        plan = compile_operation(self.schema, self.api, prepared.document, operation_name, prepared.fragments)
+        plan = compile_operation(
+            self.schema, self.api, prepared.document, operation_name, prepared.fragments, self.memo
+        )
         prepared.plans[operation_name] = plan  # a race only compiles the same plan twice
         return plan
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import time
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeGuard
 
 import strawberry
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
@@ -169,3 +173,121 @@ def complete_object(fields: list[PlannedField], source: Any, run: Run) -> dict[s
     for field in fields:
         out[field.key] = field.complete(field.call(source, run), run)
     return out
+
+
+MEMO_CAPACITY = 50_000
+"""How many completed sub-selections an engine keeps (across all its plans) by default."""
+
+
+class Memo:
+    """Completed values of sub-selections that use no variable, per record, for every plan of one
+    engine: an LRU of at most `capacity` entries in all, each entry one (selection, record) pair.
+
+    The data is immutable while served and resolvers are pure, so completing the same selection of
+    the same record gives the same value every time: a plan completes it once and then reuses it.
+    A selection is a plan's list of fields of one object type (its arguments fixed in the document:
+    none depends on a variable), numbered by `table()`; a record is its wrapper's Python type and
+    its fixture id, which stay valid as long as the dataset (a fresh wrapper per resolver call does
+    not matter). Entries are shared read-only: nothing downstream mutates response data.
+    """
+
+    def __init__(self, capacity: int = MEMO_CAPACITY) -> None:
+        self.capacity = capacity
+        self.entries: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+        self._tables = itertools.count()
+        self.hits = self.misses = 0
+
+    def table(self) -> int:
+        """A fresh number for one selection of one plan (never reused, unlike an object's id())."""
+        return next(self._tables)
+
+    def store(self, key: Hashable, value: dict[str, Any]) -> None:
+        """Keeps an entry, dropping the least recently used ones beyond the capacity."""
+        entries = self.entries
+        entries[key] = value
+        while len(entries) > self.capacity:
+            entries.popitem(last=False)
+
+
+_RECORD_ONLY: dict[type, bool] = {}
+
+
+def record_key(value: Any) -> str | None:
+    """The fixture id of the record a GraphQL object wraps, when the object is nothing but that
+    record (a strawberry type whose only constructor field is `record`, with a string `id`); otherwise
+    None (e.g. an Edge, a Connection, an Evidence, whose record has no id)."""
+    kind = type(value)
+    only = _RECORD_ONLY.get(kind)
+    if only is None:
+        only = _RECORD_ONLY[kind] = dataclasses.is_dataclass(kind) and [
+            f.name for f in dataclasses.fields(kind) if f.init  # resolver fields are not state
+        ] == ["record"]
+    if not only:
+        return None
+    key = getattr(value.record, "id", None)
+    return key if type(key) is str else None
+
+
+def uses_variables(nodes: list[FieldNode], fragments: dict[str, FragmentDefinitionNode]) -> bool:
+    """Whether any of the field's nodes, its arguments or anything selected below it (fragments
+    followed) refers to a variable."""
+    return any(_refers_to_variables(node, fragments, set()) for node in nodes)
+
+
+def _refers_to_variables(node: Node, fragments: dict[str, FragmentDefinitionNode], seen: set[str]) -> bool:
+    if isinstance(node, VariableNode):
+        return True
+    if isinstance(node, FragmentSpreadNode):
+        name = node.name.value
+        if name not in seen:
+            seen.add(name)
+            fragment = fragments.get(name)
+            if fragment is None or _refers_to_variables(fragment, fragments, seen):
+                return True
+    return any(
+        _refers_to_variables(child, fragments, seen)
+        for key in node.keys
+        for value in [getattr(node, key, None)]
+        for child in (value if isinstance(value, tuple | list) else [value])
+        if isinstance(child, Node)
+    )
+
+
+def memoised_object(
+    fields: list[PlannedField], fragments: dict[str, FragmentDefinitionNode], memo: Memo
+) -> Complete:
+    """Completes objects of one selection, reusing per record the values of its fields that use no
+    variable (see Memo); the fields that do are completed on every run, in their place."""
+    fixed = [not uses_variables(f.nodes, fragments) for f in fields]
+    if not any(fixed):
+        return lambda value, run: complete_object(fields, value, run)
+    varying = [f for f, is_fixed in zip(fields, fixed, strict=True) if not is_fixed]
+    layout = list(zip(fields, fixed, strict=True))
+    table, entries = memo.table(), memo.entries
+
+    def complete(value: Any, run: Run) -> dict[str, Any]:
+        record = record_key(value)
+        if record is None:
+            return complete_object(fields, value, run)
+        key = (table, type(value), record)
+        found = entries.get(key)
+        if found is None:
+            memo.misses += 1
+            found = {}
+            for field, is_fixed in layout:  # every key in its place; the varying ones filled below
+                found[field.key] = field.complete(field.call(value, run), run) if is_fixed else None
+            memo.store(key, found)
+        else:
+            memo.hits += 1
+            entries.move_to_end(key)
+        run.objects += 1
+        if run.objects & 63 == 1 and time.monotonic() > run.deadline:
+            raise QueryTimeout
+        if not varying:
+            return found
+        out = found.copy()
+        for field in varying:
+            out[field.key] = field.complete(field.call(value, run), run)
+        return out
+
+    return complete
