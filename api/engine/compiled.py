@@ -23,10 +23,13 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLAbstractType,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
     InlineFragmentNode,
@@ -136,25 +139,29 @@ class Plan:
         return is_abstract_type(wanted) and self.schema.is_sub_type(wanted, parent)
 
     def completer(self, kind: GraphQLOutputType, subsets: list[SelectionSetNode]) -> Complete:
-        """Returns the function that turns a resolved value of this type into response data."""
-        if isinstance(kind, GraphQLNonNull):
-            inner = self.completer(kind.of_type, subsets)
+        """Returns the function that turns a resolved value of this type into response data: one
+        frame per value (the null check is part of it), plus the object's or list's own work."""
+        non_null = isinstance(kind, GraphQLNonNull)
+        inner_kind: GraphQLOutputType = kind.of_type if isinstance(kind, GraphQLNonNull) else kind
+        if inner_kind is GraphQLString or inner_kind is GraphQLID:
+            return _text(inner_kind, non_null)
+        if inner_kind is GraphQLInt:
+            return _int(non_null)
+        inner = self._nullable(inner_kind, subsets)
+        if non_null:
 
-            def non_null(value: Any, run: Run) -> Any:
+            def complete_non_null(value: Any, run: Run) -> Any:
                 if value is None:
                     raise Fallback  # graphql-core reports the error and nulls the parent
                 return inner(value, run)
 
-            return non_null
-        nullable = self._nullable(kind, subsets)
-        return lambda value, run: None if value is None else nullable(value, run)
+            return complete_non_null
+        return lambda value, run: None if value is None else inner(value, run)
 
     def _nullable(self, kind: GraphQLOutputType, subsets: list[SelectionSetNode]) -> Complete:
         if isinstance(kind, GraphQLList):
             item = self.completer(kind.of_type, subsets)
             return lambda value, run: [item(v, run) for v in value]
-        if kind is GraphQLString:
-            return lambda value, run: value if type(value) is str else serialized(GraphQLString, value)
         if is_leaf_type(kind):
             return lambda value, run: serialized(kind, value)
         if isinstance(kind, GraphQLObjectType):
@@ -183,6 +190,37 @@ class Plan:
         if self.memo is not None:
             return memoised_object(fields, self.fragments, self.memo)
         return lambda value, run: complete_object(fields, value, run)
+
+
+def _text(kind: GraphQLScalarType, non_null: bool) -> Complete:
+    """Completes a String or ID: a str is its own serialisation (graphql-core's serializers return
+    it as it is); anything else goes through the type's serializer."""
+
+    def complete_text(value: Any, run: Run) -> Any:
+        if type(value) is str:
+            return value
+        if value is None:
+            if non_null:
+                raise Fallback
+            return None
+        return serialized(kind, value)
+
+    return complete_text
+
+
+def _int(non_null: bool) -> Complete:
+    """Completes an Int: a 32-bit int is its own serialisation; anything else is graphql-core's."""
+
+    def complete_int(value: Any, run: Run) -> Any:
+        if type(value) is int and -2147483648 <= value <= 2147483647:
+            return value
+        if value is None:
+            if non_null:
+                raise Fallback
+            return None
+        return serialized(GraphQLInt, value)
+
+    return complete_int
 
 
 def compile_operation(

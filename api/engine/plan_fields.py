@@ -26,7 +26,7 @@ from graphql.pyutils import Path
 from strawberry.types.field import StrawberryField
 
 from api.engine.deadline import QueryTimeout
-from api.engine.direct_calls import direct_call
+from api.engine.direct_calls import DirectCall, direct_call
 
 
 class Fallback(Exception):
@@ -41,7 +41,7 @@ class Run:
 
     __slots__ = (
         "arguments", "context", "deadline", "fragments", "infos",
-        "objects", "operation", "schema", "variables",
+        "keywords", "objects", "operation", "schema", "variables",
     )
 
     def __init__(
@@ -58,6 +58,18 @@ class Run:
         self.objects = 0
         self.infos: dict[PlannedField, strawberry.Info[Any, Any]] = {}
         self.arguments: dict[PlannedField, dict[str, Any]] = {}
+        self.keywords: dict[PlannedField, dict[str, Any]] = {}
+
+    def keywords_of(self, field: PlannedField) -> dict[str, Any]:
+        """The Python keyword arguments of a directly called resolver in this run (its info
+        included): the same for every parent object, so built once per run."""
+        found = self.keywords.get(field)
+        if found is None:
+            assert field.direct is not None
+            found = self.keywords[field] = field.direct.keywords(
+                self.arguments_of(field), lambda: self.info(field)
+            )
+        return found
 
     def arguments_of(self, field: PlannedField) -> dict[str, Any]:
         """A field's arguments with this run's variables: the same for every object, so coerced once."""
@@ -102,7 +114,7 @@ def _never_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
 class PlannedField:
     """One response key of an object: how to get its value, and how to complete it."""
 
-    __slots__ = ("call", "complete", "definition", "key", "nodes", "parent", "strawberry_field")
+    __slots__ = ("call", "complete", "definition", "direct", "key", "nodes", "parent", "strawberry_field")
 
     def __init__(
         self, key: str, nodes: list[FieldNode], parent: GraphQLObjectType, api: strawberry.Schema
@@ -110,6 +122,8 @@ class PlannedField:
         self.key, self.nodes, self.parent = key, nodes, parent
         self.complete: Complete = identity
         self.strawberry_field: StrawberryField | None = None
+        self.direct: DirectCall | None = None
+        """Set when the resolver is called directly with per-run keywords (see Run.keywords_of)."""
         if nodes[0].name.value == "__typename":
             name = parent.name
             self.call: Callable[[Any, Run], Any] = lambda source, run: name
@@ -131,12 +145,25 @@ class PlannedField:
         elif not _has_variables(node):
             constant = get_argument_values(definition, node, VariableValues({}, {}))
         if direct is not None:
-            if constant is not None:
-                return lambda source, run: direct(source, lambda: run.info(self), constant)
-            return lambda source, run: direct(source, lambda: run.info(self), run.arguments_of(self))
+            call, takes_self = direct.resolver, direct.takes_self
+            if constant is not None and direct.info_name is None:  # the same call for every run
+                fixed = direct.keywords(constant, _no_info)
+                if not fixed:
+                    return (lambda source, run: call(source)) if takes_self else (lambda source, run: call())
+                if takes_self:
+                    return lambda source, run: call(source, **fixed)
+                return lambda source, run: call(**fixed)
+            self.direct = direct
+            if takes_self:
+                return lambda source, run: call(source, **run.keywords_of(self))
+            return lambda source, run: call(**run.keywords_of(self))
         if constant is not None:
             return lambda source, run: resolve(source, run.resolve_info(self), **constant)
         return lambda source, run: resolve(source, run.resolve_info(self), **run.arguments_of(self))
+
+
+def _no_info() -> Any:
+    raise AssertionError("a resolver without an info parameter asked for one")
 
 
 def _has_variables(node: Node) -> bool:
