@@ -4,9 +4,9 @@ Run: .venv/bin/python -m bench.measure_large [--batches 5] [--requests 40] [--pr
 
 Loads the 1k synthetic dataset (generated once into --data-dir, as `bench.run` does), builds the
 engine as `api.http.app` does, and sends it the large scenario's request (bench/queries.py: LARGE)
-with a different `asOf` day every time from 2030-01-01 on, as the cold wrk script does; the first request (which
-compiles the plan) is left out. Prints CPU and wall ms per request of the best batch. With
---profile, prints cProfile's top functions by own time instead. Not a test: it reports figures.
+with a different `asOf` day every time from 2030-01-01 on, as the cold wrk script does; the first
+request (which compiles the plan) is left out. Prints CPU and wall ms per request of the best
+batch. With --profile, prints cProfile's top functions (by own time, or --sort) instead. Not a test: it reports figures.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--requests", type=int, default=40, help="requests per batch")
     parser.add_argument("--profile", action="store_true", help="cProfile one batch instead")
-    parser.add_argument("--sort", default="tottime", help="cProfile order with --profile (tottime, cumulative)")
+    parser.add_argument("--sort", default="tottime", help="cProfile order with --profile (or cumulative)")
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/parley-bench-data"))
     args = parser.parse_args(argv)
 

@@ -21,6 +21,7 @@ from graphql import GraphQLField, GraphQLScalarType, get_named_type
 from strawberry.types.base import StrawberryMaybe
 from strawberry.types.field import StrawberryField
 
+
 @dataclass(frozen=True)
 class DirectCall:
     """How to call one field's resolver directly: `resolver(parent?, **keywords)`."""
