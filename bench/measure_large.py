@@ -6,7 +6,8 @@ Loads the 1k synthetic dataset (generated once into --data-dir, as `bench.run` d
 engine as `api.http.app` does, and sends it the large scenario's request (bench/queries.py: LARGE)
 with a different `asOf` day every time from 2030-01-01 on, as the cold wrk script does; the first
 request (which compiles the plan) is left out. Prints CPU and wall ms per request of the best
-batch. With --profile, prints cProfile's top functions (by own time, or --sort) instead. Not a test: it reports figures.
+batch. With --profile, prints cProfile's top functions (by own time, or --sort) instead.
+Not a test: it reports figures.
 """
 
 from __future__ import annotations
