@@ -39,6 +39,7 @@ from starlette.concurrency import run_in_threadpool
 from api.engine.compiled import Fallback, Plan, compile_operation
 from api.engine.deadline import QueryTimeout, deadline_middleware, timed_out, timeout_result
 from api.engine.persisted import PersistedQueries
+from api.engine.plan_fields import Memo
 from api.engine.query_cost import check_cost
 from api.engine.query_shape import check_field_merging, parse_query
 from api.engine.request import GraphQLRequest, request_from
@@ -97,6 +98,8 @@ class Engine:
     """Tokens (at parse), cost (before execution) and the execution timeout; see api/settings.py."""
     persisted: PersistedQueries = field(default_factory=PersistedQueries)
     """Persisted-query hashes (Apollo's protocol) and, with `persisted_only`, the trusted documents."""
+    memo: Memo = field(default_factory=Memo)
+    """Completed sub-selections without variables, per record, shared by this engine's plans (bounded)."""
     _prepared: OrderedDict[str, tuple[Prepared, int]] = field(init=False, repr=False)
     _prepared_tokens: int = field(init=False, repr=False, default=0)
     _prepared_lock: threading.Lock = field(init=False, repr=False)
@@ -155,7 +158,9 @@ class Engine:
         if operation_name in prepared.plans:
             return prepared.plans[operation_name]
         assert prepared.document is not None
-        plan = compile_operation(self.schema, self.api, prepared.document, operation_name, prepared.fragments)
+        plan = compile_operation(
+            self.schema, self.api, prepared.document, operation_name, prepared.fragments, self.memo
+        )
         prepared.plans[operation_name] = plan  # a race only compiles the same plan twice
         return plan
 
