@@ -346,3 +346,16 @@ def test_a_resolver_declaring_info_gets_a_strawberry_info(monkeypatch: pytest.Mo
     assert fast.compiled_runs == before + 1
     assert seen and all(isinstance(i, strawberry.Info) for i in seen)
     assert seen[0].context is fast.context  # type: ignore[attr-defined]
+
+
+def test_a_plan_that_became_quick_goes_back_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    runs = _counting(monkeypatch)
+    quick = request("{ claims(first: 4) { nodes { slug } } }")  # a document of its own
+    prepared = engine().prepare(quick.query or "")
+    plan = engine().plan_for(prepared, None)
+    assert plan is not None
+    plan.inline = False  # as after a first run that outgrew the inline budget
+    asyncio.run(engine().run(quick))  # in a thread: well inside the budget, so it goes back
+    assert runs["plan"][0] != threading.get_ident() and plan.inline
+    asyncio.run(engine().run(quick))
+    assert runs["plan"][1] == threading.get_ident()
