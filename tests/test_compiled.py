@@ -23,8 +23,10 @@ import api.graph.claims
 from api.engine.compiled import compile_operation
 from api.engine.direct_calls import direct_call
 from api.engine.pipeline import Engine, GraphQLRequest
+from api.engine.plan_fields import Memo, record_key
 from api.engine.query_shape import shape_rules
 from api.graph.context import Context
+from api.graph.relay import Edge, PageInfo
 from api.graph.schema import graphql_schema, strawberry_schema
 from api.settings import Limits
 
@@ -157,6 +159,101 @@ SCALARS = {"Date": st.dates(dt.date(2025, 1, 1), dt.date(2025, 12, 31)).map(node
 def test_generated_queries_answer_the_same(query: str) -> None:
     compiled, stock = _both(query, None, None)
     assert compiled == stock
+    again = engine().run_sync(request(query))  # now from the memo wherever it applies
+    assert again == stock
+
+
+# Memoised sub-selections (api/engine/plan_fields.py: Memo): what a plan reuses per record.
+
+AS_OF_DAYS = [None, "2025-06-01", "2025-06-05", "2025-06-09", "2025-06-10", "2025-06-12", "2030-01-01"]
+MIXED = """query Mixed($asOf: Date, $n: Int) {
+  claims(first: 30) { nodes { id slug summary speaker { name aliases { name } }
+    citations(asOf: $asOf) { mode source { headline outlet { name } } }
+    fixed: citations(asOf: "2025-06-09") { mode }
+    independentSourceCount(asOf: $asOf)
+    ...More } }
+  search(text: "Lutnick", first: $n) {
+    matched item { __typename ... on Person { slug name } ... on Claim { slug } } }
+}
+fragment More on Claim { topics outlets { name } sources { seed headline } setting }"""
+
+
+@pytest.mark.parametrize(("query", "variables", "operation"), CASES)
+def test_repeated_documents_answer_what_graphql_core_answers(
+    query: str, variables: dict[str, Any] | None, operation: str | None
+) -> None:
+    stock = core(request(query, variables, operation))
+    for _ in range(3):  # the first run fills the memo, the others read it
+        assert engine().run_sync(request(query, variables, operation)) == stock
+
+
+def test_the_memo_never_shares_values_across_different_variables() -> None:
+    fast = engine()
+    answers = set()
+    hits = fast.memo.hits
+    for _ in range(2):
+        for day in AS_OF_DAYS:
+            for n in (1, 3):
+                compiled = fast.run_sync(request(MIXED, {"asOf": day, "n": n}))
+                assert compiled == core(request(MIXED, {"asOf": day, "n": n})), (day, n)
+                assert compiled[0] == 200 and b'"errors"' not in compiled[1]
+                answers.add(compiled[1])
+    assert len(answers) >= 4  # the days and counts do change the answer, so a shared value would show
+    assert fast.memo.hits > hits
+
+
+def test_selections_that_use_a_variable_are_not_memoised_but_their_fixed_parts_are() -> None:
+    memo = Memo()
+    prepared = engine().prepare(MIXED)
+    assert prepared.document is not None
+    schema, api = graphql_schema(), strawberry_schema()
+    plan = compile_operation(schema, api, prepared.document, None, prepared.fragments, memo)
+    assert plan is not None
+    plan.run(engine().context, {"asOf": "2025-06-09", "n": 2}, 10.0)
+    cached = list(memo.entries.values())
+    claims = [v for v in cached if "summary" in v]
+    assert len(claims) == 30
+    for value in claims:  # the varying keys are placeholders in their place, the fixed ones filled
+        assert list(value) == [
+            "id", "slug", "summary", "speaker", "citations", "fixed", "independentSourceCount",
+            "topics", "outlets", "sources", "setting",
+        ]
+        assert value["citations"] is None and value["independentSourceCount"] is None
+        assert value["fixed"] is not None and value["speaker"]["name"]
+    assert not any("matched" in v for v in cached)  # search results are no record: not memoised
+
+
+def test_the_memo_is_bounded_and_least_recently_used_entries_go_first() -> None:
+    limits = Limits()
+    for capacity in (0, 1, 7, 50):
+        small = Engine(
+            strawberry_schema(), graphql_schema(), engine().context, validation_rules=shape_rules(limits),
+            limits=limits, memo=Memo(capacity),
+        )
+        for query, variables, operation in [*SUCCESSES, (MIXED, {"asOf": "2025-06-10", "n": 3}, None)] * 2:
+            answer = small.run_sync(request(query, variables, operation))
+            assert answer == core(request(query, variables, operation))
+            assert len(small.memo.entries) <= capacity
+        assert small.memo.misses > 0
+        assert len(small.memo.entries) == capacity  # these documents complete far more records than 50
+    memo = Memo(2)
+    memo.store("a", {})
+    memo.store("b", {})
+    memo.entries.move_to_end("a")  # what a hit does
+    memo.store("c", {})
+    assert list(memo.entries) == ["a", "c"]
+
+
+def test_records_are_keyed_by_type_and_fixture_id_and_other_objects_not_at_all() -> None:
+    records = dataset().claims
+    slug = "trump-china-not-easy"
+    claim = api.graph.claims.Claim(record=records[slug])
+    assert record_key(claim) == slug
+    assert record_key(api.graph.claims.Claim(record=records[slug])) == slug  # a fresh wrapper: same key
+    edge = Edge(cursor="x", node=claim)
+    assert record_key(edge) is None
+    page = PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None)
+    assert record_key(page) is None
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
@@ -249,3 +346,16 @@ def test_a_resolver_declaring_info_gets_a_strawberry_info(monkeypatch: pytest.Mo
     assert fast.compiled_runs == before + 1
     assert seen and all(isinstance(i, strawberry.Info) for i in seen)
     assert seen[0].context is fast.context  # type: ignore[attr-defined]
+
+
+def test_a_plan_that_became_quick_goes_back_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    runs = _counting(monkeypatch)
+    quick = request("{ claims(first: 4) { nodes { slug } } }")  # a document of its own
+    prepared = engine().prepare(quick.query or "")
+    plan = engine().plan_for(prepared, None)
+    assert plan is not None
+    plan.inline = False  # as after a first run that outgrew the inline budget
+    asyncio.run(engine().run(quick))  # in a thread: well inside the budget, so it goes back
+    assert runs["plan"][0] != threading.get_ident() and plan.inline
+    asyncio.run(engine().run(quick))
+    assert runs["plan"][1] == threading.get_ident()

@@ -23,10 +23,13 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLAbstractType,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
     InlineFragmentNode,
@@ -39,7 +42,16 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
-from api.engine.plan_fields import Complete, Fallback, PlannedField, Run, complete_object, serialized
+from api.engine.plan_fields import (
+    Complete,
+    Fallback,
+    Memo,
+    PlannedField,
+    Run,
+    complete_object,
+    memoised_object,
+    serialized,
+)
 
 __all__ = ["Fallback", "Plan", "compile_operation"]
 
@@ -53,8 +65,11 @@ class Plan:
         api: strawberry.Schema,
         operation: OperationDefinitionNode,
         fragments: dict[str, FragmentDefinitionNode],
+        memo: Memo | None = None,
     ) -> None:
         self.schema, self.api, self.operation, self.fragments = schema, api, operation, fragments
+        self.memo = memo
+        """Where completed sub-selections without variables are kept per record; None: nowhere."""
         self.inline = True
         """Whether to try this plan on the event loop; False once a run of it outgrew the inline budget."""
         root = schema.query_type
@@ -124,48 +139,88 @@ class Plan:
         return is_abstract_type(wanted) and self.schema.is_sub_type(wanted, parent)
 
     def completer(self, kind: GraphQLOutputType, subsets: list[SelectionSetNode]) -> Complete:
-        """Returns the function that turns a resolved value of this type into response data."""
-        if isinstance(kind, GraphQLNonNull):
-            inner = self.completer(kind.of_type, subsets)
+        """Returns the function that turns a resolved value of this type into response data: one
+        frame per value (the null check is part of it), plus the object's or list's own work."""
+        non_null = isinstance(kind, GraphQLNonNull)
+        inner_kind: GraphQLOutputType = kind.of_type if isinstance(kind, GraphQLNonNull) else kind
+        if inner_kind is GraphQLString or inner_kind is GraphQLID:
+            return _text(inner_kind, non_null)
+        if inner_kind is GraphQLInt:
+            return _int(non_null)
+        inner = self._nullable(inner_kind, subsets)
+        if non_null:
 
-            def non_null(value: Any, run: Run) -> Any:
+            def complete_non_null(value: Any, run: Run) -> Any:
                 if value is None:
                     raise Fallback  # graphql-core reports the error and nulls the parent
                 return inner(value, run)
 
-            return non_null
-        nullable = self._nullable(kind, subsets)
-        return lambda value, run: None if value is None else nullable(value, run)
+            return complete_non_null
+        return lambda value, run: None if value is None else inner(value, run)
 
     def _nullable(self, kind: GraphQLOutputType, subsets: list[SelectionSetNode]) -> Complete:
         if isinstance(kind, GraphQLList):
             item = self.completer(kind.of_type, subsets)
             return lambda value, run: [item(v, run) for v in value]
-        if kind is GraphQLString:
-            return lambda value, run: value if type(value) is str else serialized(GraphQLString, value)
         if is_leaf_type(kind):
             return lambda value, run: serialized(kind, value)
         if isinstance(kind, GraphQLObjectType):
-            fields = self.fields_of(kind, subsets)
-            return lambda value, run: complete_object(fields, value, run)
+            return self._object(kind, subsets)
         if is_abstract_type(kind):
             return self._abstract(kind, subsets)
         raise Fallback
 
     def _abstract(self, kind: GraphQLAbstractType, subsets: list[SelectionSetNode]) -> Complete:
-        by_type: dict[type, list[PlannedField]] = {}
+        by_type: dict[type, Complete] = {}
 
         def abstract(value: Any, run: Run) -> Any:
-            fields = by_type.get(type(value))
-            if fields is None:
+            complete = by_type.get(type(value))
+            if complete is None:
                 definition = getattr(type(value), "__strawberry_definition__", None)
                 runtime = self.schema.get_type(getattr(definition, "name", ""))
                 if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(kind, runtime):
                     raise Fallback
-                fields = by_type[type(value)] = self.fields_of(runtime, subsets)
-            return complete_object(fields, value, run)
+                complete = by_type[type(value)] = self._object(runtime, subsets)
+            return complete(value, run)
 
         return abstract
+
+    def _object(self, kind: GraphQLObjectType, subsets: list[SelectionSetNode]) -> Complete:
+        fields = self.fields_of(kind, subsets)
+        if self.memo is not None:
+            return memoised_object(fields, self.fragments, self.memo)
+        return lambda value, run: complete_object(fields, value, run)
+
+
+def _text(kind: GraphQLScalarType, non_null: bool) -> Complete:
+    """Completes a String or ID: a str is its own serialisation (graphql-core's serializers return
+    it as it is); anything else goes through the type's serializer."""
+
+    def complete_text(value: Any, run: Run) -> Any:
+        if type(value) is str:
+            return value
+        if value is None:
+            if non_null:
+                raise Fallback
+            return None
+        return serialized(kind, value)
+
+    return complete_text
+
+
+def _int(non_null: bool) -> Complete:
+    """Completes an Int: a 32-bit int is its own serialisation; anything else is graphql-core's."""
+
+    def complete_int(value: Any, run: Run) -> Any:
+        if type(value) is int and -2147483648 <= value <= 2147483647:
+            return value
+        if value is None:
+            if non_null:
+                raise Fallback
+            return None
+        return serialized(GraphQLInt, value)
+
+    return complete_int
 
 
 def compile_operation(
@@ -174,16 +229,18 @@ def compile_operation(
     document: DocumentNode,
     operation_name: str | None,
     fragments: dict[str, FragmentDefinitionNode],
+    memo: Memo | None = None,
 ) -> Plan | None:
     """Returns the plan for the document's operation, or None when graphql-core must run it.
 
     `api` is the strawberry schema behind `schema`: its field definitions tell which resolvers the
-    plan may call directly (api/engine/direct_calls.py).
+    plan may call directly (api/engine/direct_calls.py). With a `memo`, the plan reuses per record
+    the completed values of sub-selections that use no variable (api/engine/plan_fields.py: Memo).
     """
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return None
     try:
-        return Plan(schema, api, operation, fragments)
+        return Plan(schema, api, operation, fragments, memo)
     except (Fallback, KeyError):
         return None

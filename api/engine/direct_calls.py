@@ -12,6 +12,8 @@ for one, and its arguments under their Python names. Only strawberry's public AP
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -19,8 +21,27 @@ from graphql import GraphQLField, GraphQLScalarType, get_named_type
 from strawberry.types.base import StrawberryMaybe
 from strawberry.types.field import StrawberryField
 
-DirectCall = Callable[[Any, Callable[[], Any], dict[str, Any]], Any]
-"""(parent object, a function returning the field's strawberry.Info, GraphQL arguments) -> value."""
+
+@dataclass(frozen=True)
+class DirectCall:
+    """How to call one field's resolver directly: `resolver(parent?, **keywords)`."""
+
+    resolver: Callable[..., Any]
+    """The field's resolver (strawberry's StrawberryResolver, which calls the Python function)."""
+    takes_self: bool
+    """Whether the parent object is passed first (as `self`)."""
+    names: dict[str, str]
+    """GraphQL argument name -> the resolver's Python parameter name."""
+    info_name: str | None
+    """The parameter that receives a strawberry.Info, if the resolver declares one."""
+
+    def keywords(self, arguments: dict[str, Any], info: Callable[[], Any]) -> dict[str, Any]:
+        """The keyword arguments of a call, from GraphQL arguments (the same for every parent object
+        of one run, so a plan computes them once per run and field)."""
+        keywords = {self.names[k]: v for k, v in arguments.items()}
+        if self.info_name is not None:
+            keywords[self.info_name] = info()
+        return keywords
 
 
 def direct_call(
@@ -36,8 +57,7 @@ def direct_call(
     if resolver is None:
         if names:
             return None
-        attribute = field.python_name
-        return lambda source, info, args: getattr(source, attribute)
+        return DirectCall(attrgetter(field.python_name), True, {}, None)  # a plain attribute
     if resolver.is_async or resolver.root_parameter is not None or resolver.parent_parameter is not None:
         return None
     declared = set(resolver.signature.parameters)
@@ -48,16 +68,7 @@ def direct_call(
         expected.add(resolver.self_parameter.name)  # type: ignore[union-attr]
     if declared != expected:
         return None  # a parameter strawberry fills in some other way
-    if takes_self and not names and info_name is None:
-        return lambda source, info, args: resolver(source)  # most fields: no arguments, no info
-
-    def call(source: Any, info: Callable[[], Any], args: dict[str, Any]) -> Any:
-        kwargs = {names[k]: v for k, v in args.items()}
-        if info_name is not None:
-            kwargs[info_name] = info()
-        return resolver(source, **kwargs) if takes_self else resolver(**kwargs)
-
-    return call
+    return DirectCall(resolver, takes_self, names, info_name)
 
 
 def _python_names(

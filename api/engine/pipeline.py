@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ from starlette.concurrency import run_in_threadpool
 from api.engine.compiled import Fallback, Plan, compile_operation
 from api.engine.deadline import QueryTimeout, deadline_middleware, timed_out, timeout_result
 from api.engine.persisted import PersistedQueries
+from api.engine.plan_fields import Memo
 from api.engine.query_cost import check_cost
 from api.engine.query_shape import check_field_merging, parse_query
 from api.engine.request import GraphQLRequest, request_from
@@ -97,6 +99,8 @@ class Engine:
     """Tokens (at parse), cost (before execution) and the execution timeout; see api/settings.py."""
     persisted: PersistedQueries = field(default_factory=PersistedQueries)
     """Persisted-query hashes (Apollo's protocol) and, with `persisted_only`, the trusted documents."""
+    memo: Memo = field(default_factory=Memo)
+    """Completed sub-selections without variables, per record, shared by this engine's plans (bounded)."""
     _prepared: OrderedDict[str, tuple[Prepared, int]] = field(init=False, repr=False)
     _prepared_tokens: int = field(init=False, repr=False, default=0)
     _prepared_lock: threading.Lock = field(init=False, repr=False)
@@ -155,7 +159,9 @@ class Engine:
         if operation_name in prepared.plans:
             return prepared.plans[operation_name]
         assert prepared.document is not None
-        plan = compile_operation(self.schema, self.api, prepared.document, operation_name, prepared.fragments)
+        plan = compile_operation(
+            self.schema, self.api, prepared.document, operation_name, prepared.fragments, self.memo
+        )
         prepared.plans[operation_name] = plan  # a race only compiles the same plan twice
         return plan
 
@@ -165,7 +171,8 @@ class Engine:
         A request runs its plan at most once to the end, and graphql-core at most once: a plan that
         fails (Fallback) hands the request to graphql-core; one that takes longer than
         INLINE_SECONDS inline is stopped there and run again, in full, in a worker thread — and
-        that plan runs in a worker thread from then on, so the inline attempt is paid once.
+        that plan runs in a worker thread from then on (the inline attempt is paid once), until a
+        run of it takes under half the budget (e.g. once the engine's memo holds its records).
         The request's query text must be known (`resolve` a persisted-query hash first).
         """
         assert request.query is not None
@@ -177,14 +184,14 @@ class Engine:
         if plan is None:
             return await run_in_threadpool(self.execute_core, prepared, request)
         if not plan.inline:
-            return await run_in_threadpool(self._finish, prepared, plan, request)
+            return await run_in_threadpool(self._in_thread, prepared, plan, request)
         try:
             return self._run_plan(plan, request, min(self.limits.timeout_seconds, INLINE_SECONDS))
         except QueryTimeout:
             if self.limits.timeout_seconds <= INLINE_SECONDS:
                 return self._timed_out()
             plan.inline = False  # this document's next requests go straight to a worker thread
-            return await run_in_threadpool(self._finish, prepared, plan, request)
+            return await run_in_threadpool(self._in_thread, prepared, plan, request)
         except Fallback:
             return await run_in_threadpool(self.execute_core, prepared, request)
 
@@ -196,6 +203,14 @@ class Engine:
         if refused is not None:
             return refused
         return self._finish(prepared, self.plan_for(prepared, request.operation_name), request)
+
+    def _in_thread(self, prepared: Prepared, plan: Plan, request: GraphQLRequest) -> tuple[int, bytes]:
+        """Runs a plan in a worker thread; one that ran well inside the inline budget goes back inline."""
+        started = time.monotonic()
+        answer = self._finish(prepared, plan, request)
+        if time.monotonic() - started < INLINE_SECONDS / 2:
+            plan.inline = True
+        return answer
 
     def _finish(self, prepared: Prepared, plan: Plan | None, request: GraphQLRequest) -> tuple[int, bytes]:
         if plan is not None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import time
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeGuard
 
 import strawberry
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
@@ -22,7 +26,7 @@ from graphql.pyutils import Path
 from strawberry.types.field import StrawberryField
 
 from api.engine.deadline import QueryTimeout
-from api.engine.direct_calls import direct_call
+from api.engine.direct_calls import DirectCall, direct_call
 
 
 class Fallback(Exception):
@@ -37,7 +41,7 @@ class Run:
 
     __slots__ = (
         "arguments", "context", "deadline", "fragments", "infos",
-        "objects", "operation", "schema", "variables",
+        "keywords", "objects", "operation", "schema", "variables",
     )
 
     def __init__(
@@ -54,6 +58,18 @@ class Run:
         self.objects = 0
         self.infos: dict[PlannedField, strawberry.Info[Any, Any]] = {}
         self.arguments: dict[PlannedField, dict[str, Any]] = {}
+        self.keywords: dict[PlannedField, dict[str, Any]] = {}
+
+    def keywords_of(self, field: PlannedField) -> dict[str, Any]:
+        """The Python keyword arguments of a directly called resolver in this run (its info
+        included): the same for every parent object, so built once per run."""
+        found = self.keywords.get(field)
+        if found is None:
+            assert field.direct is not None
+            found = self.keywords[field] = field.direct.keywords(
+                self.arguments_of(field), lambda: self.info(field)
+            )
+        return found
 
     def arguments_of(self, field: PlannedField) -> dict[str, Any]:
         """A field's arguments with this run's variables: the same for every object, so coerced once."""
@@ -98,7 +114,7 @@ def _never_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
 class PlannedField:
     """One response key of an object: how to get its value, and how to complete it."""
 
-    __slots__ = ("call", "complete", "definition", "key", "nodes", "parent", "strawberry_field")
+    __slots__ = ("call", "complete", "definition", "direct", "key", "nodes", "parent", "strawberry_field")
 
     def __init__(
         self, key: str, nodes: list[FieldNode], parent: GraphQLObjectType, api: strawberry.Schema
@@ -106,6 +122,8 @@ class PlannedField:
         self.key, self.nodes, self.parent = key, nodes, parent
         self.complete: Complete = identity
         self.strawberry_field: StrawberryField | None = None
+        self.direct: DirectCall | None = None
+        """Set when the resolver is called directly with per-run keywords (see Run.keywords_of)."""
         if nodes[0].name.value == "__typename":
             name = parent.name
             self.call: Callable[[Any, Run], Any] = lambda source, run: name
@@ -127,12 +145,25 @@ class PlannedField:
         elif not _has_variables(node):
             constant = get_argument_values(definition, node, VariableValues({}, {}))
         if direct is not None:
-            if constant is not None:
-                return lambda source, run: direct(source, lambda: run.info(self), constant)
-            return lambda source, run: direct(source, lambda: run.info(self), run.arguments_of(self))
+            call, takes_self = direct.resolver, direct.takes_self
+            if constant is not None and direct.info_name is None:  # the same call for every run
+                fixed = direct.keywords(constant, _no_info)
+                if not fixed:
+                    return (lambda source, run: call(source)) if takes_self else (lambda source, run: call())
+                if takes_self:
+                    return lambda source, run: call(source, **fixed)
+                return lambda source, run: call(**fixed)
+            self.direct = direct
+            if takes_self:
+                return lambda source, run: call(source, **run.keywords_of(self))
+            return lambda source, run: call(**run.keywords_of(self))
         if constant is not None:
             return lambda source, run: resolve(source, run.resolve_info(self), **constant)
         return lambda source, run: resolve(source, run.resolve_info(self), **run.arguments_of(self))
+
+
+def _no_info() -> Any:
+    raise AssertionError("a resolver without an info parameter asked for one")
 
 
 def _has_variables(node: Node) -> bool:
@@ -169,3 +200,121 @@ def complete_object(fields: list[PlannedField], source: Any, run: Run) -> dict[s
     for field in fields:
         out[field.key] = field.complete(field.call(source, run), run)
     return out
+
+
+MEMO_CAPACITY = 50_000
+"""How many completed sub-selections an engine keeps (across all its plans) by default."""
+
+
+class Memo:
+    """Completed values of sub-selections that use no variable, per record, for every plan of one
+    engine: an LRU of at most `capacity` entries in all, each entry one (selection, record) pair.
+
+    The data is immutable while served and resolvers are pure, so completing the same selection of
+    the same record gives the same value every time: a plan completes it once and then reuses it.
+    A selection is a plan's list of fields of one object type (its arguments fixed in the document:
+    none depends on a variable), numbered by `table()`; a record is its wrapper's Python type and
+    its fixture id, which stay valid as long as the dataset (a fresh wrapper per resolver call does
+    not matter). Entries are shared read-only: nothing downstream mutates response data.
+    """
+
+    def __init__(self, capacity: int = MEMO_CAPACITY) -> None:
+        self.capacity = capacity
+        self.entries: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+        self._tables = itertools.count()
+        self.hits = self.misses = 0
+
+    def table(self) -> int:
+        """A fresh number for one selection of one plan (never reused, unlike an object's id())."""
+        return next(self._tables)
+
+    def store(self, key: Hashable, value: dict[str, Any]) -> None:
+        """Keeps an entry, dropping the least recently used ones beyond the capacity."""
+        entries = self.entries
+        entries[key] = value
+        while len(entries) > self.capacity:
+            entries.popitem(last=False)
+
+
+_RECORD_ONLY: dict[type, bool] = {}
+
+
+def record_key(value: Any) -> str | None:
+    """The fixture id of the record a GraphQL object wraps, when the object is nothing but that
+    record (a strawberry type whose only constructor field is `record`, with a string `id`); otherwise
+    None (e.g. an Edge, a Connection, an Evidence, whose record has no id)."""
+    kind = type(value)
+    only = _RECORD_ONLY.get(kind)
+    if only is None:
+        only = _RECORD_ONLY[kind] = dataclasses.is_dataclass(kind) and [
+            f.name for f in dataclasses.fields(kind) if f.init  # resolver fields are not state
+        ] == ["record"]
+    if not only:
+        return None
+    key = getattr(value.record, "id", None)
+    return key if type(key) is str else None
+
+
+def uses_variables(nodes: list[FieldNode], fragments: dict[str, FragmentDefinitionNode]) -> bool:
+    """Whether any of the field's nodes, its arguments or anything selected below it (fragments
+    followed) refers to a variable."""
+    return any(_refers_to_variables(node, fragments, set()) for node in nodes)
+
+
+def _refers_to_variables(node: Node, fragments: dict[str, FragmentDefinitionNode], seen: set[str]) -> bool:
+    if isinstance(node, VariableNode):
+        return True
+    if isinstance(node, FragmentSpreadNode):
+        name = node.name.value
+        if name not in seen:
+            seen.add(name)
+            fragment = fragments.get(name)
+            if fragment is None or _refers_to_variables(fragment, fragments, seen):
+                return True
+    return any(
+        _refers_to_variables(child, fragments, seen)
+        for key in node.keys
+        for value in [getattr(node, key, None)]
+        for child in (value if isinstance(value, tuple | list) else [value])
+        if isinstance(child, Node)
+    )
+
+
+def memoised_object(
+    fields: list[PlannedField], fragments: dict[str, FragmentDefinitionNode], memo: Memo
+) -> Complete:
+    """Completes objects of one selection, reusing per record the values of its fields that use no
+    variable (see Memo); the fields that do are completed on every run, in their place."""
+    fixed = [not uses_variables(f.nodes, fragments) for f in fields]
+    if not any(fixed):
+        return lambda value, run: complete_object(fields, value, run)
+    varying = [f for f, is_fixed in zip(fields, fixed, strict=True) if not is_fixed]
+    layout = list(zip(fields, fixed, strict=True))
+    table, entries = memo.table(), memo.entries
+
+    def complete(value: Any, run: Run) -> dict[str, Any]:
+        record = record_key(value)
+        if record is None:
+            return complete_object(fields, value, run)
+        key = (table, type(value), record)
+        found = entries.get(key)
+        if found is None:
+            memo.misses += 1
+            found = {}
+            for field, is_fixed in layout:  # every key in its place; the varying ones filled below
+                found[field.key] = field.complete(field.call(value, run), run) if is_fixed else None
+            memo.store(key, found)
+        else:
+            memo.hits += 1
+            entries.move_to_end(key)
+        run.objects += 1
+        if run.objects & 63 == 1 and time.monotonic() > run.deadline:
+            raise QueryTimeout
+        if not varying:
+            return found
+        out = found.copy()
+        for field in varying:
+            out[field.key] = field.complete(field.call(value, run), run)
+        return out
+
+    return complete

@@ -89,10 +89,18 @@ class Edge(Generic[N]):
 
 @strawberry.type(description="A page of an ordered result list (Relay cursor connection).")
 class Connection(Generic[N]):
-    edges: list[Edge[N]] = strawberry.field(description="The items of this page with their cursors.")
+    def _edges(self) -> list[Edge[N]]:
+        """Built only when a query selects them: most ask for `nodes`, and a cursor is a base64."""
+        return [Edge(cursor=encode_cursor(self.start + i), node=node) for i, node in enumerate(self.nodes)]
+
+    edges: list[Edge[N]] = strawberry.field(
+        resolver=_edges, description="The items of this page with their cursors."
+    )
     nodes: list[N] = strawberry.field(description="The items of this page, without cursors.")
     page_info: PageInfo = strawberry.field(description="How to fetch the neighbouring pages.")
     total_count: int = strawberry.field(description="How many items match in all, across every page.")
+    start: strawberry.Private[int] = 0
+    """The position of the page's first item in the whole list (its cursor's offset)."""
 
 
 First = Annotated[
@@ -136,11 +144,11 @@ def paginate(
         stop = min(stop, start + first)
     if last is not None:
         start = max(start, stop - last)
-    edges = [Edge(cursor=encode_cursor(i), node=wrap(items[i])) for i in range(start, stop)]
     page = PageInfo(
         has_next_page=stop < len(items),
         has_previous_page=start > 0,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+        start_cursor=encode_cursor(start) if start < stop else None,
+        end_cursor=encode_cursor(stop - 1) if start < stop else None,
     )
-    return Connection(edges=edges, nodes=[e.node for e in edges], page_info=page, total_count=len(items))
+    nodes = [wrap(items[i]) for i in range(start, stop)]
+    return Connection(nodes=nodes, page_info=page, total_count=len(items), start=start)
