@@ -14,6 +14,7 @@ from typing import Final
 from schema.dataset import Dataset
 from schema.models import Evidence
 from schema.selectors import CONTEXT
+from schema.sentences import QUOTES
 
 MAX_PASSAGE_LENGTH: Final = 1000
 """Longest passage accepted, in code points before normalisation; longer is a PassageError."""
@@ -21,18 +22,6 @@ MAX_PASSAGE_LENGTH: Final = 1000
 MAX_MATCHES: Final = 100
 """Most matches returned; the search stops there (in sources.json order, then text order)."""
 
-_FOLD: Final = {
-    "\u2018": "'",
-    "\u2019": "'",
-    "\u201a": "'",
-    "\u201b": "'",
-    "\u2032": "'",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u201e": '"',
-    "\u201f": '"',
-    "\u2033": '"',
-}
 
 
 class PassageError(ValueError):
@@ -71,7 +60,7 @@ class PassageMatch:
 
 
 def _fold_char(char: str) -> str:
-    folded = _FOLD.get(char, char).lower()
+    folded = str(QUOTES.get(ord(char), char)).lower()
     return folded if len(folded) == 1 else char  # keep one code point per code point ("İ" stays)
 
 
