@@ -21,6 +21,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from api.errors import NOT_FOUND
+from api.http.response_cache import etag_matches
 from schema.dataset import FIXTURE_MODELS, Dataset
 from schema.store import StoredDataset, StoredFile
 
@@ -52,21 +53,14 @@ class Download:
     def respond(self, request: Request) -> Response:
         """Returns the file, or 304 Not Modified when If-None-Match names its ETag."""
         headers = {"ETag": self.etag(), "Cache-Control": CACHE_CONTROL}
-        if _matches(request.headers.get("if-none-match"), self.etag()):
+        if_none_match = request.headers.get("if-none-match", "").encode("latin-1")
+        if etag_matches(if_none_match, self.etag().encode("ascii")):
             return Response(status_code=304, headers=headers)
         headers["Content-Disposition"] = f'attachment; filename="{self.name}"'
         if self.content is None and self.stream is not None:
             headers["Content-Length"] = str(self.size)
             return StreamingResponse(self.stream(), media_type=self.media_type, headers=headers)
         return Response(self.content, media_type=self.media_type, headers=headers)
-
-
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    """Whether an If-None-Match header names this ETag (weak comparison, as RFC 9110 asks) or is *."""
-    if not if_none_match:
-        return False
-    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
-    return "*" in tags or etag in tags
 
 
 def not_found(message: str) -> Response:
