@@ -42,7 +42,7 @@ from api.engine.deadline import QueryTimeout, deadline_middleware, timed_out, ti
 from api.engine.persisted import PersistedQueries
 from api.engine.plan_fields import Memo
 from api.engine.query_cost import check_cost
-from api.engine.query_shape import check_field_merging, parse_query
+from api.engine.query_shape import check_field_merging, fragments_of, parse_query
 from api.engine.request import GraphQLRequest, request_from
 from api.errors import (
     BAD_USER_INPUT,
@@ -151,7 +151,7 @@ class Engine:
         errors = validate(self.schema, document, rules)
         if errors:
             return Prepared(None, tuple(errors), VALIDATION_FAILED)
-        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        fragments = fragments_of(document)
         return Prepared(document, fragments=fragments)
 
     def plan_for(self, prepared: Prepared, operation_name: str | None) -> Plan | None:
@@ -249,7 +249,9 @@ class Engine:
         operation = get_operation_ast(prepared.document, request.operation_name)
         if operation is not None:
             variables = request.variables or {}
-            limited = check_cost(self.schema, prepared.document, operation, variables, self.limits)
+            limited = check_cost(
+                self.schema, prepared.document, operation, variables, self.limits, prepared.fragments
+            )
             if limited:
                 return 400, self.serialize(ExecutionResult(None, limited), BAD_USER_INPUT)
         return None

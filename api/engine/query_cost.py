@@ -27,6 +27,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from api.engine.query_shape import fragments_of
 from api.errors import QUERY_TOO_COMPLEX
 from api.graph.relay import MAX_PAGE
 from api.settings import Limits
@@ -38,11 +39,13 @@ _LIST_ARGUMENT = "ids"  # `nodes(ids:)` returns one object per id
 class _Estimate:
     """Walks one operation with its types; each fragment is costed once (memoised) and reused."""
 
-    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any]) -> None:
-        self.schema = schema
-        definitions = document.definitions
-        self.fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
-        self.variables = variables
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any],
+    ) -> None:
+        self.schema, self.fragments, self.variables = schema, fragments, variables
         self.memo: dict[str, int] = {}
 
     def selections(self, parent: GraphQLNamedType | None, node: SelectionSetNode | None) -> int:
@@ -120,13 +123,16 @@ def estimate_cost(
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any],
+    fragments: Mapping[str, FragmentDefinitionNode] | None = None,
 ) -> int:
     """Takes a validated operation and its variables; returns how many nodes it could return.
+    `fragments`: the document's fragments by name, when the caller has them already.
 
     The cost is GitHub's: every paginated field counts the items it may return (its `first` or
     `last`, else its default page), multiplied by the pages of the paginated fields around it.
     """
-    estimate = _Estimate(schema, document, _default_variables(operation, variables))
+    known = fragments_of(document) if fragments is None else fragments
+    estimate = _Estimate(schema, known, _default_variables(operation, variables))
     root = schema.get_root_type(operation.operation)
     return estimate.selections(root, operation.selection_set)
 
@@ -137,9 +143,10 @@ def check_cost(
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any],
     limits: Limits,
+    fragments: Mapping[str, FragmentDefinitionNode] | None = None,
 ) -> list[GraphQLError]:
     """Returns the QUERY_TOO_COMPLEX error that stops this operation, if it costs more than the limit."""
-    cost = estimate_cost(schema, document, operation, variables)
+    cost = estimate_cost(schema, document, operation, variables, fragments)
     if cost <= limits.max_cost:
         return []
     message = (

@@ -104,9 +104,14 @@ class _Measure:
         return shape
 
 
+def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    """Returns a document's fragment definitions by name (built once per prepared document)."""
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
 def measure(document: DocumentNode, operation: OperationDefinitionNode, cutoff: int = 1000) -> Shape:
     """Takes a document and one of its operations; returns the operation's shape, fragments expanded."""
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    fragments = fragments_of(document)
     inner = _Measure(fragments, cutoff).selections(operation.selection_set, 1)
     return Shape(inner.depth, inner.aliases, inner.directives + len(operation.directives or ()))
 
@@ -305,7 +310,7 @@ def _selection_sets(document: DocumentNode) -> list[SelectionSetNode]:
 
 def _estimate(document: DocumentNode, budget: int) -> tuple[_FieldMerging, SelectionSetNode | None]:
     """Returns the estimate and the selection set it was checking when it passed `budget` (or None)."""
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    fragments = fragments_of(document)
     merging = _FieldMerging(fragments, budget)
     node = None
     try:
