@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from api_client import dataset
 from live_server import parley_server
-from node_tools import run_script
+from nodejs import run_script
 
 from api.http.app import create_app
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from api_client import dataset
 from live_server import parley_server
-from node_tools import run_script
+from nodejs import run_script
 
 from api.engine.persisted import ENTRY_OVERHEAD, PersistedQueries, sha256_hex
 from api.engine.request import GraphQLRequest
