@@ -219,8 +219,16 @@ class StoredFile(FixtureFile):
         return int(self._size)
 
     def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
-        """Yields the file's bytes in blocks, straight from the snapshot's blob."""
-        conn = sqlite3.connect(self._store._uri, uri=True)
+        """Yields the file's bytes in blocks, straight from the snapshot's blob.
+
+        The connection is the generator's own, used by one step at a time; a streaming response
+        may run those steps (and the final close) on different worker threads. A file of one block is
+        read through the store's own connection of this thread.
+        """
+        if self._size <= size:
+            yield self.content
+            return
+        conn = sqlite3.connect(self._store._uri, uri=True, check_same_thread=False)
         try:
             rowid = conn.execute("SELECT rowid FROM files WHERE name = ?", (self.name,)).fetchone()[0]
             with conn.blobopen("files", "content", rowid, readonly=True) as blob:

@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import warnings
 from collections.abc import Iterator
 from functools import cache
@@ -164,6 +165,42 @@ def test_fixture_downloads_from_the_snapshot_are_the_files_bytes() -> None:
         assert b.headers["etag"] == a.headers["etag"]
         again = snapshot.get(f"/fixtures/{name}", headers={"if-none-match": b.headers["etag"]})
         assert again.status_code == 304
+
+
+def test_a_stored_file_streams_when_its_blocks_are_read_on_different_threads() -> None:
+    """A streaming response steps the generator (and closes it) from worker threads of its choice."""
+    name = "claims.json"
+    stored_file = stored().files[name]
+    blocks = stored_file.chunks(size=1024)  # many blocks: the file is read through its own connection
+    got: list[bytes] = []
+    errors: list[BaseException] = []
+    first_done, release = threading.Event(), threading.Event()
+
+    def first() -> None:  # opens the file on this thread, which stays alive (as a pool's would)
+        try:
+            got.append(next(blocks))
+        except BaseException as error:
+            errors.append(error)
+        first_done.set()
+        release.wait(10)
+
+    def rest() -> None:  # the remaining blocks and the generator's close, on another live thread
+        try:
+            got.extend(blocks)
+        except BaseException as error:  # a thread's exception would otherwise be lost
+            errors.append(error)
+
+    opener = threading.Thread(target=first)
+    opener.start()
+    first_done.wait(10)
+    other = threading.Thread(target=rest)
+    other.start()
+    other.join()
+    release.set()
+    opener.join()
+    assert errors == []
+    assert b"".join(got) == (FIXTURES / name).read_bytes()
+    assert b"".join(stored_file.chunks()) == (FIXTURES / name).read_bytes()  # one block, one read
 
 
 def test_parley_db_downloads_and_opens_with_sqlite3(tmp_path: Path) -> None:

@@ -27,6 +27,8 @@ from schema.store import StoredDataset, StoredFile
 
 JSON_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema" / "json"
 CACHE_CONTROL = "public, max-age=3600, must-revalidate"
+STREAM_ABOVE = 1 << 20
+"""Files kept outside memory are streamed when larger than this; smaller ones are read in one go."""
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,13 @@ class Download:
         if etag_matches(if_none_match, self.etag().encode("ascii")):
             return Response(status_code=304, headers=headers)
         headers["Content-Disposition"] = f'attachment; filename="{self.name}"'
-        if self.content is None and self.stream is not None:
-            headers["Content-Length"] = str(self.size)
-            return StreamingResponse(self.stream(), media_type=self.media_type, headers=headers)
-        return Response(self.content, media_type=self.media_type, headers=headers)
+        content = self.content
+        if content is None and self.stream is not None:
+            if self.size > STREAM_ABOVE:
+                headers["Content-Length"] = str(self.size)
+                return StreamingResponse(self.stream(), media_type=self.media_type, headers=headers)
+            content = b"".join(self.stream())  # one blob read: cheaper than a threaded stream
+        return Response(content, media_type=self.media_type, headers=headers)
 
 
 def not_found(message: str) -> Response:
