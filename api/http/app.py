@@ -208,7 +208,7 @@ def _build_app(
     app = Starlette(
         routes=routes,
         exception_handlers={404: _not_found, **EXCEPTION_HANDLERS},
-        middleware=[*edge_middleware(), cache, cors()],
+        middleware=[cache, *edge_middleware(), cors()],
     )
     app.state.engine = engine
     app.state.dataset = dataset

@@ -1,7 +1,8 @@
 """The response cache as ASGI middleware in front of /graphql: a hit never reaches routing or CORS.
 
 It sits outermost but for Starlette's error middleware, so what it stores is the answer exactly as
-the rest of the stack produced it (CORS headers included; Origin is part of the key). A miss is run
+the rest of the stack produced it (CORS, security headers and gzip included; Origin and whether
+gzip is accepted are part of the key, and a gzip answer's ETag ends in -gzip). A miss is run
 by the app with the body it already read, and buffered: a GET answer gets a strong ETag and
 `Vary: Accept` (and 304 to a matching If-None-Match), a POST answer is stored on its second sighting.
 An answer with errors is stored only under the raw key: its locations belong to that spelling.
@@ -15,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http.response_cache import CachedResponse, ResponseCache, decoded_params, etag_matches
 
-_SHAPING = (b"accept", b"content-type", b"origin", b"if-none-match", b"content-length")
+_SHAPING = (b"accept", b"accept-encoding", b"content-type", b"origin", b"if-none-match", b"content-length")
 
 
 class ResponseCacheMiddleware:
@@ -48,7 +49,9 @@ class ResponseCacheMiddleware:
                 return
             raw = await _read_body(receive)
             receive = _replaying(raw, receive)
-        shape = (accept, found.get(b"content-type", b""), found.get(b"origin", b""))
+        # gzip or not is all the edge's compression tells apart (api/http/edge.py).
+        encoding = b"gzip" if b"gzip" in found.get(b"accept-encoding", b"") else b""
+        shape = (accept, found.get(b"content-type", b""), found.get(b"origin", b""), encoding)
         raw_key = self.cache.request_key(method, raw, shape)
         cached = self.cache.get(raw_key)
         norm_key = None

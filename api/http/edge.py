@@ -1,8 +1,9 @@
-"""The outermost layers of every answer: security headers, and gzip that keeps ETags honest.
+"""The layers around every answer (inside the response cache, which stores what they produce):
+security headers, and gzip that keeps ETags honest.
 
 - `SecurityHeaders`: `X-Content-Type-Options: nosniff` on every response, and a restrictive
   Content-Security-Policy on HTML pages that do not bring their own (no framing, own origin only).
-- `compression()`: Starlette's GZipMiddleware for bodies of 1 kB and more, inside `GzipETags`, which
+- Starlette's GZipMiddleware for bodies of 1 kB and more, inside `GzipETags`, which
   gives the gzip representation its own strong ETag (`"<tag>-gzip"`, as RFC 9110 asks of a different
   representation) and takes the suffix off again on If-None-Match, so a 304 still answers it.
   Brotli is not offered: Starlette has no brotli middleware and the gain over gzip on JSON this size

@@ -285,7 +285,8 @@ class ResponseCache:
         # One ETag per representation: the same data as application/json and as
         # application/graphql-response+json are different representations (RFC 9110 8.8.3).
         tag = hashlib.blake2b(content_type + b"\n" + body, digest_size=16).hexdigest().encode("ascii")
-        etag = b'"' + tag + b'"'
+        gzipped = any(k == b"content-encoding" and v == b"gzip" for k, v in headers)
+        etag = b'"' + tag + (b'-gzip"' if gzipped else b'"')  # as api/http/edge.py tags gzip answers
         vary = next((v for k, v in headers if k == b"vary"), None)
         post = tuple((k, v) for k, v in headers if k != b"etag")
         kept = tuple((k, v) for k, v in post if k != b"vary")
