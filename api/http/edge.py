@@ -81,7 +81,7 @@ class GzipETags:
 
 
 def edge_middleware() -> list[Middleware]:
-    """Returns the outermost middleware, outermost first: security headers, then gzip with ETags."""
+    """Returns the edge middleware, outermost first: security headers, then gzip with ETags."""
     return [
         Middleware(SecurityHeaders),
         Middleware(GzipETags),
