@@ -197,15 +197,18 @@ def build_progress() -> Callable[[str, int, int], None]:
     return update
 
 
-def _hash_inputs(fixtures: Path, seeds: Path) -> Callable[[], Mapping[str, str]]:
-    """Starts hashing every input file in a thread (hashlib releases the GIL); returns a join."""
-    from schema.snapshot import input_hashes
+def _hash_inputs(fixtures: Path, seeds: Path, snapshot: Path) -> Callable[[], Mapping[str, str]]:
+    """Starts hashing the input files in a thread (hashlib releases the GIL); returns a join.
+
+    Hashes of files unchanged since they were last hashed come from the snapshot's hash cache.
+    """
+    from schema.snapshot import hash_cache_for, input_hashes
 
     found: dict[str, Any] = {}
 
     def work() -> None:
         try:
-            found["hashes"] = input_hashes(fixtures, seeds)
+            found["hashes"] = input_hashes(fixtures, seeds, cache=hash_cache_for(snapshot))
         except OSError as error:
             found["error"] = error
 
@@ -285,7 +288,8 @@ def serve(argv: Sequence[str] | None = None) -> int:
     add_limit_arguments(parser)
     add_server_arguments(parser)
     args = parser.parse_args(argv)
-    hashes = None if args.in_memory else _hash_inputs(args.fixtures, args.seeds)  # while importing
+    # Hashing (or, for unchanged files, stat-ing) the inputs runs while the app's modules are imported.
+    hashes = None if args.in_memory else _hash_inputs(args.fixtures, args.seeds, args.snapshot)
 
     import uvicorn
 

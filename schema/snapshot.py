@@ -17,9 +17,12 @@ The same inputs give the same file, byte for byte: rows go in in file order, not
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import sqlite3
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -88,26 +91,106 @@ COLUMNS: dict[str, dict[str, Callable[[Any], Any]]] = {
 }
 
 
-def sha256_file(path: Path) -> str:
+def sha256_file(path: str | Path) -> str:
     """Returns the hex sha256 of a file's bytes, read in 1 MiB blocks (hashing releases the GIL)."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         while block := handle.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
 
 
-def input_files(fixtures_dir: Path, seeds_dir: Path) -> dict[str, Path]:
+def input_files(fixtures_dir: Path, seeds_dir: Path) -> dict[str, str]:
     """Returns manifest name -> path of every file the loader reads: fixtures/*.json and seeds/*."""
-    found = {f"fixtures/{p.name}": p for p in sorted(fixtures_dir.glob("*.json")) if p.is_file()}
-    if seeds_dir.is_dir():
-        found.update({f"seeds/{p.name}": p for p in sorted(seeds_dir.iterdir()) if p.is_file()})
+    fixtures = (name for name in _file_names(fixtures_dir) if name.endswith(".json"))
+    found = {f"fixtures/{name}": os.path.join(fixtures_dir, name) for name in fixtures}
+    found.update({f"seeds/{name}": os.path.join(seeds_dir, name) for name in _file_names(seeds_dir)})
     return found
 
 
-def input_hashes(fixtures_dir: Path, seeds_dir: Path) -> dict[str, str]:
-    """Returns manifest name -> sha256 of every input file (see `input_files`)."""
-    return {name: sha256_file(path) for name, path in input_files(fixtures_dir, seeds_dir).items()}
+def _file_names(directory: Path) -> list[str]:
+    """The names of the regular files in a directory (none if it is missing), sorted."""
+    try:
+        with os.scandir(directory) as entries:
+            return sorted(e.name for e in entries if e.is_file())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+HASH_CACHE_FORMAT = 1
+RACY_NS = 2_000_000_000
+"""A file changed less than this before it was hashed is not remembered (see `input_hashes`)."""
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _stamp(path: str) -> list[int]:
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def _read_hash_cache(path: Path) -> dict[str, Any]:
+    """name -> [size, mtime_ns, ctime_ns, inode, device, sha256]; entries are checked where used."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}  # a missing or unreadable cache only means hashing everything
+    files = data.get("files") if isinstance(data, dict) and data.get("format") == HASH_CACHE_FORMAT else None
+    return files if isinstance(files, dict) else {}
+
+
+def _write_hash_cache(path: Path, entries: Mapping[str, list[Any]]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError:
+        return  # nowhere to keep it: the next check hashes those files again
+    try:
+        with os.fdopen(handle, "w") as out:
+            json.dump({"format": HASH_CACHE_FORMAT, "files": dict(sorted(entries.items()))}, out)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def input_hashes(fixtures_dir: Path, seeds_dir: Path, *, cache: Path | None = None) -> dict[str, str]:
+    """Returns manifest name -> sha256 of every input file (see `input_files`).
+
+    With `cache` (a JSON file), a file whose size, mtime, ctime, inode and device are those it had
+    when it was last hashed keeps that hash; any other file is read and hashed, and the cache is
+    rewritten. Writing a file always moves its ctime (which no user call can set back), so an
+    unchanged stamp means unchanged bytes; a file changed within RACY_NS of being hashed is not
+    remembered, since a second write in the same clock tick could leave its stamp unchanged (git's
+    "racy clean" rule). Without `cache`, every file is read.
+    """
+    known = _read_hash_cache(cache) if cache is not None else {}
+    started = time.time_ns()
+    hashes: dict[str, str] = {}
+    remember: dict[str, list[Any]] = {}
+    for name, path in input_files(fixtures_dir, seeds_dir).items():
+        stamp = _stamp(path)
+        entry = known.get(name)
+        if (
+            isinstance(entry, list)
+            and len(entry) == 6
+            and entry[:5] == stamp
+            and isinstance(entry[5], str)
+            and _SHA256.fullmatch(entry[5])
+        ):
+            hashes[name] = entry[5]
+            remember[name] = entry
+            continue
+        hashes[name] = sha256_file(path)
+        if _stamp(path) == stamp and max(stamp[1], stamp[2]) < started - RACY_NS:
+            remember[name] = [*stamp, hashes[name]]
+    if cache is not None and remember != known:
+        _write_hash_cache(cache, remember)
+    return hashes
+
+
+def hash_cache_for(snapshot: Path) -> Path:
+    """Where the input-hash cache of a snapshot lives: beside it (`parley.db` -> `parley.db.hashes`)."""
+    return snapshot.with_name(snapshot.name + ".hashes")
 
 
 def code_version(extra_sources: Iterable[Path] = ()) -> str:

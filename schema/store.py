@@ -19,7 +19,16 @@ from pydantic import TypeAdapter
 
 from schema.dataset import FIXTURE_MODELS, Dataset, FixtureFile
 from schema.models import Evidence, Verified
-from schema.snapshot import BY_COLUMN, FORMAT, LISTS, ExtraWriter, Progress, input_hashes, write_snapshot
+from schema.snapshot import (
+    BY_COLUMN,
+    FORMAT,
+    LISTS,
+    ExtraWriter,
+    Progress,
+    hash_cache_for,
+    input_hashes,
+    write_snapshot,
+)
 
 M = TypeVar("M", bound=Verified)
 
@@ -330,9 +339,11 @@ def build_snapshot(
 
     report = progress or (lambda step, done, total: None)
     report("loading and verifying", 0, 0)  # hashing the inputs first is part of it
-    before = input_hashes(fixtures_dir, seeds_dir)
+    cache = hash_cache_for(path)
+    cache.unlink(missing_ok=True)  # a build hashes every file; the check after loading, only changed ones
+    before = input_hashes(fixtures_dir, seeds_dir, cache=cache)
     dataset = load_dataset(fixtures_dir, seeds_dir)
-    if input_hashes(fixtures_dir, seeds_dir) != before:
+    if input_hashes(fixtures_dir, seeds_dir, cache=cache) != before:
         raise SnapshotError(f"{fixtures_dir} or {seeds_dir} changed while the snapshot was being built")
     write_snapshot(dataset, path, before, code=code, extra=extra, progress=report)
 
@@ -351,25 +362,28 @@ def ensure_snapshot(
 
     Returns the dataset and why it was (re)built (empty: the snapshot on disk was current). `hashes`
     (from `input_hashes`, e.g. worked out in a thread while the app was imported) saves hashing again.
+    Input hashes are kept beside the snapshot (`hash_cache_for`): a file is read again only when its
+    stamp (size, times, inode) moved, so a start over unchanged files costs a `stat` per file.
     A lock file beside the snapshot keeps concurrent workers from building it twice.
     Raises FixtureError when the inputs are invalid: nothing is served then.
     """
     import fcntl
 
-    current = dict(hashes) if hashes is not None else input_hashes(fixtures_dir, seeds_dir)
+    cache = hash_cache_for(path)
+    current = dict(hashes) if hashes is not None else input_hashes(fixtures_dir, seeds_dir, cache=cache)
     reasons = _reasons(path, current, code)
     if not reasons:
         return open_dataset(path), []
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(path.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        current = input_hashes(fixtures_dir, seeds_dir)
+        current = input_hashes(fixtures_dir, seeds_dir, cache=cache)
         reasons = _reasons(path, current, code)  # another process may have built it meanwhile
         if reasons:
             build_snapshot(path, fixtures_dir, seeds_dir, code=code, extra=extra, progress=progress)
     dataset = open_dataset(path)
     assert dataset.store is not None
-    left = stale_inputs(dataset.store, input_hashes(fixtures_dir, seeds_dir), code)
+    left = stale_inputs(dataset.store, input_hashes(fixtures_dir, seeds_dir, cache=cache), code)
     if left:
         raise SnapshotError(f"{path} still differs from the files after a build: {'; '.join(left)}")
     return dataset, reasons
