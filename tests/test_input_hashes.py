@@ -67,7 +67,8 @@ def test_a_start_over_unchanged_files_reads_none_and_an_edit_keeping_size_and_mt
     claims_path.write_bytes(text.encode())
     assert claims_path.stat().st_size == stat.st_size
     files = {p.name: p.read_bytes() for p in fixtures.glob("*.json") if p.name != "datapackage.json"}
-    (fixtures / "datapackage.json").write_bytes(build_datapackage(files, [p.name for p in seeds.glob("*.txt")]))
+    seed_names = [p.name for p in seeds.glob("*.txt")]
+    (fixtures / "datapackage.json").write_bytes(build_datapackage(files, seed_names))
     os.utime(claims_path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert claims_path.stat().st_mtime_ns == stat.st_mtime_ns
     dataset, reasons = open_snapshot(path, fixtures, seeds)
