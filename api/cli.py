@@ -236,18 +236,16 @@ def build(argv: Sequence[str] | None = None) -> int:
     _snapshot_argument(parser)
     args = parser.parse_args(argv)
 
-    from api.graph.indexes import SOURCES, write_api_tables
-    from api.graph.search_index import write_search_tables
+    from api.http.app import SNAPSHOT_WRITERS, snapshot_code
     from schema.loader import FixtureError
-    from schema.snapshot import code_version
     from schema.store import SnapshotError, build_snapshot
 
     began = time.perf_counter()
     try:
         build_snapshot(
             args.snapshot, args.fixtures, args.seeds,
-            code=code_version(SOURCES),
-            extra=[write_api_tables, write_search_tables],
+            code=snapshot_code(),
+            extra=SNAPSHOT_WRITERS,
             progress=build_progress(),
         )
     except FixtureError as error:

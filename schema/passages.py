@@ -8,7 +8,10 @@ two claims or stop mid-sentence. `find_passages` answers that; it is pure (no I/
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from schema.dataset import Dataset
@@ -21,7 +24,6 @@ MAX_PASSAGE_LENGTH: Final = 1000
 
 MAX_MATCHES: Final = 100
 """Most matches returned; the search stops there (in sources.json order, then text order)."""
-
 
 
 class PassageError(ValueError):
@@ -83,27 +85,64 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return "".join(folded), origin
 
 
-class PassageIndex:
-    """Every seed text of a dataset, folded once, with the citations of each source by offset.
+_SPACE_RUNS = re.compile(r"\s+")  # \s is str.isspace's set
 
-    Build it once per dataset (cost: one pass over the seed texts) and call `find` per lookup.
+
+def fold(text: str) -> str:
+    """`normalise(text)[0]` without the offsets, at C speed: what a snapshot stores to search in.
+
+    `str.lower` of a whole string differs from lowering code point by code point only for U+0130
+    (which lowers to two) and U+03A3 (final sigma depends on context); texts holding either take
+    `normalise`.
+    """
+    folded = _SPACE_RUNS.sub(" ", text.translate(QUOTES))
+    if "\u0130" in folded or "\u03a3" in folded:
+        return normalise(text)[0]
+    return folded.lower()
+
+
+Candidates = Callable[[str], Iterable[str]]
+"""needle (folded) -> ids of the sources whose folded text may hold it, in sources.json order."""
+
+
+class PassageIndex:
+    """Finds passages in a dataset's seed texts, with the citations of each source by offset.
+
+    Without `candidates`, every seed text is folded once, up front, and each lookup searches them all.
+    With it (a snapshot's search over its stored folded texts), only candidate sources are folded,
+    when first needed, and a bounded number of them are kept. `claim_order` gives a claim's position
+    in claims.json (default: counted from the dataset on first use).
     """
 
-    def __init__(self, dataset: Dataset) -> None:
-        self._texts: list[tuple[str, str, str, list[int]]] = []
-        for source_id in dataset.sources:
-            text = dataset.seed_texts.get(source_id)
-            if text is not None:
-                folded, origin = normalise(text)
-                self._texts.append((source_id, text, folded, origin))
-        order = {claim_id: index for index, claim_id in enumerate(dataset.claims)}
-        self._evidence = {
-            source_id: sorted(
-                ((c.evidence.start, c.evidence.end, c.claim) for c in citations), key=lambda e: e[0]
-            )
-            for source_id, citations in dataset.citations_by_source.items()
-        }
-        self._order = order
+    def __init__(
+        self,
+        dataset: Dataset,
+        *,
+        candidates: Candidates | None = None,
+        claim_order: Callable[[str], int] | None = None,
+    ) -> None:
+        self._dataset = dataset
+        self._fold: Callable[[str], tuple[str, list[int]]]
+        if candidates is None:
+            texts = dataset.seed_texts
+            folded = {s: normalise(texts[s]) for s in dataset.sources if s in texts}
+            self._candidates: Candidates = lambda needle: folded  # every source, in file order
+            self._fold = folded.__getitem__
+        else:
+            self._candidates = candidates
+            self._fold = lru_cache(maxsize=128)(lambda source: normalise(dataset.seed_texts[source]))
+        self._evidence = lru_cache(maxsize=1024)(self._spans)
+        self._claim_order = claim_order
+
+    def _spans(self, source_id: str) -> list[tuple[int, int, str]]:
+        citations = self._dataset.citations_by_source.get(source_id, ())
+        return sorted(((c.evidence.start, c.evidence.end, c.claim) for c in citations), key=lambda e: e[0])
+
+    def _order(self, claim_id: str) -> int:
+        if self._claim_order is None:
+            order = {claim_id: index for index, claim_id in enumerate(self._dataset.claims)}
+            self._claim_order = order.__getitem__
+        return self._claim_order(claim_id)
 
     def find(self, passage: str) -> list[PassageMatch]:
         """See `find_passages`."""
@@ -115,17 +154,16 @@ class PassageIndex:
         if not needle:
             raise PassageError("the passage is blank")
         matches: list[PassageMatch] = []
-        for source_id, text, folded, origin in self._texts:
+        for source_id in self._candidates(needle):
+            folded, origin = self._fold(source_id)
+            text = self._dataset.seed_texts[source_id]
             at = folded.find(needle)
             while at >= 0:
                 start = origin[at]
                 end = origin[at + len(needle) - 1] + 1
-                claims = {
-                    claim
-                    for e_start, e_end, claim in self._evidence.get(source_id, [])
-                    if e_start < end and start < e_end
-                }
-                ordered = tuple(sorted(claims, key=self._order.__getitem__))
+                spans = self._evidence(source_id)
+                claims = {claim for e_start, e_end, claim in spans if e_start < end and start < e_end}
+                ordered = tuple(sorted(claims, key=self._order))
                 prefix, suffix = text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
                 matches.append(PassageMatch(source_id, start, end, text[start:end], ordered, prefix, suffix))
                 if len(matches) == MAX_MATCHES:

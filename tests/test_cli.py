@@ -139,7 +139,9 @@ def test_serve_says_where_it_listens_and_what_it_loaded() -> None:
     finally:
         process.terminate()
         process.wait(timeout=20)
-    (startup,) = [line for line in lines if "playground" in line and "loaded" in line]
+    found = [line for line in lines if "playground" in line and "loaded" in line]
+    assert len(found) == 1, lines
+    startup = found[0]
     base = f"http://127.0.0.1:{port}"
     assert "parley: loaded 35 claims, 37 citations, 5 sources, 22 people;" in startup, lines
     assert f"API {base}/graphql · playground {base}/playground · home {base}/" in startup

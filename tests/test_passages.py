@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from datafiles import FIXTURES, SEEDS
 
 from schema.dataset import Dataset
 from schema.loader import load_dataset
-from schema.passages import MAX_MATCHES, MAX_PASSAGE_LENGTH, PassageError, PassageIndex, find_passages
+from schema.passages import (
+    MAX_MATCHES,
+    MAX_PASSAGE_LENGTH,
+    PassageError,
+    PassageIndex,
+    find_passages,
+    fold,
+    normalise,
+)
 from schema.selectors import check_evidence
 
 ASEAN = "asean-now-fragile-progress"
@@ -90,3 +100,44 @@ def test_an_index_built_once_answers_like_the_function(dataset: Dataset) -> None
         (ASEAN, 872),
         ("econotimes-talks-resume", 1020),
     ]
+
+
+def test_fold_is_normalise_without_the_offsets_for_every_code_point() -> None:
+    every = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    tricky = ("\u03a3", "A\u03a3 b", "\u0130x", "a  \t\n b")
+    for text in ("".join(every), "a".join(every), " ".join(every), *tricky):
+        assert fold(text) == normalise(text)[0]
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    assert seeds and all(fold(text) == normalise(text)[0] for text in seeds)
+
+
+PASSAGES = [
+    "We are doing well with China. China's not easy,",
+    "china\u2019s  NOT\neasy",
+    "Trade Representative",
+    "e",
+    "ch",
+    "a\x00b",
+    "no such words anywhere",
+    "Lancaster House",
+    "Recommended Posts Posted",
+]
+
+
+def test_a_snapshot_answers_every_passage_as_the_in_memory_app(dataset: Dataset, tmp_path: Path) -> None:
+    from api.http.app import create_app, open_snapshot
+    from tests.test_store import _client
+
+    stored, _ = open_snapshot(tmp_path / "parley.db", FIXTURES, SEEDS)
+    memory, snapshot = _client(create_app(dataset)), _client(create_app(stored))
+    query = """query($t: String!) { passages(text: $t) { source { slug } claims { slug }
+      span { start end exact prefix suffix } } }"""
+    for passage in PASSAGES:
+        body = {"query": query, "variables": {"t": passage}}
+        a, b = memory.post("/graphql", json=body), snapshot.post("/graphql", json=body)
+        assert (a.status_code, a.content) == (b.status_code, b.content), passage
+        found = find_passages(dataset, passage)
+        assert [(m["source"]["slug"], m["span"]["start"]) for m in b.json()["data"]["passages"]] == [
+            (m.source, m.start) for m in found
+        ]
+    assert len(find_passages(dataset, "e")) == MAX_MATCHES

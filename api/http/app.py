@@ -22,6 +22,8 @@ from api.errors import BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE, RequestError
 from api.graph.context import Context
 from api.graph.indexes import SOURCES as SNAPSHOT_SOURCES
 from api.graph.indexes import write_api_tables
+from api.graph.passages import SOURCE as PASSAGES_SOURCE
+from api.graph.passages import write_passage_texts
 from api.graph.schema import graphql_schema, print_sdl, strawberry_schema
 from api.graph.search_index import search_index, write_search_tables
 from api.http import exports as exports_module
@@ -110,6 +112,17 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return not_found(f"Nothing at {request.url.path}.")
 
 
+SNAPSHOT_WRITERS = [write_api_tables, write_search_tables, write_passage_texts]
+"""The API's tables in a snapshot, written after the records (`parley build`, `open_snapshot`)."""
+
+
+def snapshot_code() -> str:
+    """The code version a current snapshot's manifest names: the loader's and the writers' sources."""
+    from schema.snapshot import code_version
+
+    return code_version([*SNAPSHOT_SOURCES, PASSAGES_SOURCE])
+
+
 def open_snapshot(
     snapshot: Path,
     fixtures_dir: Path = DEFAULT_FIXTURES,
@@ -123,15 +136,14 @@ def open_snapshot(
     Returns the dataset and why it was built (empty: it was current). Raises FixtureError when the
     fixtures are invalid (nothing is written or served then).
     """
-    from schema.snapshot import code_version
     from schema.store import ensure_snapshot
 
     return ensure_snapshot(
         snapshot,
         fixtures_dir,
         seeds_dir,
-        code=code_version(SNAPSHOT_SOURCES),
-        extra=[write_api_tables, write_search_tables],
+        code=snapshot_code(),
+        extra=SNAPSHOT_WRITERS,
         progress=progress,
         hashes=hashes,
     )
