@@ -104,7 +104,7 @@ def test_an_index_built_once_answers_like_the_function(dataset: Dataset) -> None
 
 def test_fold_is_normalise_without_the_offsets_for_every_code_point() -> None:
     every = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
-    tricky = ("\u03a3", "A\u03a3 b", "\u0130x", "a  \t\n b")
+    tricky = ("\u03a3", "A\u03a3 b", "\u0130x", "a  \t\n b", "", " ", "   ", " a ", "\n", "\u2019x\u201d")
     for text in ("".join(every), "a".join(every), " ".join(every), *tricky):
         assert fold(text) == normalise(text)[0]
     seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
