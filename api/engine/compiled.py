@@ -52,6 +52,7 @@ from api.engine.plan_fields import (
     memoised_object,
     serialized,
 )
+from api.graph.deadline import running_until
 
 __all__ = ["Fallback", "Plan", "compile_operation"]
 
@@ -84,7 +85,8 @@ class Plan:
             raise Fallback
         deadline = time.monotonic() + seconds
         run = Run(self.schema, self.fragments, self.operation, context, variables, deadline)
-        return complete_object(self.root, None, run)
+        with running_until(deadline):
+            return complete_object(self.root, None, run)
 
     def fields_of(
         self, parent: GraphQLObjectType, selection_sets: list[SelectionSetNode]

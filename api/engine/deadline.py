@@ -9,21 +9,20 @@ from typing import Any
 from graphql import ExecutionResult, GraphQLError, GraphQLResolveInfo
 
 from api.errors import TIMEOUT
+from api.graph.deadline import QueryTimeout
+
+__all__ = ["QueryTimeout", "deadline_middleware", "timed_out", "timeout_result"]
 
 Resolver = Callable[..., Any]
 
 
-class QueryTimeout(Exception):
-    """Raised in place of a field's value once the execution deadline has passed."""
-
-
-def deadline_middleware(seconds: float) -> Callable[..., Any]:
-    """Takes the time budget of one execution; returns a middleware that enforces it from now.
+def deadline_middleware(deadline: float) -> Callable[..., Any]:
+    """Takes the deadline of one execution (a `time.monotonic()` value); returns a middleware
+    that enforces it between fields (resolvers' long loops check it too: api/graph/deadline.py).
 
     Execution runs synchronously in a worker thread, which cannot be cancelled from outside; this
     checks the clock before each field so a slow query stops itself instead of holding the thread.
     """
-    deadline = time.monotonic() + seconds
 
     def middleware(resolve: Resolver, root: Any, info: GraphQLResolveInfo[Any], **args: Any) -> Any:
         if time.monotonic() > deadline:

@@ -54,6 +54,7 @@ from api.errors import (
     RequestError,
     UserInputError,
 )
+from api.graph.deadline import running_until
 from api.settings import Limits
 
 logger = logging.getLogger("parley.graphql")
@@ -259,14 +260,16 @@ class Engine:
     def execute_core(self, prepared: Prepared, request: GraphQLRequest) -> tuple[int, bytes]:
         """Executes a prepared request with graphql-core and strawberry's resolvers."""
         assert prepared.document is not None
-        result = execute_sync(
-            self.schema,
-            prepared.document,
-            context_value=self.context,
-            variable_values=request.variables,
-            operation_name=request.operation_name,
-            middleware=[deadline_middleware(self.limits.timeout_seconds)],
-        )
+        deadline = time.monotonic() + self.limits.timeout_seconds
+        with running_until(deadline):
+            result = execute_sync(
+                self.schema,
+                prepared.document,
+                context_value=self.context,
+                variable_values=request.variables,
+                operation_name=request.operation_name,
+                middleware=[deadline_middleware(deadline)],
+            )
         if timed_out(result):
             return self._timed_out()
         if result.data is None and result.errors and all(e.path is None for e in result.errors):

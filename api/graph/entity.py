@@ -20,6 +20,7 @@ import strawberry
 
 from api.errors import UserInputError
 from api.graph.context import Context, Info
+from api.graph.deadline import checked
 from api.graph.ordering import Key, Order, apply_order, order_by
 from api.graph.refs import slug_of
 from api.graph.relay import MAX_PAGE, After, Before, Connection, First, Last, Node, decode_global_id, paginate
@@ -107,7 +108,7 @@ def keep(context: Context, records: Sequence[Any], where: Filter | None) -> Sequ
     """Returns the records that pass the filter (all of them, as given, without one), in their order."""
     if where is None:
         return records
-    return [r for r in records if where.passes(context, r)]
+    return [r for r in checked(records) if where.passes(context, r)]
 
 
 # --- root fields made from entities ------------------------------------------------------

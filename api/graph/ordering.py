@@ -17,6 +17,7 @@ import strawberry
 from strawberry.tools import create_type
 
 from api.graph.context import Context
+from api.graph.deadline import checked
 from api.graph.enums import Direction
 from schema.models import PartialDate
 
@@ -97,7 +98,7 @@ def sort_records(
         ordered = list(records)
         return ordered[::-1] if direction is Direction.DESC else ordered
     key = keys[field.value]
-    keyed = [(key(context, r), i, r) for i, r in enumerate(records)]
+    keyed = [(key(context, r), i, r) for i, r in enumerate(checked(records))]
     present = [k for k in keyed if k[0] is not None]
     missing = [k[2] for k in keyed if k[0] is None]
     # sort is stable in both directions, so equal keys keep file order.

@@ -10,6 +10,7 @@ from api.errors import UserInputError
 from api.graph.claims import Claim
 from api.graph.common import Evidence, evidence_list
 from api.graph.context import Info, data, index
+from api.graph.deadline import checked
 from api.graph.negotiations import Negotiation
 from api.graph.people import Person
 from api.graph.relay import MAX_PAGE
@@ -56,7 +57,7 @@ def resolve_person(
     tolerating about one wrong letter in five."""
     matches = []
     candidates = search_index(info.context)
-    for person in candidates.people_named(name):  # from the name index, in file order
+    for person in checked(candidates.people_named(name)):  # from the name index, in file order
         best: tuple[int, str, list[models.Evidence]] | None = None
         for spelling, evidence in _spellings(person):
             distance = name_distance(name, spelling)
@@ -98,7 +99,7 @@ def search(
         raise UserInputError("`text` must not be blank")
     idx, candidates = index(info), search_index(info.context)  # candidates: file order, each checked
     hits: list[SearchHit] = []
-    for person in candidates.people_for(needle, text):
+    for person in checked(candidates.people_for(needle, text)):
         if len(hits) >= first:
             break
         found = _first_hit(needle, [person.name, *(a.name for a in person.aliases), person.description])
@@ -106,25 +107,25 @@ def search(
             found = next((s for s, _ in _spellings(person) if name_distance(text, s) is not None), None)
         if found is not None:
             hits.append(SearchHit(item=Person(record=person), matched=found))
-    for claim in candidates.claims_for(needle):
+    for claim in checked(candidates.claims_for(needle)):
         if len(hits) >= first:
             break
         if any(needle in t for t in idx.claim_texts[claim.id]):
             hits.append(SearchHit(item=Claim(record=claim), matched=_claim_match(info, claim, needle)))
-    for source in candidates.sources_for(needle):
+    for source in checked(candidates.sources_for(needle)):
         if len(hits) >= first:
             break
         attested = [source.headline, source.author]
         found = _first_hit(needle, [a.value for a in attested if a is not None])
         if found is not None:
             hits.append(SearchHit(item=Source(record=source), matched=found))
-    for outlet in candidates.outlets_for(needle):
+    for outlet in checked(candidates.outlets_for(needle)):
         if len(hits) >= first:
             break
         found = _first_hit(needle, [outlet.name, *(a.name for a in outlet.aliases)])
         if found is not None:
             hits.append(SearchHit(item=Outlet(record=outlet), matched=found))
-    for negotiation in candidates.negotiations_for(needle):
+    for negotiation in checked(candidates.negotiations_for(needle)):
         if len(hits) >= first:
             break
         places = [negotiation.location, negotiation.venue, negotiation.host]

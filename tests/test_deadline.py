@@ -1,0 +1,72 @@
+"""The execution timeout holds inside a resolver's long loop, not only between fields.
+
+A filter no index narrows checks every record in one resolver call; on a large dataset that call
+alone can outlast the timeout. The clock of api/graph/deadline.py is replaced here by one that
+moves a second per look, so the test does not depend on how fast the machine is.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import warnings
+from typing import Any
+
+import pytest
+
+import api.graph.deadline
+from api.graph.deadline import QueryTimeout, checked, running_until
+from api.http.app import create_app
+from schema.loader import load_dataset
+from schema.synth import generate, write
+
+SCANS = {
+    "claims filtered on a date": '{ claims(first: 5, filter: {saidOn: {from: "2030-01-01"}}) '
+    "{ totalCount } }",
+    "claims sorted": "{ claims(first: 5, orderBy: {field: SAID_ON}) { nodes { slug } } }",
+    "citations filtered on text": '{ citations(first: 5, filter: {text: "zzz-not-there"}) { totalCount } }',
+}
+
+
+class _JumpingClock:
+    """time's stand-in in api.graph.deadline: every look at the clock is a second later."""
+
+    def __init__(self) -> None:
+        self._ticks = itertools.count()
+        self._start = time.monotonic()
+
+    def monotonic(self) -> float:
+        return self._start + next(self._ticks)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    out = tmp_path_factory.mktemp("synth") / "data"
+    write(generate(1000), out)
+    app = create_app(load_dataset(out / "fixtures", out / "seeds"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+        return TestClient(app)
+
+
+@pytest.mark.parametrize("query", SCANS.values(), ids=SCANS.keys())
+def test_a_scan_over_every_record_stops_at_the_deadline(
+    client: Any, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert client.post("/graphql", json={"query": query}).status_code == 200  # real clock: it finishes
+    monkeypatch.setattr(api.graph.deadline, "time", _JumpingClock())
+    response = client.post("/graphql", json={"query": query + " "})  # not the cached answer
+    assert response.status_code == 503
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "TIMEOUT" and "longer than 10 s" in error["message"]
+
+
+def test_checked_yields_everything_before_the_deadline_and_stops_after_it() -> None:
+    assert list(checked(range(100))) == list(range(100))  # no execution running: no deadline
+    with running_until(time.monotonic() + 60):
+        assert list(checked(range(100))) == list(range(100))
+    with running_until(time.monotonic() - 1), pytest.raises(QueryTimeout):
+        list(checked(range(100)))
+
