@@ -410,7 +410,7 @@ def test_snapshot_mappings_answer_as_mappings_of_the_whole_table() -> None:
     assert list(people) == list(memory.people) == list(people.keys())
     assert list(people.values()) == list(memory.people.values())
     assert list(people.items()) == list(memory.people.items())
-    assert people == memory.people and not (people != memory.people)
+    assert people == memory.people and people.__ne__(memory.people) is False
     assert dict(people) == dict(memory.people) == people.copy() == {**people}
     assert list(reversed(people)) == list(reversed(list(memory.people)))
     assert some in people and "no-such-person" not in people and 3 not in people
