@@ -30,6 +30,10 @@ RECORD_CACHE = 4096
 """Decoded records kept per fixture stem at once (reaching it forgets them all: see `Records`)."""
 LIST_CACHE = 2048
 """Index lists (positions only) kept per index at once (reaching it forgets them all)."""
+WHOLE_TABLE = 2048
+"""A stem of at most this many records is decoded whole, in one statement, when its first record is
+read: its records then lie together in memory (the in-memory loader's are too, which measurably
+makes reading them faster), and every later read is a hit."""
 FAST_ITERATION = 4096
 """A RecordList of up to this many records is iterated from its decoded rows in one C-level step."""
 
@@ -214,10 +218,12 @@ class Records(LoadedMapping[str, M]):
     """One fixture stem's records by id, in file order, decoded from JSON on demand.
 
     Decoded records are kept by position (`at`) and by id (the dict itself), at most `limit`
-    (`RECORD_CACHE`) at once: the next decode after that forgets them all and starts again.
+    (`RECORD_CACHE`) at once: the next decode after that forgets them all and starts again. A stem
+    of at most `whole` (`WHOLE_TABLE`) records is decoded whole on its first read.
     """
 
     limit = RECORD_CACHE
+    whole = WHOLE_TABLE
 
     def __init__(self, store: Store, stem: str, model: type[M]) -> None:
         super().__init__()
@@ -233,6 +239,8 @@ class Records(LoadedMapping[str, M]):
         return found
 
     def _decode(self, pos: int) -> M:
+        if self._decoded == 0 and self._size <= min(self.whole, self.limit):
+            return self._decode_whole()[pos]
         body = self.store.one(f'SELECT body FROM "{self.stem}" WHERE pos = ?', (pos,))
         if body is None:
             raise IndexError(pos)
@@ -242,6 +250,15 @@ class Records(LoadedMapping[str, M]):
         self._decoded += 1
         self._rows[pos] = record
         return record
+
+    def _decode_whole(self) -> list[M]:
+        sql = f'SELECT body FROM "{self.stem}" ORDER BY pos'
+        rows = [self.model.model_validate_json(body) for (body,) in self.store.execute(sql)]
+        if len(rows) != self._size:
+            raise SnapshotError(f"{self.store.path}: {self.stem} holds {len(rows)} rows, not {self._size}")
+        self._rows, self._decoded = list(rows), len(rows)
+        dict.update(self, ((record.id, record) for record in rows))
+        return rows
 
     def at(self, pos: int) -> M:
         """The record at a position in file order (IndexError outside 0 .. len - 1)."""

@@ -25,7 +25,7 @@ from schema.datapackage import build_datapackage
 from schema.dataset import FIXTURE_MODELS, Dataset
 from schema.loader import FixtureError, load_dataset
 from schema.snapshot import LISTS
-from schema.store import StoredDataset
+from schema.store import WHOLE_TABLE, StoredDataset
 from tests.api_client import FIXTURES, REPO, SEEDS, dataset
 
 
@@ -349,8 +349,10 @@ def _stored_items(records: Any) -> Iterator[Any]:
 
 
 def test_a_snapshot_page_decodes_only_its_records() -> None:
+    """Past `whole` records, a stem is decoded record by record: a page decodes only its own."""
     snapshot = stored()
     claims: Any = snapshot.claims
+    claims.whole = 0
     claims.forget()
     page = snapshot.claims_by_speaker["howard-lutnick"][:2]
     assert [c.id for c in page] == [c.id for c in dataset().claims_by_speaker["howard-lutnick"][:2]]
@@ -358,12 +360,28 @@ def test_a_snapshot_page_decodes_only_its_records() -> None:
     assert len(claims.values()) == len(dataset().claims)
     _, client = clients()
     served: Any = client.app.state.dataset.claims  # the served app's own tables
+    served.whole = 0
     served.forget()
     page = "{ lazyPage: claims(first: 2) { totalCount nodes { id } } }"  # not in the response cache
     body = client.post("/graphql", json={"query": page})
     assert body.json()["data"]["lazyPage"]["totalCount"] == len(dataset().claims)
     assert served.decoded == 2  # the page's two claims, not every claim
     assert orjson.loads(orjson.dumps([c.id for c in _stored_items(claims)])) == list(dataset().claims)
+    served.whole = claims.whole = WHOLE_TABLE
+
+
+def test_a_small_stem_is_decoded_whole_in_one_statement_on_its_first_read() -> None:
+    memory, snapshot = dataset(), stored()
+    assert snapshot.store is not None
+    claims: Any = snapshot.claims
+    assert len(claims) <= WHOLE_TABLE and claims.decoded == 0
+    before = snapshot.store.queries
+    some = list(memory.claims)[3]
+    assert claims[some] == memory.claims[some]
+    assert snapshot.store.queries - before == 2  # its position, then every body at once
+    assert claims.decoded == len(memory.claims) and claims.kept() == len(memory.claims)
+    assert list(claims.values()) == list(memory.claims.values())
+    assert snapshot.store.queries - before == 2
 
 
 COLD_PAGE = """query($asOf: Date) { claims(first: 20) { totalCount nodes { id summary topics
@@ -406,7 +424,7 @@ def test_snapshot_mappings_answer_as_mappings_of_the_whole_table() -> None:
     assert isinstance(people, dict)  # kept values are plain dict lookups
     some = next(iter(memory.people))
     assert people.kept() == 0 and len(people) == len(memory.people)
-    assert people[some] == memory.people[some] and people.kept() == 1
+    assert people[some] == memory.people[some] and people.kept() == len(memory.people)  # decoded whole
     assert list(people) == list(memory.people) == list(people.keys())
     assert list(people.values()) == list(memory.people.values())
     assert list(people.items()) == list(memory.people.items())
