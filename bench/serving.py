@@ -9,9 +9,10 @@ Two scenarios, each against raw Starlette, `parley serve --snapshot` and `parley
 - the curated data's cold 20-claim page (bench/queries.py: CLAIMS_20, `asOf` differs every request);
 - the large request (1,000 claims in ten aliased pages, bench/queries.py: LARGE) on synth 1k, cold.
 Per target: req/s, p50, p99, the server's CPU ms per request and the ratio to raw; per scenario the
-snapshot's ratio to raw over the in-memory server's. Then, in-process (no HTTP), the SQLite
-statements a warm request of each scenario makes on the snapshot (`Store.queries`), and the engine's
-CPU ms per request on the snapshot and in memory, best of 5 batches.
+snapshot's ratio to raw over the in-memory server's. Then, in-process (no HTTP, each dataset in a
+fresh process built as the app builds it), the engine's CPU ms per request on the snapshot and in
+memory (best of 5 batches) and the SQLite statements a warm request makes on the snapshot
+(`Store.queries`).
 """
 
 from __future__ import annotations
@@ -90,9 +91,28 @@ def scenario(
     return result
 
 
-def in_process(query: str, data: tuple[Path, Path], snapshot: Path, requests: int) -> dict[str, Any]:
-    """SQLite statements per warm request on the snapshot, and the engine's CPU ms per request
-    (best of 5 batches) on the snapshot and in memory, with `asOf` new on every request."""
+def in_process(scenario: str, data: tuple[Path, Path], snapshot: Path, requests: int) -> dict[str, Any]:
+    """The engine alone, each dataset in a fresh process of its own (`_one`): CPU ms per request
+    (best of 5 batches, `asOf` new every request) and, on the snapshot, SQLite statements per warm
+    request."""
+    found: dict[str, Any] = {}
+    for mode in ("snapshot", "in-memory"):
+        command = [sys.executable, "-m", "bench.serving", "--one", mode, scenario, str(requests)]
+        command += [str(data[0]), str(data[1]), str(snapshot)]
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
+        found[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        "sqlite_statements_per_warm_request": found["snapshot"]["statements"],
+        "cpu_ms": {mode: found[mode]["cpu_ms"] for mode in found},
+        "snapshot_over_in_memory_cpu": round(found["snapshot"]["cpu_ms"] / found["in-memory"]["cpu_ms"], 3),
+    }
+
+
+def _one(
+    mode: str, scenario: str, requests: int, fixtures: Path, seeds: Path, snapshot: Path
+) -> dict[str, Any]:
+    """One dataset's engine, built as `api.http.app` builds it (the collector off while loading,
+    then `gc.freeze()`); returns its CPU ms per request and the SQLite statements per warm request."""
     import gc
 
     from api.engine.pipeline import Engine
@@ -102,45 +122,43 @@ def in_process(query: str, data: tuple[Path, Path], snapshot: Path, requests: in
     from api.http.app import open_snapshot
     from api.settings import Limits
     from schema.loader import load_dataset
+    from schema.store import StoredDataset
 
-    stored, _ = open_snapshot(snapshot, *data)
-    assert stored.store is not None
+    query = {"cold-curated-20": q.CLAIMS_20, "large-1000": q.LARGE}[scenario]
+    gc.disable()
+    if mode == "snapshot":
+        dataset = open_snapshot(snapshot, fixtures, seeds)[0]
+    else:
+        dataset = load_dataset(fixtures, seeds)
     limits = Limits()
-    engines = {
-        name: Engine(
-            strawberry_schema(), graphql_schema(), Context.for_dataset(dataset),
-            validation_rules=shape_rules(limits), limits=limits,
-        )
-        for name, dataset in (("snapshot", stored), ("in-memory", load_dataset(*data)))
-    }
+    engine = Engine(
+        strawberry_schema(), graphql_schema(), Context.for_dataset(dataset),
+        validation_rules=shape_rules(limits), limits=limits,
+    )
+    gc.freeze()
+    gc.enable()
     days = (dt.date(2030, 1, 1) + dt.timedelta(days=i) for i in range(10_000_000))
 
-    def one(engine: Engine) -> None:
+    def one() -> None:
         request = Engine.request_from({"query": query, "variables": {"asOf": next(days).isoformat()}})
         status, body = engine.run_sync(request)
         if status != 200 or b'"errors"' in body:
             raise RuntimeError(f"the request failed: {status} {body[:300]!r}")
 
-    for engine in engines.values():
-        for _ in range(3):
-            one(engine)
-    gc.freeze()  # as the app does after loading
-    before = stored.store.queries
+    for _ in range(3):
+        one()
+    store = dataset.store if isinstance(dataset, StoredDataset) else None
+    before = store.queries if store is not None else 0
     for _ in range(10):
-        one(engines["snapshot"])
-    statements = (stored.store.queries - before) / 10
-    best = {name: float("inf") for name in engines}
+        one()
+    statements = None if store is None else (store.queries - before) / 10
+    best = float("inf")
     for _ in range(5):
-        for name, engine in engines.items():
-            began = time.process_time()
-            for _ in range(requests):
-                one(engine)
-            best[name] = min(best[name], (time.process_time() - began) / requests * 1000)
-    return {
-        "sqlite_statements_per_warm_request": statements,
-        "cpu_ms": {name: round(ms, 3) for name, ms in best.items()},
-        "snapshot_over_in_memory_cpu": round(best["snapshot"] / best["in-memory"], 3),
-    }
+        began = time.process_time()
+        for _ in range(requests):
+            one()
+        best = min(best, (time.process_time() - began) / requests * 1000)
+    return {"cpu_ms": round(best, 3), "statements": statements}
 
 
 def markdown(results: dict[str, Any], command: str) -> str:
@@ -190,7 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=REPO / "bench" / "work", help="snapshots, trees")
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/parley-bench-data"))
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/results/ alone")
+    parser.add_argument("--one", nargs=6, help=argparse.SUPPRESS)  # in_process's child: one dataset
     args = parser.parse_args(argv)
+    if args.one:
+        mode, name, requests, fixtures, seeds, snapshot = args.one
+        print(json.dumps(_one(mode, name, int(requests), Path(fixtures), Path(seeds), Path(snapshot))))
+        return 0
     ensure_wrk()
     args.work.mkdir(parents=True, exist_ok=True)
     settings = Settings(seconds=args.seconds, rounds=args.rounds, warmup_seconds=1.0, connections=16)
