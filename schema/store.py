@@ -490,15 +490,23 @@ class StoredDataset(Dataset):
     store: Store | None = field(default=None, repr=False, compare=False)
 
 
-def open_dataset(path: Path) -> StoredDataset:
-    """Opens a snapshot read-only and returns its Dataset; nothing is decoded until asked for.
+def open_dataset(path: Path, *, small_tables: bool = True) -> StoredDataset:
+    """Opens a snapshot read-only and returns its Dataset; records are decoded when asked for,
+    but those of stems of at most `WHOLE_TABLE` records at once (`small_tables`: one statement each).
 
+    Decoding the small tables while opening puts them among what the app freezes (`gc.freeze()`
+    after start-up, api/http/app.py), so the collector never walks them on a request's time: served
+    under load, the large request costs ~15% less CPU that way than with its records decoded (and
+    left to the collector) on first use. At 100k claims those stems hold ~2,200 records in all.
     Raises SnapshotError if the file is missing or not a snapshot of this format.
     """
     store = Store(path)
     tables: dict[str, Records[Any]] = {
         stem: Records(store, stem, model) for stem, model in FIXTURE_MODELS.items()
     }
+    for table in tables.values() if small_tables else ():
+        if 0 < len(table) <= min(table.whole, table.limit):
+            table.at(0)  # decodes it whole
     lists = {name: Lists(store, name, tables[stem]) for name, stem in LISTS.items()}
     files = {
         name: StoredFile(store, name, sha256, size)

@@ -370,11 +370,13 @@ def test_a_snapshot_page_decodes_only_its_records() -> None:
     served.whole = claims.whole = WHOLE_TABLE
 
 
-def test_a_small_stem_is_decoded_whole_in_one_statement_on_its_first_read() -> None:
+def test_a_small_stem_is_decoded_whole_in_one_statement_at_open_and_on_its_first_read() -> None:
     memory, snapshot = dataset(), stored()
     assert snapshot.store is not None
     claims: Any = snapshot.claims
-    assert len(claims) <= WHOLE_TABLE and claims.decoded == 0
+    assert len(claims) <= WHOLE_TABLE and claims.decoded == len(memory.claims)  # decoded at open
+    claims.forget()
+    assert claims.decoded == 0
     before = snapshot.store.queries
     some = list(memory.claims)[3]
     assert claims[some] == memory.claims[some]
@@ -423,6 +425,7 @@ def test_snapshot_mappings_answer_as_mappings_of_the_whole_table() -> None:
     people: Any = snapshot.people
     assert isinstance(people, dict)  # kept values are plain dict lookups
     some = next(iter(memory.people))
+    people.forget()
     assert people.kept() == 0 and len(people) == len(memory.people)
     assert people[some] == memory.people[some] and people.kept() == len(memory.people)  # decoded whole
     assert list(people) == list(memory.people) == list(people.keys())
@@ -450,6 +453,7 @@ def test_snapshot_mappings_answer_as_mappings_of_the_whole_table() -> None:
 def test_an_index_list_read_whole_is_kept_as_the_tuple_of_its_records() -> None:
     memory, snapshot = dataset(), stored()
     lists: Any = snapshot.citations_by_claim
+    snapshot.citations.forget()  # decoded at open: start with none decoded
     claim = next(c for c, found in memory.citations_by_claim.items() if len(found) > 1)
     lazy = lists[claim]
     assert not isinstance(lazy, tuple) and len(lazy) == len(memory.citations_by_claim[claim])
@@ -468,6 +472,7 @@ def test_what_the_snapshot_keeps_is_bounded_and_answers_stay_the_same(limit: int
     indexes: dict[str, Any] = {name: getattr(snapshot, name) for name in LISTS}
     for kept in [*tables.values(), *indexes.values()]:
         kept.limit = limit
+        kept.forget()  # what was decoded at open, under the default limits
     for index in indexes.values():
         index.hold = limit
     for _ in range(2):
