@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     results["in_process"] = {
         "cold-curated-20": in_process("cold-curated-20", curated, args.work / "cold-curated-20.db", 200),
-        "large-1000": in_process("large-1000", synth, args.work / "large-1000.db", 20),
+        "large-1000": in_process("large-1000", synth, args.work / "large-1000.db", 40),
     }
     results["machine"]["load_average_at_end"] = _load_average()
     command = "python -m bench.serving " + " ".join(argv if argv is not None else sys.argv[1:])
