@@ -132,7 +132,7 @@ class LoadedMapping(dict[K, V]):
             self._absent.add(key)
             raise KeyError(key)
         if dict.__len__(self) >= self.limit:
-            dict.clear(self)
+            self.forget()  # a subclass's own bookkeeping goes with what it kept
         dict.__setitem__(self, key, found)
         return found
 
