@@ -72,6 +72,8 @@ class Server:
     command: list[str]
     env: dict[str, str] = field(default_factory=dict)
     ready_path: str = "/healthz"
+    cwd: Path = REPO
+    """Where it runs (`python -m api.cli` imports the api of the tree it runs in)."""
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     startup_s: float = 0.0
@@ -92,7 +94,7 @@ class Server:
         began = time.perf_counter()
         self.process = subprocess.Popen(
             [*self.command, "--port", str(self.port)],
-            cwd=REPO,
+            cwd=self.cwd,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -15,7 +15,7 @@ from graphql import get_introspection_query, get_operation_ast, parse
 from malformed import ACCEPTS, GRAPHQL_RESPONSE, Case, body, check
 
 from api import errors
-from api.engine.query_cost import estimate_cost
+from api.engine.query_cost import CostMemo, estimate_cost
 from api.engine.query_shape import measure
 from api.graph.schema import graphql_schema
 from api.http.app import create_app
@@ -198,6 +198,39 @@ def test_estimated_cost(query: str, variables: dict[str, Any], cost: int) -> Non
     operation = get_operation_ast(document)
     assert operation is not None
     assert estimate_cost(graphql_schema(), document, operation, variables) == cost
+
+
+COST_CASES = [
+    ("query ($n: Int = 7) { people(first: $n) { nodes { claims { totalCount } } } }", {}, 707),
+    ("query ($n: Int = 7) { people(first: $n) { nodes { claims { totalCount } } } }", {"n": 2}, 202),
+    ("query ($n: Int = 7) { people(first: $n) { nodes { claims { totalCount } } } }", {"n": True}, 10_100),
+    ("query ($n: Int = 7) { people(first: $n) { nodes { claims { totalCount } } } }", {"n": 1}, 101),
+    ("query ($n: Int = 7) { people(first: $n) { nodes { claims { totalCount } } } }", {"n": 7}, 707),
+    ("query ($i: [ID!]!) { nodes(ids: $i) { id } }", {"i": ["a", "b"]}, 2),
+    ("query ($i: [ID!]!) { nodes(ids: $i) { id } }", {"i": ["a"]}, 1),
+    ("query ($i: [ID!]!) { nodes(ids: $i) { id } }", {"i": ["a", "b"]}, 2),
+]
+
+
+def test_remembered_costs_equal_the_estimate_and_depend_only_on_page_sizes_and_ids() -> None:
+    memo, schema = CostMemo(capacity=3), graphql_schema()
+    documents: dict[str, Any] = {}
+    for query, variables, cost in COST_CASES * 2:
+        document = documents.setdefault(query, parse(query))
+        operation = get_operation_ast(document)
+        assert operation is not None
+        assert estimate_cost(schema, document, operation, variables) == cost
+        assert memo.cost(schema, document, operation, variables, None) == cost, (query, variables)
+        assert len(memo.costs) <= 3
+    query = "query ($n: Int, $asOf: Date) { claims(first: $n) { nodes { citations(asOf: $asOf) { mode } } } }"
+    document = parse(query)
+    operation = get_operation_ast(document)
+    assert operation is not None
+    memo = CostMemo()
+    for day in ("2025-06-01", "2025-06-02", "2025-06-03"):
+        assert memo.cost(schema, document, operation, {"n": 5, "asOf": day}, None) == 5
+    assert memo.depends[id(operation)] == ("n",) and len(memo.costs) == 1  # asOf is not part of the key
+    assert memo.cost(schema, document, operation, {"n": 9, "asOf": "2025-06-01"}, None) == 9
 
 
 def test_the_readme_lists_every_limit_with_its_default_and_every_error_code() -> None:

@@ -25,7 +25,7 @@ from schema.datapackage import build_datapackage
 from schema.dataset import FIXTURE_MODELS, Dataset
 from schema.loader import FixtureError, load_dataset
 from schema.snapshot import LISTS
-from schema.store import StoredDataset
+from schema.store import WHOLE_TABLE, StoredDataset
 from tests.api_client import FIXTURES, REPO, SEEDS, dataset
 
 
@@ -349,18 +349,148 @@ def _stored_items(records: Any) -> Iterator[Any]:
 
 
 def test_a_snapshot_page_decodes_only_its_records() -> None:
+    """Past `whole` records, a stem is decoded record by record: a page decodes only its own."""
     snapshot = stored()
     claims: Any = snapshot.claims
-    claims.at.cache_clear()
+    claims.whole = 0
+    claims.forget()
     page = snapshot.claims_by_speaker["howard-lutnick"][:2]
     assert [c.id for c in page] == [c.id for c in dataset().claims_by_speaker["howard-lutnick"][:2]]
-    assert claims.at.cache_info().currsize == 2
+    assert claims.decoded == 2
     assert len(claims.values()) == len(dataset().claims)
     _, client = clients()
     served: Any = client.app.state.dataset.claims  # the served app's own tables
-    served.at.cache_clear()
+    served.whole = 0
+    served.forget()
     page = "{ lazyPage: claims(first: 2) { totalCount nodes { id } } }"  # not in the response cache
     body = client.post("/graphql", json={"query": page})
     assert body.json()["data"]["lazyPage"]["totalCount"] == len(dataset().claims)
-    assert served.at.cache_info().currsize == 2  # the page's two claims, not every claim
+    assert served.decoded == 2  # the page's two claims, not every claim
     assert orjson.loads(orjson.dumps([c.id for c in _stored_items(claims)])) == list(dataset().claims)
+    served.whole = claims.whole = WHOLE_TABLE
+
+
+def test_a_small_stem_is_decoded_whole_in_one_statement_at_open_and_on_its_first_read() -> None:
+    memory, snapshot = dataset(), stored()
+    assert snapshot.store is not None
+    claims: Any = snapshot.claims
+    assert len(claims) <= WHOLE_TABLE and claims.decoded == len(memory.claims)  # decoded at open
+    claims.forget()
+    assert claims.decoded == 0
+    before = snapshot.store.queries
+    some = list(memory.claims)[3]
+    assert claims[some] == memory.claims[some]
+    assert snapshot.store.queries - before == 2  # its position, then every body at once
+    assert claims.decoded == len(memory.claims) and claims.kept() == len(memory.claims)
+    assert list(claims.values()) == list(memory.claims.values())
+    assert snapshot.store.queries - before == 2
+
+
+COLD_PAGE = """query($asOf: Date) { claims(first: 20) { totalCount nodes { id summary topics
+  saidOn { date precision } speaker { id name }
+  citations(asOf: $asOf) { mode evidence { exact start end } source { id outlet { name } } } } } }"""
+
+
+def test_a_warm_request_with_a_new_as_of_day_reads_nothing_from_the_snapshot() -> None:
+    """Once its records were read, a page with a day never asked before (no response cache can
+    answer it) is answered from what was decoded: no SQLite statement at all."""
+    app = create_app(stored())
+    store = app.state.dataset.store
+    client = _client(app)
+    for stem in FIXTURE_MODELS:  # start cold: everything is read again
+        getattr(app.state.dataset, stem).forget()
+    before = store.queries
+    first = client.post("/graphql", json={"query": COLD_PAGE, "variables": {"asOf": "2025-06-10"}})
+    assert first.status_code == 200 and "errors" not in first.json()
+    assert store.queries > before  # the counter sees the reads of a cold start
+    client.post("/graphql", json={"query": COLD_PAGE, "variables": {"asOf": "2025-06-11"}})
+    before = store.queries
+    for day in ("2025-06-08", "2025-06-12", "2030-01-01"):
+        answer = client.post("/graphql", json={"query": COLD_PAGE, "variables": {"asOf": day}})
+        assert answer.status_code == 200 and "errors" not in answer.json()
+    assert store.queries == before
+    memory = _client(create_app(dataset()))
+    body = {"query": COLD_PAGE, "variables": {"asOf": "2025-06-09"}}
+    assert client.post("/graphql", json=body).content == memory.post("/graphql", json=body).content
+
+
+def test_records_read_from_rows_are_never_false() -> None:
+    """RecordList iterates its decoded rows only when `all(rows)`: no record may be false."""
+    for model in FIXTURE_MODELS.values():
+        assert not hasattr(model, "__bool__") and not hasattr(model, "__len__"), model
+
+
+def test_snapshot_mappings_answer_as_mappings_of_the_whole_table() -> None:
+    memory, snapshot = dataset(), stored()
+    people: Any = snapshot.people
+    assert isinstance(people, dict)  # kept values are plain dict lookups
+    some = next(iter(memory.people))
+    people.forget()
+    assert people.kept() == 0 and len(people) == len(memory.people)
+    assert people[some] == memory.people[some] and people.kept() == len(memory.people)  # decoded whole
+    assert list(people) == list(memory.people) == list(people.keys())
+    assert list(people.values()) == list(memory.people.values())
+    assert list(people.items()) == list(memory.people.items())
+    assert people == memory.people and people.__ne__(memory.people) is False
+    assert dict(people) == dict(memory.people) == people.copy() == {**people}
+    assert list(reversed(people)) == list(reversed(list(memory.people)))
+    assert some in people and "no-such-person" not in people and 3 not in people
+    assert people.get("no-such-person", "none") == "none" and people.get(some) == memory.people[some]
+    with pytest.raises(KeyError):
+        people["no-such-person"]
+    for change in (
+        lambda: people.__setitem__(some, None), lambda: people.pop(some), lambda: people.update({}),
+        lambda: people.clear(), lambda: people.setdefault(some), lambda: people.popitem(),
+    ):
+        with pytest.raises(TypeError, match="read-only"):
+            change()
+    assert len(people) == len(memory.people) and people[some] == memory.people[some]
+    lists: Any = snapshot.claims_by_speaker
+    assert isinstance(lists, dict) and sorted(lists) == sorted(memory.claims_by_speaker)
+    assert dict(snapshot.seed_texts) == dict(memory.seed_texts)
+
+
+def test_an_index_list_read_whole_is_kept_as_the_tuple_of_its_records() -> None:
+    memory, snapshot = dataset(), stored()
+    lists: Any = snapshot.citations_by_claim
+    snapshot.citations.forget()  # decoded at open: start with none decoded
+    claim = next(c for c, found in memory.citations_by_claim.items() if len(found) > 1)
+    lazy = lists[claim]
+    assert not isinstance(lazy, tuple) and len(lazy) == len(memory.citations_by_claim[claim])
+    assert list(lazy) == memory.citations_by_claim[claim]  # decoded on the way: still lazy
+    assert lists[claim] is lazy
+    assert list(lazy) == memory.citations_by_claim[claim]  # now all decoded: kept as a tuple
+    assert lists[claim] == tuple(memory.citations_by_claim[claim]) and lists.get(claim) == lists[claim]
+    assert [c.id for c in lists[claim][:1]] == [memory.citations_by_claim[claim][0].id]
+
+
+@pytest.mark.parametrize("limit", [1, 2, 5, 17])
+def test_what_the_snapshot_keeps_is_bounded_and_answers_stay_the_same(limit: int) -> None:
+    """Tables, lists and api indexes keep at most their limits, forgetting and reading again past them."""
+    memory, snapshot = dataset(), stored()
+    tables: dict[str, Any] = {stem: getattr(snapshot, stem) for stem in FIXTURE_MODELS}
+    indexes: dict[str, Any] = {name: getattr(snapshot, name) for name in LISTS}
+    for kept in [*tables.values(), *indexes.values()]:
+        kept.limit = limit
+        kept.forget()  # what was decoded at open, under the default limits
+    for index in indexes.values():
+        index.hold = limit
+    for _ in range(2):
+        for stem, table in tables.items():
+            for record_id, record in getattr(memory, stem).items():
+                assert table[record_id] == record
+                assert table.decoded <= limit and table.kept() <= limit
+            assert list(table.values()) == list(getattr(memory, stem).values())
+            assert table.decoded <= limit
+        for name, index in indexes.items():
+            for key, records in getattr(memory, name).items():
+                for _ in range(2):  # the second time round, a list may be kept whole
+                    assert list(index[key]) == records
+                    assert index.kept() <= limit and index._held <= limit
+                    assert tables[LISTS[name]].decoded <= limit
+    spans: Any = Context.for_dataset(snapshot).index.evidence_by_source
+    spans.limit = limit
+    built = Context.for_dataset(memory).index.evidence_by_source
+    for _ in range(2):
+        for source in memory.sources:
+            assert spans.get(source) == built.get(source) and spans.kept() <= limit

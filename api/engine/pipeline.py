@@ -41,7 +41,7 @@ from api.engine.compiled import Fallback, Plan, compile_operation
 from api.engine.deadline import QueryTimeout, deadline_middleware, timed_out, timeout_result
 from api.engine.persisted import PersistedQueries
 from api.engine.plan_fields import Memo
-from api.engine.query_cost import check_cost
+from api.engine.query_cost import CostMemo, check_cost
 from api.engine.query_shape import check_field_merging, fragments_of, parse_query
 from api.engine.request import GraphQLRequest, request_from
 from api.errors import (
@@ -77,6 +77,7 @@ class Prepared:
     code: str = ""
     fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict, compare=False)
     plans: dict[str | None, Plan | None] = field(default_factory=dict, compare=False)
+    costs: CostMemo = field(default_factory=CostMemo, compare=False)
 
 
 @dataclass
@@ -251,7 +252,8 @@ class Engine:
         if operation is not None:
             variables = request.variables or {}
             limited = check_cost(
-                self.schema, prepared.document, operation, variables, self.limits, prepared.fragments
+                self.schema, prepared.document, operation, variables, self.limits, prepared.fragments,
+                prepared.costs,
             )
             if limited:
                 return 400, self.serialize(ExecutionResult(None, limited), BAD_USER_INPUT)

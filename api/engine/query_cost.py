@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from graphql import (
@@ -47,6 +47,8 @@ class _Estimate:
     ) -> None:
         self.schema, self.fragments, self.variables = schema, fragments, variables
         self.memo: dict[str, int] = {}
+        self.consulted: set[str] = set()
+        """The variables whose values the estimate read (page sizes, ids): all it depends on."""
 
     def selections(self, parent: GraphQLNamedType | None, node: SelectionSetNode | None) -> int:
         """Returns how many nodes this selection set could return for one parent object."""
@@ -85,14 +87,16 @@ class _Estimate:
 
     def page(self, node: FieldNode, definition: GraphQLField) -> int | None:
         """Returns how many items this field can return, or None when it is not a paginated list."""
-        given = {a.name.value: self.value(a.value) for a in node.arguments or ()}
-        if _LIST_ARGUMENT in definition.args and isinstance(given.get(_LIST_ARGUMENT), list):
-            return len(given[_LIST_ARGUMENT])
+        given = {a.name.value: a.value for a in node.arguments or ()}  # values read only when used
+        if _LIST_ARGUMENT in definition.args and _LIST_ARGUMENT in given:
+            ids = self.value(given[_LIST_ARGUMENT])
+            if isinstance(ids, list):
+                return len(ids)
         sizes: list[int] = []
         for name in _PAGE_ARGUMENTS:
             if name not in definition.args:
                 continue
-            value = given.get(name, definition.args[name].default_value)
+            value = self.value(given[name]) if name in given else definition.args[name].default_value
             # Out of range sizes are left to the resolvers, which answer BAD_USER_INPUT at that field.
             if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_PAGE:
                 sizes.append(value)
@@ -102,6 +106,7 @@ class _Estimate:
 
     def value(self, node: ValueNode) -> Any:
         if isinstance(node, VariableNode):
+            self.consulted.add(node.name.value)
             return self.variables.get(node.name.value)
         if isinstance(node, IntValueNode | ListValueNode):
             return value_from_ast_untyped(node)
@@ -131,10 +136,71 @@ def estimate_cost(
     The cost is GitHub's: every paginated field counts the items it may return (its `first` or
     `last`, else its default page), multiplied by the pages of the paginated fields around it.
     """
+    return _estimate(schema, document, operation, variables, fragments)[0]
+
+
+def _estimate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any],
+    fragments: Mapping[str, FragmentDefinitionNode] | None,
+) -> tuple[int, frozenset[str]]:
+    """The cost, and the names of the variables it depends on."""
     known = fragments_of(document) if fragments is None else fragments
     estimate = _Estimate(schema, known, _default_variables(operation, variables))
     root = schema.get_root_type(operation.operation)
-    return estimate.selections(root, operation.selection_set)
+    return estimate.selections(root, operation.selection_set), frozenset(estimate.consulted)
+
+
+class CostMemo:
+    """One document's costs, per operation and the values of the variables the cost depends on.
+
+    Which variables those are (the page sizes and ids that name one) is the same for every request
+    of the operation, so a request whose other variables differ (a new `asOf`, say) costs a dict
+    lookup, not a walk of the document. At most `capacity` costs are kept (then all are forgotten).
+    """
+
+    def __init__(self, capacity: int = 64) -> None:
+        self.capacity = capacity
+        self.depends: dict[int, tuple[str, ...]] = {}
+        self.costs: dict[Hashable, int] = {}
+
+    def cost(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        variables: Mapping[str, Any],
+        fragments: Mapping[str, FragmentDefinitionNode] | None,
+    ) -> int:
+        """`estimate_cost`, remembered. The document (and so its operation nodes) must be this memo's."""
+        names = self.depends.get(id(operation))
+        key: Hashable | None = None
+        if names is not None:
+            values = _default_variables(operation, variables) if names else {}
+            key = (id(operation), *(_frozen(values.get(name)) for name in names))
+            found = self.costs.get(key)
+            if found is not None:
+                return found
+        cost, consulted = _estimate(schema, document, operation, variables, fragments)
+        if names is None:
+            self.depends[id(operation)] = names = tuple(sorted(consulted))
+            values = _default_variables(operation, variables) if names else {}
+            key = (id(operation), *(_frozen(values.get(name)) for name in names))
+        if len(self.costs) >= self.capacity:
+            self.costs.clear()
+        self.costs[key] = cost
+        return cost
+
+
+def _frozen(value: Any) -> Hashable:
+    """A variable's value as part of a dict key: its type too (True is not 1), lists as tuples."""
+    if isinstance(value, list):
+        return (list, tuple(_frozen(v) for v in value))
+    if isinstance(value, dict):
+        return (dict, tuple(sorted((k, _frozen(v)) for k, v in value.items())))
+    return (type(value), value)
 
 
 def check_cost(
@@ -144,9 +210,14 @@ def check_cost(
     variables: Mapping[str, Any],
     limits: Limits,
     fragments: Mapping[str, FragmentDefinitionNode] | None = None,
+    memo: CostMemo | None = None,
 ) -> list[GraphQLError]:
-    """Returns the QUERY_TOO_COMPLEX error that stops this operation, if it costs more than the limit."""
-    cost = estimate_cost(schema, document, operation, variables, fragments)
+    """Returns the QUERY_TOO_COMPLEX error that stops this operation, if it costs more than the limit.
+    `memo`: the document's CostMemo, to look the cost up instead of working it out again."""
+    if memo is None:
+        cost = estimate_cost(schema, document, operation, variables, fragments)
+    else:
+        cost = memo.cost(schema, document, operation, variables, fragments)
     if cost <= limits.max_cost:
         return []
     message = (

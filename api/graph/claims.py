@@ -20,6 +20,7 @@ from api.graph.common import (
 )
 from api.graph.context import Context, Info, data, described, index
 from api.graph.entity import Entity
+from api.graph.indexes import published_by
 from api.graph.ordering import Key, date_key
 from api.graph.refs import citation_matches, independent_stories, slug_of, text_matches
 from api.graph.relay import Node
@@ -75,11 +76,13 @@ class Claim(Record):
     @described("Each article's report of the claim, in file order.")
     def citations(self, info: Info, outlet: OutletArg = None, as_of: AsOfArg = None) -> list[Citation]:
         dataset = data(info)
-        return [
-            Citation(record=c)
-            for c in dataset.citations_by_claim.get(self.record.id, [])
-            if citation_matches(dataset, c, outlet=outlet, as_of=as_of)
-        ]
+        found = dataset.citations_by_claim.get(self.record.id, ())
+        if outlet is None:  # the usual case (asOf at most), without a citation_matches call per citation
+            if as_of is None:
+                return [Citation(record=c) for c in found]
+            sources = dataset.sources
+            return [Citation(record=c) for c in found if published_by(sources[c.evidence.source], as_of)]
+        return [Citation(record=c) for c in found if citation_matches(dataset, c, outlet=outlet, as_of=as_of)]
 
     @described(
         "How many independent stories report the claim: copies of one wire story (articles "

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -18,7 +17,7 @@ from schema.dataset import FIXTURE_MODELS, Dataset
 from schema.models import Claim, Delegate, Discrepancy, Evidence, Negotiation, Source
 from schema.selectors import dataset_evidence
 from schema.snapshot import Progress
-from schema.store import EVIDENCE_LIST, Lists, Records, Store, StoredDataset
+from schema.store import EVIDENCE_LIST, Lists, LoadedMapping, Records, Store, StoredDataset
 
 
 def published_by(source: Source, as_of: dt.date) -> bool:
@@ -171,24 +170,24 @@ def write_api_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Progr
     conn.executemany("INSERT INTO lists VALUES (?, ?, ?, ?)", rows)
 
 
-class _Stored(Mapping[Any, Any]):
-    """A read-only Mapping answered by a function (None: absent), remembering the last answers."""
+class _Stored(LoadedMapping[Any, Any]):
+    """A read-only Mapping answered by a function (None: absent), keeping up to `size` answers.
 
-    def __init__(self, load: Any, count: Any, size: int = 4096) -> None:
-        self._load = lru_cache(maxsize=size)(load)
-        self._count = count
+    Kept answers are plain dict lookups (see `LoadedMapping`).
+    """
 
-    def __getitem__(self, key: Any) -> Any:
-        found = self._load(key)
-        if found is None:
-            raise KeyError(key)
-        return found
+    def __init__(self, load: Callable[[Any], Any], count: Callable[[], Any], size: int = 4096) -> None:
+        super().__init__()
+        self._loader, self._counter, self.limit = load, count, size
 
-    def __iter__(self) -> Iterator[Any]:
+    def _load(self, key: Any) -> Any:
+        return self._loader(key)
+
+    def _keys(self) -> Iterator[Any]:
         raise TypeError("a snapshot index is looked up, not listed")
 
-    def __len__(self) -> int:
-        return int(self._count())
+    def _count(self) -> int:
+        return int(self._counter())
 
 
 def _from_store(cls: type[ApiIndex], dataset: StoredDataset) -> ApiIndex:

@@ -150,5 +150,5 @@ def paginate(
         start_cursor=encode_cursor(start) if start < stop else None,
         end_cursor=encode_cursor(stop - 1) if start < stop else None,
     )
-    nodes = [wrap(items[i]) for i in range(start, stop)]
+    nodes = [wrap(item) for item in items[start:stop]]  # one slice: a snapshot's list reads it at once
     return Connection(nodes=nodes, page_info=page, total_count=len(items), start=start)
