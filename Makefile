@@ -63,13 +63,15 @@ coverage: install
 	$(BIN)/parley coverage
 
 # Not a test: parley as shipped vs the stock-strawberry peer (bench/peer_app.py) vs a raw Starlette limit,
-# driven by Debian's wrk (installed if missing). Writes bench/results/bench.{json,md,png}.
+# driven by Debian's wrk (installed if missing). Writes bench/results/bench.{json,md,png}; then the
+# store's rows (build, start-up, RSS, scale; bench/results/store.{json,md}).
 $(VENV)/.bench-deps: $(BIN)/parley pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev,bench]"
 	touch $@
 
 bench: install $(VENV)/.bench-deps
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.store --in-memory
 
 # Not a test: 60 s at 64 connections against a real `parley serve`; writes bench/results/load.{json,md}.
 load: install
