@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from schema.compact import Compactor
 from schema.datapackage import DATAPACKAGE, stale_resources
-from schema.dataset import FIXTURE_MODELS, Dataset, FixtureFile
+from schema.dataset import FIXTURE_MODELS, Dataset, FixtureFile, gc_paused
 from schema.fixture_json import parse_json, record_key, validate_whole
 from schema.models import Evidence, Source, Verified
 from schema.problems import FixtureError, Problem, validation_problems
@@ -173,6 +173,11 @@ def load_dataset(fixtures_dir: Path, seeds_dir: Path) -> Dataset:
     Raises FixtureError listing every problem found (files, records, references, selectors,
     seed hashes, datapackage.json) when anything at all is wrong.
     """
+    with gc_paused():
+        return _load(fixtures_dir, seeds_dir)
+
+
+def _load(fixtures_dir: Path, seeds_dir: Path) -> Dataset:
     fixtures = _read_fixtures(fixtures_dir)
     seeds = read_seeds(seeds_dir)
     fixtures.problems.extend(seeds.problems)

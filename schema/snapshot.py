@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from schema.dataset import FIXTURE_MODELS, Dataset
+from schema.dataset import FIXTURE_MODELS, Dataset, gc_paused
 from schema.models import Verified
 
 FORMAT = "1"
@@ -198,38 +198,50 @@ def write_snapshot(
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
-        conn = sqlite3.connect(temporary, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode=OFF")
-            conn.execute("PRAGMA synchronous=OFF")
-            conn.execute("PRAGMA page_size=4096")
-            conn.execute("BEGIN")
-            conn.execute("CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
-            manifest = {"format": FORMAT, "code": code}
-            manifest.update({f"input:{name}": digest for name, digest in sorted(inputs.items())})
-            manifest.update({f"count:{stem}": str(n) for stem, n in dataset.counts().items()})
-            conn.executemany("INSERT INTO manifest VALUES (?, ?)", sorted(manifest.items()))
-            _write_records(conn, dataset, progress)
-            _write_lists(conn, dataset, progress)
-            conn.execute("CREATE TABLE seeds (source TEXT PRIMARY KEY, text TEXT NOT NULL)")
-            conn.executemany("INSERT INTO seeds VALUES (?, ?)", sorted(dataset.seed_texts.items()))
-            conn.execute(
-                "CREATE TABLE files (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,"
-                " content BLOB NOT NULL)"
-            )
-            for name in sorted(dataset.files):
-                f = dataset.files[name]
-                row = (name, f.sha256, len(f.content), f.content)
-                conn.execute("INSERT INTO files VALUES (?, ?, ?, ?)", row)
-            progress("files", 1, 1)
-            for write in extra:
-                write(dataset, conn, progress)
-            conn.execute("COMMIT")
-            progress("done", 1, 1)
-        finally:
-            conn.close()
+        with gc_paused():
+            _write_file(temporary, dataset, inputs, code, extra, progress)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _write_file(
+    temporary: str,
+    dataset: Dataset,
+    inputs: Mapping[str, str],
+    code: str,
+    extra: Sequence[ExtraWriter],
+    progress: Progress,
+) -> None:
+    conn = sqlite3.connect(temporary, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA page_size=4096")
+        conn.execute("BEGIN")
+        conn.execute("CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+        manifest = {"format": FORMAT, "code": code}
+        manifest.update({f"input:{name}": digest for name, digest in sorted(inputs.items())})
+        manifest.update({f"count:{stem}": str(n) for stem, n in dataset.counts().items()})
+        conn.executemany("INSERT INTO manifest VALUES (?, ?)", sorted(manifest.items()))
+        _write_records(conn, dataset, progress)
+        _write_lists(conn, dataset, progress)
+        conn.execute("CREATE TABLE seeds (source TEXT PRIMARY KEY, text TEXT NOT NULL)")
+        conn.executemany("INSERT INTO seeds VALUES (?, ?)", sorted(dataset.seed_texts.items()))
+        conn.execute(
+            "CREATE TABLE files (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,"
+            " content BLOB NOT NULL)"
+        )
+        for name in sorted(dataset.files):
+            f = dataset.files[name]
+            row = (name, f.sha256, len(f.content), f.content)
+            conn.execute("INSERT INTO files VALUES (?, ?, ?, ?)", row)
+        progress("files", 1, 1)
+        for write in extra:
+            write(dataset, conn, progress)
+        conn.execute("COMMIT")
+        progress("done", 1, 1)
+    finally:
+        conn.close()
