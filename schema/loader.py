@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from schema.compact import Compactor
@@ -31,7 +33,10 @@ class _Fixtures:
     """The "claim" of every citation object, valid or not (None: citations.json unread)."""
     files: dict[str, FixtureFile] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    compactor: Compactor = field(default_factory=Compactor)
+    compactor: Compactor | None = field(default_factory=Compactor)
+    """Shares equal parts of the records (None: they are written to a snapshot and dropped)."""
+    bodies: dict[str, list[str]] | None = None
+    """Stem -> each record's JSON object as its file gave it, re-serialised (None: not kept)."""
     selectors: list[Evidence] = field(default_factory=list)
 
 
@@ -39,12 +44,7 @@ def _read_stem(fixtures: _Fixtures, fixtures_dir: Path, stem: str) -> None:
     where = str(fixtures_dir / f"{stem}.json")
     model = FIXTURE_MODELS[stem]
     content = fixtures.files[f"{stem}.json"].content
-    fast = validate_whole(model, content, where)
-    if fast is not None:
-        fixtures.records[stem], fixtures.known_ids[stem], cited = fast
-        fixtures.compactor.records(fixtures.records[stem])
-        fixtures.cited = cited if stem == "citations" else fixtures.cited
-        return
+    reported = len(fixtures.problems)
     data = parse_json(content, where, fixtures.problems)
     if data is None:
         return
@@ -55,6 +55,14 @@ def _read_stem(fixtures: _Fixtures, fixtures_dir: Path, stem: str) -> None:
         return
     if stem == "citations":
         fixtures.cited = {raw.get("claim") for raw in data if isinstance(raw, dict)}
+    fast = validate_whole(model, data) if len(fixtures.problems) == reported else None
+    if fast is not None:
+        fixtures.records[stem], fixtures.known_ids[stem] = fast
+        if fixtures.compactor is not None:
+            fixtures.compactor.records(fixtures.records[stem])
+        if fixtures.bodies is not None:
+            fixtures.bodies[stem] = _bodies(data)
+        return
     valid: list[Verified] = []
     first_index: dict[str, int] = {}
     for index, raw in enumerate(data):
@@ -76,12 +84,28 @@ def _read_stem(fixtures: _Fixtures, fixtures_dir: Path, stem: str) -> None:
         except ValidationError as error:
             fixtures.problems.extend(validation_problems(where, key, error))
     fixtures.records[stem] = valid
-    fixtures.compactor.records(valid)
+    if fixtures.compactor is not None:
+        fixtures.compactor.records(valid)
     fixtures.known_ids[stem] = set(first_index)
 
 
-def _read_fixtures(fixtures_dir: Path) -> _Fixtures:
+def _bodies(data: list[dict[str, Any]]) -> list[str]:
+    """Each record's JSON object, compact: exactly the fields its file sets (what `record_json` says
+    of the validated record, in the file's key order), without serialising the validated models.
+
+    A value JSON can hold but orjson cannot write (an integer beyond 64 bits) leaves the records
+    to `record_json`.
+    """
+    try:
+        return [orjson.dumps(raw).decode() for raw in data]
+    except orjson.JSONEncodeError:
+        return []
+
+
+def _read_fixtures(fixtures_dir: Path, for_snapshot: bool = False) -> _Fixtures:
     fixtures = _Fixtures()
+    if for_snapshot:
+        fixtures.compactor, fixtures.bodies = None, {}
     if not fixtures_dir.is_dir():
         fixtures.problems.append(Problem(str(fixtures_dir), "", "", "fixtures directory does not exist"))
         return fixtures
@@ -167,18 +191,22 @@ def _check_records(fixtures: _Fixtures, texts: Mapping[str, str], fixtures_dir: 
         fixtures.problems.append(Problem(str(fixtures_dir / f"{stem}.json"), record.id, path, message))
 
 
-def load_dataset(fixtures_dir: Path, seeds_dir: Path) -> Dataset:
+def load_dataset(fixtures_dir: Path, seeds_dir: Path, *, for_snapshot: bool = False) -> Dataset:
     """Takes the fixtures and seeds directories and returns the verified Dataset.
 
     Raises FixtureError listing every problem found (files, records, references, selectors,
     seed hashes, datapackage.json) when anything at all is wrong.
+    `for_snapshot`: the dataset is for `write_snapshot`, which writes it and drops it. The same
+    checks run and the same records come back, but equal parts are not shared between records
+    (that only saves memory while the dataset is kept) and each record's JSON is kept
+    (`Dataset.bodies`), so the snapshot need not serialise the records again.
     """
     with gc_paused():
-        return _load(fixtures_dir, seeds_dir)
+        return _load(fixtures_dir, seeds_dir, for_snapshot)
 
 
-def _load(fixtures_dir: Path, seeds_dir: Path) -> Dataset:
-    fixtures = _read_fixtures(fixtures_dir)
+def _load(fixtures_dir: Path, seeds_dir: Path, for_snapshot: bool) -> Dataset:
+    fixtures = _read_fixtures(fixtures_dir, for_snapshot)
     seeds = read_seeds(seeds_dir)
     fixtures.problems.extend(seeds.problems)
     if fixtures.files:
@@ -187,7 +215,7 @@ def _load(fixtures_dir: Path, seeds_dir: Path) -> Dataset:
     _check_records(fixtures, texts, fixtures_dir)
     if fixtures.problems:
         raise FixtureError(fixtures.problems)
-    return Dataset.build(fixtures.records, texts, fixtures.files, fixtures.selectors)
+    return Dataset.build(fixtures.records, texts, fixtures.files, fixtures.selectors, fixtures.bodies or {})
 
 
 def selector_count(dataset: Dataset) -> int:

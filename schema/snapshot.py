@@ -144,8 +144,10 @@ def _write_records(conn: sqlite3.Connection, dataset: Dataset, progress: Progres
         )
         marks = ", ?" * len(columns)
         rows: list[tuple[Any, ...]] = []
+        bodies = dataset.bodies.get(stem)  # the JSON the fixture gave each record, if kept
         for pos, record in enumerate(getattr(dataset, stem).values()):
-            rows.append((pos, record.id, record_json(record), *(get(record) for get in columns.values())))
+            body = record_json(record) if bodies is None else bodies[pos]
+            rows.append((pos, record.id, body, *(get(record) for get in columns.values())))
             if len(rows) >= 5000:
                 conn.executemany(f'INSERT INTO "{stem}" (pos, id, body{names}) VALUES (?, ?, ?{marks})', rows)
                 done += len(rows)

@@ -331,7 +331,7 @@ def build_snapshot(
     report = progress or (lambda step, done, total: None)
     report("loading and verifying", 0, 0)  # hashing the inputs first is part of it
     before = input_hashes(fixtures_dir, seeds_dir)
-    dataset = load_dataset(fixtures_dir, seeds_dir)
+    dataset = load_dataset(fixtures_dir, seeds_dir, for_snapshot=True)
     if input_hashes(fixtures_dir, seeds_dir) != before:
         raise SnapshotError(f"{fixtures_dir} or {seeds_dir} changed while the snapshot was being built")
     write_snapshot(dataset, path, before, code=code, extra=extra, progress=report)
