@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from schema.compact import Compactor
 from schema.datapackage import DATAPACKAGE, stale_resources
@@ -92,17 +91,13 @@ def _read_stem(fixtures: _Fixtures, fixtures_dir: Path, stem: str) -> None:
     fixtures.known_ids[stem] = set(first_index)
 
 
+_JSON: TypeAdapter[Any] = TypeAdapter(Any)
+
+
 def _bodies(data: list[dict[str, Any]]) -> list[str]:
     """Each record's JSON object, compact: exactly the fields its file sets (what `record_json` says
-    of the validated record, in the file's key order), without serialising the validated models.
-
-    A value JSON can hold but orjson cannot write (an integer beyond 64 bits) leaves the records
-    to `record_json`.
-    """
-    try:
-        return [orjson.dumps(raw).decode() for raw in data]
-    except orjson.JSONEncodeError:
-        return []
+    of the validated record, in the file's key order), without serialising the validated models."""
+    return [_JSON.dump_json(raw).decode() for raw in data]
 
 
 def _read_fixtures(fixtures_dir: Path, for_snapshot: bool = False) -> _Fixtures:
