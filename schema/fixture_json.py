@@ -15,26 +15,19 @@ from schema.problems import Problem
 _ID_KEY = re.compile(r'"id"\s*:\s*"([^"\\]*)"')
 
 
-def parse_json(
-    content: bytes,
-    where: str,
-    problems: list[Problem],
-    *,
-    records_only: bool = False,
-) -> Any:
+def parse_json(content: bytes, where: str, problems: list[Problem]) -> Any:
     """Takes a file's bytes and returns its JSON (None, with a Problem, when it is not UTF-8 JSON).
 
-    Every object whose keys repeat adds a Problem naming them. With `records_only`, objects
-    without an "id" (the parts inside records) are checked but come back as None: no tree of dicts.
+    Every object whose keys repeat adds a Problem naming them.
     """
     duplicates: list[str] = []
 
-    def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> Any:
+    def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         unique = dict(pairs)
         if len(unique) != len(pairs):  # a key repeats: name every key that does
             keys = [key for key, _ in pairs]
             duplicates.extend(sorted({key for key in keys if keys.count(key) > 1}))
-        return unique if not records_only or "id" in unique else None
+        return unique
 
     try:
         text = content.decode("utf-8")
@@ -66,26 +59,22 @@ def _list_adapter(model: type[Verified]) -> TypeAdapter[list[Verified]]:
     return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
-def validate_whole(
-    model: type[Verified], content: bytes, where: str
-) -> tuple[list[Verified], set[str], set[object]] | None:
-    """Validates a whole file in one pydantic call: returns (records, their ids, the "claim" of each).
+def validate_whole(model: type[Verified], data: list[Any]) -> tuple[list[Verified], set[str]] | None:
+    """Validates a whole parsed file in one pydantic call: returns (records, their ids).
 
-    The file is parsed by the same duplicate-key-checking parse, keeping only the records' own
-    values (no tree of dicts), then validated straight from its bytes.
-    Returns None when anything is wrong at all (bad JSON, a repeated key, a record that is not an
-    object, lacks or repeats an id, or fails validation): then the caller's record-by-record pass
-    finds and names every problem exactly as it always has.
+    `data` is what `parse_json` gave for the file, which reported no problem. The JSON is parsed
+    once: validation reads the parsed values (as the record-by-record pass does, `model_validate`).
+    Returns None when anything is wrong at all (a record that is not an object, lacks or repeats
+    an id, or fails validation): then the caller's record-by-record pass finds and names every
+    problem exactly as it always has.
     """
-    problems: list[Problem] = []
-    light = parse_json(content, where, problems, records_only=True)
-    if problems or type(light) is not list or not all(type(raw) is dict for raw in light):
+    if not all(type(raw) is dict for raw in data):
         return None
-    ids = {raw.get("id") for raw in light}
-    if len(ids) != len(light) or not all(type(key) is str and key and key[0] != "#" for key in ids):
+    ids: set[Any] = {raw.get("id") for raw in data}
+    if len(ids) != len(data) or not all(type(key) is str and key and key[0] != "#" for key in ids):
         return None
     try:
-        records = _list_adapter(model).validate_json(content)
+        records = _list_adapter(model).validate_python(data)
     except ValidationError:
         return None
-    return records, ids, {raw.get("claim") for raw in light}
+    return records, ids

@@ -87,6 +87,19 @@ def selector_problems(evidence: Evidence, text: str) -> list[tuple[str, str]]:
     return problems
 
 
+def selector_holds(evidence: Evidence, text: str) -> bool:
+    """Whether `selector_problems(evidence, text)` is empty, worked out without building any message."""
+    start, prefix = evidence.start, evidence.prefix
+    return (
+        text.startswith(evidence.exact, start)  # end - start is len(exact): the model checks that
+        and len(prefix) <= CONTEXT
+        and start >= len(prefix)
+        and text.startswith(prefix, start - len(prefix))
+        and len(evidence.suffix) <= CONTEXT
+        and text.startswith(evidence.suffix, evidence.end)
+    )
+
+
 def check_evidence(evidence: Evidence, text: str) -> list[str]:
     """Takes a selector and its seed text and returns readable problems (empty when it verifies)."""
     return [f"{field}: {message}" for field, message in selector_problems(evidence, text)]
@@ -129,8 +142,15 @@ def _gather(value: object, found: list[Evidence]) -> None:
     if isinstance(value, Evidence):
         found.append(value)
     elif isinstance(value, BaseModel):
+        attributes = value.__dict__  # a model's field values (getattr, per field, costs more)
         for name in _evidence_fields(type(value)):
-            _gather(getattr(value, name), found)
+            item = attributes[name]
+            if type(item) is Evidence:  # the common cases without a call: one selector, a list of them
+                found.append(item)
+            elif type(item) is list and all(type(e) is Evidence for e in item):
+                found.extend(item)
+            elif item is not None:
+                _gather(item, found)
     elif isinstance(value, list | tuple):
         for item in value:
             _gather(item, found)

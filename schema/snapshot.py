@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from schema.dataset import FIXTURE_MODELS, Dataset
+from schema.dataset import FIXTURE_MODELS, Dataset, gc_paused
 from schema.models import Verified
 
 FORMAT = "1"
@@ -227,8 +227,10 @@ def _write_records(conn: sqlite3.Connection, dataset: Dataset, progress: Progres
         )
         marks = ", ?" * len(columns)
         rows: list[tuple[Any, ...]] = []
+        bodies = dataset.bodies.get(stem)  # the JSON the fixture gave each record, if kept
         for pos, record in enumerate(getattr(dataset, stem).values()):
-            rows.append((pos, record.id, record_json(record), *(get(record) for get in columns.values())))
+            body = record_json(record) if bodies is None else bodies[pos]
+            rows.append((pos, record.id, body, *(get(record) for get in columns.values())))
             if len(rows) >= 5000:
                 conn.executemany(f'INSERT INTO "{stem}" (pos, id, body{names}) VALUES (?, ?, ?{marks})', rows)
                 done += len(rows)
@@ -281,38 +283,50 @@ def write_snapshot(
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
-        conn = sqlite3.connect(temporary, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode=OFF")
-            conn.execute("PRAGMA synchronous=OFF")
-            conn.execute("PRAGMA page_size=4096")
-            conn.execute("BEGIN")
-            conn.execute("CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
-            manifest = {"format": FORMAT, "code": code}
-            manifest.update({f"input:{name}": digest for name, digest in sorted(inputs.items())})
-            manifest.update({f"count:{stem}": str(n) for stem, n in dataset.counts().items()})
-            conn.executemany("INSERT INTO manifest VALUES (?, ?)", sorted(manifest.items()))
-            _write_records(conn, dataset, progress)
-            _write_lists(conn, dataset, progress)
-            conn.execute("CREATE TABLE seeds (source TEXT PRIMARY KEY, text TEXT NOT NULL)")
-            conn.executemany("INSERT INTO seeds VALUES (?, ?)", sorted(dataset.seed_texts.items()))
-            conn.execute(
-                "CREATE TABLE files (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,"
-                " content BLOB NOT NULL)"
-            )
-            for name in sorted(dataset.files):
-                f = dataset.files[name]
-                row = (name, f.sha256, len(f.content), f.content)
-                conn.execute("INSERT INTO files VALUES (?, ?, ?, ?)", row)
-            progress("files", 1, 1)
-            for write in extra:
-                write(dataset, conn, progress)
-            conn.execute("COMMIT")
-            progress("done", 1, 1)
-        finally:
-            conn.close()
+        with gc_paused():
+            _write_file(temporary, dataset, inputs, code, extra, progress)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _write_file(
+    temporary: str,
+    dataset: Dataset,
+    inputs: Mapping[str, str],
+    code: str,
+    extra: Sequence[ExtraWriter],
+    progress: Progress,
+) -> None:
+    conn = sqlite3.connect(temporary, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA page_size=4096")
+        conn.execute("BEGIN")
+        conn.execute("CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+        manifest = {"format": FORMAT, "code": code}
+        manifest.update({f"input:{name}": digest for name, digest in sorted(inputs.items())})
+        manifest.update({f"count:{stem}": str(n) for stem, n in dataset.counts().items()})
+        conn.executemany("INSERT INTO manifest VALUES (?, ?)", sorted(manifest.items()))
+        _write_records(conn, dataset, progress)
+        _write_lists(conn, dataset, progress)
+        conn.execute("CREATE TABLE seeds (source TEXT PRIMARY KEY, text TEXT NOT NULL)")
+        conn.executemany("INSERT INTO seeds VALUES (?, ?)", sorted(dataset.seed_texts.items()))
+        conn.execute(
+            "CREATE TABLE files (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,"
+            " content BLOB NOT NULL)"
+        )
+        for name in sorted(dataset.files):
+            f = dataset.files[name]
+            row = (name, f.sha256, len(f.content), f.content)
+            conn.execute("INSERT INTO files VALUES (?, ?, ?, ?)", row)
+        progress("files", 1, 1)
+        for write in extra:
+            write(dataset, conn, progress)
+        conn.execute("COMMIT")
+        progress("done", 1, 1)
+    finally:
+        conn.close()

@@ -568,7 +568,7 @@ def build_snapshot(
     cache = hash_cache_for(path)
     cache.unlink(missing_ok=True)  # a build hashes every file; the check after loading, only changed ones
     before = input_hashes(fixtures_dir, seeds_dir, cache=cache)
-    dataset = load_dataset(fixtures_dir, seeds_dir)
+    dataset = load_dataset(fixtures_dir, seeds_dir, for_snapshot=True)
     if input_hashes(fixtures_dir, seeds_dir, cache=cache) != before:
         raise SnapshotError(f"{fixtures_dir} or {seeds_dir} changed while the snapshot was being built")
     write_snapshot(dataset, path, before, code=code, extra=extra, progress=report)

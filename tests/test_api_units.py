@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import sys
 from typing import Any
 
 import pytest
 from api_client import dataset
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from api.errors import UserInputError
 from api.graph.context import Context
 from api.graph.indexes import published_by
 from api.graph.relay import decode_cursor, encode_cursor, paginate
 from api.graph.schema import strawberry_schema
-from api.graph.text import compact, name_distance, normalise
+from api.graph.text import _PLAIN, compact, name_distance, normalise
 from schema.dataset import FIXTURE_MODELS, Dataset
 from schema.models import Citation, PartialDate, Precision, Source, Verified
 
@@ -21,6 +25,21 @@ from schema.models import Citation, PartialDate, Precision, Source, Verified
 def test_normalise_makes_curly_quotes_straight_and_folds_case() -> None:
     assert normalise("\u201cChina\u2019s  NOT easy\u201d") == '"china\'s not easy"'
     assert compact("Lí Chéng-gang") == "lichenggang"
+
+
+_SPACE_RUNS = re.compile(r"\s+")
+_EVERY_SPACE = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if _SPACE_RUNS.fullmatch(c))
+
+
+_CHARACTERS = ["a", "B", "ß", "İ", *map(chr, _PLAIN), *_EVERY_SPACE, *"\x1c\x85\u200b"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_CHARACTERS)))
+def test_normalise_is_translate_casefold_and_runs_of_space_made_one(text: str) -> None:
+    """The definition normalise had (translate, casefold, every run of \\s one space, stripped)."""
+    assert all(not c.isascii() for c in map(chr, _PLAIN))  # so ASCII text needs no translate
+    assert normalise(text) == _SPACE_RUNS.sub(" ", text.translate(_PLAIN).casefold()).strip()
 
 
 @pytest.mark.parametrize(

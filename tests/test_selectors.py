@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import pytest
 from datafiles import SEEDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schema.models import Delegate, Evidence
-from schema.selectors import check_evidence, iter_evidence, make_evidence
+from schema.selectors import (
+    CONTEXT,
+    check_evidence,
+    evidence_in,
+    iter_evidence,
+    make_evidence,
+    selector_holds,
+    selector_problems,
+)
 
 TEXT = (SEEDS / "001_da4a70c692c9a507.txt").read_bytes().decode("utf-8")
 SOURCE = "asean-now-fragile-progress"
@@ -84,3 +94,44 @@ def test_iter_evidence_walks_nested_models_with_paths() -> None:
     found = list(iter_evidence(delegate))
     assert [path for path, _ in found] == ["lead_evidence[0]", "titles[0].citations[0]", "seat_evidence[0]"]
     assert all(isinstance(e, Evidence) for _, e in found)
+
+
+_WORDS = st.text(alphabet="ab “”\n", max_size=40)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    text=st.text(alphabet="ab “”\n", min_size=1, max_size=90),
+    start=st.integers(0, 100),
+    exact=st.text(alphabet="ab “”\n", min_size=1, max_size=12),
+    take=st.booleans(),
+    before=st.integers(0, CONTEXT + 2),
+    after=st.integers(0, CONTEXT + 2),
+    prefix=_WORDS,
+    suffix=_WORDS,
+    honest=st.booleans(),
+)
+def test_the_quick_selector_check_agrees_with_the_full_one(
+    text: str, start: int, exact: str, take: bool, before: int, after: int, prefix: str, suffix: str,
+    honest: bool,
+) -> None:
+    """selector_holds (the loader's fast path) is True exactly when selector_problems finds nothing."""
+    if take and start < len(text):  # words that are there, most of the time, and context cut from the text
+        exact = text[start : start + len(exact)] or exact
+    if honest:
+        prefix, suffix = text[max(0, start - before) : start], text[start + len(exact) :][:after]
+    evidence = Evidence(
+        source="s", exact=exact, prefix=prefix, suffix=suffix, start=start, end=start + len(exact)
+    )
+    assert selector_holds(evidence, text) == (selector_problems(evidence, text) == [])
+
+
+def test_selectors_are_gathered_in_the_order_iter_evidence_walks_them() -> None:
+    from datafiles import FIXTURES
+
+    from schema.loader import load_dataset
+
+    dataset = load_dataset(FIXTURES, SEEDS)
+    for stem in ("sources", "people", "negotiations", "delegates", "claims", "citations", "discrepancies"):
+        for record in getattr(dataset, stem).values():
+            assert [id(e) for e in evidence_in(record)] == [id(e) for _, e in iter_evidence(record)]

@@ -494,3 +494,30 @@ def test_what_the_snapshot_keeps_is_bounded_and_answers_stay_the_same(limit: int
     for _ in range(2):
         for source in memory.sources:
             assert spans.get(source) == built.get(source) and spans.kept() <= limit
+
+
+def test_stored_bodies_are_the_records_as_their_files_gave_them_and_spans_hold_no_words(
+    tmp_path: Path,
+) -> None:
+    """`parley build` stores each record's own JSON object (no re-serialised model), and a dataset
+    without those bodies writes records that read back the same; spans keep offsets, not text."""
+    from schema.snapshot import write_snapshot
+    from schema.store import open_dataset
+
+    conn = sqlite3.connect(stored_path())
+    for stem in FIXTURE_MODELS:
+        raw = json.loads((FIXTURES / f"{stem}.json").read_bytes())
+        bodies = [json.loads(body) for (body,) in conn.execute(f'SELECT body FROM "{stem}" ORDER BY pos')]
+        assert bodies == raw, stem
+    for (body,) in conn.execute("SELECT body FROM spans"):
+        assert all(type(n) is int for span in orjson.loads(body) for n in span), body
+    conn.close()
+    plain = load_dataset(FIXTURES, SEEDS)
+    assert not plain.bodies  # the in-memory loader keeps no JSON
+    write_snapshot(plain, tmp_path / "plain.db", {}, code="test")
+    back = open_dataset(tmp_path / "plain.db")
+    for stem in FIXTURE_MODELS:
+        for record_id, record in getattr(plain, stem).items():
+            again = getattr(back, stem)[record_id]
+            assert again == record
+            assert again.model_dump(exclude_unset=True) == record.model_dump(exclude_unset=True)

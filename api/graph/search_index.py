@@ -209,6 +209,10 @@ def _joined(texts: Iterable[str | None]) -> str:
     return "\n".join(normalise(t) for t in texts if t)
 
 
+FTS_PENDING = 256 << 20
+"""Bytes of terms an FTS5 table being written keeps in memory before it writes them out."""
+
+
 def write_search_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Progress) -> None:
     """Writes the FTS5 tables (trigram: any substring of 3+ characters) and the people's spellings.
 
@@ -223,6 +227,9 @@ def write_search_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Pr
         rows[table] = [(pos, _joined(texts(r))) for pos, r in enumerate(getattr(dataset, stem).values())]
     for number, (table, values) in enumerate(rows.items(), start=1):
         conn.execute(f"CREATE VIRTUAL TABLE {table} {fts}")
+        # Terms pending in memory before FTS5 writes a segment (default 1 MiB): the whole table in
+        # one segment, not hundreds merged again and again (search_claims at 100k: 3.9 -> 2.2 s).
+        conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', {FTS_PENDING})")
         conn.executemany(f"INSERT INTO {table} (rowid, text) VALUES (?, ?)", values)
         conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
         progress("search tables", number, len(rows))
