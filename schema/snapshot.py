@@ -102,17 +102,19 @@ def sha256_file(path: str | Path) -> str:
 
 def input_files(fixtures_dir: Path, seeds_dir: Path) -> dict[str, str]:
     """Returns manifest name -> path of every file the loader reads: fixtures/*.json and seeds/*."""
-    fixtures = (name for name in _file_names(fixtures_dir) if name.endswith(".json"))
-    found = {f"fixtures/{name}": os.path.join(fixtures_dir, name) for name in fixtures}
-    found.update({f"seeds/{name}": os.path.join(seeds_dir, name) for name in _file_names(seeds_dir)})
-    return found
+    return {name: entry.path for name, entry in _input_entries(fixtures_dir, seeds_dir)}
 
 
-def _file_names(directory: Path) -> list[str]:
-    """The names of the regular files in a directory (none if it is missing), sorted."""
+def _input_entries(fixtures_dir: Path, seeds_dir: Path) -> list[tuple[str, os.DirEntry[str]]]:
+    fixtures = [(f"fixtures/{e.name}", e) for e in _files_in(fixtures_dir) if e.name.endswith(".json")]
+    return sorted(fixtures) + sorted((f"seeds/{e.name}", e) for e in _files_in(seeds_dir))
+
+
+def _files_in(directory: Path) -> list[os.DirEntry[str]]:
+    """The regular files in a directory (none if it is missing), as scandir gives them."""
     try:
         with os.scandir(directory) as entries:
-            return sorted(e.name for e in entries if e.is_file())
+            return [e for e in entries if e.is_file()]
     except (FileNotFoundError, NotADirectoryError):
         return []
 
@@ -123,8 +125,7 @@ RACY_NS = 2_000_000_000
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-def _stamp(path: str) -> list[int]:
-    st = os.stat(path)
+def _stamp(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
 
 
@@ -167,21 +168,21 @@ def input_hashes(fixtures_dir: Path, seeds_dir: Path, *, cache: Path | None = No
     started = time.time_ns()
     hashes: dict[str, str] = {}
     remember: dict[str, list[Any]] = {}
-    for name, path in input_files(fixtures_dir, seeds_dir).items():
-        stamp = _stamp(path)
-        entry = known.get(name)
+    for name, entry in _input_entries(fixtures_dir, seeds_dir):
+        stamp = _stamp(entry.stat())  # one fstatat: DirEntry knows its directory
+        cached = known.get(name)
         if (
-            isinstance(entry, list)
-            and len(entry) == 6
-            and entry[:5] == stamp
-            and isinstance(entry[5], str)
-            and _SHA256.fullmatch(entry[5])
+            isinstance(cached, list)
+            and len(cached) == 6
+            and cached[:5] == stamp
+            and isinstance(cached[5], str)
+            and _SHA256.fullmatch(cached[5])
         ):
-            hashes[name] = entry[5]
-            remember[name] = entry
+            hashes[name] = cached[5]
+            remember[name] = cached
             continue
-        hashes[name] = sha256_file(path)
-        if _stamp(path) == stamp and max(stamp[1], stamp[2]) < started - RACY_NS:
+        hashes[name] = sha256_file(entry.path)
+        if _stamp(os.stat(entry.path)) == stamp and max(stamp[1], stamp[2]) < started - RACY_NS:
             remember[name] = [*stamp, hashes[name]]
     if cache is not None and remember != known:
         _write_hash_cache(cache, remember)
