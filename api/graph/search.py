@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterable, Iterator
+from typing import Annotated, TypeVar
 
 import strawberry
 
@@ -18,6 +19,8 @@ from api.graph.search_index import search_index
 from api.graph.sources import Outlet, Source
 from api.graph.text import name_distance, normalise
 from schema import models
+
+T = TypeVar("T")
 
 SearchResult = Annotated[
     Person | Claim | Source | Outlet | Negotiation,
@@ -83,6 +86,17 @@ def _first_hit(needle: str, texts: list[str | None]) -> str | None:
     return None
 
 
+def _until_full(hits: list[SearchHit], first: int, candidates: Iterable[T]) -> Iterator[T]:
+    """Yields candidates while fewer than `first` hits are found, looking before reading the next,
+    so a kind of record is not queried at all once the page is full (and the deadline holds)."""
+    items = checked(candidates)
+    while len(hits) < first:
+        item = next(items, None)
+        if item is None:
+            return
+        yield item
+
+
 def search(
     info: Info,
     text: Annotated[str, strawberry.argument(description="Words to find (case- and quote-insensitive).")],
@@ -99,35 +113,25 @@ def search(
         raise UserInputError("`text` must not be blank")
     idx, candidates = index(info), search_index(info.context)  # candidates: file order, each checked
     hits: list[SearchHit] = []
-    for person in checked(candidates.people_for(needle, text)):
-        if len(hits) >= first:
-            break
+    for person in _until_full(hits, first, candidates.people_for(needle, text)):
         found = _first_hit(needle, [person.name, *(a.name for a in person.aliases), person.description])
         if found is None:
             found = next((s for s, _ in _spellings(person) if name_distance(text, s) is not None), None)
         if found is not None:
             hits.append(SearchHit(item=Person(record=person), matched=found))
-    for claim in checked(candidates.claims_for(needle)):
-        if len(hits) >= first:
-            break
+    for claim in _until_full(hits, first, candidates.claims_for(needle)):
         if any(needle in t for t in idx.claim_texts[claim.id]):
             hits.append(SearchHit(item=Claim(record=claim), matched=_claim_match(info, claim, needle)))
-    for source in checked(candidates.sources_for(needle)):
-        if len(hits) >= first:
-            break
+    for source in _until_full(hits, first, candidates.sources_for(needle)):
         attested = [source.headline, source.author]
         found = _first_hit(needle, [a.value for a in attested if a is not None])
         if found is not None:
             hits.append(SearchHit(item=Source(record=source), matched=found))
-    for outlet in checked(candidates.outlets_for(needle)):
-        if len(hits) >= first:
-            break
+    for outlet in _until_full(hits, first, candidates.outlets_for(needle)):
         found = _first_hit(needle, [outlet.name, *(a.name for a in outlet.aliases)])
         if found is not None:
             hits.append(SearchHit(item=Outlet(record=outlet), matched=found))
-    for negotiation in checked(candidates.negotiations_for(needle)):
-        if len(hits) >= first:
-            break
+    for negotiation in _until_full(hits, first, candidates.negotiations_for(needle)):
         places = [negotiation.location, negotiation.venue, negotiation.host]
         found = _first_hit(needle, [negotiation.name, *(p.value for p in places if p is not None)])
         if found is not None:
