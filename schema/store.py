@@ -43,6 +43,8 @@ WHOLE_TABLE = 2048
 """A stem of at most this many records is decoded whole, in one statement, when its first record is
 read: its records then lie together in memory (the in-memory loader's are too, which measurably
 makes reading them faster), and every later read is a hit."""
+DECODED_AT_OPEN = 8192
+"""A snapshot of at most this many records in all has its small stems decoded when it is opened."""
 FAST_ITERATION = 4096
 """A RecordList of up to this many records is iterated from its decoded rows in one C-level step."""
 
@@ -499,21 +501,25 @@ class StoredDataset(Dataset):
     store: Store | None = field(default=None, repr=False, compare=False)
 
 
-def open_dataset(path: Path, *, small_tables: bool = True) -> StoredDataset:
-    """Opens a snapshot read-only and returns its Dataset; records are decoded when asked for,
-    but those of stems of at most `WHOLE_TABLE` records at once (`small_tables`: one statement each).
+def open_dataset(path: Path, *, small_tables: bool = True, store: Store | None = None) -> StoredDataset:
+    """Opens a snapshot read-only and returns its Dataset; records are decoded when asked for, but
+    in a small snapshot (at most DECODED_AT_OPEN records) the stems of at most `WHOLE_TABLE` records
+    are decoded at once (`small_tables`: one statement each).
 
-    Decoding the small tables while opening puts them among what the app freezes (`gc.freeze()`
-    after start-up, api/http/app.py), so the collector never walks them on a request's time: served
-    under load, the large request costs ~15% less CPU that way than with its records decoded (and
-    left to the collector) on first use. At 100k claims those stems hold ~2,200 records in all.
+    Decoding them while opening puts them among what the app freezes (`gc.freeze()` after start-up,
+    api/http/app.py), so the collector never walks them on a request's time: served under load, the
+    large request (synthetic 1k claims) costs ~15% less CPU that way than with its records decoded
+    (and left to the collector) on first use. A large snapshot's start does not pay for it (at 100k
+    claims its small stems are ~2,200 records, ~0.1 s): those are decoded whole on first read.
+    `store`: the file, already open (as `ensure_snapshot` has it after checking its manifest).
     Raises SnapshotError if the file is missing or not a snapshot of this format.
     """
-    store = Store(path)
+    store = store or Store(path)
     tables: dict[str, Records[Any]] = {
         stem: Records(store, stem, model) for stem, model in FIXTURE_MODELS.items()
     }
-    for table in tables.values() if small_tables else ():
+    small = small_tables and sum(len(table) for table in tables.values()) <= DECODED_AT_OPEN
+    for table in tables.values() if small else ():
         if 0 < len(table) <= min(table.whole, table.limit):
             table.at(0)  # decodes it whole
     lists = {name: Lists(store, name, tables[stem]) for name, stem in LISTS.items()}
@@ -597,9 +603,14 @@ def ensure_snapshot(
 
     cache = hash_cache_for(path)
     current = dict(hashes) if hashes is not None else input_hashes(fixtures_dir, seeds_dir, cache=cache)
-    reasons = _reasons(path, current, code)
-    if not reasons:
-        return open_dataset(path), []
+    try:
+        store = Store(path)  # its manifest is read once: the check and the dataset share it
+    except SnapshotError as error:
+        reasons = [str(error)]
+    else:
+        reasons = stale_inputs(store, current, code)
+        if not reasons:
+            return open_dataset(path, store=store), []
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(path.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
