@@ -501,10 +501,10 @@ class StoredDataset(Dataset):
     store: Store | None = field(default=None, repr=False, compare=False)
 
 
-def open_dataset(path: Path, *, small_tables: bool = True, store: Store | None = None) -> StoredDataset:
+def open_dataset(path: Path, *, store: Store | None = None) -> StoredDataset:
     """Opens a snapshot read-only and returns its Dataset; records are decoded when asked for, but
     in a small snapshot (at most DECODED_AT_OPEN records) the stems of at most `WHOLE_TABLE` records
-    are decoded at once (`small_tables`: one statement each).
+    are decoded at once (one statement each).
 
     Decoding them while opening puts them among what the app freezes (`gc.freeze()` after start-up,
     api/http/app.py), so the collector never walks them on a request's time: served under load, the
@@ -518,7 +518,7 @@ def open_dataset(path: Path, *, small_tables: bool = True, store: Store | None =
     tables: dict[str, Records[Any]] = {
         stem: Records(store, stem, model) for stem, model in FIXTURE_MODELS.items()
     }
-    small = small_tables and sum(len(table) for table in tables.values()) <= DECODED_AT_OPEN
+    small = sum(len(table) for table in tables.values()) <= DECODED_AT_OPEN
     for table in tables.values() if small else ():
         if 0 < len(table) <= min(table.whole, table.limit):
             table.at(0)  # decodes it whole
