@@ -96,6 +96,21 @@ class Store:
         """Runs one read query; returns every row."""
         return self.execute(sql, params).fetchall()
 
+    def in_batches(self, sql: str, params: Sequence[Any] = (), size: int = 128) -> Iterator[Any]:
+        """Yields the rows of a query `size` at a time, so a caller that stops early reads little.
+
+        `sql` pages by its first column, ascending, without repeats: it ends with
+        `<column> > ? ORDER BY <column>`; the value after `params` (the previous batch's last
+        first column, -1 at first) and the LIMIT are added here.
+        """
+        last = -1
+        while True:
+            rows = self.query(f"{sql} LIMIT {size}", (*params, last))
+            yield from rows
+            if len(rows) < size:
+                return
+            last = rows[-1][0]
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Runs one read query; returns the first column of its first row, or None."""
         row = self.execute(sql, params).fetchone()

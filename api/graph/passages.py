@@ -89,26 +89,14 @@ def _passage_index(context: Context) -> PassageIndex:
     return PassageIndex(dataset)
 
 
-_BATCH = 128
-
-
 def _stored_candidates(store: Store) -> Candidates:
     def candidates(needle: str) -> Iterator[str]:
-        """Sources whose folded text holds the needle, in file order, read in batches."""
+        """Sources whose folded text holds the needle, in file order, read in batches of 128."""
         if "\x00" in needle:  # SQLite's instr stops at NUL: every source is a candidate, each is checked
             yield from (source for (source,) in store.query("SELECT source FROM passage_texts ORDER BY pos"))
             return
-        sql = (
-            "SELECT pos, source FROM passage_texts WHERE instr(text, ?) > 0 AND pos > ?"
-            f" ORDER BY pos LIMIT {_BATCH}"
-        )
-        last = -1
-        while True:
-            rows = store.query(sql, (needle, last))
-            yield from (source for _, source in rows)
-            if len(rows) < _BATCH:
-                return
-            last = rows[-1][0]
+        sql = "SELECT pos, source FROM passage_texts WHERE instr(text, ?) > 0 AND pos > ? ORDER BY pos"
+        yield from (source for _, source in store.in_batches(sql, (needle,)))
 
     return candidates
 

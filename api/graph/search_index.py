@@ -243,9 +243,6 @@ def write_search_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Pr
     )
 
 
-_BATCH = 128
-
-
 class StoredSearchIndex:
     """`SearchIndex` over a snapshot: candidates from its FTS5 tables, names from its spellings.
 
@@ -278,15 +275,8 @@ class StoredSearchIndex:
             where, term = f"{table} MATCH ?", '"' + needle.replace('"', '""') + '"'
         else:  # the trigram index finds only substrings of 3 characters or more
             where, term = "instr(text, ?) > 0", needle
-        sql = f"SELECT rowid FROM {table} WHERE {where} AND rowid > ? ORDER BY rowid LIMIT {_BATCH}"
-        last = -1
-        while True:
-            rows = self.store.query(sql, (term, last))
-            for (pos,) in rows:
-                yield pos
-            if len(rows) < _BATCH:
-                return
-            last = rows[-1][0]
+        sql = f"SELECT rowid FROM {table} WHERE {where} AND rowid > ? ORDER BY rowid"
+        yield from (pos for (pos,) in self.store.in_batches(sql, (term,)))
 
     def _found(self, table: str, stem: str, needle: str) -> Iterator[Any]:
         at = self._records(stem).at
