@@ -41,6 +41,7 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.execution.values import get_variable_values
+from strawberry.types import get_object_definition
 
 from api.engine.plan_fields import (
     Complete,
@@ -178,7 +179,7 @@ class Plan:
         def abstract(value: Any, run: Run) -> Any:
             complete = by_type.get(type(value))
             if complete is None:
-                definition = getattr(type(value), "__strawberry_definition__", None)
+                definition = get_object_definition(type(value))
                 runtime = self.schema.get_type(getattr(definition, "name", ""))
                 if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(kind, runtime):
                     raise Fallback
