@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
-from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast, overload
@@ -45,6 +44,8 @@ read: its records then lie together in memory (the in-memory loader's are too, w
 makes reading them faster), and every later read is a hit."""
 DECODED_AT_OPEN = 8192
 """A snapshot of at most this many records in all has its small stems decoded when it is opened."""
+BATCH = 256
+"""Records (or lists) read with one statement at most, when many are read at once (`Records.load`)."""
 FAST_ITERATION = 4096
 """A RecordList of up to this many records is iterated from its decoded rows in one C-level step."""
 
@@ -96,8 +97,11 @@ class Store:
         """Runs one read query; returns every row."""
         return self.execute(sql, params).fetchall()
 
-    def in_batches(self, sql: str, params: Sequence[Any] = (), size: int = 128) -> Iterator[Any]:
-        """Yields the rows of a query `size` at a time, so a caller that stops early reads little.
+    def in_batches(
+        self, sql: str, params: Sequence[Any] = (), size: int = 128, most: int = 0
+    ) -> Iterator[Any]:
+        """Yields the rows of a query `size` at a time, so a caller that stops early reads little;
+        with `most`, each batch is four times the last, up to that many rows.
 
         `sql` pages by its first column, ascending, without repeats: it ends with
         `<column> > ? ORDER BY <column>`; the value after `params` (the previous batch's last
@@ -110,6 +114,7 @@ class Store:
             if len(rows) < size:
                 return
             last = rows[-1][0]
+            size = max(size, min(size * 4, most))
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Runs one read query; returns the first column of its first row, or None."""
@@ -257,12 +262,22 @@ class Records(LoadedMapping[str, M]):
         self._size = int(store.manifest.get(f"count:{stem}", "0"))
         self._rows: list[M | None] = [None] * self._size
         self._decoded = 0
-        self.position = lru_cache(maxsize=RECORD_CACHE * 4)(self._position)
+        self._positions: dict[str, int] = {}  # id -> position, for ids looked up or decoded
         self._all = RecordList(self, range(self._size))
 
-    def _position(self, record_id: str) -> int | None:
-        found: int | None = self.store.one(f'SELECT pos FROM "{self.stem}" WHERE id = ?', (record_id,))
+    def position(self, record_id: str) -> int | None:
+        """The position in file order of the record with that id (None: there is none)."""
+        found = self._positions.get(record_id)
+        if found is None:
+            found = self.store.one(f'SELECT pos FROM "{self.stem}" WHERE id = ?', (record_id,))
+            if found is not None:
+                self._remember(record_id, found)
         return found
+
+    def _remember(self, record_id: str, pos: int) -> None:
+        if len(self._positions) >= 4 * self.limit:
+            self._positions.clear()
+        self._positions[record_id] = pos
 
     def _decode(self, pos: int) -> M:
         if self._decoded == 0 and self._size <= min(self.whole, self.limit):
@@ -270,12 +285,44 @@ class Records(LoadedMapping[str, M]):
         body = self.store.one(f'SELECT body FROM "{self.stem}" WHERE pos = ?', (pos,))
         if body is None:
             raise IndexError(pos)
-        record = self.model.model_validate_json(body)
         if self._decoded >= self.limit:
             self.forget()
+        return self._keep(pos, body)
+
+    def _keep(self, pos: int, body: str) -> M:
+        record = self.model.model_validate_json(body)
         self._decoded += 1
         self._rows[pos] = record
+        self._remember(record.id, pos)
         return record
+
+    def load(self, positions: Iterable[int]) -> None:
+        """Decodes the records at these positions that are not decoded yet, a statement per
+        `BATCH` of them instead of one each (what a page or a list is about to read)."""
+        rows = self._rows
+        missing = sorted({p for p in positions if 0 <= p < self._size and rows[p] is None})
+        if missing and self._decoded == 0 and self._size <= min(self.whole, self.limit):
+            self._decode_whole()
+            return
+        for chunk in _chunks(missing[: self.limit]):
+            if self._decoded + len(chunk) > self.limit:
+                self.forget()
+            sql = f'SELECT pos, body FROM "{self.stem}" WHERE pos IN ({", ".join("?" * len(chunk))})'
+            for pos, body in self.store.execute(sql, chunk):
+                self._keep(pos, body)
+
+    def load_ids(self, record_ids: Iterable[str]) -> None:
+        """Decodes the records with these ids that are not decoded yet (see `load`); unknown ids are
+        passed over."""
+        wanted = {i for i in record_ids if isinstance(i, str) and not dict.__contains__(self, i)}
+        known = [self._positions[i] for i in wanted if i in self._positions]
+        unknown = sorted(i for i in wanted if i not in self._positions)
+        for chunk in _chunks(unknown):
+            sql = f'SELECT id, pos FROM "{self.stem}" WHERE id IN ({", ".join("?" * len(chunk))})'
+            for record_id, pos in self.store.execute(sql, chunk):
+                self._remember(record_id, pos)
+                known.append(pos)
+        self.load(known)
 
     def _decode_whole(self) -> list[M]:
         sql = f'SELECT body FROM "{self.stem}" ORDER BY pos'
@@ -284,6 +331,7 @@ class Records(LoadedMapping[str, M]):
             raise SnapshotError(f"{self.store.path}: {self.stem} holds {len(rows)} rows, not {self._size}")
         self._rows, self._decoded = list(rows), len(rows)
         dict.update(self, ((record.id, record) for record in rows))
+        self._positions = {record.id: pos for pos, record in enumerate(rows)}
         return rows
 
     def at(self, pos: int) -> M:
@@ -302,7 +350,7 @@ class Records(LoadedMapping[str, M]):
         """Drops every decoded record (and every id -> record answer)."""
         self._rows = [None] * self._size
         self._decoded = 0
-        super().forget()
+        super().forget()  # positions are kept: they are small and never wrong
 
     def _load(self, record_id: Any) -> M | None:
         pos = self.position(record_id) if isinstance(record_id, str) else None
@@ -365,9 +413,11 @@ class RecordList(Sequence[M], Generic[M]):
         return self._decoding()
 
     def _decoding(self) -> Iterator[M]:
-        at = self.records.at
-        for pos in self.positions:
-            yield at(pos)
+        records = self.records
+        for start in range(0, len(self.positions), BATCH):
+            chunk = self.positions[start : start + BATCH]
+            records.load(chunk)
+            yield from map(records.at, chunk)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence):
@@ -375,6 +425,10 @@ class RecordList(Sequence[M], Generic[M]):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    return (items[start : start + BATCH] for start in range(0, len(items), BATCH))
 
 
 def _picker(positions: Sequence[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
@@ -407,10 +461,12 @@ class Lists(LoadedMapping[str, Sequence[M]]):
         if name in BY_COLUMN:
             stem, column = BY_COLUMN[name]
             self._sql = f'SELECT pos FROM "{stem}" WHERE {column} = ? ORDER BY pos'
+            self._many_sql = f'SELECT {column}, pos FROM "{stem}" WHERE {column} IN (%s) ORDER BY 1, 2'
             self._keys_sql = f'SELECT DISTINCT {column} FROM "{stem}" WHERE {column} IS NOT NULL ORDER BY 1'
             self._params: tuple[str, ...] = ()
         else:
             self._sql = "SELECT pos FROM lists WHERE name = ? AND key = ? ORDER BY seq"
+            self._many_sql = "SELECT key, pos FROM lists WHERE name = ? AND key IN (%s) ORDER BY key, seq"
             self._keys_sql = "SELECT DISTINCT key FROM lists WHERE name = ? ORDER BY 1"
             self._params = (name,)
 
@@ -419,6 +475,29 @@ class Lists(LoadedMapping[str, Sequence[M]]):
             return None
         rows = self.store.query(self._sql, (*self._params, key))
         return RecordList(self.records, tuple(pos for (pos,) in rows), self, key) if rows else None
+
+    def load(self, keys: Iterable[str]) -> None:
+        """Reads the lists of these keys that are not kept yet, a statement per `BATCH` keys, and
+        decodes their records (see `Records.load`): what a page is about to read for each of its items."""
+        wanted = sorted({k for k in keys if isinstance(k, str) and not dict.__contains__(self, k)})
+        wanted = [k for k in wanted if k not in self._absent]
+        positions: list[int] = []
+        for chunk in _chunks(wanted[: self.limit]):
+            if dict.__len__(self) + len(chunk) > self.limit:
+                self.forget()
+            found: dict[str, list[int]] = {}
+            sql = self._many_sql % ", ".join("?" * len(chunk))
+            for key, pos in self.store.execute(sql, (*self._params, *chunk)):
+                found.setdefault(key, []).append(pos)
+                positions.append(pos)
+            for key in chunk:
+                if key in found:
+                    dict.__setitem__(self, key, RecordList(self.records, tuple(found[key]), self, key))
+                else:
+                    if len(self._absent) >= self.limit:
+                        self._absent.clear()
+                    self._absent.add(key)
+        self.records.load(positions)
 
     def _decoded(self, key: str, lazy: RecordList[M], records: Sequence[M]) -> None:
         """Keeps the records of a list that were all read, in its place (if it is still kept)."""

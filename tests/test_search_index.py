@@ -34,24 +34,26 @@ TEXTS = [
 
 
 class _Everything(SearchIndex):
-    """Candidates = every record: what search did before it had indexes."""
+    """Candidates = every record: what search did before it had indexes (claims: each one whose
+    texts hold the needle, the one kind the index decides rather than narrows)."""
 
-    def people_for(self, needle: str, text: str) -> Iterator[Any]:
+    def people_for(self, needle: str, text: str, wanted: int = 0) -> Iterator[Any]:
         return iter(self.people)
 
     def people_named(self, text: str) -> Iterator[Any]:
         return iter(self.people)
 
-    def claims_for(self, needle: str) -> Iterator[Any]:
-        return iter(self.claims)
+    def claims_for(self, needle: str, wanted: int = 0) -> Iterator[Any]:
+        texts = self.claim_texts
+        return (c for i, c in enumerate(self.claims) if any(needle in t for t in texts[i]))
 
-    def sources_for(self, needle: str) -> Iterator[Any]:
+    def sources_for(self, needle: str, wanted: int = 0) -> Iterator[Any]:
         return iter(self.sources)
 
-    def outlets_for(self, needle: str) -> Iterator[Any]:
+    def outlets_for(self, needle: str, wanted: int = 0) -> Iterator[Any]:
         return iter(self.outlets)
 
-    def negotiations_for(self, needle: str) -> Iterator[Any]:
+    def negotiations_for(self, needle: str, wanted: int = 0) -> Iterator[Any]:
         return iter(self.negotiations)
 
 

@@ -10,7 +10,7 @@ import strawberry
 from api.errors import UserInputError
 from api.graph.claims import Claim
 from api.graph.common import Evidence, evidence_list
-from api.graph.context import Info, data, index
+from api.graph.context import Info, data
 from api.graph.deadline import checked
 from api.graph.negotiations import Negotiation
 from api.graph.people import Person
@@ -111,27 +111,26 @@ def search(
     needle = normalise(text)
     if not needle:
         raise UserInputError("`text` must not be blank")
-    idx, candidates = index(info), search_index(info.context)  # candidates: file order, each checked
+    candidates = search_index(info.context)  # candidates in file order; all but claims are checked here
     hits: list[SearchHit] = []
-    for person in _until_full(hits, first, candidates.people_for(needle, text)):
+    for person in _until_full(hits, first, candidates.people_for(needle, text, first)):
         found = _first_hit(needle, [person.name, *(a.name for a in person.aliases), person.description])
         if found is None:
             found = next((s for s, _ in _spellings(person) if name_distance(text, s) is not None), None)
         if found is not None:
             hits.append(SearchHit(item=Person(record=person), matched=found))
-    for claim in _until_full(hits, first, candidates.claims_for(needle)):
-        if any(needle in t for t in idx.claim_texts[claim.id]):
-            hits.append(SearchHit(item=Claim(record=claim), matched=_claim_match(info, claim, needle)))
-    for source in _until_full(hits, first, candidates.sources_for(needle)):
+    for claim in _until_full(hits, first, candidates.claims_for(needle, first - len(hits))):
+        hits.append(SearchHit(item=Claim(record=claim), matched=_claim_match(info, claim, needle)))
+    for source in _until_full(hits, first, candidates.sources_for(needle, first - len(hits))):
         attested = [source.headline, source.author]
         found = _first_hit(needle, [a.value for a in attested if a is not None])
         if found is not None:
             hits.append(SearchHit(item=Source(record=source), matched=found))
-    for outlet in _until_full(hits, first, candidates.outlets_for(needle)):
+    for outlet in _until_full(hits, first, candidates.outlets_for(needle, first - len(hits))):
         found = _first_hit(needle, [outlet.name, *(a.name for a in outlet.aliases)])
         if found is not None:
             hits.append(SearchHit(item=Outlet(record=outlet), matched=found))
-    for negotiation in _until_full(hits, first, candidates.negotiations_for(needle)):
+    for negotiation in _until_full(hits, first, candidates.negotiations_for(needle, first - len(hits))):
         places = [negotiation.location, negotiation.venue, negotiation.host]
         found = _first_hit(needle, [negotiation.name, *(p.value for p in places if p is not None)])
         if found is not None:

@@ -8,7 +8,7 @@ still decides each one with its own rules, so results are exactly those of a ful
 - `NameIndex`: fuzzy person names. `name_distance` accepts a spelling when the compacted query is
   within `tolerance` edits of its compacted form or one of its words. Split the query into
   tolerance + 1 pieces: k edits leave one piece untouched, so a match contains some piece whole
-  (found through the bigrams of the pieces) and differs in length by at most the tolerance.
+  (found through the trigrams of the pieces) and differs in length by at most the tolerance.
 """
 
 from __future__ import annotations
@@ -17,16 +17,19 @@ import heapq
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 import orjson
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from api.graph.context import Context
-from api.graph.text import compact, edit_distance, normalise, tolerance, words
+from api.graph.text import compact, normalise, tolerance, words
 from schema import models
 from schema.dataset import Dataset
 from schema.snapshot import Progress
-from schema.store import Records, Store, StoredDataset
+from schema.store import Lists, Records, Store, StoredDataset
 
 
 def _in_order(postings: Iterable[Iterable[int]]) -> Iterator[int]:
@@ -101,7 +104,7 @@ def _pieces(query: str, count: int) -> list[str]:
 
 
 class NameIndex:
-    """Compacted spellings and their words -> people, with bigrams to find the ones near a query."""
+    """Compacted spellings and their words -> people, with letter pieces to find the ones near a query."""
 
     def __init__(self, spellings: Iterable[Sequence[str]]) -> None:
         self.people: dict[str, list[int]] = {}
@@ -109,11 +112,19 @@ class NameIndex:
             keys = {compact(n) for n in names} | {w for n in names for w in words(n)}
             for key in keys - {""}:
                 self.people.setdefault(key, []).append(position)
-        self.bigrams: dict[str, set[str]] = {}
+        self.grams: dict[str, set[str]] = {}  # every 2- and 3-letter piece of a key -> the keys
         for key in self.people:
-            for i in range(len(key) - 1):
-                self.bigrams.setdefault(key[i : i + 2], set()).add(key)
+            for size in (2, 3):
+                for i in range(len(key) - size + 1):
+                    self.grams.setdefault(key[i : i + size], set()).add(key)
         self._near = lru_cache(maxsize=4096)(self._keys_near)
+
+    def _holding(self, piece: str) -> set[str]:
+        """The keys holding every trigram (bigram, for a piece of two letters) of a piece."""
+        size = 3 if len(piece) >= 3 else 2
+        starts = range(len(piece) - size + 1)
+        grams = sorted((self.grams.get(piece[i : i + size], set()) for i in starts), key=len)
+        return set.intersection(*grams) if grams else set(self.people)
 
     def _keys_near(self, query: str) -> frozenset[str]:
         limit = tolerance(query)
@@ -121,13 +132,10 @@ class NameIndex:
             return frozenset({query} & self.people.keys())
         found: set[str] = set()
         for piece in _pieces(query, limit + 1):
-            grams = sorted(
-                (self.bigrams.get(piece[i : i + 2], set()) for i in range(len(piece) - 1)), key=len
-            )
-            keys = set.intersection(*grams) if grams else set(self.people)
-            found.update(k for k in keys if piece in k and abs(len(k) - len(query)) <= limit)
+            found.update(k for k in self._holding(piece) if piece in k and abs(len(k) - len(query)) <= limit)
         # Each key is checked once per query (and remembered), so people are only ever real matches.
-        return frozenset(k for k in found if edit_distance(query, k, limit) <= limit)
+        near = process.extract_iter(query, found, scorer=Levenshtein.distance, score_cutoff=limit)
+        return frozenset(key for key, _, _ in near)
 
     def candidates(self, query: str) -> list[int]:
         """Takes a raw query; returns in file order the people a fuzzy name match may accept."""
@@ -146,9 +154,10 @@ class SearchIndex:
         self.sources: list[models.Source] = list(dataset.sources.values())
         self.outlets: list[models.Outlet] = list(dataset.outlets.values())
         self.negotiations: list[models.Negotiation] = list(dataset.negotiations.values())
+        self.claim_texts = [claim_texts[c.id] for c in self.claims]
         self.person_words = TokenIndex(_person_texts(p) for p in self.people)
         self.person_names = NameIndex([p.name, *(a.name for a in p.aliases)] for p in self.people)
-        self.claim_words = TokenIndex((claim_texts[c.id] for c in self.claims), normalised=True)
+        self.claim_words = TokenIndex(self.claim_texts, normalised=True)
         self.source_words = TokenIndex(
             [None if s.headline is None else s.headline.value, None if s.author is None else s.author.value]
             for s in self.sources
@@ -159,8 +168,9 @@ class SearchIndex:
             for n in self.negotiations
         )
 
-    def people_for(self, needle: str, text: str) -> Iterator[models.Person]:
-        """People whose names, aliases or description may hold the needle, or whose name is near `text`."""
+    def people_for(self, needle: str, text: str, wanted: int = 0) -> Iterator[models.Person]:
+        """People whose names, aliases or description may hold the needle, or whose name is near `text`
+        (`wanted`, here and below: how many the caller means to take, a hint a snapshot's index uses)."""
         near = self.person_names.candidates(text)
         return (self.people[i] for i in _in_order([self.person_words.candidates(needle), near]))
 
@@ -168,19 +178,22 @@ class SearchIndex:
         """People one of whose spellings may be within fuzzy-name distance of `text`."""
         return (self.people[i] for i in self.person_names.candidates(text))
 
-    def claims_for(self, needle: str) -> Iterator[models.Claim]:
-        """Claims whose quoted words, summary or speaker's names may hold the needle."""
-        return (self.claims[i] for i in self.claim_words.candidates(needle))
+    def claims_for(self, needle: str, wanted: int = 0) -> Iterator[models.Claim]:
+        """Claims whose quoted words, summary or speaker's names hold the needle."""
+        texts = self.claim_texts
+        for i in self.claim_words.candidates(needle):
+            if any(needle in text for text in texts[i]):
+                yield self.claims[i]
 
-    def sources_for(self, needle: str) -> Iterator[models.Source]:
+    def sources_for(self, needle: str, wanted: int = 0) -> Iterator[models.Source]:
         """Sources whose headline or author may hold the needle."""
         return (self.sources[i] for i in self.source_words.candidates(needle))
 
-    def outlets_for(self, needle: str) -> Iterator[models.Outlet]:
+    def outlets_for(self, needle: str, wanted: int = 0) -> Iterator[models.Outlet]:
         """Outlets whose name or aliases may hold the needle."""
         return (self.outlets[i] for i in self.outlet_words.candidates(needle))
 
-    def negotiations_for(self, needle: str) -> Iterator[models.Negotiation]:
+    def negotiations_for(self, needle: str, wanted: int = 0) -> Iterator[models.Negotiation]:
         """Negotiations whose name, location, venue or host may hold the needle."""
         return (self.negotiations[i] for i in self.negotiation_words.candidates(needle))
 
@@ -266,48 +279,74 @@ class StoredSearchIndex:
             self._names = NameIndex(orjson.loads(names) for (names,) in rows)
         return self._names
 
-    def _positions(self, table: str, needle: str) -> Iterator[int]:
-        """Rows (ascending) whose text holds the needle; in batches, so a search stops early."""
+    def _rows(self, table: str, needle: str, wanted: int) -> Iterator[tuple[int, str]]:
+        """(position, text) of the rows (ascending) whose text may hold the needle, read in batches
+        (`wanted` rows first, then four times more each time), so a search that stops early reads
+        little."""
+        params: tuple[str, ...] = ()
         if "\x00" in needle:  # SQLite ends a string at NUL: every row is a candidate, each is checked
-            yield from range(int(self.store.one(f"SELECT COUNT(*) FROM {table}")))
-            return
-        if len(needle) >= 3:
-            where, term = f"{table} MATCH ?", '"' + needle.replace('"', '""') + '"'
+            where = "1"
+        elif len(needle) >= 3:
+            where, params = f"{table} MATCH ?", ('"' + needle.replace('"', '""') + '"',)
         else:  # the trigram index finds only substrings of 3 characters or more
-            where, term = "instr(text, ?) > 0", needle
-        sql = f"SELECT rowid FROM {table} WHERE {where} AND rowid > ? ORDER BY rowid"
-        yield from (pos for (pos,) in self.store.in_batches(sql, (term,)))
+            where, params = "instr(text, ?) > 0", (needle,)
+        sql = f"SELECT rowid, text FROM {table} WHERE {where} AND rowid > ? ORDER BY rowid"
+        return self.store.in_batches(sql, params, size=_batch(wanted), most=512)
 
-    def _found(self, table: str, stem: str, needle: str) -> Iterator[Any]:
-        at = self._records(stem).at
-        return (at(pos) for pos in self._positions(table, needle))
+    def _decoded(self, stem: str, positions: Iterator[int], wanted: int) -> Iterator[Any]:
+        """The records at these positions, decoded `wanted` at a time with one statement per kind.
 
-    def people_for(self, needle: str, text: str) -> Iterator[models.Person]:
+        For claims, likewise their speakers and citations (which `search` reads to say what matched)
+        and the citations' articles (which a hit's `citations(asOf:)` and `sources` read).
+        """
+        records = self._records(stem)
+        while chunk := list(islice(positions, _batch(wanted))):
+            records.load(chunk)
+            found = [records.at(pos) for pos in chunk]
+            if stem == "claims":
+                self._records("people").load_ids(c.speaker for c in found)
+                by_claim: Lists[Any] = self.dataset.citations_by_claim  # type: ignore[assignment]
+                by_claim.load(c.id for c in found)
+                cited = (c.evidence.source for claim in found for c in by_claim.get(claim.id, ()))
+                self._records("sources").load_ids(cited)
+            yield from found
+
+    def _found(self, table: str, stem: str, needle: str, wanted: int) -> Iterator[Any]:
+        """The records whose texts hold the needle (a row holds a record's normalised texts, one per
+        line, and a needle has no newline): these are decided here, not only narrowed."""
+        rows = self._rows(table, needle, wanted)
+        return self._decoded(stem, (pos for pos, text in rows if needle in text), wanted)
+
+    def people_for(self, needle: str, text: str, wanted: int = 0) -> Iterator[models.Person]:
         """People whose names, aliases or description may hold the needle, or whose name is near `text`."""
         near = self.person_names.candidates(text)
-        at = self._records("people").at
-        return (at(i) for i in _in_order([self._positions("search_people", needle), near]))
+        words = (pos for pos, _ in self._rows("search_people", needle, wanted))
+        return self._decoded("people", _in_order([words, near]), wanted)
 
     def people_named(self, text: str) -> Iterator[models.Person]:
         """People one of whose spellings may be within fuzzy-name distance of `text`."""
-        at = self._records("people").at
-        return (at(i) for i in self.person_names.candidates(text))
+        return self._decoded("people", iter(self.person_names.candidates(text)), 0)
 
-    def claims_for(self, needle: str) -> Iterator[models.Claim]:
-        """Claims whose quoted words, summary or speaker's names may hold the needle."""
-        return self._found("search_claims", "claims", needle)
+    def claims_for(self, needle: str, wanted: int = 0) -> Iterator[models.Claim]:
+        """Claims whose quoted words, summary or speaker's names hold the needle (`wanted`: how many
+        the caller means to take; that many are read first)."""
+        return self._found("search_claims", "claims", needle, wanted)
 
-    def sources_for(self, needle: str) -> Iterator[models.Source]:
+    def sources_for(self, needle: str, wanted: int = 0) -> Iterator[models.Source]:
         """Sources whose headline or author may hold the needle."""
-        return self._found("search_sources", "sources", needle)
+        return self._found("search_sources", "sources", needle, wanted)
 
-    def outlets_for(self, needle: str) -> Iterator[models.Outlet]:
+    def outlets_for(self, needle: str, wanted: int = 0) -> Iterator[models.Outlet]:
         """Outlets whose name or aliases may hold the needle."""
-        return self._found("search_outlets", "outlets", needle)
+        return self._found("search_outlets", "outlets", needle, wanted)
 
-    def negotiations_for(self, needle: str) -> Iterator[models.Negotiation]:
+    def negotiations_for(self, needle: str, wanted: int = 0) -> Iterator[models.Negotiation]:
         """Negotiations whose name, location, venue or host may hold the needle."""
-        return self._found("search_negotiations", "negotiations", needle)
+        return self._found("search_negotiations", "negotiations", needle, wanted)
+
+
+def _batch(wanted: int) -> int:
+    return min(max(wanted, 8), 512)
 
 
 def search_index(context: Context) -> SearchIndex | StoredSearchIndex:
