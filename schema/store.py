@@ -413,11 +413,14 @@ class RecordList(Sequence[M], Generic[M]):
         return self._decoding()
 
     def _decoding(self) -> Iterator[M]:
-        records = self.records
-        for start in range(0, len(self.positions), BATCH):
-            chunk = self.positions[start : start + BATCH]
+        """Decodes the records a chunk at a time (32, then twice as many up to `BATCH`): a statement
+        per chunk, and a caller that stops early has not decoded much more than it read."""
+        records, start, size = self.records, 0, 32
+        while start < len(self.positions):
+            chunk = self.positions[start : start + size]
             records.load(chunk)
             yield from map(records.at, chunk)
+            start, size = start + size, min(2 * size, BATCH)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence):

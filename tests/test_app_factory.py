@@ -11,7 +11,7 @@ from api_client import dataset
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
-from api.http.app import create_app
+from api.http.app import YOUNG_COLLECTION, create_app
 from api.http.cache_middleware import ResponseCacheMiddleware
 from api.http.edge import GzipETags, SecurityHeaders
 from api.http.response_cache import ResponseCache
@@ -31,10 +31,12 @@ def test_the_response_cache_sits_in_front_of_routing_and_cors() -> None:
 
 def test_the_heap_is_frozen_after_building_and_the_collector_is_back_on() -> None:
     gc.unfreeze()
+    gc.set_threshold(700, 10, 10)  # CPython's defaults
     assert gc.get_freeze_count() == 0
     create_app(dataset())
     assert gc.isenabled()
     assert gc.get_freeze_count() > 10_000  # the dataset's records, indexes and the app
+    assert gc.get_threshold() == (YOUNG_COLLECTION, 10, 10)  # young collections spaced out
 
 
 def test_the_collector_is_turned_back_on_when_loading_fails(tmp_path: Path) -> None:
