@@ -59,8 +59,8 @@ SPEAKER_PAGE = """query SpeakerPage($speaker: ID!, $asOf: Date) {
   }
 }"""
 
-SEARCH = """query Search($text: String!, $asOf: Date) {
-  search(text: $text, first: 20) {
+SEARCH = """query Search($text: String!, $asOf: Date, $first: Int! = 20) {
+  search(text: $text, first: $first) {
     matched
     item {
       __typename

@@ -7,7 +7,8 @@ Per size (synthetic data from `parley synth`, generated once under bench/work/):
 - `parley build` wall time and the snapshot's size;
 - `parley serve --snapshot` (one worker, fresh snapshot) from launch to the first answered GraphQL query;
 - sequential latency of a cold speaker page (busiest speaker, `asOf` differs on every request) and of a
-  search for a name never searched before (a different person's name on every request);
+  search for a name never searched before (a different person's name on every request), `first: 20`
+  and, with other names, `first: 2` (as many results at every size);
 - RSS after a wrk load (cold 20-claim page, then the two loops above); then the same with 2 workers, each.
 Then, on the curated data, the cold 20-claim page against raw Starlette: the snapshot and the in-memory
 loader (`--in-memory`, what serve did before the store) in the same run, as ratios to raw.
@@ -53,14 +54,15 @@ def build(fixtures: Path, seeds: Path, snapshot: Path) -> dict[str, Any]:
     return {"build_s": seconds, "snapshot_mb": round(snapshot.stat().st_size / 2**20, 1)}
 
 
-def _post(server: Server, query: str, variables: dict[str, Any]) -> float:
+def _post(server: Server, query: str, variables: dict[str, Any]) -> tuple[float, dict[str, Any]]:
+    """Returns the milliseconds one POST took and its `data`."""
     body = json.dumps({"query": query, "variables": variables}).encode()
     began = time.perf_counter()
     status, answer, _ = fetch(server.url + "/graphql", body, "POST")
     elapsed = time.perf_counter() - began
     if status != 200 or b'"errors"' in answer:
         raise RuntimeError(f"{server.name} answered {status}: {answer[:300]!r}")
-    return elapsed * 1000
+    return elapsed * 1000, json.loads(answer)["data"]
 
 
 def _summary(times: list[float]) -> dict[str, float]:
@@ -72,19 +74,36 @@ def _summary(times: list[float]) -> dict[str, float]:
     }
 
 
+def _searches(server: Server, texts: list[str], day: str, first: int) -> dict[str, float]:
+    """Searches each text once (`first` results at most); latency summary and mean results found."""
+    answers = [_post(server, q.SEARCH, {"text": t, "asOf": day, "first": first}) for t in texts]
+    found = [len(data["search"]) for _, data in answers]
+    return {**_summary([ms for ms, _ in answers]), "mean_hits": round(statistics.fmean(found), 2)}
+
+
 def latency_rows(server: Server, fixtures: Path, requests: int) -> dict[str, Any]:
-    """Sequential cold speaker pages and never-repeated searches; median/p90/mean milliseconds."""
+    """Sequential cold speaker pages and never-repeated searches; median/p90/mean milliseconds.
+
+    Searches: `first: 20`, the issue's row (at 100k synthetic claims each name matches a full page,
+    at 1k about five records, so the two rows answer different amounts), then `first: 2` with other
+    names (two results at every size), half the names each; each row reports its mean results.
+    """
     slug, _ = busiest_speaker(fixtures)
     days = [f"2031-{1 + i // 28 % 12:02d}-{1 + i % 28:02d}" for i in range(requests + 10)]
     people = json.loads((fixtures / "people.json").read_bytes())
     names = [p["name"] for p in people if p.get("named")] or [p["name"] for p in people]
-    texts = list(dict.fromkeys(names))[: requests + 10]
+    texts = list(dict.fromkeys(names))[: 2 * requests + 10]
     for i in range(10):  # warm-up: imports, first connection, the name index read on first search
         _post(server, q.SPEAKER_PAGE, {"speaker": slug, "asOf": days[i]})
         _post(server, q.SEARCH, {"text": texts[i], "asOf": days[i]})
-    speaker = [_post(server, q.SPEAKER_PAGE, {"speaker": slug, "asOf": d}) for d in days[10:]]
-    search = [_post(server, q.SEARCH, {"text": t, "asOf": days[0]}) for t in texts[10:]]
-    return {"speaker_page": _summary(speaker), "search_new_text": _summary(search), "searches": len(search)}
+    speaker = [_post(server, q.SPEAKER_PAGE, {"speaker": slug, "asOf": d})[0] for d in days[10:]]
+    half = (len(texts) - 10) // 2
+    return {
+        "speaker_page": _summary(speaker),
+        "search_new_text": _searches(server, texts[10 : 10 + half], days[0], 20),
+        "search_new_text_2": _searches(server, texts[10 + half :], days[0], 2),
+        "searches": half,
+    }
 
 
 def worker_rss(server: Server) -> list[float]:
@@ -171,8 +190,9 @@ def markdown(rows: list[dict[str, Any]], ratio: dict[str, Any], command: str) ->
         "",
         "| claims | build | snapshot | start-up to first query (median) | x 1k | RSS after load"
         " | 2 workers, each |"
-        " speaker page (median) | x 1k | new search (median) | x 1k |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " speaker page (median) | x 1k | new search (median; results) | x 1k"
+        " | new search, `first: 2` | x 1k |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
@@ -181,8 +201,10 @@ def markdown(rows: list[dict[str, Any]], ratio: dict[str, Any], command: str) ->
             f" | {', '.join(f'{m} MB' for m in r['rss_2_workers_each_mb'])}"
             f" | {r['speaker_page']['median_ms']} ms"
             f" | {r['speaker_page']['median_ms'] / first['speaker_page']['median_ms']:.2f}"
-            f" | {r['search_new_text']['median_ms']} ms"
-            f" | {r['search_new_text']['median_ms'] / first['search_new_text']['median_ms']:.2f} |"
+            f" | {r['search_new_text']['median_ms']} ms; {r['search_new_text']['mean_hits']}"
+            f" | {r['search_new_text']['median_ms'] / first['search_new_text']['median_ms']:.2f}"
+            f" | {r['search_new_text_2']['median_ms']} ms"
+            f" | {r['search_new_text_2']['median_ms'] / first['search_new_text_2']['median_ms']:.2f} |"
         )
     before = [r for r in rows if "in_memory_startup_s" in r]
     if before:
