@@ -10,12 +10,15 @@ from typing import Any
 import pytest
 from api_client import dataset
 from graphql import execute_sync, parse
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import api.graph.search
 import api.graph.search_index
 from api.graph.context import Context
 from api.graph.schema import graphql_schema
 from api.graph.search_index import NameIndex, SearchIndex, TokenIndex, search_index
+from api.graph.text import compact, edit_distance, tolerance, words
 from schema.dataset import Dataset
 from schema.loader import load_dataset
 from schema.synth import generate, write
@@ -134,3 +137,27 @@ def test_name_index_finds_spellings_within_tolerance() -> None:
     assert names.candidates("lichenggang") == [2]
     assert names.candidates("Hee") == []  # under five letters: exact only
     assert names.candidates("He") == [3]
+
+
+SPELLINGS = [
+    ["Ada Abbot"], ["Ada A. Abbott", "Adda Abot"], ["Bea Lind"], ["Li Chenggang", "Li Cheng-gang"],
+    ["Howard Lutnick"], ["Abbot"], ["Lind Abba"], ["Ben Ada-Lindqvist"], ["Ed Bo"], ["Abbe Linda"],
+]  # fmt: skip
+NAMES = NameIndex(SPELLINGS)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet="abdeilnotz -.", max_size=18))
+@example("Abzot")  # 5 letters, one edit from "abbot" in its 3-letter piece: found by the 2-letter "ot"
+@example("Ada Abbbot")
+def test_name_index_candidates_are_every_person_with_a_key_within_tolerance(query: str) -> None:
+    """Each person with a spelling, or a word of one, within the query's tolerance, and no one else:
+    what a scan of every key gives (short, 5-letter and long queries alike)."""
+    q = compact(query)
+    near = [
+        position
+        for position, names in enumerate(SPELLINGS)
+        if q and any(edit_distance(q, key, tolerance(q)) <= tolerance(q)
+                     for name in names for key in [compact(name), *words(name)])
+    ]  # fmt: skip
+    assert NAMES.candidates(query) == near

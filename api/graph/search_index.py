@@ -93,6 +93,10 @@ BROAD = 20_000
 """Postings beyond which a needle word is too common to intersect: its records are streamed instead."""
 
 
+SHORT_KEY = 6
+"""Keys of at most this many letters are indexed by bigrams too (see `NameIndex`)."""
+
+
 def _pieces(query: str, count: int) -> list[str]:
     size, extra = divmod(len(query), count)
     pieces, start = [], 0
@@ -112,9 +116,11 @@ class NameIndex:
             keys = {compact(n) for n in names} | {w for n in names for w in words(n)}
             for key in keys - {""}:
                 self.people.setdefault(key, []).append(position)
-        self.grams: dict[str, set[str]] = {}  # every 2- and 3-letter piece of a key -> the keys
+        # Every trigram of a key -> the keys. Bigrams too, of the keys a piece of two letters can
+        # need: only a 5-letter query (tolerance 1) has one, and its matches have 4 to 6 letters.
+        self.grams: dict[str, set[str]] = {}
         for key in self.people:
-            for size in (2, 3):
+            for size in (2, 3) if len(key) <= SHORT_KEY else (3,):
                 for i in range(len(key) - size + 1):
                     self.grams.setdefault(key[i : i + size], set()).add(key)
         self._near = lru_cache(maxsize=4096)(self._keys_near)
