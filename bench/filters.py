@@ -29,12 +29,18 @@ QUERIES: dict[str, str] = {
     "claims text": '{ claims(first: 20, filter: {text: "tariff"}) { %s } }',
     "claims topic+saidOn, SAID_ON desc": '{ claims(first: 20, orderBy: {field: SAID_ON, direction: DESC},'
     ' filter: {topic: "rare-earths", saidOn: {from: "2026-01-01"}}) { %s } }',
-    "claims topic, SPEAKER_NAME (a key without SQL)": '{ claims(first: 20, orderBy: {field: SPEAKER_NAME},'
+    "claims topic, SPEAKER_NAME": '{ claims(first: 20, orderBy: {field: SPEAKER_NAME},'
     ' filter: {topic: "rare-earths"}) { %s } }',
+    "claims FIRST_PUBLISHED_ON (no filter)": "{ claims(first: 20, orderBy: {field: FIRST_PUBLISHED_ON})"
+    " { %s } }",
+    "claims INDEPENDENT_SOURCE_COUNT desc (no filter)": "{ claims(first: 20, orderBy: {field:"
+    " INDEPENDENT_SOURCE_COUNT, direction: DESC}) { %s } }",
     "claims party": '{ claims(first: 20, filter: {party: "avalon"}) { %s } }',
     "citations mode": "{ citations(first: 20, filter: {mode: PARAPHRASE}) { %s } }",
     "citations asOf": '{ citations(first: 20, filter: {asOf: "2027-01-01"}) { %s } }',
     "citations text": '{ citations(first: 20, filter: {text: "tariff"}) { %s } }',
+    "citations POSITION desc (no filter)": "{ citations(first: 20,"
+    " orderBy: {field: POSITION, direction: DESC}) { %s } }",
 }
 
 

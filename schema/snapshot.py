@@ -5,8 +5,9 @@ Layout (every table is also meant to be read by people, with `sqlite3` or Datase
   `input:fixtures/<name>` / `input:seeds/<name>` (sha256 of every input file) and `count:<stem>`.
 - one table per fixture stem (`claims`, `citations`, ...): `pos` (file order), `id`, `body` (the
   record as JSON, exactly the fields the fixture set) and a few plain columns to query on (`COLUMNS`;
-  the API answers root filters from them: a partial date is also kept as its first and last day,
-  `claims.said_from`/`said_to`, `sources.published_from`/`published_to`).
+  the API answers root filters and orders from them: a partial date is also kept as its first and
+  last day, `claims.said_from`/`said_to`, `sources.published_from`/`published_to`; `sources.story`
+  is what `independent_stories` counts, `people.folded_name` the casefolded name).
 - the Dataset's `*_by_*` indexes: those grouping a table on one of its columns (`claims.speaker`,
   `citations.claim`, ...) are SQL indexes on that column; the two derived through citations
   (`claims_by_source`, `claims_by_outlet`) are rows of `lists(name, key, seq, pos)`, as are the
@@ -87,9 +88,10 @@ COLUMNS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "headline": lambda r: _attested(r.headline),
         "published_from": lambda r: _earliest(r.published_on),
         "published_to": lambda r: _latest(r.published_on),
+        "story": lambda r: f"source:{r.id}" if r.credit is None else f"outlet:{r.credit.origin}",
     },
     "parties": {"name": lambda r: r.name},
-    "people": {"name": lambda r: r.name},
+    "people": {"name": lambda r: r.name, "folded_name": lambda r: r.name.casefold()},
     "negotiations": {"name": lambda r: r.name},
     "delegates": {"negotiation": lambda r: r.negotiation, "person": lambda r: r.person},
     "claims": {

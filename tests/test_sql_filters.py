@@ -28,12 +28,14 @@ CLAIM_ORDERS = [
     "FILE_ORDER", "SLUG", "SAID_ON", "FIRST_PUBLISHED_ON", "SPEAKER_NAME", "INDEPENDENT_SOURCE_COUNT"
 ]
 CITATION_ORDERS = ["FILE_ORDER", "SLUG", "PUBLISHED_ON", "POSITION"]
-SQL_ORDERS = {"SLUG", "SAID_ON", "PUBLISHED_ON", "POSITION"}
+SQL_ORDERS = set(CLAIM_ORDERS[1:] + CITATION_ORDERS[1:])  # every key has SQL now
 CLAIM_INDEXED = {"speaker", "negotiation", "source", "outlet"}
 CITATION_INDEXED = {"claim", "source"}
 TEXTS = [
     "talks", "China's not easy", "China\u2019s NOT easy", "\u201cnot easy\u201d", "ng", "a", "", "   ",
     "xyzzy", "\u0000", "Lutnick", "l\u00e9", "rare earth", "spoke about", "trade  talks", "\"", "\ud800x",
+    # FTS5 syntax is literal inside a phrase; casefold makes \u00df "ss"
+    '"a"', "NEAR(x", "x OR y*", "-^:ab", "STRASSE", "\u00df",
 ]
 
 

@@ -417,6 +417,10 @@ def _first_published(c: Context, claim: models.Claim) -> Any:
     return min(known) if known else None
 
 
+_CITING = "FROM citations c JOIN sources s ON s.id = c.source"
+"""A claim's citations with their sources, in an order key's SQL."""
+
+
 def _independent_sources(c: Context, claim: models.Claim) -> int:
     return len(independent_stories(c.dataset, c.dataset.citations_by_claim.get(claim.id, [])))
 
@@ -431,12 +435,22 @@ CLAIMS = Entity(
             lambda _, r: date_key(r.said_on),
             sql=("t.said_from", "t.said_to"),
         ),
-        FIRST_PUBLISHED_ON=Key("By the earliest publication date of a citing article.", _first_published),
+        FIRST_PUBLISHED_ON=Key(
+            "By the earliest publication date of a citing article.",
+            _first_published,
+            # (first day, last day) tuples compare as these fixed-width "first/last" strings do
+            sql=(f"(SELECT MIN(s.published_from || '/' || s.published_to) {_CITING} WHERE c.claim = t.id)",),
+        ),
         SPEAKER_NAME=Key(
-            "By the speaker's canonical name.", lambda c, r: c.dataset.people[r.speaker].name.casefold()
+            "By the speaker's canonical name.",
+            lambda c, r: c.dataset.people[r.speaker].name.casefold(),
+            # SQLite compares text as UTF-8 bytes: in code point order, as Python compares str
+            sql=("(SELECT p.folded_name FROM people p WHERE p.id = t.speaker)",),
         ),
         INDEPENDENT_SOURCE_COUNT=Key(
-            "By how many independent stories report the claim.", _independent_sources
+            "By how many independent stories report the claim.",
+            _independent_sources,
+            sql=(f"(SELECT COUNT(DISTINCT s.story) {_CITING} WHERE c.claim = t.id)",),
         ),
     ),
     lookup_doc="A claim by slug.",
