@@ -258,3 +258,25 @@ def test_a_filtered_page_over_a_snapshot_decodes_only_its_page_and_a_repeat_runs
         before = stored.store.queries
         again = client.post("/graphql", json={"query": query.replace("first: 5", "first: 4")})
         assert again.status_code == 200 and stored.store.queries == before, query  # all of it remembered
+
+
+def test_remembered_positions_stay_within_their_bounds_and_answer_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import schema.store
+
+    memory, snapshot, stored = apps("synth-1k")
+    store = stored.store
+    assert store is not None
+    monkeypatch.setattr(schema.store, "POSITIONS_KEPT", 3)
+    monkeypatch.setattr(schema.store, "POSITIONS_HELD", 700)
+    store._positions.clear()
+    store._held = 0
+    modes = ("DIRECT", "PARTIAL", "PARAPHRASE")
+    queries = [_query("claims", {"mode": mode}, None, "first: 2") for mode in modes]
+    queries += [_query("claims", {"delegatesOnly": flag}, None, "last: 2") for flag in (True, False)]
+    for query in queries * 3:
+        body = {"query": query}
+        assert snapshot.post("/graphql", json=body).content == memory.post("/graphql", json=body).content
+        assert len(store._positions) <= 3
+        assert store._held == sum(map(len, store._positions.values())) <= 700
