@@ -4,10 +4,14 @@ Layout (every table is also meant to be read by people, with `sqlite3` or Datase
 - `manifest(key, value)`: `format`, `code` (hash of the loader and index code that wrote it),
   `input:fixtures/<name>` / `input:seeds/<name>` (sha256 of every input file) and `count:<stem>`.
 - one table per fixture stem (`claims`, `citations`, ...): `pos` (file order), `id`, `body` (the
-  record as JSON, exactly the fields the fixture set) and a few plain columns to query on.
+  record as JSON, exactly the fields the fixture set) and a few plain columns to query on (`COLUMNS`;
+  the API answers root filters and orders from them: a partial date is also kept as its first and
+  last day, `claims.said_from`/`said_to`, `sources.published_from`/`published_to`; `sources.story`
+  is what `independent_stories` counts, `people.folded_name` the casefolded name).
 - the Dataset's `*_by_*` indexes: those grouping a table on one of its columns (`claims.speaker`,
   `citations.claim`, ...) are SQL indexes on that column; the two derived through citations
-  (`claims_by_source`, `claims_by_outlet`) are rows of `lists(name, key, seq, pos)`.
+  (`claims_by_source`, `claims_by_outlet`) are rows of `lists(name, key, seq, pos)`, as are the
+  claims naming each topic (`claims_by_topic`, for the `topic` filter).
 - `seeds(source, text)`, `files(name, sha256, bytes, content)`: seed texts, fixture bytes.
 - tables the API adds through `extra` writers (spans, claim texts, FTS5 search tables).
 
@@ -30,7 +34,7 @@ from typing import Any
 from schema.dataset import FIXTURE_MODELS, Dataset, gc_paused
 from schema.models import Verified
 
-FORMAT = "1"
+FORMAT = "2"
 
 Progress = Callable[[str, int, int], None]
 """progress(step, done, total): called as a build goes (total 0: a step without a count)."""
@@ -51,6 +55,8 @@ BY_COLUMN: dict[str, tuple[str, str]] = {
 # Dataset index name -> the stem its lists hold, kept as rows of `lists` (not one column's values).
 DERIVED: dict[str, str] = {"claims_by_source": "claims", "claims_by_outlet": "claims"}
 LISTS: dict[str, str] = {**{name: stem for name, (stem, _) in BY_COLUMN.items()}, **DERIVED}
+TOPICS = "claims_by_topic"
+"""The `lists` rows of topic slug -> the positions of the claims naming it (root `topic` filters)."""
 
 
 def _attested(value: Any) -> Any:
@@ -61,22 +67,39 @@ def _date(value: Any) -> str | None:
     return None if value is None else str(getattr(value, "date", value))
 
 
-# Plain columns per stem, beside `body`, for people querying the file (the API reads only `body`).
+def _earliest(value: Any) -> str | None:
+    """The first day a partial date can mean, ISO (strings in this shape sort as the days do)."""
+    return None if value is None else str(value.earliest().isoformat())
+
+
+def _latest(value: Any) -> str | None:
+    """The last day a partial date can mean, ISO."""
+    return None if value is None else str(value.latest().isoformat())
+
+
+# Plain columns per stem, beside `body`, for people querying the file; the API decodes records from
+# `body` and answers root filters from these columns (`*_from`/`*_to`: a partial date's first and
+# last day, ISO).
 COLUMNS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "outlets": {"name": lambda r: r.name, "kind": lambda r: str(r.kind)},
     "sources": {
         "outlet": lambda r: r.outlet,
         "seed": lambda r: r.seed,
         "headline": lambda r: _attested(r.headline),
+        "published_from": lambda r: _earliest(r.published_on),
+        "published_to": lambda r: _latest(r.published_on),
+        "story": lambda r: f"source:{r.id}" if r.credit is None else f"outlet:{r.credit.origin}",
     },
     "parties": {"name": lambda r: r.name},
-    "people": {"name": lambda r: r.name},
+    "people": {"name": lambda r: r.name, "folded_name": lambda r: r.name.casefold()},
     "negotiations": {"name": lambda r: r.name},
     "delegates": {"negotiation": lambda r: r.negotiation, "person": lambda r: r.person},
     "claims": {
         "speaker": lambda r: r.speaker,
         "negotiation": lambda r: r.negotiation,
         "said_on": lambda r: _date(r.said_on),
+        "said_from": lambda r: _earliest(r.said_on),
+        "said_to": lambda r: _latest(r.said_on),
         "summary": lambda r: r.summary,
     },
     "citations": {
@@ -260,6 +283,12 @@ def _write_lists(conn: sqlite3.Connection, dataset: Dataset, progress: Progress)
             for seq, record in enumerate(index[key])
         ]
         conn.executemany("INSERT INTO lists VALUES (?, ?, ?, ?)", rows)
+    topics: dict[str, list[int]] = {}
+    for pos, claim in enumerate(dataset.claims.values()):
+        for topic in dict.fromkeys(claim.topics):
+            topics.setdefault(topic, []).append(pos)
+    rows = [(TOPICS, key, seq, pos) for key in sorted(topics) for seq, pos in enumerate(topics[key])]
+    conn.executemany("INSERT INTO lists VALUES (?, ?, ?, ?)", rows)
     for number, (stem, column) in enumerate(BY_COLUMN.values(), start=1):
         conn.execute(f'CREATE INDEX "{stem}_by_{column}" ON "{stem}" ({column})')  # rows in pos order
         progress("indexes", number, len(BY_COLUMN))

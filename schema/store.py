@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from array import array
 from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -50,6 +51,12 @@ FAST_ITERATION = 4096
 """A RecordList of up to this many records is iterated from its decoded rows in one C-level step."""
 
 
+POSITIONS_HELD = 1 << 20
+"""Positions (8 bytes each) that `Store.positions` keeps between its answers; reaching it forgets them."""
+POSITIONS_KEPT = 256
+"""Answers `Store.positions` keeps at once (reaching it forgets them all)."""
+
+
 EVIDENCE_LIST = TypeAdapter(list[Evidence])
 """Evidence lists as the snapshot stores them (JSON arrays of the fields each selector set)."""
 
@@ -72,6 +79,9 @@ class Store:
         self._uri = self.path.as_uri() + "?mode=ro&immutable=1"
         self._local = threading.local()
         self.queries = 0
+        self._positions: dict[tuple[Any, ...], array[int]] = {}
+        self._held = 0
+        self._lock = threading.Lock()
         try:
             self.manifest = dict(self.query("SELECT key, value FROM manifest"))
         except sqlite3.DatabaseError as error:
@@ -115,6 +125,35 @@ class Store:
                 return
             last = rows[-1][0]
             size = max(size, min(size * 4, most))
+
+    def positions(
+        self, sql: str, params: Sequence[Any] = (), check: Callable[..., bool] | None = None, tag: str = ""
+    ) -> array[int]:
+        """Runs a query whose rows start with a record's position; returns those positions in order.
+
+        With `check`, a row's position is kept only if `check(*the row's other columns)` is true
+        (`tag` names the check in what is remembered: the same sql, params and tag, the same
+        answer). Answers are remembered, at most POSITIONS_KEPT of them holding at most
+        POSITIONS_HELD positions between them (reaching either forgets them all; the data never
+        changes), so a repeated filter runs no statement.
+        """
+        key = (sql, tuple(params), tag)
+        found = self._positions.get(key)
+        if found is not None:
+            return found
+        rows = self.query(sql, params)
+        if check is None:
+            found = array("q", [row[0] for row in rows])
+        else:
+            found = array("q", [row[0] for row in rows if check(*row[1:])])
+        with self._lock:
+            if len(self._positions) >= POSITIONS_KEPT or self._held + len(found) > POSITIONS_HELD:
+                self._positions.clear()
+                self._held = 0
+            if len(found) <= POSITIONS_HELD:
+                self._positions[key] = found
+                self._held += len(found)
+        return found
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Runs one read query; returns the first column of its first row, or None."""

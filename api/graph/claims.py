@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from api.errors import UserInputError
 from api.graph.common import (
     AS_OF,
     REF,
@@ -19,7 +20,7 @@ from api.graph.common import (
     record_field,
 )
 from api.graph.context import Context, Info, data, described, index
-from api.graph.entity import Entity
+from api.graph.entity import Entity, Where
 from api.graph.indexes import published_by
 from api.graph.ordering import Key, date_key
 from api.graph.refs import citation_matches, independent_stories, slug_of, text_matches
@@ -28,6 +29,7 @@ from api.graph.sources import Outlet, Source
 from api.graph.text import normalise
 from api.graph.type_registry import lazy, wrap
 from schema import models
+from schema.snapshot import TOPICS
 
 OutletArg = Annotated[
     strawberry.ID | None,
@@ -236,6 +238,108 @@ class ClaimFilter:
             return any(self.citation_passes(context, c) for c in citations)
         return True
 
+    def sql(self, context: Context) -> Where | None:
+        """`passes` as SQL over a snapshot's claims table (see `Entity.from_columns`).
+
+        None when a reference is of another type: `passes` reports that as the in-memory data does.
+        A text SQL cannot take (NUL, lone surrogates) is left to `passes` (`complete` false).
+        """
+        try:
+            refs = _slugs(self, _CLAIM_REFS)
+        except UserInputError:
+            return None
+        where = Where()
+        if "speaker" in refs:
+            where.add("t.speaker = ?", refs["speaker"])
+        if "party" in refs:
+            where.add(_PARTY, refs["party"])
+        if self.delegates_only is not None:
+            where.add(_DELEGATE if self.delegates_only else f"NOT {_DELEGATE}")
+        if "negotiation" in refs:
+            where.add("t.negotiation = ?", refs["negotiation"])
+        if self.topic is not None:
+            where.add("t.pos IN (SELECT pos FROM lists WHERE name = ? AND key = ?)", TOPICS, self.topic)
+        if self.said_on is not None:
+            condition, params = self.said_on.sql("t.said_from", "t.said_to")
+            where.add(condition, *params)
+        if self.text is not None:
+            wanted = normalise(self.text)
+            if not _sql_text(wanted):
+                where.complete = False
+            elif len(wanted) >= 3:  # the trigram index finds substrings of 3 characters or more
+                where.add(f"t.pos IN ({_SEARCH} WHERE search_claims MATCH ? AND instr(text, ?) > 0)",
+                          _phrase(wanted), wanted)
+            else:
+                where.add(f"t.pos IN ({_SEARCH} WHERE instr(text, ?) > 0)", wanted)
+        if self.has_citation_conditions():
+            one = Where()
+            if "source" in refs:
+                one.add("c.source = ?", refs["source"])
+            if self.mode is not None:
+                one.add("c.mode = ?", self.mode.value)
+            _sources(one, "c.source", refs.get("outlet"), self.published_on, self.as_of)
+            held = " AND ".join(one.conditions)
+            where.add(f"t.id IN (SELECT c.claim FROM citations c WHERE {held})", *one.params)
+        return where
+
+
+_CLAIM_REFS = {
+    "speaker": "Person",
+    "party": "Party",
+    "negotiation": "Negotiation",
+    "source": "Source",
+    "outlet": "Outlet",
+}
+_CITATION_REFS = {"claim": "Claim", "speaker": "Person", "source": "Source", "outlet": "Outlet"}
+_PARTY = "t.speaker IN (SELECT p.person FROM person_parties p, json_each(p.parties) j WHERE j.value = ?)"
+_DELEGATE = (
+    "EXISTS (SELECT 1 FROM delegates d WHERE d.person = t.speaker"
+    " AND (t.negotiation IS NULL OR d.negotiation = t.negotiation))"
+)
+"""`_is_delegate` over a snapshot: the speaker holds a seat (in the claim's negotiation if it has one)."""
+_SEARCH = "SELECT rowid FROM search_claims"
+"""A claim's row of search_claims (rowid = its position) holds its `claim_texts`, one per line."""
+
+
+def _slugs(where: Any, refs: dict[str, str]) -> dict[str, str]:
+    """The slugs of the references given in a filter, by field; raises UserInputError as slug_of."""
+    given = {name: getattr(where, name) for name in refs}
+    return {name: slug_of(value, refs[name]) for name, value in given.items() if value is not None}
+
+
+def _sql_text(text: str) -> bool:
+    """Whether SQLite can take the text as a parameter (it ends strings at NUL; UTF-8 only)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _phrase(text: str) -> str:
+    """An FTS5 query for the text as one phrase (the trigram tokenizer: as a substring)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _sources(
+    where: Where, column: str, outlet: str | None, published_on: DateRange | None, as_of: dt.date | None
+) -> None:
+    """Adds `column IN (the sources meeting these conditions)` to `where`, if any is given: published
+    by the outlet, certainly within the range, certainly on or before the day (`published_by`)."""
+    one = Where()
+    if outlet is not None:
+        one.add("s.outlet = ?", outlet)
+    if published_on is not None:
+        condition, params = published_on.sql("s.published_from", "s.published_to")
+        one.add(condition, *params)
+    if as_of is not None:
+        one.add("s.published_to <= ?", as_of.isoformat())
+    if one.conditions:
+        held = " AND ".join(one.conditions)
+        where.add(f"{column} IN (SELECT s.id FROM sources s WHERE {held})", *one.params)
+
 
 def _is_delegate(context: Context, claim: models.Claim) -> bool:
     seats = context.dataset.delegates_by_person.get(claim.speaker, [])
@@ -276,6 +380,33 @@ class CitationFilter:
             return False
         return text_matches(self.text, r.evidence.exact)
 
+    def sql(self, context: Context) -> Where | None:
+        """`passes` over a snapshot's citations table (see `Entity.from_columns`); None when a
+        reference is of another type. The text rule is checked on the `exact` column in Python
+        (`text_matches`, not decoding the record), after the claims whose texts hold it narrow it."""
+        try:
+            refs = _slugs(self, _CITATION_REFS)
+        except UserInputError:
+            return None
+        where = Where()
+        if "claim" in refs:
+            where.add("t.claim = ?", refs["claim"])
+        if "speaker" in refs:
+            where.add("t.claim IN (SELECT id FROM claims WHERE speaker = ?)", refs["speaker"])
+        _sources(where, "t.source", refs.get("outlet"), self.published_on, self.as_of)
+        if "source" in refs:
+            where.add("t.source = ?", refs["source"])
+        if self.mode is not None:
+            where.add("t.mode = ?", self.mode.value)
+        if self.text is not None:
+            wanted = normalise(self.text)
+            if _sql_text(wanted) and len(wanted) >= 3:  # a citation's words are among its claim's texts
+                claims = f"SELECT c.id FROM claims c WHERE c.pos IN ({_SEARCH} WHERE search_claims MATCH ?)"
+                where.add(f"t.claim IN ({claims})", _phrase(wanted))
+            # text_matches(self.text, exact), its needle normalised once
+            where.check = ("t.exact", lambda exact: wanted in normalise(exact), f"text:{wanted}")
+        return where
+
 
 def _first_published(c: Context, claim: models.Claim) -> Any:
     dates = [
@@ -284,6 +415,10 @@ def _first_published(c: Context, claim: models.Claim) -> Any:
     ]
     known = [d for d in dates if d is not None]
     return min(known) if known else None
+
+
+_CITING = "FROM citations c JOIN sources s ON s.id = c.source"
+"""A claim's citations with their sources, in an order key's SQL."""
 
 
 def _independent_sources(c: Context, claim: models.Claim) -> int:
@@ -295,13 +430,27 @@ CLAIMS = Entity(
     object_type=Claim,
     filter=ClaimFilter,
     order_keys=dict(
-        SAID_ON=Key("By when the words were said; unknown last.", lambda _, r: date_key(r.said_on)),
-        FIRST_PUBLISHED_ON=Key("By the earliest publication date of a citing article.", _first_published),
+        SAID_ON=Key(
+            "By when the words were said; unknown last.",
+            lambda _, r: date_key(r.said_on),
+            sql=("t.said_from", "t.said_to"),
+        ),
+        FIRST_PUBLISHED_ON=Key(
+            "By the earliest publication date of a citing article.",
+            _first_published,
+            # (first day, last day) tuples compare as these fixed-width "first/last" strings do
+            sql=(f"(SELECT MIN(s.published_from || '/' || s.published_to) {_CITING} WHERE c.claim = t.id)",),
+        ),
         SPEAKER_NAME=Key(
-            "By the speaker's canonical name.", lambda c, r: c.dataset.people[r.speaker].name.casefold()
+            "By the speaker's canonical name.",
+            lambda c, r: c.dataset.people[r.speaker].name.casefold(),
+            # SQLite compares text as UTF-8 bytes: in code point order, as Python compares str
+            sql=("(SELECT p.folded_name FROM people p WHERE p.id = t.speaker)",),
         ),
         INDEPENDENT_SOURCE_COUNT=Key(
-            "By how many independent stories report the claim.", _independent_sources
+            "By how many independent stories report the claim.",
+            _independent_sources,
+            sql=(f"(SELECT COUNT(DISTINCT s.story) {_CITING} WHERE c.claim = t.id)",),
         ),
     ),
     lookup_doc="A claim by slug.",
@@ -321,10 +470,15 @@ CITATIONS = Entity(
         PUBLISHED_ON=Key(
             "By the citing article's date.",
             lambda c, r: date_key(c.dataset.sources[r.evidence.source].published_on),
+            sql=(
+                "(SELECT s.published_from FROM sources s WHERE s.id = t.source)",
+                "(SELECT s.published_to FROM sources s WHERE s.id = t.source)",
+            ),
         ),
         POSITION=Key(
             "By source (file order), then offset.",
             lambda c, r: (c.index.position[("sources", r.evidence.source)], r.evidence.start),
+            sql=("(SELECT s.pos FROM sources s WHERE s.id = t.source)", "t.start"),
         ),
     ),
     indexed={

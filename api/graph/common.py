@@ -159,6 +159,18 @@ class DateRange:
             return False
         return not (self.to is not None and value.latest() > self.to)
 
+    def sql(self, earliest: str, latest: str) -> tuple[str, list[str]]:
+        """`holds` as one SQL condition over two columns holding a partial date's first and last
+        day (ISO, NULL when the date is unknown), with its parameters."""
+        conditions, params = [f"{earliest} IS NOT NULL"], []
+        if self.from_ is not None:
+            conditions.append(f"{earliest} >= ?")
+            params.append(self.from_.isoformat())
+        if self.to is not None:
+            conditions.append(f"{latest} <= ?")
+            params.append(self.to.isoformat())
+        return "(" + " AND ".join(conditions) + ")", params
+
 
 @strawberry.interface(
     description="A verified fixture record: a stable slug, notes on unknowns, verification."

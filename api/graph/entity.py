@@ -21,16 +21,39 @@ import strawberry
 from api.errors import UserInputError
 from api.graph.context import Context, Info
 from api.graph.deadline import checked
-from api.graph.ordering import Key, Order, apply_order, order_by
+from api.graph.ordering import Key, Order, apply_order, order_by, sql_order
 from api.graph.refs import slug_of
 from api.graph.relay import MAX_PAGE, After, Before, Connection, First, Last, Node, decode_global_id, paginate
 from api.graph.type_registry import register_type
+from schema.store import RecordList, Records, StoredDataset
 
 
 class Filter(Protocol):
     """A filter input: whether one record meets every condition given."""
 
     def passes(self, context: Context, record: Any) -> bool: ...
+
+
+@dataclass
+class Where:
+    """A filter as SQL over a snapshot's table of the entity (aliased `t`), built by a filter's
+    `sql(context)`: conditions ANDed, their parameters in order, and whether they are the whole
+    filter (`complete`) or only narrow it (then `passes` decides each record left).
+
+    `check` = (a column expression of `t`, a predicate of its value, a tag naming the predicate and
+    its arguments): a row is kept only if the predicate holds for that column's value. It tests a
+    plain column in Python (e.g. a text rule SQL cannot state exactly) without decoding records.
+    """
+
+    conditions: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+    complete: bool = True
+    check: tuple[str, Callable[[Any], bool], str] | None = None
+
+    def add(self, condition: str, *params: Any) -> None:
+        """Adds one condition and its parameters."""
+        self.conditions.append(condition)
+        self.params.extend(params)
 
 
 Index = Callable[[Context], Mapping[str, Sequence[Any]]]
@@ -82,6 +105,57 @@ class Entity:
         record = getattr(context.dataset, self.stem).get(slug)
         return None if record is None else self.object_type(record=record)
 
+    def select(self, context: Context, where: Filter | None, order: Any) -> Sequence[Any]:
+        """The root connection's list: the records the filter keeps, in the order asked for.
+
+        Over a snapshot, a filter (or order) that no index answers is answered from the table's
+        columns (`from_columns`); otherwise `matching` then `apply_order`.
+        """
+        found = self.from_columns(context, where, order)
+        if found is not None:
+            return found
+        kept = self.matching(context, where)
+        return kept if order is None else apply_order(order, kept, context, self.order.keys)
+
+    def from_columns(self, context: Context, where: Filter | None, order: Any) -> Sequence[Any] | None:
+        """The filtered, ordered list from a snapshot's columns (None: not a snapshot, or nothing an
+        index leaves to decode every record for: `matching` answers those at least as well).
+
+        The filter's `sql` gives the SQL conditions; one statement selects the positions of the
+        rows they keep (ordered by the key's SQL when it has one and the conditions are the whole
+        filter), so a page decodes only its own records and the count is the number of positions.
+        A filter SQL states only in part is checked by `passes` on what SQL kept; a key without SQL
+        is read from the records (`sort_records` keeps positions). A filter whose `sql` gives None
+        (e.g. a reference of the wrong type, which `matching` reports as the in-memory data does)
+        is left to `matching`.
+        """
+        dataset = context.dataset
+        if not isinstance(dataset, StoredDataset) or dataset.store is None:
+            return None
+        to_sql = getattr(where, "sql", None)
+        given = [] if where is None else [f.name for f in fields(where) if getattr(where, f.name) is not None]  # type: ignore[arg-type]
+        ordering = sql_order(order, self.order.sql)
+        by_key = bool(ordering) and not ordering.startswith("t.pos")  # type: ignore[union-attr]
+        filtered = to_sql is not None and (not given or any(name not in self.indexed for name in given))
+        if not filtered and not (by_key and (where is None or to_sql is not None)):
+            return None
+        found = Where() if where is None or to_sql is None else to_sql(context)
+        if found is None:
+            return None
+        records: Records[Any] = getattr(dataset, self.stem)
+        sql = f'SELECT t.pos{"" if found.check is None else ", " + found.check[0]} FROM "{self.stem}" t'
+        if found.conditions:
+            sql += " WHERE " + " AND ".join(found.conditions)
+        in_sql = ordering if found.complete and ordering else "t.pos"
+        sql += f" ORDER BY {in_sql}"
+        check, tag = (None, "") if found.check is None else found.check[1:]
+        kept: Sequence[Any] = RecordList(records, dataset.store.positions(sql, found.params, check, tag))
+        if not found.complete:
+            kept = keep(context, kept, where)
+        if order is not None and in_sql != ordering:
+            kept = apply_order(order, kept, context, self.order.keys)
+        return kept
+
     def matching(self, context: Context, where: Filter | None) -> Sequence[Any]:
         """Takes a filter (or None) and returns the records it keeps, in file order.
 
@@ -105,9 +179,17 @@ class Entity:
 
 
 def keep(context: Context, records: Sequence[Any], where: Filter | None) -> Sequence[Any]:
-    """Returns the records that pass the filter (all of them, as given, without one), in their order."""
+    """Returns the records that pass the filter (all of them, as given, without one), in their order.
+
+    A snapshot's lazy `RecordList` gives a `RecordList` of the positions kept: the records are
+    decoded to be checked but not held (a filter keeping most of 100k claims kept them all).
+    """
     if where is None:
         return records
+    if isinstance(records, RecordList):
+        pairs = zip(records.positions, checked(records), strict=True)
+        passing = [pos for pos, r in pairs if where.passes(context, r)]
+        return RecordList(records.records, passing)
     return [r for r in checked(records) if where.passes(context, r)]
 
 
@@ -144,10 +226,10 @@ def connection_field(
     ) -> Any:
         context: Context = info.context
         if within is None:
-            kept = entity.matching(context, filter)
+            ordered = entity.select(context, filter, order_by)
         else:
             kept = keep(context, within(self, context), filter)
-        ordered = kept if order_by is None else apply_order(order_by, kept, context, entity.order.keys)
+            ordered = kept if order_by is None else apply_order(order_by, kept, context, entity.order.keys)
         return paginate(ordered, entity.wrap, first, last, after, before)
 
     connection.__name__ = connection.__qualname__ = name or entity.stem  # the field's python name

@@ -9,7 +9,7 @@ order.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, TypeVar, cast
 
@@ -20,6 +20,7 @@ from api.graph.context import Context
 from api.graph.deadline import checked
 from api.graph.enums import Direction
 from schema.models import PartialDate
+from schema.store import RecordList
 
 R = TypeVar("R")
 KeyFn = Callable[[Context, Any], Any]
@@ -31,6 +32,10 @@ class Key:
 
     description: str
     read: KeyFn
+    sql: tuple[str, ...] = ()
+    """The same key over a snapshot's columns (the entity's table is `t`): SQL expressions whose
+    values, compared in turn, order as `read`'s do, the first one NULL exactly when `read` gives None.
+    Empty: the key is read from the decoded records."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class Order:
 
     input: type[Any]
     keys: Mapping[str, KeyFn]
+    sql: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Enum value -> the key's SQL expressions, for the keys that have them (see `Key.sql`)."""
 
 
 def functional_enum(name: str, members: Mapping[str, Any]) -> type[Enum]:
@@ -54,7 +61,7 @@ def date_key(value: PartialDate | None) -> tuple[Any, ...] | None:
 
 BY_NAME = Key("By name, alphabetically (case-insensitive).", lambda _, r: str(r.name).casefold())
 _FILE_ORDER = "The order of the fixture file (default)."
-_BY_SLUG = Key("By slug, alphabetically.", lambda _, r: str(r.id))
+_BY_SLUG = Key("By slug, alphabetically.", lambda _, r: str(r.id), sql=("t.id",))
 _DIRECTION = "ASC (default) or DESC."
 
 
@@ -80,7 +87,11 @@ def order_by(type_name: str, plural: str, **keys: Key) -> Order:
     order_input = create_type(
         f"{type_name}Order", fields, is_input=True, description=f"How to order {plural}."
     )
-    return Order(input=order_input, keys={name.lower(): k.read for name, k in everything.items()})
+    return Order(
+        input=order_input,
+        keys={name.lower(): k.read for name, k in everything.items()},
+        sql={name.lower(): k.sql for name, k in everything.items() if k.sql},
+    )
 
 
 def sort_records(
@@ -93,7 +104,11 @@ def sort_records(
     """Takes records in file order and returns them sorted by `field` (a key of `keys`) and direction.
 
     Records whose key is null come last in either direction; equal keys keep file order.
+    A snapshot's `RecordList` is sorted as its positions: each record is decoded to read its key,
+    but the sorted list holds positions, not the records (they are decoded again when paged).
     """
+    if isinstance(records, RecordList):
+        return cast(list[R], _sort_positions(records, context, field, direction, keys))
     if field is None or field.value == "file_order":
         ordered = list(records)
         return ordered[::-1] if direction is Direction.DESC else ordered
@@ -104,6 +119,43 @@ def sort_records(
     # sort is stable in both directions, so equal keys keep file order.
     present.sort(key=lambda k: k[0], reverse=direction is Direction.DESC)
     return [k[2] for k in present] + missing
+
+
+def _sort_positions(
+    records: RecordList[Any],
+    context: Context,
+    field: Enum | None,
+    direction: Direction,
+    keys: Mapping[str, KeyFn],
+) -> RecordList[Any]:
+    """`sort_records` of a snapshot's lazy list, as a lazy list of the sorted positions."""
+    positions = records.positions
+    if field is None or field.value == "file_order":
+        ordered = positions[::-1] if direction is Direction.DESC else positions
+        return RecordList(records.records, ordered)
+    key = keys[field.value]
+    keyed = [(key(context, r), pos) for pos, r in zip(positions, checked(records), strict=True)]
+    present = [k for k in keyed if k[0] is not None]
+    missing = [k[1] for k in keyed if k[0] is None]
+    present.sort(key=lambda k: k[0], reverse=direction is Direction.DESC)
+    return RecordList(records.records, [k[1] for k in present] + missing)
+
+
+def sql_order(order: Any, sql: Mapping[str, tuple[str, ...]]) -> str | None:
+    """The ORDER BY clause of an optional order input over a snapshot's table `t` (None: no order
+    given, file order), as `sort_records` orders: nulls last in either direction, ties in file order.
+
+    Returns "" when the key has no SQL expressions (it is read from the records, in Python).
+    """
+    if order is None or order.field is None:
+        return None
+    descending = " DESC" if order.direction is Direction.DESC else ""
+    if order.field.value == "file_order":
+        return f"t.pos{descending}"
+    expressions = sql.get(order.field.value)
+    if not expressions:
+        return ""
+    return f"({expressions[0]}) IS NULL, " + "".join(f"{e}{descending}, " for e in expressions) + "t.pos"
 
 
 def apply_order(order: Any, records: Sequence[R], context: Context, keys: Mapping[str, KeyFn]) -> Sequence[R]:
