@@ -55,6 +55,9 @@ POSITIONS_HELD = 1 << 20
 """Positions (8 bytes each) that `Store.positions` keeps between its answers; reaching it forgets them."""
 POSITIONS_KEPT = 256
 """Answers `Store.positions` keeps at once (reaching it forgets them all)."""
+POSITIONS_KEY = 4096
+"""Characters of SQL and parameters beyond which an answer is not kept (a long filter text): the
+kept keys hold at most POSITIONS_KEPT times this, whatever clients send."""
 
 
 EVIDENCE_LIST = TypeAdapter(list[Evidence])
@@ -135,7 +138,8 @@ class Store:
         (`tag` names the check in what is remembered: the same sql, params and tag, the same
         answer). Answers are remembered, at most POSITIONS_KEPT of them holding at most
         POSITIONS_HELD positions between them (reaching either forgets them all; the data never
-        changes), so a repeated filter runs no statement.
+        changes), so a repeated filter runs no statement; not those of a key longer than
+        POSITIONS_KEY characters.
         """
         key = (sql, tuple(params), tag)
         found = self._positions.get(key)
@@ -146,6 +150,8 @@ class Store:
             found = array("q", [row[0] for row in rows])
         else:
             found = array("q", [row[0] for row in rows if check(*row[1:])])
+        if len(sql) + len(tag) + sum(len(str(p)) for p in params) > POSITIONS_KEY:
+            return found
         with self._lock:
             if len(self._positions) >= POSITIONS_KEPT or self._held + len(found) > POSITIONS_HELD:
                 self._positions.clear()

@@ -280,3 +280,10 @@ def test_remembered_positions_stay_within_their_bounds_and_answer_the_same(
         assert snapshot.post("/graphql", json=body).content == memory.post("/graphql", json=body).content
         assert len(store._positions) <= 3
         assert store._held == sum(map(len, store._positions.values())) <= 700
+    store._positions.clear()
+    store._held = 0
+    for text in ("talks", "talks" + " x" * 3000):  # the second is longer than POSITIONS_KEY
+        body = {"query": _query("claims", {"text": text}, None, "first: 2")}
+        assert snapshot.post("/graphql", json=body).content == memory.post("/graphql", json=body).content
+    kept = [sum(len(str(p)) for p in params) for _, params, _ in store._positions]
+    assert len(kept) == 1 and kept[0] < schema.store.POSITIONS_KEY  # the long text's answer was not kept
