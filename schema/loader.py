@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -25,7 +25,7 @@ from schema.selectors import (
     selector_problems,
 )
 
-__all__ = ["FixtureError", "Problem", "load_dataset", "selector_count"]
+__all__ = ["FixtureError", "Problem", "load_dataset", "load_records", "read_fixture_files", "selector_count"]
 
 
 @dataclass
@@ -100,16 +100,28 @@ def _bodies(data: list[dict[str, Any]]) -> list[str]:
     return [_JSON.dump_json(raw).decode() for raw in data]
 
 
-def _read_fixtures(fixtures_dir: Path, for_snapshot: bool = False) -> _Fixtures:
+def read_fixture_files(fixtures_dir: Path) -> dict[str, FixtureFile]:
+    """Returns name -> bytes (and sha256) of every fixtures/*.json file, in name order; {} if the
+    directory does not exist. What `load_dataset(..., files=)` parses."""
+    if not fixtures_dir.is_dir():
+        return {}
+    files: dict[str, FixtureFile] = {}
+    for path in sorted(fixtures_dir.glob("*.json")):
+        content = path.read_bytes()
+        files[path.name] = FixtureFile(path.name, content, sha256_hex(content))
+    return files
+
+
+def _read_fixtures(
+    fixtures_dir: Path, for_snapshot: bool = False, files: Mapping[str, FixtureFile] | None = None
+) -> _Fixtures:
     fixtures = _Fixtures()
     if for_snapshot:
         fixtures.bodies = {}
     if not fixtures_dir.is_dir():
         fixtures.problems.append(Problem(str(fixtures_dir), "", "", "fixtures directory does not exist"))
         return fixtures
-    for path in sorted(fixtures_dir.glob("*.json")):
-        content = path.read_bytes()
-        fixtures.files[path.name] = FixtureFile(path.name, content, sha256_hex(content))
+    fixtures.files = dict(read_fixture_files(fixtures_dir) if files is None else files)
     for stem in FIXTURE_MODELS:
         if f"{stem}.json" not in fixtures.files:
             fixtures.problems.append(Problem(str(fixtures_dir / f"{stem}.json"), "", "", "file is missing"))
@@ -192,7 +204,13 @@ def _check_records(fixtures: _Fixtures, texts: Mapping[str, str], fixtures_dir: 
         fixtures.problems.append(Problem(str(fixtures_dir / f"{stem}.json"), record.id, path, message))
 
 
-def load_dataset(fixtures_dir: Path, seeds_dir: Path, *, for_snapshot: bool = False) -> Dataset:
+def load_dataset(
+    fixtures_dir: Path,
+    seeds_dir: Path,
+    *,
+    for_snapshot: bool = False,
+    files: Mapping[str, FixtureFile] | None = None,
+) -> Dataset:
     """Takes the fixtures and seeds directories and returns the verified Dataset.
 
     Raises FixtureError listing every problem found (files, records, references, selectors,
@@ -201,13 +219,16 @@ def load_dataset(fixtures_dir: Path, seeds_dir: Path, *, for_snapshot: bool = Fa
     come back, and each record's JSON is kept too (`Dataset.bodies`), so the snapshot need not
     serialise the records again. (Records are still compacted: skipping it saved 2 s of CPU at 100k
     claims but cost more in page faults for the 490 MB more it left in memory.)
+    `files`: the fixture files already read (`read_fixture_files`), parsed instead of reading them.
     """
     with gc_paused():
-        return _load(fixtures_dir, seeds_dir, for_snapshot)
+        return _load(fixtures_dir, seeds_dir, for_snapshot, files)
 
 
-def _load(fixtures_dir: Path, seeds_dir: Path, for_snapshot: bool) -> Dataset:
-    fixtures = _read_fixtures(fixtures_dir, for_snapshot)
+def _load(
+    fixtures_dir: Path, seeds_dir: Path, for_snapshot: bool, files: Mapping[str, FixtureFile] | None
+) -> Dataset:
+    fixtures = _read_fixtures(fixtures_dir, for_snapshot, files)
     seeds = read_seeds(seeds_dir)
     fixtures.problems.extend(seeds.problems)
     if fixtures.files:
@@ -217,6 +238,51 @@ def _load(fixtures_dir: Path, seeds_dir: Path, for_snapshot: bool) -> Dataset:
     if fixtures.problems:
         raise FixtureError(fixtures.problems)
     return Dataset.build(fixtures.records, texts, fixtures.files, fixtures.selectors, fixtures.bodies or {})
+
+
+class _SeedTextsElsewhere(Mapping[str, str]):
+    """The seed texts of a dataset loaded by `load_records`: it has none, and says so when asked."""
+
+    def _refuse(self) -> NoReturn:
+        raise LookupError(
+            "this dataset was loaded without its seeds (load_records, for a snapshot's record "
+            "tables): a snapshot writer that reads seed texts must be marked @reads_seed_texts "
+            "(schema.snapshot)"
+        )
+
+    def __getitem__(self, key: str) -> str:
+        self._refuse()
+
+    def __iter__(self) -> Iterator[str]:
+        self._refuse()
+
+    def __len__(self) -> int:
+        self._refuse()
+
+
+def load_records(fixtures_dir: Path, files: Mapping[str, FixtureFile]) -> Dataset:
+    """Parses and validates fixture files already read, exactly as `load_dataset(for_snapshot=True)`
+    does, and returns their Dataset with each record's JSON (`bodies`) and selectors, but checks
+    nothing across records or against the seeds, and has no seed texts (reading them raises).
+
+    Only for the record process of a snapshot build (`schema.snapshot.build_snapshot`): its main
+    process loads the same bytes with `load_dataset`, every check included, and no snapshot is
+    written unless that passes. Raises FixtureError if a file does not parse or validate.
+    """
+    with gc_paused():
+        fixtures = _Fixtures(files=dict(files), bodies={})
+        for stem in FIXTURE_MODELS:
+            if f"{stem}.json" not in fixtures.files:
+                missing = Problem(str(fixtures_dir / f"{stem}.json"), "", "", "file is missing")
+                fixtures.problems.append(missing)
+                continue
+            _read_stem(fixtures, fixtures_dir, stem)
+        if fixtures.problems:
+            raise FixtureError(fixtures.problems)
+        selectors = [e for records in fixtures.records.values() for r in records for e in evidence_in(r)]
+        return Dataset.build(
+            fixtures.records, _SeedTextsElsewhere(), fixtures.files, selectors, fixtures.bodies or {}
+        )
 
 
 def selector_count(dataset: Dataset) -> int:
