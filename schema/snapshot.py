@@ -34,6 +34,10 @@ from schema.models import Verified
 
 FORMAT = "1"
 
+class SnapshotError(Exception):
+    """The snapshot is missing, unreadable or not of this format, or could not be built."""
+
+
 Progress = Callable[[str, int, int], None]
 """progress(step, done, total): called as a build goes (total 0: a step without a count)."""
 
@@ -475,7 +479,6 @@ def build_snapshot(
     parts in turn: the bytes are the same either way (the same inputs always give the same file).
     """
     from schema.loader import load_dataset, read_fixture_files
-    from schema.store import SnapshotError
 
     report = progress or _no_progress
     report("loading and verifying", 0, 0)  # hashing the inputs first is part of it
@@ -544,8 +547,6 @@ class _RecordProcess:
     def wait(self, progress: Progress) -> None:
         """Reports the record process's progress until it ends; raises SnapshotError unless it wrote
         its part. Steps it finished while this process was busy show as one (the latest)."""
-        from schema.store import SnapshotError
-
         outcome: tuple[str, ...] | None = None
         latest: tuple[str, int, int] | None = None
         while outcome is None:

@@ -30,6 +30,7 @@ from schema.snapshot import (
     hash_cache_for,
     input_hashes,
 )
+from schema.snapshot import SnapshotError as SnapshotError  # re-exported: defined where builds raise it
 
 M = TypeVar("M", bound=Verified)
 K = TypeVar("K")
@@ -51,10 +52,6 @@ FAST_ITERATION = 4096
 
 EVIDENCE_LIST = TypeAdapter(list[Evidence])
 """Evidence lists as the snapshot stores them (JSON arrays of the fields each selector set)."""
-
-
-class SnapshotError(Exception):
-    """The snapshot is missing, unreadable or not of this format."""
 
 
 class Store:
