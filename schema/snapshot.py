@@ -504,7 +504,6 @@ def build_snapshot(
                 parts.write_inputs(dataset, before, code, extra, report)
                 if side is not None:
                     side.wait(report)
-                    side = None
                 parts.finish(report)
         finally:
             if side is not None:
@@ -516,6 +515,7 @@ class _RecordProcess:
 
     def __init__(self, pid: int, messages: Any) -> None:
         self.pid, self.messages = pid, messages
+        self.reaped = False
 
     @classmethod
     def start(
@@ -548,19 +548,23 @@ class _RecordProcess:
         """Reports the record process's progress until it ends; raises SnapshotError unless it wrote
         its part. Steps it finished while this process was busy show as one (the latest)."""
         outcome: tuple[str, ...] | None = None
-        latest: tuple[str, int, int] | None = None
+        pending: tuple[str, int, int] | None = None
         while outcome is None:
             try:
                 message = self.messages.recv()
             except EOFError:
                 break
             if message[0] == "progress":
-                latest = message[1:]
+                pending = message[1:]
                 if not self.messages.poll():  # the backlog is read: report where it is now
-                    progress(*latest)
+                    progress(*pending)
+                    pending = None
             else:
                 outcome = message
+        if pending is not None:
+            progress(*pending)
         _, status = os.waitpid(self.pid, 0)
+        self.reaped = True
         self.messages.close()
         if outcome is not None and outcome[0] == "written" and status == 0:
             return
@@ -569,10 +573,11 @@ class _RecordProcess:
         raise SnapshotError(f"not written: the record process {_ended(status)} before writing its part")
 
     def stop(self) -> None:
-        """Kills the record process (the build failed here) and reaps it."""
-        with contextlib.suppress(ProcessLookupError):
+        """Kills the record process unless it was reaped (the build failed here), and reaps it."""
+        if not self.reaped:
             os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
+            os.waitpid(self.pid, 0)
+            self.reaped = True
         self.messages.close()
 
 
