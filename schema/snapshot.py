@@ -276,19 +276,11 @@ SEED_TEXT_WRITERS: set[ExtraWriter] = set()
 
 
 def reads_seed_texts(writer: ExtraWriter) -> ExtraWriter:
-    """Marks an extra writer that reads the seed texts: it writes into the input tables' part, in the
-    main process, which verified the seeds. The others run with the record tables, whose process
-    (in a two-process build) never reads the seeds: its dataset raises when asked for a seed text."""
+    """Marks an extra writer that reads the seed texts: it runs after the input tables, in the main
+    process, which verified the seeds. The others run with the record tables, whose process (in a
+    two-process build) never reads the seeds: its dataset raises when asked for a seed text."""
     SEED_TEXT_WRITERS.add(writer)
     return writer
-
-
-def _record_writers(extra: Sequence[ExtraWriter]) -> list[ExtraWriter]:
-    return [write for write in extra if write not in SEED_TEXT_WRITERS]
-
-
-def _input_writers(extra: Sequence[ExtraWriter]) -> list[ExtraWriter]:
-    return [write for write in extra if write in SEED_TEXT_WRITERS]
 
 
 def write_snapshot(
@@ -304,129 +296,55 @@ def write_snapshot(
 
     `inputs` is manifest name -> sha256 of the files it was loaded from; `code` the writer's
     `code_version`. The file is written beside `path` and renamed into place, so a server that has
-    the old snapshot open keeps reading the old one. One process writes both parts (see
-    `build_snapshot`), so the bytes are those a two-process build writes.
+    the old snapshot open keeps reading the old one. Its two parts are written in turn, as a
+    one-process `build_snapshot` writes them (the bytes are a two-process build's too).
     """
-    with _Parts(path) as parts, gc_paused():
-        parts.write_records(dataset, extra, progress)
-        parts.write_inputs(dataset, inputs, code, extra, progress)
-        parts.finish(progress)
+    with _Snapshot(path) as snapshot, gc_paused():
+        snapshot.write_records(dataset, extra, progress)
+        snapshot.write_inputs(dataset, inputs, code, extra, progress)
+        snapshot.finish(progress)
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=OFF")
-    conn.execute("PRAGMA synchronous=OFF")
-    conn.execute("PRAGMA page_size=4096")
-    return conn
-
-
-def _write_record_tables(
-    path: str, dataset: Dataset, writers: Sequence[ExtraWriter], progress: Progress
-) -> None:
-    """The record tables' part: one table per fixture stem, `lists` and its indexes, then the
-    extra writers that need only the records (in order), in one transaction."""
-    conn = _connect(path)
-    try:
-        conn.execute("BEGIN")
-        _write_records(conn, dataset, progress)
-        _write_lists(conn, dataset, progress)
-        for write in writers:
-            write(dataset, conn, progress)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
-
-
-def _write_input_tables(
-    path: str,
-    dataset: Dataset,
-    inputs: Mapping[str, str],
-    code: str,
-    writers: Sequence[ExtraWriter],
-    progress: Progress,
-) -> None:
-    """The input tables' part: `manifest`, `seeds`, `files` and the extra writers over seed texts."""
-    conn = _connect(path)
-    try:
-        conn.execute("BEGIN")
-        conn.execute("CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
-        manifest = {"format": FORMAT, "code": code}
-        manifest.update({f"input:{name}": digest for name, digest in sorted(inputs.items())})
-        manifest.update({f"count:{stem}": str(n) for stem, n in dataset.counts().items()})
-        conn.executemany("INSERT INTO manifest VALUES (?, ?)", sorted(manifest.items()))
-        conn.execute("CREATE TABLE seeds (source TEXT PRIMARY KEY, text TEXT NOT NULL)")
-        conn.executemany("INSERT INTO seeds VALUES (?, ?)", sorted(dataset.seed_texts.items()))
-        conn.execute(
-            "CREATE TABLE files (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,"
-            " content BLOB NOT NULL)"
-        )
-        for name in sorted(dataset.files):
-            f = dataset.files[name]
-            row = (name, f.sha256, len(f.content), f.content)
-            conn.execute("INSERT INTO files VALUES (?, ?, ?, ?)", row)
-        progress("files", 1, 1)
-        for write in writers:
-            write(dataset, conn, progress)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
-
-
-def _merge(target: str, part: str) -> None:
-    """Copies every table of the file `part` into the file `target`, with its indexes, in the order
-    `part` created them. `INSERT INTO t SELECT * FROM part.t` into an empty table of the same
-    definition copies the rows' bytes (SQLite's transfer optimisation): 250 MB in about 0.6 s."""
-    conn = _connect(target)
-    try:
-        conn.execute("ATTACH DATABASE ? AS part", (part,))
-        conn.execute("BEGIN")
-        schema = conn.execute("SELECT type, name, sql FROM part.sqlite_schema ORDER BY rowid").fetchall()
-        for kind, name, sql in schema:
-            if kind == "table":
-                if not sql.startswith("CREATE TABLE "):
-                    kind_of = sql.split("(")[0].strip()
-                    raise ValueError(f"cannot copy table {name} ({kind_of}) between snapshot parts")
-                conn.execute(sql)
-                conn.execute(f'INSERT INTO main."{name}" SELECT * FROM part."{name}"')
-            elif kind == "index" and sql is not None:
-                conn.execute(sql)
-        conn.execute("COMMIT")
-        conn.execute("DETACH DATABASE part")
-    finally:
-        conn.close()
-
-
-def _temporary(path: Path) -> str:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    return temporary
-
-
-class _Parts:
-    """The two temporary files a snapshot is written as, beside `path`: the record tables (which
-    become the snapshot) and the input tables (copied into it at the end). Leaving the block with
-    an error removes both; `finish` merges them and renames the snapshot into place."""
+class _Snapshot:
+    """The temporary file a snapshot is written as, beside `path`, in two parts, each in its own
+    connection and transaction: the record tables (`write_records`, in a two-process build the
+    record process's), then the input tables (`write_inputs`). Leaving the block with an error
+    removes the file; `finish` renames it into place."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def __enter__(self) -> _Parts:
+    def __enter__(self) -> _Snapshot:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.records = _temporary(self.path)
-        try:
-            self.inputs = _temporary(self.path)
-        except BaseException:
-            Path(self.records).unlink(missing_ok=True)
-            raise
+        prefix, folder = f".{self.path.name}.", self.path.parent
+        handle, self.temporary = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+        os.close(handle)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        Path(self.records).unlink(missing_ok=True)  # gone already once renamed into place
-        Path(self.inputs).unlink(missing_ok=True)
+        Path(self.temporary).unlink(missing_ok=True)  # gone already once renamed into place
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.temporary, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA page_size=4096")
+        return conn
 
     def write_records(self, dataset: Dataset, extra: Sequence[ExtraWriter], progress: Progress) -> None:
-        _write_record_tables(self.records, dataset, _record_writers(extra), progress)
+        """One table per fixture stem, `lists` and its indexes, then the extra writers not marked
+        `@reads_seed_texts`, in their order."""
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN")
+            _write_records(conn, dataset, progress)
+            _write_lists(conn, dataset, progress)
+            for write in extra:
+                if write not in SEED_TEXT_WRITERS:
+                    write(dataset, conn, progress)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
 
     def write_inputs(
         self,
@@ -436,13 +354,36 @@ class _Parts:
         extra: Sequence[ExtraWriter],
         progress: Progress,
     ) -> None:
-        _write_input_tables(self.inputs, dataset, inputs, code, _input_writers(extra), progress)
+        """`manifest`, `seeds`, `files`, then the extra writers marked `@reads_seed_texts`."""
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN")
+            conn.execute("CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+            manifest = {"format": FORMAT, "code": code}
+            manifest.update({f"input:{name}": digest for name, digest in sorted(inputs.items())})
+            manifest.update({f"count:{stem}": str(n) for stem, n in dataset.counts().items()})
+            conn.executemany("INSERT INTO manifest VALUES (?, ?)", sorted(manifest.items()))
+            conn.execute("CREATE TABLE seeds (source TEXT PRIMARY KEY, text TEXT NOT NULL)")
+            conn.executemany("INSERT INTO seeds VALUES (?, ?)", sorted(dataset.seed_texts.items()))
+            conn.execute(
+                "CREATE TABLE files (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,"
+                " content BLOB NOT NULL)"
+            )
+            for name in sorted(dataset.files):
+                f = dataset.files[name]
+                row = (name, f.sha256, len(f.content), f.content)
+                conn.execute("INSERT INTO files VALUES (?, ?, ?, ?)", row)
+            progress("files", 1, 1)
+            for write in extra:
+                if write in SEED_TEXT_WRITERS:
+                    write(dataset, conn, progress)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
 
     def finish(self, progress: Progress) -> None:
-        progress("merging", 0, 0)
-        _merge(self.records, self.inputs)
-        os.chmod(self.records, 0o644)
-        os.replace(self.records, self.path)
+        os.chmod(self.temporary, 0o644)
+        os.replace(self.temporary, self.path)
         progress("done", 1, 1)
 
 
@@ -465,18 +406,17 @@ def build_snapshot(
     Raises schema.loader.FixtureError, with the loader's messages, when anything is invalid, and
     SnapshotError when an input file changed while it was being read or the record process failed.
 
-    With `processes` 2 (the default from TWO_PROCESSES_FROM bytes of fixtures on), both cores work:
-    once the fixture files are read, a forked record process (Linux: `os.fork`, which shares
-    the files' bytes copy-on-write; forking once the dataset is loaded would not pay, as each side
-    then copies the pages of the objects it touches) parses and validates the same bytes
-    (`load_records`: no checks, no seeds) and writes the record tables and the extra writers over
-    records (the API indexes, the FTS5 search tables) into the file that becomes the snapshot. The
-    main process meanwhile hashes the inputs, runs the loader with every check, and writes the
-    input tables (manifest, seeds, files, writers `@reads_seed_texts`) into a second file, which it
-    copies into the first once the record process has finished. Nothing is renamed into place
-    unless both parts were written; a failed record process is reported as SnapshotError, and both
-    temporary files are removed on any error. One process (`processes` 1) writes the same two
-    parts in turn: the bytes are the same either way (the same inputs always give the same file).
+    With `processes` 2 (the default from TWO_PROCESSES_FROM bytes of fixtures on), both cores work.
+    Once the fixture files are read, a forked record process (Linux: `os.fork`; it shares the
+    files' bytes copy-on-write) parses and validates the same bytes (`load_records`: no checks, no
+    seeds) and writes the record tables and the extra writers over records (API indexes, FTS5
+    search tables) into the snapshot's temporary file. The main process meanwhile hashes the
+    inputs and runs the loader with every check; once the record process has exited, having
+    written its part, it adds the input tables (manifest, seeds, files, writers
+    `@reads_seed_texts`) and renames the file into place. A failed record process is reported as
+    SnapshotError, and the temporary file is removed on any error. (Forking once the dataset is
+    loaded does not pay: each process then copies every page of the objects it touches.)
+    One process (`processes` 1) writes the same two parts in turn: the same bytes either way.
     """
     from schema.loader import load_dataset, read_fixture_files
 
@@ -485,8 +425,8 @@ def build_snapshot(
     files = read_fixture_files(fixtures_dir)
     if processes is None:
         processes = 2 if sum(f.size for f in files.values()) >= TWO_PROCESSES_FROM else 1
-    with _Parts(path) as parts:
-        side = _RecordProcess.start(parts, fixtures_dir, files, extra) if processes == 2 else None
+    with _Snapshot(path) as snapshot:
+        side = _RecordProcess.start(snapshot, fixtures_dir, files, extra) if processes == 2 else None
         try:
             cache = hash_cache_for(path)
             cache.unlink(missing_ok=True)  # a build hashes every file; the check after loading, changed ones
@@ -500,11 +440,11 @@ def build_snapshot(
                 raise SnapshotError(changed)
             with gc_paused():
                 if side is None:
-                    parts.write_records(dataset, extra, report)
-                parts.write_inputs(dataset, before, code, extra, report)
-                if side is not None:
+                    snapshot.write_records(dataset, extra, report)
+                else:
                     side.wait(report)
-                parts.finish(report)
+                snapshot.write_inputs(dataset, before, code, extra, report)
+                snapshot.finish(report)
         finally:
             if side is not None:
                 side.stop()
@@ -519,7 +459,7 @@ class _RecordProcess:
 
     @classmethod
     def start(
-        cls, parts: _Parts, fixtures_dir: Path, files: Mapping[str, Any], extra: Sequence[ExtraWriter]
+        cls, snapshot: _Snapshot, fixtures_dir: Path, files: Mapping[str, Any], extra: Sequence[ExtraWriter]
     ) -> _RecordProcess:
         from multiprocessing.connection import Pipe
 
@@ -533,7 +473,7 @@ class _RecordProcess:
                 receive.close()
                 dataset = load_records(fixtures_dir, files)
                 with gc_paused():
-                    parts.write_records(dataset, extra, _Forward(send))
+                    snapshot.write_records(dataset, extra, _Forward(send))
                 send.send(("written",))
                 status = 0
             except BaseException as error:  # reported to the main process, which raises it
@@ -565,7 +505,6 @@ class _RecordProcess:
             progress(*pending)
         _, status = os.waitpid(self.pid, 0)
         self.reaped = True
-        self.messages.close()
         if outcome is not None and outcome[0] == "written" and status == 0:
             return
         if outcome is not None and outcome[0] == "failed":

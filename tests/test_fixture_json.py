@@ -1,5 +1,5 @@
 """The two fixture JSON parsers: `parse_json_unchecked` (a build's record process) gives the values
-`parse_json` gives for every file `parse_json` passes, whatever the formatting."""
+`parse_json` gives for every file `parse_json` passes, and leaves what it cannot parse to it."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ _JSON = st.recursive(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(value=_JSON, indent=st.sampled_from([None, 0, 2]), ascii_only=st.booleans())
 def test_unchecked_parse_equals_the_checked_one(value: Any, indent: int | None, ascii_only: bool) -> None:
     content = json.dumps(value, indent=indent, ensure_ascii=ascii_only).encode("utf-8")
@@ -34,19 +34,16 @@ def test_unchecked_parse_equals_the_checked_one(value: Any, indent: int | None, 
     checked = parse_json(content, "f.json", problems)
     assert problems == []
     unchecked = parse_json_unchecked(content, "f.json", [])
-    assert json.dumps(unchecked) == json.dumps(checked)  # the same values, types and key order
-    assert repr(unchecked) == repr(checked)
+    assert repr(unchecked) == repr(checked)  # the same values, types and key order
 
 
-def test_what_pydantic_core_refuses_is_parsed_by_parse_json() -> None:
-    content = b'[{"id": "a", "summary": "\\ud800"}]'  # a lone surrogate: json reads it, pydantic-core not
-    assert parse_json_unchecked(content, "f.json", []) == [{"id": "a", "summary": "\ud800"}]
-    for bad in (b"[1,", b'{"a": 1, "a": 2}', b"\xff"):  # what parse_json reports, it reports
+def test_what_it_cannot_parse_is_reported_as_parse_json_reports_it() -> None:
+    for bad in (b"[1,", b"\xff[]", b'{"a": 1, "a": 2}'):
         checked: list[Problem] = []
         parse_json(bad, "f.json", checked)
         unchecked: list[Problem] = []
         parse_json_unchecked(bad, "f.json", unchecked)
         if bad.startswith(b"{"):
-            assert unchecked == []  # repeated keys are the checked parse's to report
+            assert unchecked == [] and checked != []  # repeated keys are the checked parse's to report
         else:
             assert unchecked == checked != []
