@@ -388,7 +388,9 @@ class _Snapshot:
 
 
 TWO_PROCESSES_FROM = 8 << 20
-"""Fixture bytes from which `build_snapshot` writes the record tables in a second process."""
+"""Fixture bytes from which `build_snapshot` writes the record tables in a second process (when
+this process may run on two CPUs or more). Below it a fork and a second parse cost more than they
+save: at 3k claims (6 MB) one process took 0.59 s, two 0.75 s, with one core busy elsewhere."""
 
 
 def build_snapshot(
@@ -406,7 +408,7 @@ def build_snapshot(
     Raises schema.loader.FixtureError, with the loader's messages, when anything is invalid, and
     SnapshotError when an input file changed while it was being read or the record process failed.
 
-    With `processes` 2 (the default from TWO_PROCESSES_FROM bytes of fixtures on), both cores work.
+    With `processes` 2 (the default from TWO_PROCESSES_FROM bytes of fixtures on), two cores work.
     Once the fixture files are read, a forked record process (Linux: `os.fork`; it shares the
     files' bytes copy-on-write) parses and validates the same bytes (`load_records`: no checks, no
     seeds) and writes the record tables and the extra writers over records (API indexes, FTS5
@@ -424,7 +426,8 @@ def build_snapshot(
     report("loading and verifying", 0, 0)  # hashing the inputs first is part of it
     files = read_fixture_files(fixtures_dir)
     if processes is None:
-        processes = 2 if sum(f.size for f in files.values()) >= TWO_PROCESSES_FROM else 1
+        large = sum(f.size for f in files.values()) >= TWO_PROCESSES_FROM
+        processes = 2 if large and len(os.sched_getaffinity(0)) >= 2 else 1
     with _Snapshot(path) as snapshot:
         side = _RecordProcess.start(snapshot, fixtures_dir, files, extra) if processes == 2 else None
         try:
