@@ -238,7 +238,8 @@ def build(argv: Sequence[str] | None = None) -> int:
 
     from api.http.app import SNAPSHOT_WRITERS, snapshot_code
     from schema.loader import FixtureError
-    from schema.store import SnapshotError, build_snapshot
+    from schema.snapshot import build_snapshot
+    from schema.store import SnapshotError
 
     began = time.perf_counter()
     try:

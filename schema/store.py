@@ -26,10 +26,11 @@ from schema.snapshot import (
     LISTS,
     ExtraWriter,
     Progress,
+    build_snapshot,
     hash_cache_for,
     input_hashes,
-    write_snapshot,
 )
+from schema.snapshot import SnapshotError as SnapshotError  # re-exported: defined where builds raise it
 
 M = TypeVar("M", bound=Verified)
 K = TypeVar("K")
@@ -62,10 +63,6 @@ kept keys hold at most POSITIONS_KEPT times this, whatever clients send."""
 
 EVIDENCE_LIST = TypeAdapter(list[Evidence])
 """Evidence lists as the snapshot stores them (JSON arrays of the fields each selector set)."""
-
-
-class SnapshotError(Exception):
-    """The snapshot is missing, unreadable or not of this format."""
 
 
 class Store:
@@ -693,33 +690,6 @@ def stale_inputs(store: Store, hashes: Mapping[str, str], code: str) -> list[str
         elif built[name] != hashes[name]:
             reasons.append(f"{name} changed")
     return reasons
-
-
-def build_snapshot(
-    path: Path,
-    fixtures_dir: Path,
-    seeds_dir: Path,
-    *,
-    code: str,
-    extra: Sequence[ExtraWriter] = (),
-    progress: Progress | None = None,
-) -> None:
-    """Loads and verifies the fixtures and seeds (every check the loader runs), then writes the snapshot.
-
-    Raises schema.loader.FixtureError, with the loader's messages, when anything is invalid, and
-    SnapshotError when an input file changed while it was being read.
-    """
-    from schema.loader import load_dataset
-
-    report = progress or (lambda step, done, total: None)
-    report("loading and verifying", 0, 0)  # hashing the inputs first is part of it
-    cache = hash_cache_for(path)
-    cache.unlink(missing_ok=True)  # a build hashes every file; the check after loading, only changed ones
-    before = input_hashes(fixtures_dir, seeds_dir, cache=cache)
-    dataset = load_dataset(fixtures_dir, seeds_dir, for_snapshot=True)
-    if input_hashes(fixtures_dir, seeds_dir, cache=cache) != before:
-        raise SnapshotError(f"{fixtures_dir} or {seeds_dir} changed while the snapshot was being built")
-    write_snapshot(dataset, path, before, code=code, extra=extra, progress=report)
 
 
 def ensure_snapshot(
