@@ -177,9 +177,10 @@ def build_progress() -> Callable[[str, int, int], None]:
                 current[:] = [step, now]
 
         return lines
+    # Redrawn on each update, not by rich's refresh thread: a build forks, which wants no other thread.
     bar = Progress(
         TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console,
+        console=console, auto_refresh=False,
     )
     tasks: dict[str, Any] = {}
 
@@ -190,7 +191,7 @@ def build_progress() -> Callable[[str, int, int], None]:
             if not tasks:
                 bar.start()
             tasks[step] = bar.add_task(step, total=total or None)
-        bar.update(tasks[step], completed=done, total=total or None)
+        bar.update(tasks[step], completed=done, total=total or None, refresh=True)
         if step == "done":
             bar.stop()
 

@@ -29,6 +29,7 @@ import re
 import signal
 import sqlite3
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -482,7 +483,8 @@ def build_snapshot(
     process is reported as SnapshotError, and both temporary files are removed on any error.
     (Forking once the dataset is loaded does not pay: each process then copies every page of the
     objects it touches.) One process (`processes` 1) writes the same two parts in turn: the same
-    bytes either way. Linux only, as the project is (`os.fork`, `os.sched_getaffinity`).
+    bytes either way, and the default while other threads run (`_may_fork`). Linux only, as the
+    project is (`os.fork`, `os.sched_getaffinity`).
     """
     from schema.loader import load_dataset, read_fixture_files
 
@@ -491,7 +493,7 @@ def build_snapshot(
     files = read_fixture_files(fixtures_dir)
     if processes is None:
         large = sum(f.size for f in files.values()) >= TWO_PROCESSES_FROM
-        processes = 2 if large and len(os.sched_getaffinity(0)) >= 2 else 1
+        processes = 2 if large and _may_fork() else 1
     with _Snapshot(path) as snapshot:
         side = _RecordProcess.start(snapshot, fixtures_dir, files, extra) if processes == 2 else None
         try:
@@ -515,6 +517,13 @@ def build_snapshot(
         finally:
             if side is not None:
                 side.stop()
+
+
+def _may_fork() -> bool:
+    """Whether a second process may help and is safe: this process may run on two CPUs or more,
+    and it runs no other thread (a fork copies only the calling thread; a lock another one held,
+    in SQLite or the C library, would stay held in the child for ever)."""
+    return len(os.sched_getaffinity(0)) >= 2 and threading.active_count() == 1
 
 
 class _RecordProcess:

@@ -185,3 +185,19 @@ def test_every_command_is_in_the_readme_table() -> None:
     table = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
     for name in COMMANDS:
         assert f"| `parley {name}" in table, name
+
+
+def test_the_build_progress_bar_runs_no_thread_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build forks only when no other thread runs (schema.snapshot._may_fork): the bar on a
+    terminal must not start rich's refresh thread."""
+    import threading
+
+    from api.cli import build_progress
+
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich: a terminal
+    before = threading.active_count()
+    update = build_progress()
+    update("loading and verifying", 0, 0)
+    update("records", 5, 10)
+    assert threading.active_count() == before
+    update("done", 1, 1)

@@ -189,6 +189,10 @@ def test_large_fixtures_take_two_processes_by_default(
     with pytest.raises(RuntimeError, match="the disk is on fire"):  # one process: the writer's own error
         _build(tmp_path / "a.db", processes=None, extra=extra)
     monkeypatch.setattr(schema.snapshot, "TWO_PROCESSES_FROM", 1)
+    monkeypatch.setattr(schema.snapshot.threading, "active_count", lambda: 1)
     with pytest.raises(SnapshotError, match="the record tables failed"):
         _build(tmp_path / "a.db", processes=None, extra=extra)
     assert _left(tmp_path) == []
+    monkeypatch.setattr(schema.snapshot.threading, "active_count", lambda: 2)  # no fork beside a thread
+    with pytest.raises(RuntimeError, match="the disk is on fire"):
+        _build(tmp_path / "a.db", processes=None, extra=extra)
