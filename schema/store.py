@@ -65,12 +65,21 @@ EVIDENCE_LIST = TypeAdapter(list[Evidence])
 """Evidence lists as the snapshot stores them (JSON arrays of the fields each selector set)."""
 
 
+PROGRESS_STEPS = 10_000
+"""SQLite virtual machine steps between two calls of `Store.interrupt` while a statement runs."""
+
+
 class Store:
     """One open snapshot file: a read-only, immutable connection per thread.
 
     `queries` counts the statements run through it (every read of the snapshot goes through
-    `execute`), so a caller can see that a warm request reads nothing.
+    `query`), so a caller can see that a warm request reads nothing. `interrupt`, when set (the
+    API sets its execution deadline there), is asked every PROGRESS_STEPS steps of a running
+    statement for an exception to stop it with: a statement over 100k rows then ends with the
+    request's timeout instead of holding its thread.
     """
+
+    interrupt: Callable[[], Exception | None] | None = None
 
     def __init__(self, path: Path) -> None:
         self.path = path.resolve()
@@ -95,17 +104,32 @@ class Store:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
+            conn.set_progress_handler(self._progress, PROGRESS_STEPS)
             self._local.conn = conn
         return conn
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        """Runs one read statement on this thread's connection; returns its cursor (counted)."""
-        self.queries += 1  # not atomic across threads: a count to look at, not to rely on exactly
-        return self.connection().execute(sql, params)
+    def _progress(self) -> int:
+        """SQLite's progress handler: non-zero stops the statement (`query` raises the reason)."""
+        reason = None if self.interrupt is None else self.interrupt()
+        if reason is None:
+            return 0
+        self._local.stopped = reason
+        return 1
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        """Runs one read query; returns every row."""
-        return self.execute(sql, params).fetchall()
+        """Runs one read statement on this thread's connection; returns every row (counted).
+
+        Raises what `interrupt` gave if it stopped the statement.
+        """
+        self.queries += 1  # not atomic across threads: a count to look at, not to rely on exactly
+        self._local.stopped = None
+        try:
+            return self.connection().execute(sql, params).fetchall()
+        except sqlite3.OperationalError:
+            reason: Exception | None = self._local.stopped
+            if reason is None:
+                raise
+            raise reason from None
 
     def in_batches(
         self, sql: str, params: Sequence[Any] = (), size: int = 128, most: int = 0
@@ -160,8 +184,8 @@ class Store:
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Runs one read query; returns the first column of its first row, or None."""
-        row = self.execute(sql, params).fetchone()
-        return None if row is None else row[0]
+        rows = self.query(sql, params)
+        return rows[0][0] if rows else None
 
     def inputs(self) -> dict[str, str]:
         """Returns manifest name -> sha256 of the input files the snapshot was built from."""
@@ -350,7 +374,7 @@ class Records(LoadedMapping[str, M]):
             if self._decoded + len(chunk) > self.limit:
                 self.forget()
             sql = f'SELECT pos, body FROM "{self.stem}" WHERE pos IN ({", ".join("?" * len(chunk))})'
-            for pos, body in self.store.execute(sql, chunk):
+            for pos, body in self.store.query(sql, chunk):
                 self._keep(pos, body)
 
     def load_ids(self, record_ids: Iterable[str]) -> None:
@@ -361,14 +385,14 @@ class Records(LoadedMapping[str, M]):
         unknown = sorted(i for i in wanted if i not in self._positions)
         for chunk in _chunks(unknown):
             sql = f'SELECT id, pos FROM "{self.stem}" WHERE id IN ({", ".join("?" * len(chunk))})'
-            for record_id, pos in self.store.execute(sql, chunk):
+            for record_id, pos in self.store.query(sql, chunk):
                 self._remember(record_id, pos)
                 known.append(pos)
         self.load(known)
 
     def _decode_whole(self) -> list[M]:
         sql = f'SELECT body FROM "{self.stem}" ORDER BY pos'
-        rows = [self.model.model_validate_json(body) for (body,) in self.store.execute(sql)]
+        rows = [self.model.model_validate_json(body) for (body,) in self.store.query(sql)]
         if len(rows) != self._size:
             raise SnapshotError(f"{self.store.path}: {self.stem} holds {len(rows)} rows, not {self._size}")
         self._rows, self._decoded = list(rows), len(rows)
@@ -399,7 +423,7 @@ class Records(LoadedMapping[str, M]):
         return None if pos is None else self.at(pos)
 
     def _keys(self) -> Iterator[str]:
-        for (record_id,) in self.store.execute(f'SELECT id FROM "{self.stem}" ORDER BY pos'):
+        for (record_id,) in self.store.query(f'SELECT id FROM "{self.stem}" ORDER BY pos'):
             yield record_id
 
     def _count(self) -> int:
@@ -532,7 +556,7 @@ class Lists(LoadedMapping[str, Sequence[M]]):
                 self.forget()
             found: dict[str, list[int]] = {}
             sql = self._many_sql % ", ".join("?" * len(chunk))
-            for key, pos in self.store.execute(sql, (*self._params, *chunk)):
+            for key, pos in self.store.query(sql, (*self._params, *chunk)):
                 found.setdefault(key, []).append(pos)
                 positions.append(pos)
             for key in chunk:

@@ -29,10 +29,10 @@ SCANS = {
 
 
 class _JumpingClock:
-    """time's stand-in in api.graph.deadline: every look at the clock is a second later."""
+    """time's stand-in in api.graph.deadline: every look at the clock is `step` seconds later."""
 
-    def __init__(self) -> None:
-        self._ticks = itertools.count()
+    def __init__(self, step: int = 1) -> None:
+        self._ticks = itertools.count(0, step)
         self._start = time.monotonic()
 
     def monotonic(self) -> float:
@@ -70,3 +70,37 @@ def test_checked_yields_everything_before_the_deadline_and_stops_after_it() -> N
     with running_until(time.monotonic() - 1), pytest.raises(QueryTimeout):
         list(checked(range(100)))
 
+
+@pytest.fixture(scope="module")
+def snapshot_client(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from api.http.app import open_snapshot
+
+    out = tmp_path_factory.mktemp("synth-snapshot") / "data"
+    write(generate(1000), out)
+    dataset, _ = open_snapshot(out / "parley.db", out / "fixtures", out / "seeds")
+    app = create_app(dataset)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+        return TestClient(app), dataset.store
+
+
+def test_a_long_sqlite_statement_stops_at_the_deadline(
+    snapshot_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over a snapshot, an order no index gives is one SQL statement over every claim: SQLite asks
+    the deadline as it runs (schema.store.Store.interrupt), and the request ends with TIMEOUT."""
+    client, store = snapshot_client
+    query = "{ claims(first: 5, orderBy: {field: FIRST_PUBLISHED_ON}) { nodes { slug } } }"
+    assert client.post("/graphql", json={"query": query}).status_code == 200  # real clock: it finishes
+    monkeypatch.setattr(api.graph.deadline, "time", _JumpingClock(step=60))  # past it at the 2nd look
+    store._positions.clear()  # the order's positions were remembered: run its statement again
+    response = client.post("/graphql", json={"query": query + " "})  # not the cached answer
+    assert response.status_code == 503, response.text
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "TIMEOUT" and "longer than 10 s" in error["message"]
+    # The statement is what stopped: without its check, the same clock lets the request finish.
+    monkeypatch.setattr(store, "interrupt", None)
+    store._positions.clear()
+    assert client.post("/graphql", json={"query": query + "  "}).status_code == 200

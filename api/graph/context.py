@@ -8,6 +8,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 
 import strawberry
 
+from api.graph.deadline import past_deadline
 from api.graph.indexes import ApiIndex
 from schema.dataset import Dataset
 
@@ -24,7 +25,13 @@ class Context:
 
     @classmethod
     def for_dataset(cls, dataset: Dataset) -> Context:
-        """Takes a dataset and returns a context with freshly built indexes (do this once per app)."""
+        """Takes a dataset and returns a context with freshly built indexes (do this once per app).
+
+        A snapshot's statements then stop at the execution's deadline (`past_deadline`).
+        """
+        store = getattr(dataset, "store", None)
+        if store is not None:
+            store.interrupt = past_deadline
         return cls(dataset=dataset, index=ApiIndex.build(dataset))
 
     def records(self, stem: str) -> Sequence[Any]:

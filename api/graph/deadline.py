@@ -4,7 +4,8 @@ A resolver that goes through many records (a filter no index narrows, a sort, a 
 needle is common) can run for seconds on a large dataset, and it cannot be stopped from outside
 (execution is synchronous). So such loops iterate through `checked`, which looks at the clock every
 CHECK_EVERY items and raises QueryTimeout once the deadline has passed; the engine answers that
-with its TIMEOUT error, as it does when the deadline passes between fields.
+with its TIMEOUT error, as it does when the deadline passes between fields. A snapshot's SQLite
+statements look at it too, through `past_deadline`.
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ def running_until(deadline: float) -> Iterator[None]:
         yield
     finally:
         _DEADLINE.reset(token)
+
+
+def past_deadline() -> QueryTimeout | None:
+    """QueryTimeout if the current execution's deadline has passed, else None (a snapshot's SQLite
+    statements ask this as they run: `schema.store.Store.interrupt`)."""
+    return QueryTimeout() if time.monotonic() > _DEADLINE.get() else None
 
 
 def checked(items: Iterable[T]) -> Iterator[T]:
