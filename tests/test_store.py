@@ -20,6 +20,7 @@ import orjson
 import pytest
 
 from api.graph.context import Context
+from api.graph.search_index import fts_match
 from api.http.app import create_app, open_snapshot
 from schema.datapackage import build_datapackage
 from schema.dataset import FIXTURE_MODELS, Dataset
@@ -108,6 +109,7 @@ SEARCHES = [
     "Lutnick", "lutnik", "Hê Lifeng", "he lifeng", "he", "li", "rare earth", "tariff", "“not easy”",
     "China's", "London", "Lancaster House", "Reuters", "trade talks", "xyzzy", "a", "ng", "export controls",
     "Greer", "Bessent", "Li Chenggang", "Li Cheng-gang", "talks progressing", "\u0000\u0007", "\"",
+    "London talks", "the talks",
 ]
 
 
@@ -136,6 +138,21 @@ def test_search_and_name_resolution_answer_byte_for_byte_as_the_in_memory_app() 
             _same(resolve, {"n": spelling})
             _same(resolve, {"n": spelling[:-1] + "x"})  # one wrong letter
             _same(search, {"t": spelling.split()[-1]})
+
+
+def test_search_decides_the_rows_its_trigram_query_only_narrows() -> None:
+    """The FTS5 query (`fts_match`: every third trigram, ANDed) finds rows holding the needle's
+    pieces apart; search, the claims' `text` filter and the citations' answer as the in-memory app."""
+    snapshot = stored()
+    assert snapshot.store is not None
+    for needle in ("london talks", "the talks"):
+        rows = snapshot.store.query("SELECT text FROM search_sources WHERE search_sources MATCH ?",
+                                    (fts_match(needle),))  # fmt: skip
+        assert rows and not any(needle in text for (text,) in rows), needle  # only pieces, apart
+        _same("query($t: String!) { search(text: $t) { matched item { __typename } } }", {"t": needle})
+        for field in ("claims", "citations"):
+            query = f"query($t: String!) {{ {field}(filter: {{text: $t}}) {{ totalCount nodes {{ id }} }} }}"
+            _same(query, {"t": needle})
 
 
 def test_filters_orders_and_pages_answer_byte_for_byte_as_the_in_memory_app() -> None:

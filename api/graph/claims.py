@@ -25,6 +25,7 @@ from api.graph.indexes import published_by
 from api.graph.ordering import Key, date_key
 from api.graph.refs import citation_matches, independent_stories, slug_of, text_matches
 from api.graph.relay import Node
+from api.graph.search_index import fts_match
 from api.graph.sources import Outlet, Source
 from api.graph.text import normalise
 from api.graph.type_registry import lazy, wrap
@@ -268,7 +269,7 @@ class ClaimFilter:
                 where.complete = False
             elif len(wanted) >= 3:  # the trigram index finds substrings of 3 characters or more
                 where.add(f"t.pos IN ({_SEARCH} WHERE search_claims MATCH ? AND instr(text, ?) > 0)",
-                          _phrase(wanted), wanted)
+                          fts_match(wanted), wanted)
             else:
                 where.add(f"t.pos IN ({_SEARCH} WHERE instr(text, ?) > 0)", wanted)
         if self.has_citation_conditions():
@@ -316,11 +317,6 @@ def _sql_text(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _phrase(text: str) -> str:
-    """An FTS5 query for the text as one phrase (the trigram tokenizer: as a substring)."""
-    return '"' + text.replace('"', '""') + '"'
 
 
 def _sources(
@@ -402,7 +398,7 @@ class CitationFilter:
             wanted = normalise(self.text)
             if _sql_text(wanted) and len(wanted) >= 3:  # a citation's words are among its claim's texts
                 claims = f"SELECT c.id FROM claims c WHERE c.pos IN ({_SEARCH} WHERE search_claims MATCH ?)"
-                where.add(f"t.claim IN ({claims})", _phrase(wanted))
+                where.add(f"t.claim IN ({claims})", fts_match(wanted))
             # text_matches(self.text, exact), its needle normalised once
             where.check = ("t.exact", lambda exact: wanted in normalise(exact), f"text:{wanted}")
         return where
