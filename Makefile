@@ -64,7 +64,8 @@ coverage: install
 
 # Not a test: parley as shipped vs the stock-strawberry peer (bench/peer_app.py) vs a raw Starlette limit,
 # driven by Debian's wrk (installed if missing). Writes bench/results/bench.{json,md,png}; then the
-# store's rows (build, start-up, RSS, scale; bench/results/store.{json,md}).
+# store's rows (build, start-up, RSS, scale; bench/results/store.{json,md}) and where a search's time
+# goes at each size (bench/results/search_parts.{json,md}).
 $(VENV)/.bench-deps: $(BIN)/parley pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev,bench]"
 	touch $@
@@ -72,6 +73,7 @@ $(VENV)/.bench-deps: $(BIN)/parley pyproject.toml
 bench: install $(VENV)/.bench-deps
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.store --in-memory
+	$(BIN)/python -m bench.search_parts
 
 # Not a test: 60 s at 64 connections against a real `parley serve`; writes bench/results/load.{json,md}.
 load: install
