@@ -8,7 +8,9 @@ Per size (synthetic data from `parley synth`, generated once under bench/work/):
 - `parley serve --snapshot` (one worker, fresh snapshot) from launch to the first answered GraphQL query;
 - sequential latency of a cold speaker page (busiest speaker, `asOf` differs on every request) and of a
   search for a name never searched before (a different person's name on every request), `first: 20`
-  and, with other names, `first: 2` (as many results at every size);
+  and, with other names, `first: 2` (as many results at every size); every size's server is up at
+  once and they take turns request by request, and start-ups alternate between sizes, so the
+  ratios between sizes compare the same minutes of the machine;
 - RSS after a wrk load (cold 20-claim page, then the two loops above); then the same with 2 workers, each.
 Then, on the curated data, the cold 20-claim page against raw Starlette: the snapshot and the in-memory
 loader (`--in-memory`, what serve did before the store) in the same run, as ratios to raw.
@@ -74,36 +76,63 @@ def _summary(times: list[float]) -> dict[str, float]:
     }
 
 
-def _searches(server: Server, texts: list[str], day: str, first: int) -> dict[str, float]:
-    """Searches each text once (`first` results at most); latency summary and mean results found."""
-    answers = [_post(server, q.SEARCH, {"text": t, "asOf": day, "first": first}) for t in texts]
-    found = [len(data["search"]) for _, data in answers]
-    return {**_summary([ms for ms, _ in answers]), "mean_hits": round(statistics.fmean(found), 2)}
+ROWS = ("speaker_page", "search_new_text", "search_new_text_2")
 
 
-def latency_rows(server: Server, fixtures: Path, requests: int) -> dict[str, Any]:
-    """Sequential cold speaker pages and never-repeated searches; median/p90/mean milliseconds.
+def _plan(fixtures: Path, requests: int) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """The requests of each latency row on one dataset, in order, and the warm-up before them.
 
-    Searches: `first: 20`, the issue's row (at 100k synthetic claims each name matches a full page,
-    at 1k about five records, so the two rows answer different amounts), then `first: 2` with other
-    names (two results at every size), half the names each; each row reports its mean results.
+    Speaker page: the busiest speaker, `asOf` differs every request. Searches: `first: 20`, the
+    issue's row (at 100k synthetic claims each name matches a full page, at 1k about six records,
+    so the two rows answer different amounts), then `first: 2` with other names (two results at
+    every size), half the names each; a name is never searched twice.
     """
     slug, _ = busiest_speaker(fixtures)
     days = [f"2031-{1 + i // 28 % 12:02d}-{1 + i % 28:02d}" for i in range(requests + 10)]
     people = json.loads((fixtures / "people.json").read_bytes())
     names = [p["name"] for p in people if p.get("named")] or [p["name"] for p in people]
     texts = list(dict.fromkeys(names))[: 2 * requests + 10]
-    for i in range(10):  # warm-up: imports, first connection, the name index read on first search
-        _post(server, q.SPEAKER_PAGE, {"speaker": slug, "asOf": days[i]})
-        _post(server, q.SEARCH, {"text": texts[i], "asOf": days[i]})
-    speaker = [_post(server, q.SPEAKER_PAGE, {"speaker": slug, "asOf": d})[0] for d in days[10:]]
     half = (len(texts) - 10) // 2
+    warm = [(q.SPEAKER_PAGE, {"speaker": slug, "asOf": d}) for d in days[:10]]
+    # imports, the first connection, the name index read on first search
+    warm += [(q.SEARCH, {"text": t, "asOf": days[0]}) for t in texts[:10]]
+    def searches(names: list[str], first: int) -> list[tuple[str, dict[str, Any]]]:
+        return [(q.SEARCH, {"text": t, "asOf": days[0], "first": first}) for t in names]
+
     return {
-        "speaker_page": _summary(speaker),
-        "search_new_text": _searches(server, texts[10 : 10 + half], days[0], 20),
-        "search_new_text_2": _searches(server, texts[10 + half :], days[0], 2),
-        "searches": half,
+        "warm": warm,
+        "speaker_page": [(q.SPEAKER_PAGE, {"speaker": slug, "asOf": d}) for d in days[10:]],
+        "search_new_text": searches(texts[10 : 10 + half], 20),
+        "search_new_text_2": searches(texts[10 + half :], 2),
     }
+
+
+def latency_rows(
+    servers: dict[int, Server], fixtures: dict[int, Path], requests: int
+) -> dict[int, dict[str, Any]]:
+    """Sequential cold speaker pages and never-repeated searches on each size's server; per size
+    and row, median/p90/mean milliseconds (and for searches the mean results).
+
+    The sizes take turns request by request (1k, 100k, 1k, ...), each row as many requests at
+    every size, so a ratio between sizes compares the same minutes of the machine, not two runs.
+    """
+    plans = {size: _plan(fixtures[size], requests) for size in servers}
+    for size, server in servers.items():
+        for query, variables in plans[size]["warm"]:
+            _post(server, query, variables)
+    answers: dict[int, dict[str, list[tuple[float, dict[str, Any]]]]] = {size: {} for size in servers}
+    for row in ROWS:
+        for i in range(min(len(plan[row]) for plan in plans.values())):
+            for size, server in servers.items():
+                answers[size].setdefault(row, []).append(_post(server, *plans[size][row][i]))
+    rows: dict[int, dict[str, Any]] = {}
+    for size, by_row in answers.items():
+        rows[size] = {"searches": len(by_row["search_new_text"])}
+        for row, got in by_row.items():
+            rows[size][row] = _summary([ms for ms, _ in got])
+            if row != "speaker_page":
+                rows[size][row]["mean_hits"] = round(statistics.fmean(len(d["search"]) for _, d in got), 2)
+    return rows
 
 
 def worker_rss(server: Server) -> list[float]:
@@ -112,49 +141,60 @@ def worker_rss(server: Server) -> list[float]:
     return [tree_rss_mb(child) for child in _children(server.process.pid)]
 
 
-def startups(fixtures: Path, seeds: Path, snapshot: Path, count: int) -> list[float]:
-    """Starts and stops the server `count` times over a fresh snapshot; returns each start-up time."""
-    times = []
-    for i in range(count):
-        server = serve(f"startup-{i}", fixtures, seeds, snapshot).start()
-        server.stop()
-        times.append(server.startup_s)
-    return times
+def startup_s(fixtures: Path, seeds: Path, snapshot: Path) -> float:
+    """Starts and stops the server once over a fresh snapshot; returns its start-up time."""
+    server = serve("startup", fixtures, seeds, snapshot).start()
+    server.stop()
+    return server.startup_s
 
 
-def scale(size: int, settings: Settings, requests: int, in_memory: bool, starts: int) -> dict[str, Any]:
-    """Every row for one synthetic size."""
-    fixtures, seeds = synth_dataset(size, WORK[0])
-    snapshot = WORK[0] / f"synth-{size}.db"
-    row: dict[str, Any] = {"claims": size, **build(fixtures, seeds, snapshot)}
-    row["startup_runs_s"] = startups(fixtures, seeds, snapshot, starts)
-    one = serve(f"snapshot-{size}", fixtures, seeds, snapshot).start()
+def scale(
+    sizes: list[int], settings: Settings, requests: int, in_memory: bool, starts: int
+) -> list[dict[str, Any]]:
+    """Every row for each synthetic size. Start-ups and latency rows take turns between the sizes."""
+    data = {size: synth_dataset(size, WORK[0]) for size in sizes}
+    snapshots = {size: WORK[0] / f"synth-{size}.db" for size in sizes}
+    rows: dict[int, dict[str, Any]] = {}
+    for size in sizes:
+        rows[size] = {"claims": size, **build(*data[size], snapshots[size]), "startup_runs_s": []}
+    for _ in range(starts):
+        for size in sizes:
+            rows[size]["startup_runs_s"].append(startup_s(*data[size], snapshots[size]))
+    ones: dict[int, Server] = {}
     try:
-        row["startup_runs_s"].append(one.startup_s)
-        row["startup_s"] = statistics.median(row["startup_runs_s"])
-        row["rss_after_start_mb"] = one.rss_mb()
-        row.update(latency_rows(one, fixtures, requests))
-        run_wrk(one.url, cold(q.CLAIMS_20), settings.seconds, settings.connections)
-        row["rss_after_load_mb"] = one.rss_mb()
+        for size in sizes:
+            ones[size] = serve(f"snapshot-{size}", *data[size], snapshots[size]).start()
+            rows[size]["startup_runs_s"].append(ones[size].startup_s)
+            rows[size]["startup_s"] = statistics.median(rows[size]["startup_runs_s"])
+            rows[size]["rss_after_start_mb"] = ones[size].rss_mb()
+        fixtures = {size: data[size][0] for size in sizes}
+        for size, latency in latency_rows(ones, fixtures, requests).items():
+            rows[size].update(latency)
+        for size, one in ones.items():
+            run_wrk(one.url, cold(q.CLAIMS_20), settings.seconds, settings.connections)
+            rows[size]["rss_after_load_mb"] = one.rss_mb()
     finally:
-        one.stop()
-    two = serve(f"snapshot-{size}-2w", fixtures, seeds, snapshot, workers=2).start()
-    try:
-        row["startup_2_workers_s"] = two.startup_s
-        run_wrk(two.url, cold(q.CLAIMS_20), settings.seconds, settings.connections)
-        latency_rows(two, fixtures, min(requests, 50))
-        row["rss_2_workers_each_mb"] = worker_rss(two)
-    finally:
-        two.stop()
-    if in_memory:
-        before = serve(f"in-memory-{size}", fixtures, seeds, None).start(timeout=900)
+        for one in ones.values():
+            one.stop()
+    for size in sizes:
+        row = rows[size]
+        two = serve(f"snapshot-{size}-2w", *data[size], snapshots[size], workers=2).start()
         try:
-            row["in_memory_startup_s"] = before.startup_s
-            row["in_memory_rss_mb"] = before.rss_mb()
+            row["startup_2_workers_s"] = two.startup_s
+            run_wrk(two.url, cold(q.CLAIMS_20), settings.seconds, settings.connections)
+            latency_rows({size: two}, {size: data[size][0]}, min(requests, 50))
+            row["rss_2_workers_each_mb"] = worker_rss(two)
         finally:
-            before.stop()
-    print(json.dumps(row), flush=True)
-    return row
+            two.stop()
+        if in_memory:
+            before = serve(f"in-memory-{size}", *data[size], None).start(timeout=900)
+            try:
+                row["in_memory_startup_s"] = before.startup_s
+                row["in_memory_rss_mb"] = before.rss_mb()
+            finally:
+                before.stop()
+        print(json.dumps(row), flush=True)
+    return [rows[size] for size in sizes]
 
 
 def curated(settings: Settings) -> dict[str, Any]:
@@ -243,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     ensure_wrk()
     settings = Settings(seconds=args.seconds, rounds=2, warmup_seconds=1.0, connections=16)
     sizes = [int(s) for s in args.sizes.split(",")]
-    rows = [scale(size, settings, args.requests, args.in_memory, args.starts) for size in sizes]
+    rows = scale(sizes, settings, args.requests, args.in_memory, args.starts)
     ratio = curated(settings)
     command = "python -m bench.store " + " ".join(argv if argv is not None else sys.argv[1:])
     RESULTS.mkdir(parents=True, exist_ok=True)
