@@ -61,10 +61,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from api.engine.pipeline import Engine
-    from api.engine.query_shape import shape_rules
-    from api.graph.context import Context
-    from api.graph.schema import graphql_schema, strawberry_schema
-    from api.http.app import open_snapshot
+    from api.http.app import engine_for, open_snapshot
     from api.settings import Limits
     from schema.store import StoredDataset
 
@@ -72,11 +69,7 @@ def main() -> None:
     dataset, _ = open_snapshot(args.snapshot, args.fixtures, args.seeds)
     assert isinstance(dataset, StoredDataset) and dataset.store is not None
     store = dataset.store
-    limits = Limits()
-    engine = Engine(
-        strawberry_schema(), graphql_schema(), Context.for_dataset(dataset),
-        validation_rules=shape_rules(limits), limits=limits,
-    )
+    engine = engine_for(dataset, Limits())
     gc.freeze()
     gc.enable()
     print(json.dumps({"opened": str(args.snapshot), "rss_mb": round(rss_mb(), 1)}), flush=True)

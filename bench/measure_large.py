@@ -33,18 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from api.engine.pipeline import Engine
-    from api.engine.query_shape import shape_rules
-    from api.graph.context import Context
-    from api.graph.schema import graphql_schema, strawberry_schema
+    from api.http.app import engine_for
     from api.settings import Limits
     from schema.loader import load_dataset
 
     fixtures, seeds = synth_dataset(1000, args.data_dir)
-    limits = Limits()
-    context = Context.for_dataset(load_dataset(fixtures, seeds))
-    engine = Engine(
-        strawberry_schema(), graphql_schema(), context, validation_rules=shape_rules(limits), limits=limits
-    )
+    engine = engine_for(load_dataset(fixtures, seeds), Limits())
     days = (dt.date(2030, 1, 1) + dt.timedelta(days=i) for i in range(1_000_000))  # as bench/wrk.py
 
     def one() -> int:

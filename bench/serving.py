@@ -116,10 +116,7 @@ def _one(
     import gc
 
     from api.engine.pipeline import Engine
-    from api.engine.query_shape import shape_rules
-    from api.graph.context import Context
-    from api.graph.schema import graphql_schema, strawberry_schema
-    from api.http.app import open_snapshot
+    from api.http.app import engine_for, open_snapshot
     from api.settings import Limits
     from schema.loader import load_dataset
     from schema.store import StoredDataset
@@ -130,11 +127,7 @@ def _one(
         dataset = open_snapshot(snapshot, fixtures, seeds)[0]
     else:
         dataset = load_dataset(fixtures, seeds)
-    limits = Limits()
-    engine = Engine(
-        strawberry_schema(), graphql_schema(), Context.for_dataset(dataset),
-        validation_rules=shape_rules(limits), limits=limits,
-    )
+    engine = engine_for(dataset, Limits())
     gc.freeze()
     gc.enable()
     days = (dt.date(2030, 1, 1) + dt.timedelta(days=i) for i in range(10_000_000))

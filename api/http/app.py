@@ -195,6 +195,22 @@ Young collections hold at most this many objects, a few ms each.
 """
 
 
+def engine_for(dataset: Dataset, limits: Limits, persisted: PersistedQueries | None = None) -> Engine:
+    """The engine an app runs GraphQL with over `dataset`: its context, the search index built now
+    (with the app, rather than on the first search) and the query-shape limits. The benchmarks that
+    time the engine alone build it here too."""
+    context = Context.for_dataset(dataset)
+    search_index(context)
+    return Engine(
+        strawberry_schema(),
+        graphql_schema(),
+        context,
+        validation_rules=shape_rules(limits),
+        limits=limits,
+        persisted=PersistedQueries() if persisted is None else persisted,
+    )
+
+
 def _build_app(
     dataset: Dataset | None, fixtures_dir: Path, seeds_dir: Path, limits: Limits | None, persisted_only: bool
 ) -> Starlette:
@@ -203,17 +219,9 @@ def _build_app(
 
         dataset = load_dataset(fixtures_dir, seeds_dir)
     limits = Limits.from_env() if limits is None else limits
-    context = Context.for_dataset(dataset)
-    search_index(context)  # built now, with the app, rather than on the first search
     examples = [tab.query for tab in playground.load_examples(EXAMPLES_DIR)]
-    engine = Engine(
-        strawberry_schema(),
-        graphql_schema(),
-        context,
-        validation_rules=shape_rules(limits),
-        limits=limits,
-        persisted=PersistedQueries(trusted=examples, persisted_only=persisted_only),
-    )
+    engine = engine_for(dataset, limits, PersistedQueries(trusted=examples, persisted_only=persisted_only))
+    context = engine.context
     exports = exports_module.Exports(dataset)
     routes: list[BaseRoute] = [
         Route("/", home_endpoint(dataset, exports, playground.examples()), methods=["GET"]),
