@@ -122,11 +122,11 @@ class Store:
         Raises what `interrupt` gave if it stopped the statement.
         """
         self.queries += 1  # not atomic across threads: a count to look at, not to rely on exactly
-        self._local.stopped = None
         try:
             return self.connection().execute(sql, params).fetchall()
         except sqlite3.OperationalError:
-            reason: Exception | None = self._local.stopped
+            # Set by `_progress` only when it stopped this statement, so taken here every time.
+            reason: Exception | None = self._local.__dict__.pop("stopped", None)
             if reason is None:
                 raise
             raise reason from None
