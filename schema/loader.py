@@ -250,7 +250,7 @@ class _SeedTextsElsewhere(Mapping[str, str]):
     def _refuse(self) -> NoReturn:
         raise LookupError(
             "this dataset was loaded without its seeds (load_records, for a snapshot's record "
-            "tables): a snapshot writer that reads seed texts must be marked @reads_seed_texts "
+            "tables): a snapshot writer that reads seed texts must be marked @runs_with_inputs "
             "(schema.snapshot)"
         )
 

@@ -297,20 +297,27 @@ def _write_lists(conn: sqlite3.Connection, dataset: Dataset, progress: Progress)
             topics.setdefault(topic, []).append(pos)
     rows = [(TOPICS, key, seq, pos) for key in sorted(topics) for seq, pos in enumerate(topics[key])]
     conn.executemany("INSERT INTO lists VALUES (?, ?, ?, ?)", rows)
+    progress("lists", 1, 1)
+
+
+def _write_column_indexes(conn: sqlite3.Connection, progress: Progress) -> None:
     for number, (stem, column) in enumerate(BY_COLUMN.values(), start=1):
         conn.execute(f'CREATE INDEX "{stem}_by_{column}" ON "{stem}" ({column})')  # rows in pos order
         progress("indexes", number, len(BY_COLUMN))
 
 
-SEED_TEXT_WRITERS: set[ExtraWriter] = set()
-"""Extra writers that read `Dataset.seed_texts` (see `reads_seed_texts`)."""
+INPUT_WRITERS: set[ExtraWriter] = set()
+"""Extra writers that run with the input tables (see `runs_with_inputs`)."""
 
 
-def reads_seed_texts(writer: ExtraWriter) -> ExtraWriter:
-    """Marks an extra writer that reads the seed texts: it runs after the input tables, in the main
-    process, which verified the seeds. The others run with the record tables, whose process (in a
-    two-process build) never reads the seeds: its dataset raises when asked for a seed text."""
-    SEED_TEXT_WRITERS.add(writer)
+def runs_with_inputs(writer: ExtraWriter) -> ExtraWriter:
+    """Marks an extra writer that runs after the input tables, in the main process, which verified
+    the seeds; the others run with the record tables, in a two-process build the record process's.
+    A writer that reads the seed texts must be marked (the record process never reads the seeds:
+    its dataset raises when asked for one); one whose tables no record-side writer reads may be, to
+    share the work: the main process, done with its checks, would otherwise wait. Its tables must
+    be plain tables (`finish` copies them)."""
+    INPUT_WRITERS.add(writer)
     return writer
 
 
@@ -374,13 +381,13 @@ class _Snapshot:
         return conn
 
     def write_records(self, dataset: Dataset, extra: Sequence[ExtraWriter], progress: Progress) -> None:
-        """One table per fixture stem, `lists` and its indexes, `files` (the fixtures' bytes), then
-        the extra writers not marked `@reads_seed_texts`, in their order."""
+        """One table per fixture stem and its column indexes, `files` (the fixtures' bytes), then
+        the extra writers not marked `@runs_with_inputs`, in their order."""
         conn = self._connect(self.temporary)
         try:
             conn.execute("BEGIN")
             _write_records(conn, dataset, progress)
-            _write_lists(conn, dataset, progress)
+            _write_column_indexes(conn, progress)
             conn.execute(
                 "CREATE TABLE files (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,"
                 " content BLOB NOT NULL)"
@@ -391,7 +398,7 @@ class _Snapshot:
                 conn.execute("INSERT INTO files VALUES (?, ?, ?, ?)", row)
             progress("files", 1, 1)
             for write in extra:
-                if write not in SEED_TEXT_WRITERS:
+                if write not in INPUT_WRITERS:
                     write(dataset, conn, progress)
             conn.execute("COMMIT")
         finally:
@@ -405,7 +412,8 @@ class _Snapshot:
         extra: Sequence[ExtraWriter],
         progress: Progress,
     ) -> None:
-        """`manifest`, `seeds`, then the extra writers marked `@reads_seed_texts`."""
+        """`manifest`, `seeds`, `lists` (the Dataset's lists that are not one column's values), then
+        the extra writers marked `@runs_with_inputs`, in their order (they may add lists)."""
         conn = self._connect(self.inputs)
         try:
             conn.execute("BEGIN")
@@ -417,8 +425,9 @@ class _Snapshot:
             conn.execute("CREATE TABLE seeds (source TEXT PRIMARY KEY, text TEXT NOT NULL)")
             conn.executemany("INSERT INTO seeds VALUES (?, ?)", sorted(dataset.seed_texts.items()))
             progress("seeds", 1, 1)
+            _write_lists(conn, dataset, progress)
             for write in extra:
-                if write in SEED_TEXT_WRITERS:
+                if write in INPUT_WRITERS:
                     write(dataset, conn, progress)
             conn.execute("COMMIT")
         finally:
@@ -437,7 +446,7 @@ class _Snapshot:
                 # bytes (SQLite's transfer optimisation): 60 MB at 100k claims in ~0.1 s.
                 if kind == "table":
                     if not sql.startswith("CREATE TABLE "):
-                        raise ValueError(f"a @reads_seed_texts writer made {name}: not a plain table")
+                        raise ValueError(f"a @runs_with_inputs writer made {name}: not a plain table")
                     conn.execute(sql)
                     conn.execute(f'INSERT INTO main."{name}" SELECT * FROM part."{name}"')
                 elif kind == "index" and sql is not None:
@@ -476,11 +485,12 @@ def build_snapshot(
     Once the fixture files are read, a forked record process (Linux: `os.fork`; it shares the
     files' bytes copy-on-write) parses and validates the same bytes (`load_records`: no checks, no
     seeds) and writes the record tables, the fixture files and the extra writers over records
-    (API indexes, FTS5 search tables) into the snapshot's temporary file. The main process
+    (claim texts, FTS5 search tables) into the snapshot's temporary file. The main process
     meanwhile hashes the inputs, runs the loader with every check and writes the input tables
-    (manifest, seeds, writers `@reads_seed_texts`) into a second file; once the record process has
-    exited, having written its part, it copies them into the first and renames that. A failed record
-    process is reported as SnapshotError, and both temporary files are removed on any error.
+    (manifest, seeds, lists, writers `@runs_with_inputs`: passage texts, API indexes) into a
+    second file; once the record process has exited, having written its part, it copies them into
+    the first and renames that. A failed record process is reported as SnapshotError, and both
+    temporary files are removed on any error.
     (Forking once the dataset is loaded does not pay: each process then copies every page of the
     objects it touches.) One process (`processes` 1) writes the same two parts in turn: the same
     bytes either way, and the default while other threads run (`_may_fork`). Linux only, as the

@@ -20,7 +20,7 @@ import schema.snapshot
 from api.http.app import SNAPSHOT_WRITERS, snapshot_code
 from schema.dataset import Dataset
 from schema.loader import FixtureError
-from schema.snapshot import ExtraWriter, SnapshotError, build_snapshot, reads_seed_texts
+from schema.snapshot import ExtraWriter, SnapshotError, build_snapshot, runs_with_inputs
 from schema.synth import generate, write
 from tests.api_client import FIXTURES, SEEDS
 
@@ -78,7 +78,7 @@ def test_a_two_process_build_reports_its_steps_to_the_end() -> None:
     finally:
         target.unlink(missing_ok=True)
     assert steps[0] == "loading and verifying"
-    assert steps[1:3] == ["seeds", "passage texts"]  # this process's part, written meanwhile
+    assert steps[1:5] == ["seeds", "lists", "api indexes", "passage texts"]  # this process's part, meanwhile
     assert steps[-3:] == ["search tables", "merging", "done"]  # the record process's last step, forwarded
 
 
@@ -117,15 +117,15 @@ def test_a_writer_reading_seed_texts_unmarked_fails_saying_how_to_mark_it(tmp_pa
         sizes = [(source, len(text)) for source, text in dataset.seed_texts.items()]
         conn.executemany("INSERT INTO seed_sizes VALUES (?, ?)", sizes)
 
-    with pytest.raises(SnapshotError, match=r"LookupError: .*must be marked @reads_seed_texts"):
+    with pytest.raises(SnapshotError, match=r"LookupError: .*must be marked @runs_with_inputs"):
         _build(tmp_path / "a.db", processes=2, extra=[*SNAPSHOT_WRITERS, seeds_too])
     assert _left(tmp_path) == []
-    marked = reads_seed_texts(seeds_too)  # now it runs in the main process, beside the seeds
+    marked = runs_with_inputs(seeds_too)  # now it runs in the main process, beside the seeds
     try:
         _build(tmp_path / "a.db", processes=2, extra=[*SNAPSHOT_WRITERS, marked])
         _build(tmp_path / "b.db", processes=1, extra=[*SNAPSHOT_WRITERS, marked])
     finally:
-        schema.snapshot.SEED_TEXT_WRITERS.discard(marked)
+        schema.snapshot.INPUT_WRITERS.discard(marked)
     assert (tmp_path / "a.db").read_bytes() == (tmp_path / "b.db").read_bytes()
     rows = sqlite3.connect(tmp_path / "a.db").execute("SELECT COUNT(*) FROM seed_sizes").fetchone()
     assert rows == (5,)

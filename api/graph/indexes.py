@@ -16,7 +16,7 @@ from api.graph.text import normalise
 from schema.dataset import FIXTURE_MODELS, Dataset
 from schema.models import Claim, Delegate, Discrepancy, Evidence, Negotiation, Source
 from schema.selectors import dataset_evidence
-from schema.snapshot import Progress
+from schema.snapshot import Progress, runs_with_inputs
 from schema.store import EVIDENCE_LIST, Lists, LoadedMapping, Records, Store, StoredDataset
 
 
@@ -169,8 +169,10 @@ def _spans_from(source: str, text: str, body: str | bytes) -> list[Evidence]:
     )
 
 
+@runs_with_inputs  # nothing the record tables' side writes reads these: the main process takes them
 def write_api_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Progress) -> None:
-    """Writes this module's indexes into a snapshot being built (then comes `write_search_tables`)."""
+    """Writes this module's indexes into a snapshot being built (its lists as `lists` rows), but
+    for `claim_texts`."""
     progress("api indexes", 0, 0)
     index = _derived(dataset)
     conn.execute("CREATE TABLE spans (source TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,"
@@ -186,6 +188,16 @@ def write_api_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Progr
         "INSERT INTO person_parties VALUES (?, ?)",
         ((p, orjson.dumps(sorted(v)).decode()) for p, v in sorted(index["parties_by_person"].items())),
     )
+    rows = []
+    for name, stem in LISTS.items():
+        position = {record_id: i for i, record_id in enumerate(getattr(dataset, stem))}
+        for key, records in sorted(index[name].items()):
+            rows += [(name, key, seq, position[record.id]) for seq, record in enumerate(records)]
+    conn.executemany("INSERT INTO lists VALUES (?, ?, ?, ?)", rows)
+
+
+def write_claim_texts(dataset: Dataset, conn: sqlite3.Connection, progress: Progress) -> None:
+    """Writes `claim_texts`, with the record tables: `write_search_tables` reads it next."""
     conn.execute("CREATE TABLE claim_texts (pos INTEGER PRIMARY KEY, texts TEXT NOT NULL)")
     speakers: dict[str, list[str]] = {}
     conn.executemany(
@@ -195,12 +207,6 @@ def write_api_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Progr
             for pos, claim in enumerate(dataset.claims.values())
         ),
     )
-    rows = []
-    for name, stem in LISTS.items():
-        position = {record_id: i for i, record_id in enumerate(getattr(dataset, stem))}
-        for key, records in sorted(index[name].items()):
-            rows += [(name, key, seq, position[record.id]) for seq, record in enumerate(records)]
-    conn.executemany("INSERT INTO lists VALUES (?, ?, ?, ?)", rows)
 
 
 class _Stored(LoadedMapping[Any, Any]):

@@ -24,7 +24,7 @@ from api.graph.sources import Source
 from schema.dataset import Dataset
 from schema.passages import MAX_MATCHES, MAX_PASSAGE_LENGTH, Candidates, PassageError, PassageIndex, fold
 from schema.passages import PassageMatch as Match
-from schema.snapshot import Progress, reads_seed_texts
+from schema.snapshot import Progress, runs_with_inputs
 from schema.store import Store, StoredDataset
 
 SOURCE = Path(__file__).resolve()
@@ -101,7 +101,7 @@ def _stored_candidates(store: Store) -> Candidates:
     return candidates
 
 
-@reads_seed_texts
+@runs_with_inputs
 def write_passage_texts(dataset: Dataset, conn: sqlite3.Connection, progress: Progress) -> None:
     """Writes `passage_texts(pos, source, text)`: every seed text folded as `passages` matches it."""
     conn.execute(

@@ -248,7 +248,7 @@ FTS_PENDING = 256 << 20
 def write_search_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Progress) -> None:
     """Writes the FTS5 tables (trigram: any substring of 3+ characters) and the people's spellings.
 
-    Claims are searched in the texts `write_api_tables` stored (table claim_texts), so it runs first.
+    Claims are searched in the texts `write_claim_texts` stored (table claim_texts), so it runs first.
     """
     fts = "USING fts5(text, tokenize = 'trigram case_sensitive 1')"
     stored = conn.execute("SELECT pos, texts FROM claim_texts ORDER BY pos")

@@ -21,7 +21,7 @@ from api.engine.query_shape import shape_rules
 from api.errors import BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE, RequestError
 from api.graph.context import Context
 from api.graph.indexes import SOURCES as SNAPSHOT_SOURCES
-from api.graph.indexes import write_api_tables
+from api.graph.indexes import write_api_tables, write_claim_texts
 from api.graph.passages import SOURCE as PASSAGES_SOURCE
 from api.graph.passages import write_passage_texts
 from api.graph.schema import graphql_schema, print_sdl, strawberry_schema
@@ -112,7 +112,7 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return not_found(f"Nothing at {request.url.path}.")
 
 
-SNAPSHOT_WRITERS = [write_api_tables, write_search_tables, write_passage_texts]
+SNAPSHOT_WRITERS = [write_claim_texts, write_search_tables, write_api_tables, write_passage_texts]
 """The API's tables in a snapshot, written after the records (`parley build`, `open_snapshot`)."""
 
 
