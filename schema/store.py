@@ -434,6 +434,47 @@ class Records(LoadedMapping[str, M]):
         return self._all
 
 
+class Column(LoadedMapping[str, V]):
+    """One plain column of a stem's table (`COLUMNS`) by record id, each value converted; ids whose
+    value is NULL (or that name no record) are absent. Read without decoding the records: one
+    statement per id missed, or per `BATCH` ids with `load`."""
+
+    limit = 16384
+
+    def __init__(self, store: Store, stem: str, column: str, convert: Callable[[Any], V]) -> None:
+        super().__init__()
+        self.store, self.convert = store, convert
+        self._sql = f'SELECT {column} FROM "{stem}" WHERE id = ?'
+        self._many_sql = f'SELECT id, {column} FROM "{stem}" WHERE id IN (%s)'
+        self._keys_sql = f'SELECT id FROM "{stem}" WHERE {column} IS NOT NULL ORDER BY pos'
+
+    def _load(self, record_id: Any) -> V | None:
+        found = self.store.one(self._sql, (record_id,)) if isinstance(record_id, str) else None
+        return None if found is None else self.convert(found)
+
+    def load(self, record_ids: Iterable[str]) -> None:
+        """Reads the values of these ids that are neither kept nor known absent, a batch at a time."""
+        wanted = sorted(
+            {i for i in record_ids if isinstance(i, str) and not dict.__contains__(self, i)} - self._absent
+        )
+        for chunk in _chunks(wanted[: self.limit]):
+            if dict.__len__(self) + len(chunk) > self.limit:
+                self.forget()
+            found = dict(self.store.query(self._many_sql % ", ".join("?" * len(chunk)), chunk))
+            for record_id in chunk:
+                value = found.get(record_id)
+                if value is not None:
+                    dict.__setitem__(self, record_id, self.convert(value))
+                elif len(self._absent) < self.limit:
+                    self._absent.add(record_id)
+
+    def _keys(self) -> Iterator[str]:
+        return (record_id for (record_id,) in self.store.query(self._keys_sql))
+
+    def _count(self) -> int:
+        return len(self.store.query(self._keys_sql))
+
+
 class RecordList(Sequence[M], Generic[M]):
     """Records of one stem at given positions, decoded when read.
 

@@ -94,6 +94,10 @@ def test_the_api_indexes_read_from_the_snapshot_equal_those_built_in_memory() ->
         assert snapshot.parties_by_person.get(person) == memory.parties_by_person.get(person)
     for claim in dataset().claims:
         assert snapshot.claim_texts[claim] == memory.claim_texts[claim]
+    assert dict(snapshot.published_to.items()) == memory.published_to  # only the dated sources
+    assert [snapshot.published_to.get(s) for s in dataset().sources] == [
+        None if s.published_on is None else s.published_on.latest() for s in dataset().sources.values()
+    ]
     for name in ("delegates_by_party", "discrepancies_by_negotiation", "successors"):
         mine, theirs = getattr(snapshot, name), getattr(memory, name)
         assert sorted(mine) == sorted(theirs) and theirs, name
@@ -424,6 +428,28 @@ def test_search_reads_its_records_a_batch_at_a_time_and_answers_the_same(limit: 
         many, hits, text = max(statements, key=lambda s: s[1])
         assert hits >= 20  # a search that found many records …
         assert many <= 16, (many, hits, text)  # … read them in a few statements (one each: > 60)
+
+
+def test_citations_as_of_a_day_read_publication_dates_not_the_articles() -> None:
+    """`citations(asOf:)` asks each article's last possible publication day of the `sources` table's
+    column (a statement per page with search's batches), not the article's decoded record."""
+    snapshot = stored()
+    memory_client, _ = clients()
+    client = _client(create_app(snapshot))
+    page = "query($d: Date) { claims(first: 100) { nodes { id citations(asOf: $d) { source { slug } } } } }"
+    cited: dict[str, set[str]] = {}
+    for day in ("2025-06-10", "2025-06-11", None):
+        _cold(snapshot, 4096)
+        body = {"query": page.replace("source { slug }", "mode"), "variables": {"d": day}}
+        served, expected = client.post("/graphql", json=body), memory_client.post("/graphql", json=body)
+        assert (served.status_code, served.content) == (expected.status_code, expected.content), day
+        assert snapshot.sources.decoded == 0, day  # type: ignore[attr-defined]
+        nodes = memory_client.post("/graphql", json={"query": page, "variables": {"d": day}}).json()
+        found = nodes["data"]["claims"]["nodes"]
+        cited[str(day)] = {c["source"]["slug"] for n in found for c in n["citations"]}
+    # the one dated article (June 11) counts from its day on, the undated ones by no day
+    dated = {"asean-now-fragile-progress"}
+    assert cited == {"2025-06-10": set(), "2025-06-11": dated, "None": set(dataset().sources)}
 
 
 def test_a_small_stem_is_decoded_whole_in_one_statement_at_open_and_on_its_first_read() -> None:

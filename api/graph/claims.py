@@ -21,7 +21,6 @@ from api.graph.common import (
 )
 from api.graph.context import Context, Info, data, described, index
 from api.graph.entity import Entity, Where
-from api.graph.indexes import published_by
 from api.graph.ordering import Key, date_key
 from api.graph.refs import citation_matches, independent_stories, slug_of, text_matches
 from api.graph.relay import Node
@@ -83,8 +82,12 @@ class Claim(Record):
         if outlet is None:  # the usual case (asOf at most), without a citation_matches call per citation
             if as_of is None:
                 return [Citation(record=c) for c in found]
-            sources = dataset.sources
-            return [Citation(record=c) for c in found if published_by(sources[c.evidence.source], as_of)]
+            published = index(info).published_to  # published_by, without decoding the sources
+            return [
+                Citation(record=c)
+                for c in found
+                if (day := published.get(c.evidence.source)) is not None and day <= as_of
+            ]
         return [Citation(record=c) for c in found if citation_matches(dataset, c, outlet=outlet, as_of=as_of)]
 
     @described(

@@ -17,7 +17,7 @@ from schema.dataset import FIXTURE_MODELS, Dataset
 from schema.models import Claim, Delegate, Discrepancy, Evidence, Negotiation, Source
 from schema.selectors import dataset_evidence
 from schema.snapshot import Progress, runs_with_inputs
-from schema.store import EVIDENCE_LIST, Lists, LoadedMapping, Records, Store, StoredDataset
+from schema.store import EVIDENCE_LIST, Column, Lists, LoadedMapping, Records, Store, StoredDataset
 
 
 def published_by(source: Source, as_of: dt.date) -> bool:
@@ -45,6 +45,9 @@ class ApiIndex:
     """Negotiation id -> discrepancies about it, or (with no negotiation) about one of its delegates."""
     successors: Mapping[str, list[Negotiation]]
     """Negotiation id -> the rounds naming it as their predecessor, in file order."""
+    published_to: Mapping[str, dt.date]
+    """Source id -> the last day its publication date can mean (what `published_by` compares), for
+    the sources with a known date: answered without the source's record."""
 
     @classmethod
     def build(cls, dataset: Dataset) -> ApiIndex:
@@ -55,6 +58,9 @@ class ApiIndex:
         return cls(
             **_derived(dataset),
             claim_texts={c.id: _claim_texts(dataset, c, speakers) for c in dataset.claims.values()},
+            published_to={
+                s.id: s.published_on.latest() for s in dataset.sources.values() if s.published_on is not None
+            },
             position={
                 (stem, record_id): i
                 for stem in FIXTURE_MODELS
@@ -260,6 +266,7 @@ def _from_store(cls: type[ApiIndex], dataset: StoredDataset) -> ApiIndex:
         parties_by_person=_Stored(parties, lambda: store.one("SELECT COUNT(*) FROM person_parties")),
         claim_texts=_Stored(texts, lambda: len(claims)),
         position=_Stored(position, lambda: sum(dataset.counts().values()), 16384),
+        published_to=Column(store, "sources", "published_to", dt.date.fromisoformat),
         **cast(dict[str, Any], {n: Lists(store, n, getattr(dataset, s)) for n, s in LISTS.items()}),
     )
 
