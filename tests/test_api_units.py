@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+import unicodedata
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from api.graph.context import Context
 from api.graph.indexes import published_by
 from api.graph.relay import decode_cursor, encode_cursor, paginate
 from api.graph.schema import strawberry_schema
-from api.graph.text import _PLAIN, compact, name_distance, normalise
+from api.graph.text import _PLAIN, compact, name_distance, normalise, strip_diacritics
 from schema.dataset import FIXTURE_MODELS, Dataset
 from schema.models import Citation, PartialDate, Precision, Source, Verified
 
@@ -40,6 +41,16 @@ def test_normalise_is_translate_casefold_and_runs_of_space_made_one(text: str) -
     """The definition normalise had (translate, casefold, every run of \\s one space, stripped)."""
     assert all(not c.isascii() for c in map(chr, _PLAIN))  # so ASCII text needs no translate
     assert normalise(text) == _SPACE_RUNS.sub(" ", text.translate(_PLAIN).casefold()).strip()
+
+
+def test_ascii_text_is_its_own_text_without_diacritics() -> None:
+    """strip_diacritics returns ASCII text as it is: NFKD keeps every ASCII character, and none is
+    a combining mark (the shortcut's reason, checked for each of the 128)."""
+    every = "".join(map(chr, range(128)))
+    assert unicodedata.normalize("NFKD", every) == every
+    assert not any(unicodedata.combining(c) for c in every)
+    assert strip_diacritics(every) is every
+    assert strip_diacritics("Hê Lifeng, Kečkeméti") == "He Lifeng, Keckemeti"
 
 
 @pytest.mark.parametrize(

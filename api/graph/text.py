@@ -27,6 +27,8 @@ def normalise(text: str) -> str:
 
 def strip_diacritics(text: str) -> str:
     """Takes text and returns it without combining marks (é -> e)."""
+    if text.isascii():  # NFKD leaves ASCII as it is, and no ASCII character is a combining mark
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -74,11 +76,11 @@ def name_distance(query: str, name: str) -> int | None:
     q = compact(query)
     if not q:
         return None
-    target = compact(name)
-    if q == target or q in words(name):
+    target, parts = compact(name), words(name)
+    if q == target or q in parts:
         return 0
     limit = tolerance(q)
     best = edit_distance(q, target, limit)
-    for word in words(name):
+    for word in parts:
         best = min(best, edit_distance(q, word, limit))
     return best if best <= limit else None
