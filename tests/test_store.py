@@ -576,6 +576,15 @@ def test_what_the_snapshot_keeps_is_bounded_and_answers_stay_the_same(limit: int
     for _ in range(2):
         for source in memory.sources:
             assert spans.get(source) == built.get(source) and spans.kept() <= limit
+    dates: Any = Context.for_dataset(snapshot).index.published_to
+    dates.limit = limit
+    dates.forget()
+    expected = Context.for_dataset(memory).index.published_to
+    for _ in range(2):
+        dates.load(memory.sources)  # a batch, as search reads them
+        assert dates.kept() <= limit and len(dates._absent) <= limit
+        for source in memory.sources:
+            assert dates.get(source) == expected.get(source) and dates.kept() <= limit
 
 
 def test_stored_bodies_are_the_records_as_their_files_gave_them_and_spans_hold_no_words(
