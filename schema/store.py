@@ -224,14 +224,24 @@ class LoadedMapping(dict[K, V]):
             raise KeyError(key)
         found = self._load(key)
         if found is None:
-            if len(self._absent) >= self.limit:
-                self._absent.clear()
-            self._absent.add(key)
+            self._remember_absent(key)
             raise KeyError(key)
         if dict.__len__(self) >= self.limit:
             self.forget()  # a subclass's own bookkeeping goes with what it kept
         dict.__setitem__(self, key, found)
         return found
+
+    def _remember_absent(self, key: Any) -> None:
+        """Remembers that a key has no value: at most `limit` such keys, reaching it forgets them."""
+        if len(self._absent) >= self.limit:
+            self._absent.clear()
+        self._absent.add(key)
+
+    def _to_load(self, keys: Iterable[Any]) -> list[str]:
+        """The string keys among these neither kept nor known absent, sorted, at most `limit` (what
+        a batched `load` reads)."""
+        wanted = {k for k in keys if isinstance(k, str) and not dict.__contains__(self, k)}
+        return sorted(wanted - self._absent)[: self.limit]
 
     def kept(self) -> int:
         """How many values are loaded and kept now."""
@@ -454,10 +464,7 @@ class Column(LoadedMapping[str, V]):
 
     def load(self, record_ids: Iterable[str]) -> None:
         """Reads the values of these ids that are neither kept nor known absent, a batch at a time."""
-        wanted = sorted(
-            {i for i in record_ids if isinstance(i, str) and not dict.__contains__(self, i)} - self._absent
-        )
-        for chunk in _chunks(wanted[: self.limit]):
+        for chunk in _chunks(self._to_load(record_ids)):
             if dict.__len__(self) + len(chunk) > self.limit:
                 self.forget()
             found = dict(self.store.query(self._many_sql % ", ".join("?" * len(chunk)), chunk))
@@ -465,8 +472,8 @@ class Column(LoadedMapping[str, V]):
                 value = found.get(record_id)
                 if value is not None:
                     dict.__setitem__(self, record_id, self.convert(value))
-                elif len(self._absent) < self.limit:
-                    self._absent.add(record_id)
+                else:
+                    self._remember_absent(record_id)
 
     def _keys(self) -> Iterator[str]:
         return (record_id for (record_id,) in self.store.query(self._keys_sql))
@@ -589,10 +596,8 @@ class Lists(LoadedMapping[str, Sequence[M]]):
     def load(self, keys: Iterable[str]) -> None:
         """Reads the lists of these keys that are not kept yet, a statement per `BATCH` keys, and
         decodes their records (see `Records.load`): what a page is about to read for each of its items."""
-        wanted = sorted({k for k in keys if isinstance(k, str) and not dict.__contains__(self, k)})
-        wanted = [k for k in wanted if k not in self._absent]
         positions: list[int] = []
-        for chunk in _chunks(wanted[: self.limit]):
+        for chunk in _chunks(self._to_load(keys)):
             if dict.__len__(self) + len(chunk) > self.limit:
                 self.forget()
             found: dict[str, list[int]] = {}
@@ -604,9 +609,7 @@ class Lists(LoadedMapping[str, Sequence[M]]):
                 if key in found:
                     dict.__setitem__(self, key, RecordList(self.records, tuple(found[key]), self, key))
                 else:
-                    if len(self._absent) >= self.limit:
-                        self._absent.clear()
-                    self._absent.add(key)
+                    self._remember_absent(key)
         self.records.load(positions)
 
     def _decoded(self, key: str, lazy: RecordList[M], records: Sequence[M]) -> None:
