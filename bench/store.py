@@ -12,6 +12,8 @@ Per size (synthetic data from `parley synth`, generated once under bench/work/):
   once and they take turns request by request, and start-ups alternate between sizes, so the
   ratios between sizes compare the same minutes of the machine;
 - RSS after a wrk load (cold 20-claim page, then the two loops above); then the same with 2 workers, each.
+With `--in-memory`, each size is also served in memory (the loader as before the store) and the latency
+rows run on it too, in the same turns: how the same requests scale with no store at all.
 Then, on the curated data, the cold 20-claim page against raw Starlette: the snapshot and the in-memory
 loader (`--in-memory`, what serve did before the store) in the same run, as ratios to raw.
 """
@@ -26,7 +28,7 @@ import sys
 import time
 import urllib.parse
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bench import queries as q
 from bench.measure import Settings, run_scenario
@@ -36,6 +38,7 @@ from bench.wrk import ensure_wrk, run_wrk
 
 WORK = [REPO / "bench" / "work"]  # --work changes it
 RESULTS = REPO / "bench" / "results"
+K = TypeVar("K")
 FIRST_QUERY = "/graphql?" + urllib.parse.urlencode({"query": "{ claims(first: 1) { totalCount } }"})
 
 
@@ -107,31 +110,30 @@ def _plan(fixtures: Path, requests: int) -> dict[str, list[tuple[str, dict[str, 
     }
 
 
-def latency_rows(
-    servers: dict[int, Server], fixtures: dict[int, Path], requests: int
-) -> dict[int, dict[str, Any]]:
-    """Sequential cold speaker pages and never-repeated searches on each size's server; per size
-    and row, median/p90/mean milliseconds (and for searches the mean results).
+def latency_rows(servers: dict[K, Server], fixtures: dict[K, Path], requests: int) -> dict[K, dict[str, Any]]:
+    """Sequential cold speaker pages and never-repeated searches on each server (keyed by what it
+    serves: a size, or a size and how); per server and row, median/p90/mean milliseconds (and for
+    searches the mean results).
 
-    The sizes take turns request by request (1k, 100k, 1k, ...), each row as many requests at
-    every size, so a ratio between sizes compares the same minutes of the machine, not two runs.
+    The servers take turns request by request (1k, 100k, 1k, ...), each row as many requests on
+    every server, so a ratio between them compares the same minutes of the machine, not two runs.
     """
-    plans = {size: _plan(fixtures[size], requests) for size in servers}
-    for size, server in servers.items():
-        for query, variables in plans[size]["warm"]:
+    plans = {key: _plan(fixtures[key], requests) for key in servers}
+    for key, server in servers.items():
+        for query, variables in plans[key]["warm"]:
             _post(server, query, variables)
-    answers: dict[int, dict[str, list[tuple[float, dict[str, Any]]]]] = {size: {} for size in servers}
+    answers: dict[K, dict[str, list[tuple[float, dict[str, Any]]]]] = {key: {} for key in servers}
     for row in ROWS:
         for i in range(min(len(plan[row]) for plan in plans.values())):
-            for size, server in servers.items():
-                answers[size].setdefault(row, []).append(_post(server, *plans[size][row][i]))
-    rows: dict[int, dict[str, Any]] = {}
-    for size, by_row in answers.items():
-        rows[size] = {"searches": len(by_row["search_new_text"])}
+            for key, server in servers.items():
+                answers[key].setdefault(row, []).append(_post(server, *plans[key][row][i]))
+    rows: dict[K, dict[str, Any]] = {}
+    for key, by_row in answers.items():
+        rows[key] = {"searches": len(by_row["search_new_text"])}
         for row, got in by_row.items():
-            rows[size][row] = _summary([ms for ms, _ in got])
+            rows[key][row] = _summary([ms for ms, _ in got])
             if row != "speaker_page":
-                rows[size][row]["mean_hits"] = round(statistics.fmean(len(d["search"]) for _, d in got), 2)
+                rows[key][row]["mean_hits"] = round(statistics.fmean(len(d["search"]) for _, d in got), 2)
     return rows
 
 
@@ -161,21 +163,31 @@ def scale(
         for size in sizes:
             rows[size]["startup_runs_s"].append(startup_s(*data[size], snapshots[size]))
     ones: dict[int, Server] = {}
+    before: dict[int, Server] = {}  # in memory, with --in-memory: the same rows with no store at all
     try:
         for size in sizes:
             ones[size] = serve(f"snapshot-{size}", *data[size], snapshots[size]).start()
             rows[size]["startup_runs_s"].append(ones[size].startup_s)
             rows[size]["startup_s"] = statistics.median(rows[size]["startup_runs_s"])
             rows[size]["rss_after_start_mb"] = ones[size].rss_mb()
-        fixtures = {size: data[size][0] for size in sizes}
-        for size, latency in latency_rows(ones, fixtures, requests).items():
-            rows[size].update(latency)
+        for size in sizes if in_memory else []:
+            before[size] = serve(f"in-memory-{size}", *data[size], None).start(timeout=900)
+            rows[size]["in_memory_startup_s"] = before[size].startup_s
+            rows[size]["in_memory_rss_mb"] = before[size].rss_mb()
+        servers = {(size, "snapshot"): one for size, one in ones.items()}
+        servers |= {(size, "in_memory"): mem for size, mem in before.items()}
+        fixtures = {key: data[key[0]][0] for key in servers}
+        for (size, how), latency in latency_rows(servers, fixtures, requests).items():
+            if how == "snapshot":
+                rows[size].update(latency)
+            else:
+                rows[size]["in_memory"] = latency
         for size, one in ones.items():
             run_wrk(one.url, cold(q.CLAIMS_20), settings.seconds, settings.connections)
             rows[size]["rss_after_load_mb"] = one.rss_mb()
     finally:
-        for one in ones.values():
-            one.stop()
+        for server in [*ones.values(), *before.values()]:
+            server.stop()
     for size in sizes:
         row = rows[size]
         two = serve(f"snapshot-{size}-2w", *data[size], snapshots[size], workers=2).start()
@@ -186,13 +198,6 @@ def scale(
             row["rss_2_workers_each_mb"] = worker_rss(two)
         finally:
             two.stop()
-        if in_memory:
-            before = serve(f"in-memory-{size}", *data[size], None).start(timeout=900)
-            try:
-                row["in_memory_startup_s"] = before.startup_s
-                row["in_memory_rss_mb"] = before.rss_mb()
-            finally:
-                before.stop()
         print(json.dumps(row), flush=True)
     return [rows[size] for size in sizes]
 
@@ -246,13 +251,26 @@ def markdown(rows: list[dict[str, Any]], ratio: dict[str, Any], command: str) ->
             f" | {r['search_new_text_2']['median_ms']} ms"
             f" | {r['search_new_text_2']['median_ms'] / first['search_new_text_2']['median_ms']:.2f} |"
         )
-    before = [r for r in rows if "in_memory_startup_s" in r]
+    before = [r for r in rows if "in_memory" in r]
     if before:
-        lines += ["", "In memory (`parley serve --in-memory`, the loader as before the store), same run:", ""]
         lines += [
-            f"- {r['claims']:,} claims: start-up {r['in_memory_startup_s']} s, RSS {r['in_memory_rss_mb']} MB"
-            for r in before
+            "",
+            "In memory (`parley serve --in-memory`, the loader as before the store: every record decoded"
+            " and indexed at start), same run, the same requests in the same turns:",
+            "",
+            "| claims | start-up | RSS after start | speaker page | x 1k | new search (results) | x 1k"
+            " | new search, `first: 2` | x 1k |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
+        base = before[0]["in_memory"]
+        for r in before:
+            mem = r["in_memory"]
+            cells = [f"{r['claims']:,}", f"{r['in_memory_startup_s']} s", f"{r['in_memory_rss_mb']} MB"]
+            for row in ROWS:
+                hits = f" ({mem[row]['mean_hits']})" if row == "search_new_text" else ""
+                ms = mem[row]["median_ms"]
+                cells += [f"{ms} ms{hits}", f"{ms / base[row]['median_ms']:.2f}"]
+            lines.append("| " + " | ".join(cells) + " |")
     targets = ratio["targets"]
     lines += [
         "",
