@@ -138,9 +138,11 @@ def latency_rows(servers: dict[K, Server], fixtures: dict[K, Path], requests: in
 
 
 def worker_rss(server: Server) -> list[float]:
-    """Returns the RSS (MB) of each worker process of a multi-worker server."""
+    """Returns the RSS (MB) of each worker process of a multi-worker server (not of multiprocessing's
+    resource tracker, the supervisor's other child)."""
     assert server.process is not None
-    return [tree_rss_mb(child) for child in _children(server.process.pid)]
+    children = _children(server.process.pid)
+    return [tree_rss_mb(c) for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
 
 
 def startup_s(fixtures: Path, seeds: Path, snapshot: Path) -> float:
