@@ -80,6 +80,7 @@ def parts(size: int, work: Path, count: int, in_memory: bool = False) -> dict[st
         row["in_memory_first_20_us"] = _median_us(texts[:half], search(20, memory))
         row["in_memory_first_2_us"] = _median_us(texts[half:], search(2, memory))
         del memory
+
     def phrase(text: str) -> str:
         return '"' + normalise(text).replace('"', '""') + '"'
 
