@@ -457,6 +457,7 @@ class Column(LoadedMapping[str, V]):
         self._sql = f'SELECT {column} FROM "{stem}" WHERE id = ?'
         self._many_sql = f'SELECT id, {column} FROM "{stem}" WHERE id IN (%s)'
         self._keys_sql = f'SELECT id FROM "{stem}" WHERE {column} IS NOT NULL ORDER BY pos'
+        self._count_sql = f'SELECT COUNT(*) FROM "{stem}" WHERE {column} IS NOT NULL'
 
     def _load(self, record_id: Any) -> V | None:
         found = self.store.one(self._sql, (record_id,)) if isinstance(record_id, str) else None
@@ -479,7 +480,7 @@ class Column(LoadedMapping[str, V]):
         return (record_id for (record_id,) in self.store.query(self._keys_sql))
 
     def _count(self) -> int:
-        return len(self.store.query(self._keys_sql))
+        return int(self.store.one(self._count_sql))
 
 
 class RecordList(Sequence[M], Generic[M]):

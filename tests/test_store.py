@@ -95,6 +95,7 @@ def test_the_api_indexes_read_from_the_snapshot_equal_those_built_in_memory() ->
     for claim in dataset().claims:
         assert snapshot.claim_texts[claim] == memory.claim_texts[claim]
     assert dict(snapshot.published_to.items()) == memory.published_to  # only the dated sources
+    assert len(snapshot.published_to) == len(memory.published_to)
     assert [snapshot.published_to.get(s) for s in dataset().sources] == [
         None if s.published_on is None else s.published_on.latest() for s in dataset().sources.values()
     ]
