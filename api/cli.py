@@ -203,7 +203,7 @@ def _hash_inputs(fixtures: Path, seeds: Path, snapshot: Path) -> Callable[[], Ma
 
     Hashes of files unchanged since they were last hashed come from the snapshot's hash cache.
     """
-    from schema.snapshot import hash_cache_for, input_hashes
+    from schema.store.snapshot import hash_cache_for, input_hashes
 
     found: dict[str, Any] = {}
 
@@ -238,9 +238,9 @@ def build(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from api.http.app import SNAPSHOT_WRITERS, snapshot_code
-    from schema.loader import FixtureError
-    from schema.snapshot import build_snapshot
-    from schema.store import SnapshotError
+    from schema.load.loader import FixtureError
+    from schema.store.reader import SnapshotError
+    from schema.store.snapshot import build_snapshot
 
     began = time.perf_counter()
     try:
@@ -294,8 +294,8 @@ def serve(argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     from api.http.app import create_app, open_snapshot
-    from schema.loader import FixtureError
-    from schema.store import SnapshotError
+    from schema.load.loader import FixtureError
+    from schema.store.reader import SnapshotError
 
     try:
         limits = Limits.from_env().with_args(args)
@@ -431,8 +431,8 @@ def add_source(argv: Sequence[str] | None = None) -> int:
 
 def synth(argv: Sequence[str] | None = None) -> int:
     """Writes a synthetic dataset (seeds and fixtures, marked synthetic) for benchmarks."""
-    from schema.synth import STAGES
-    from schema.synth import main as run
+    from api.synth.generator import STAGES
+    from api.synth.generator import main as run
 
     with progress_bar(len(STAGES) + 1) as step:
         return run(argv, prog="parley synth", progress=step)

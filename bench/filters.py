@@ -63,7 +63,7 @@ def main() -> None:
     from api.engine.pipeline import Engine
     from api.http.app import engine_for, open_snapshot
     from api.settings import Limits
-    from schema.store import StoredDataset
+    from schema.store.reader import StoredDataset
 
     gc.disable()
     dataset, _ = open_snapshot(args.snapshot, args.fixtures, args.seeds)

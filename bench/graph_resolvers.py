@@ -17,8 +17,8 @@ from graphql import execute_sync, parse
 import api
 from api.graph.context import Context
 from api.graph.schema import graphql_schema
-from schema.loader import load_dataset
-from schema.synth import generate, write
+from api.synth.generator import generate, write
+from schema.load.loader import load_dataset
 
 
 def main() -> None:

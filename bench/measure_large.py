@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     from api.engine.pipeline import Engine
     from api.http.app import engine_for
     from api.settings import Limits
-    from schema.loader import load_dataset
+    from schema.load.loader import load_dataset
 
     fixtures, seeds = synth_dataset(1000, args.data_dir)
     engine = engine_for(load_dataset(fixtures, seeds), Limits())

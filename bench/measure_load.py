@@ -17,7 +17,7 @@ from bench.servers import parley
 _CHILD = """
 import gc, json, resource, sys, time
 from pathlib import Path
-from schema.loader import load_dataset
+from schema.load.loader import load_dataset
 root = Path(sys.argv[1])
 gc.disable()
 began = time.perf_counter()

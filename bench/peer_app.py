@@ -42,7 +42,7 @@ from api.errors import UserInputError
 from api.graph.context import Context
 from api.graph.schema import build_schema
 from api.graph.search_index import search_index
-from schema.dataset import Dataset
+from schema.model.dataset import Dataset
 
 REPO = Path(__file__).resolve().parent.parent
 MAX_LEVELS = 10
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     """Loads the dataset and serves the peer with uvicorn's defaults on 127.0.0.1, as `parley serve` does."""
     import uvicorn
 
-    from schema.loader import FixtureError, load_dataset
+    from schema.load.loader import FixtureError, load_dataset
 
     parser = argparse.ArgumentParser(prog="python -m bench.peer_app", description=__doc__.split("\n")[0])
     parser.add_argument("--fixtures", type=Path, default=REPO / "fixtures", help="fixtures directory")

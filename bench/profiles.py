@@ -34,7 +34,7 @@ def memory_steps(fixtures: Path, seeds: Path) -> str:
     """Loads the dataset step by step; returns a table of seconds and RSS after each step."""
     from api.graph.context import Context
     from api.graph.search_index import search_index
-    from schema.loader import load_dataset
+    from schema.load.loader import load_dataset
 
     rows = [
         f"{'step':<44}{'seconds':>9}{'RSS MB':>9}",

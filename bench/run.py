@@ -35,7 +35,7 @@ def synth_dataset(claims: int, data_dir: Path) -> tuple[Path, Path]:
     """Returns (fixtures, seeds) of a synthetic dataset of that size, generating it once."""
     out = data_dir / f"synth-{claims}"
     if not (out / "fixtures" / "datapackage.json").is_file():
-        from schema.synth import generate, write
+        from api.synth.generator import generate, write
 
         print(f"generating {claims} synthetic claims into {out}", flush=True)
         write(generate(claims), out)

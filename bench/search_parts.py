@@ -46,7 +46,7 @@ def parts(size: int, work: Path, count: int, in_memory: bool = False) -> dict[st
     from api.graph.search_index import fts_match, search_index
     from api.graph.text import compact, normalise
     from api.http.app import create_app, open_snapshot
-    from schema.loader import load_dataset
+    from schema.load.loader import load_dataset
 
     fixtures, seeds = synth_dataset(size, work)
     dataset, _ = open_snapshot(work / f"synth-{size}.db", fixtures, seeds)

@@ -118,8 +118,8 @@ def _one(
     from api.engine.pipeline import Engine
     from api.http.app import engine_for, open_snapshot
     from api.settings import Limits
-    from schema.loader import load_dataset
-    from schema.store import StoredDataset
+    from schema.load.loader import load_dataset
+    from schema.store.reader import StoredDataset
 
     query = {"cold-curated-20": q.CLAIMS_20, "large-1000": q.LARGE}[scenario]
     gc.disable()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from schema.add_source import AddSourceError, add_source
-from schema.anchor import anchor_fixtures
-from schema.coverage import (
+from schema.curate.add_source import AddSourceError, add_source
+from schema.curate.anchor import anchor_fixtures
+from schema.curate.coverage import (
     ALLOW_LIST,
     SPEECH_ALLOW_LIST,
     coverage_report,
@@ -24,12 +24,12 @@ from schema.coverage import (
     stale_speech_allow_list,
     unsourced_seeds,
 )
-from schema.dataset import Dataset
-from schema.generate import expected_artefacts, out_of_date, refresh_datapackage, write_artefacts
-from schema.knowledge import VOCABULARY, knowledge_check, read_vocabulary, render_knowledge
-from schema.lint import anchoring_lint, render_lint
-from schema.loader import FixtureError, load_dataset, selector_count
-from schema.seeds import MANIFEST, parse_manifest
+from schema.curate.knowledge import VOCABULARY, knowledge_check, read_vocabulary, render_knowledge
+from schema.curate.lint import anchoring_lint, render_lint
+from schema.load.loader import FixtureError, load_dataset, selector_count
+from schema.load.seeds import MANIFEST, parse_manifest
+from schema.model.dataset import Dataset
+from schema.publish.generate import expected_artefacts, out_of_date, refresh_datapackage, write_artefacts
 
 
 def _parser(prog: str, description: str) -> argparse.ArgumentParser:

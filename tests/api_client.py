@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.http.app import create_app
-from schema.dataset import Dataset
-from schema.loader import load_dataset
+from schema.load.loader import load_dataset
+from schema.model.dataset import Dataset
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient

@@ -9,7 +9,7 @@ import pytest
 from datafiles import FIXTURES, SEEDS, copy_fixtures, edit_records, read_records
 
 from schema.commands import anchor, validate
-from schema.loader import load_dataset, selector_count
+from schema.load.loader import load_dataset, selector_count
 
 ASEAN = "asean-now-fragile-progress"
 

@@ -22,9 +22,9 @@ from api.graph.refs import slug_of
 from api.graph.registry import ENTITIES
 from api.graph.relay import decode_global_id, encode_global_id, split_global_id
 from api.graph.schema import graphql_schema
-from schema import models
-from schema.dataset import FIXTURE_MODELS
-from schema.values import Precision
+from schema.model import models
+from schema.model.dataset import FIXTURE_MODELS
+from schema.model.values import Precision
 
 
 @cache

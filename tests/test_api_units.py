@@ -19,8 +19,8 @@ from api.graph.indexes import published_by
 from api.graph.relay import decode_cursor, encode_cursor, paginate
 from api.graph.schema import strawberry_schema
 from api.graph.text import _PLAIN, compact, name_distance, normalise, strip_diacritics
-from schema.dataset import FIXTURE_MODELS, Dataset
-from schema.models import Citation, PartialDate, Precision, Source, Verified
+from schema.model.dataset import FIXTURE_MODELS, Dataset
+from schema.model.models import Citation, PartialDate, Precision, Source, Verified
 
 
 def test_normalise_makes_curly_quotes_straight_and_folds_case() -> None:

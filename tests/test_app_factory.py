@@ -12,10 +12,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from api.http.app import YOUNG_COLLECTION, create_app
-from api.http.cache_middleware import ResponseCacheMiddleware
-from api.http.edge import GzipETags, SecurityHeaders
-from api.http.response_cache import ResponseCache
-from schema.loader import FixtureError
+from api.http.middleware.cache import ResponseCacheMiddleware
+from api.http.middleware.edge import GzipETags, SecurityHeaders
+from api.http.middleware.response_cache import ResponseCache
+from schema.load.loader import FixtureError
 
 
 def test_the_response_cache_sits_in_front_of_routing_and_cors() -> None:

@@ -162,7 +162,7 @@ def test_synth_reports_each_stage_and_draws_a_rich_bar(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from api.cli import progress_bar
-    from schema.synth import STAGES, generate, write
+    from api.synth.generator import STAGES, generate, write
 
     seen: list[str] = []
     write(generate(50, progress=seen.append), tmp_path / "synth", progress=seen.append)
@@ -188,7 +188,7 @@ def test_every_command_is_in_the_readme_table() -> None:
 
 
 def test_the_build_progress_bar_runs_no_thread_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A build forks only when no other thread runs (schema.snapshot._may_fork): the bar on a
+    """A build forks only when no other thread runs (schema.store.snapshot._may_fork): the bar on a
     terminal must not start rich's refresh thread."""
     import threading
 

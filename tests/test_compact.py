@@ -6,8 +6,8 @@ import json
 
 from api_client import FIXTURES, dataset
 
-from schema.compact import Compactor
-from schema.models import Claim
+from schema.model.compact import Compactor
+from schema.model.models import Claim
 
 
 def test_loaded_records_share_equal_parts_and_read_as_their_json() -> None:

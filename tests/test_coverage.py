@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from datafiles import FIXTURES, SEEDS, run_schema
 
-from schema.coverage import (
+from schema.curate.coverage import (
     SPEECH_VERBS,
     Uncovered,
     coverage_report,
@@ -20,9 +20,9 @@ from schema.coverage import (
     stale_allow_list,
     stale_speech_allow_list,
 )
-from schema.dataset import Dataset
-from schema.loader import load_dataset
-from schema.quotes import quoted_passages
+from schema.load.loader import load_dataset
+from schema.model.dataset import Dataset
+from schema.text.quotes import quoted_passages
 
 ASEAN = "001_da4a70c692c9a507.txt"
 SPEECH_ALLOW_LIST = Path(__file__).resolve().parents[1] / "schema" / "unattributed.json"

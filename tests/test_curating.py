@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from datafiles import FIXTURES, REPO, SEEDS, read_records
 
-from schema.add_source import AddSourceError, add_source
-from schema.anchor import dump_fixture
-from schema.loader import load_dataset
+from schema.curate.add_source import AddSourceError, add_source
+from schema.curate.anchor import dump_fixture
+from schema.load.loader import load_dataset
 
 DOC = REPO / "docs" / "curating.md"
 PARLEY = Path(sys.executable).parent / "parley"

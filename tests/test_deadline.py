@@ -17,8 +17,8 @@ import pytest
 import api.graph.deadline
 from api.graph.deadline import QueryTimeout, checked, running_until
 from api.http.app import create_app
-from schema.loader import load_dataset
-from schema.synth import generate, write
+from api.synth.generator import generate, write
+from schema.load.loader import load_dataset
 
 SCANS = {
     "claims filtered on a date": '{ claims(first: 5, filter: {saidOn: {from: "2030-01-01"}}) '
@@ -90,7 +90,7 @@ def test_a_long_sqlite_statement_stops_at_the_deadline(
     snapshot_client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Over a snapshot, an order no index gives is one SQL statement over every claim: SQLite asks
-    the deadline as it runs (schema.store.Store.interrupt), and the request ends with TIMEOUT."""
+    the deadline as it runs (schema.store.reader.Store.interrupt), and the request ends with TIMEOUT."""
     client, store = snapshot_client
     query = "{ claims(first: 5, orderBy: {field: FIRST_PUBLISHED_ON}) { nodes { slug } } }"
     assert client.post("/graphql", json={"query": query}).status_code == 200  # real clock: it finishes

@@ -27,8 +27,8 @@ from api.engine import pipeline as pipeline_module
 from api.engine import query_shape
 from api.graph.schema import graphql_schema
 from api.http.app import create_app
-from api.http.cache_middleware import ResponseCacheMiddleware
-from api.http.response_cache import ResponseCache, normalise_query
+from api.http.middleware.cache import ResponseCacheMiddleware
+from api.http.middleware.response_cache import ResponseCache, normalise_query
 from api.settings import Limits
 
 if TYPE_CHECKING:

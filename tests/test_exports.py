@@ -147,7 +147,7 @@ def test_claims_csv_has_one_row_per_citation_with_the_real_values() -> None:
 
 
 def test_a_month_precision_date_becomes_its_first_day_and_month() -> None:
-    from schema.tabular import _date
+    from schema.publish.tabular import _date
 
     assert _date({"date": "2025-06", "precision": "month"}) == ("2025-06-01", "MONTH")
     assert _date({"date": "2025", "precision": "year"}) == ("2025-01-01", "YEAR")

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from datafiles import SEEDS, copy_fixtures, read_records
 
-from schema.dataset import FIXTURE_MODELS
-from schema.fixture_json import parse_json, validate_whole
-from schema.loader import FixtureError, load_dataset
-from schema.models import Verified
-from schema.problems import Problem
+from schema.load.fixture_json import parse_json, validate_whole
+from schema.load.loader import FixtureError, load_dataset
+from schema.load.problems import Problem
+from schema.model.dataset import FIXTURE_MODELS
+from schema.model.models import Verified
 
 
 def _fast(path: Path) -> tuple[list[Verified], set[str]] | None:
@@ -65,7 +65,7 @@ def test_valid_files_take_the_fast_path_and_match_the_records(tmp_path: Path) ->
 def test_the_loader_keeps_every_selector_in_fixture_order() -> None:
     from datafiles import FIXTURES
 
-    from schema.selectors import iter_evidence
+    from schema.load.selectors import iter_evidence
 
     dataset = load_dataset(FIXTURES, SEEDS)
     walked = [

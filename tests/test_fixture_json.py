@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schema.fixture_json import parse_json, parse_json_unchecked
-from schema.problems import Problem
+from schema.load.fixture_json import parse_json, parse_json_unchecked
+from schema.load.problems import Problem
 
 _SCALARS = (
     st.none()

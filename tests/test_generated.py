@@ -10,10 +10,10 @@ from typing import Any
 from datafiles import FIXTURES, SEEDS, copy_fixtures, edit_records, run_schema
 from jsonschema import Draft202012Validator
 
-from schema.datapackage import DATASET_VERSION
-from schema.dataset import FIXTURE_MODELS
-from schema.generate import expected_artefacts, out_of_date, write_artefacts
-from schema.jsonschema import JSON_SCHEMA_DIR, fixture_schema
+from schema.model.dataset import FIXTURE_MODELS
+from schema.publish.datapackage import DATASET_VERSION
+from schema.publish.generate import expected_artefacts, out_of_date, write_artefacts
+from schema.publish.jsonschema import JSON_SCHEMA_DIR, fixture_schema
 
 
 def package() -> dict[str, Any]:

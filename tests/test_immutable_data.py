@@ -10,7 +10,7 @@ import pytest
 from api_client import FIXTURES, client, dataset
 from pydantic import ValidationError
 
-from schema.dataset import FIXTURE_MODELS
+from schema.model.dataset import FIXTURE_MODELS
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.graphql"))
 MISUSE = [

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-import schema.snapshot
+import schema.store.snapshot
 from api.http.app import create_app, open_snapshot
-from schema.datapackage import build_datapackage
-from schema.snapshot import RACY_NS, hash_cache_for, input_files
+from schema.publish.datapackage import build_datapackage
+from schema.store.snapshot import RACY_NS, hash_cache_for, input_files
 from tests.api_client import FIXTURES, SEEDS
 from tests.test_store import _client
 
@@ -34,13 +34,13 @@ def _settled_copy(tmp_path: Path) -> tuple[Path, Path]:
 
 def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     read: list[str] = []
-    real = schema.snapshot.sha256_file
+    real = schema.store.snapshot.sha256_file
 
     def counting(path: Any) -> str:
         read.append(os.path.basename(path))
         return real(path)
 
-    monkeypatch.setattr(schema.snapshot, "sha256_file", counting)
+    monkeypatch.setattr(schema.store.snapshot, "sha256_file", counting)
     return read
 
 
@@ -114,6 +114,6 @@ def test_an_unreadable_hash_cache_only_means_hashing_again(tmp_path: Path, cache
     dataset, reasons = open_snapshot(path, FIXTURES, SEEDS)
     assert reasons == []
     assert len(dataset.claims) > 0
-    assert schema.snapshot.input_hashes(FIXTURES, SEEDS, cache=hash_cache_for(path)) == (
-        schema.snapshot.input_hashes(FIXTURES, SEEDS)
+    assert schema.store.snapshot.input_hashes(FIXTURES, SEEDS, cache=hash_cache_for(path)) == (
+        schema.store.snapshot.input_hashes(FIXTURES, SEEDS)
     )

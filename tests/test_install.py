@@ -23,7 +23,7 @@ from live_server import free_port
 from nodejs import NODE, node_env
 
 from api.locations import DEFAULT_FIXTURES, EXAMPLES_DIR, INSTALLED_DATA, data_root
-from schema.loader import load_dataset, selector_count
+from schema.load.loader import load_dataset, selector_count
 
 REPO = Path(__file__).resolve().parents[1]
 VERSION = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]

@@ -10,9 +10,9 @@ import pytest
 from datafiles import FIXTURES, SEEDS, copy_fixtures, edit_records
 
 from schema.commands import validate
-from schema.generate import refresh_datapackage
-from schema.knowledge import Allowed, knowledge_check, read_vocabulary
-from schema.loader import load_dataset
+from schema.curate.knowledge import Allowed, knowledge_check, read_vocabulary
+from schema.load.loader import load_dataset
+from schema.publish.generate import refresh_datapackage
 
 
 def _run(fixtures: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]:

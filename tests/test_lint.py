@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from datafiles import FIXTURES, SEEDS, copy_fixtures, edit_records
 
+from api.synth.generator import generate, write
 from schema.commands import validate
-from schema.generate import refresh_datapackage
-from schema.knowledge import knowledge_check
-from schema.lint import anchoring_lint
-from schema.loader import load_dataset, selector_count
-from schema.selectors import make_evidence
-from schema.sentences import split_sentences
-from schema.synth import generate, write
+from schema.curate.knowledge import knowledge_check
+from schema.curate.lint import anchoring_lint
+from schema.load.loader import load_dataset, selector_count
+from schema.load.selectors import make_evidence
+from schema.publish.generate import refresh_datapackage
+from schema.text.sentences import split_sentences
 
 ASEAN = "asean-now-fragile-progress"
 ASEAN_TEXT = (SEEDS / "001_da4a70c692c9a507.txt").read_text(encoding="utf-8")

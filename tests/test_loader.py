@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from datafiles import FIXTURES, SEEDS, copy_fixtures, edit_records, read_records, run_schema
 
-from schema.dataset import FIXTURE_MODELS, Dataset
-from schema.loader import FixtureError, Problem, load_dataset, selector_count
-from schema.selectors import iter_evidence
+from schema.load.loader import FixtureError, Problem, load_dataset, selector_count
+from schema.load.selectors import iter_evidence
+from schema.model.dataset import FIXTURE_MODELS, Dataset
 
 CITATION = "trump-doing-well-with-china--asean-now"
 CLAIM = "trump-doing-well-with-china"

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from api_client import client, dataset
 
-from api.http.reader import _Span, render_text
+from api.http.views.reader import _Span, render_text
 
 BROWSER = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 BASE = "http://testserver"
@@ -203,8 +203,8 @@ def test_crossing_spans_keep_one_first_element_each_and_all_text() -> None:
 def test_a_large_dataset_home_page_does_not_build_the_exports(monkeypatch: pytest.MonkeyPatch) -> None:
     from starlette.testclient import TestClient
 
-    from api.http import home
     from api.http.app import create_app
+    from api.http.views import home
 
     monkeypatch.setattr(home, "EAGER_EXPORT_LIMIT", 10)  # the curated 37 citations count as large here
     large = TestClient(create_app(dataset()))

@@ -1,4 +1,4 @@
-"""Passage lookup (schema/passages.py): pasted words back to their source span and claims."""
+"""Passage lookup (schema/text/passages.py): pasted words back to their source span and claims."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from datafiles import FIXTURES, SEEDS
 
-from schema.dataset import Dataset
-from schema.loader import load_dataset
-from schema.passages import (
+from schema.load.loader import load_dataset
+from schema.load.selectors import check_evidence
+from schema.model.dataset import Dataset
+from schema.text.passages import (
     MAX_MATCHES,
     MAX_PASSAGE_LENGTH,
     PassageError,
@@ -18,7 +19,6 @@ from schema.passages import (
     fold,
     normalise,
 )
-from schema.selectors import check_evidence
 
 ASEAN = "asean-now-fragile-progress"
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from api_client import client
 
-from api.http import playground
+from api.http.views import playground
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO / "examples").glob("*.graphql"))

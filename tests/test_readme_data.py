@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from schema.loader import load_dataset, selector_count
+from schema.load.loader import load_dataset, selector_count
 
 ROOT = Path(__file__).resolve().parents[1]
 

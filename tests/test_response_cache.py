@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from api_client import dataset
 
 from api.http.app import create_app
-from api.http.cache_middleware import ResponseCacheMiddleware
-from api.http.response_cache import (
+from api.http.middleware.cache import ResponseCacheMiddleware
+from api.http.middleware.response_cache import (
     CachedResponse,
     ResponseCache,
     etag_matches,

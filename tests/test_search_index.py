@@ -19,9 +19,9 @@ from api.graph.context import Context
 from api.graph.schema import graphql_schema
 from api.graph.search_index import NameIndex, SearchIndex, TokenIndex, search_index
 from api.graph.text import compact, edit_distance, tolerance, words
-from schema.dataset import Dataset
-from schema.loader import load_dataset
-from schema.synth import generate, write
+from api.synth.generator import generate, write
+from schema.load.loader import load_dataset
+from schema.model.dataset import Dataset
 
 QUERY = parse(
     "query ($text: String!, $first: Int!) { search(text: $text, first: $first) { matched "

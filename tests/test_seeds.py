@@ -7,7 +7,7 @@ from pathlib import Path
 
 from datafiles import SEEDS
 
-from schema.seeds import parse_manifest, read_seeds
+from schema.load.seeds import parse_manifest, read_seeds
 
 
 def manifest() -> dict[str, str]:

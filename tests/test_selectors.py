@@ -7,8 +7,7 @@ from datafiles import SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schema.models import Delegate, Evidence
-from schema.selectors import (
+from schema.load.selectors import (
     CONTEXT,
     check_evidence,
     evidence_in,
@@ -17,6 +16,7 @@ from schema.selectors import (
     selector_holds,
     selector_problems,
 )
+from schema.model.models import Delegate, Evidence
 
 TEXT = (SEEDS / "001_da4a70c692c9a507.txt").read_bytes().decode("utf-8")
 SOURCE = "asean-now-fragile-progress"
@@ -129,7 +129,7 @@ def test_the_quick_selector_check_agrees_with_the_full_one(
 def test_selectors_are_gathered_in_the_order_iter_evidence_walks_them() -> None:
     from datafiles import FIXTURES
 
-    from schema.loader import load_dataset
+    from schema.load.loader import load_dataset
 
     dataset = load_dataset(FIXTURES, SEEDS)
     for stem in ("sources", "people", "negotiations", "delegates", "claims", "citations", "discrepancies"):

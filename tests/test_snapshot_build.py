@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-import schema.loader
-import schema.snapshot
+import schema.load.loader
+import schema.store.snapshot
 from api.http.app import SNAPSHOT_WRITERS, snapshot_code
-from schema.dataset import Dataset
-from schema.loader import FixtureError
-from schema.snapshot import ExtraWriter, SnapshotError, build_snapshot, runs_with_inputs
-from schema.synth import generate, write
+from api.synth.generator import generate, write
+from schema.load.loader import FixtureError
+from schema.model.dataset import Dataset
+from schema.store.snapshot import ExtraWriter, SnapshotError, build_snapshot, runs_with_inputs
 from tests.api_client import FIXTURES, SEEDS
 
 
@@ -125,7 +125,7 @@ def test_a_writer_reading_seed_texts_unmarked_fails_saying_how_to_mark_it(tmp_pa
         _build(tmp_path / "a.db", processes=2, extra=[*SNAPSHOT_WRITERS, marked])
         _build(tmp_path / "b.db", processes=1, extra=[*SNAPSHOT_WRITERS, marked])
     finally:
-        schema.snapshot.INPUT_WRITERS.discard(marked)
+        schema.store.snapshot.INPUT_WRITERS.discard(marked)
     assert (tmp_path / "a.db").read_bytes() == (tmp_path / "b.db").read_bytes()
     rows = sqlite3.connect(tmp_path / "a.db").execute("SELECT COUNT(*) FROM seed_sizes").fetchone()
     assert rows == (5,)
@@ -154,7 +154,7 @@ def test_invalid_fixtures_are_refused_with_the_loader_report_either_way(tmp_path
             _build(tmp_path / "out" / "parley.db", data, processes=processes)
         reports.append(str(refused.value))
     with pytest.raises(FixtureError) as loaded:
-        schema.loader.load_dataset(*data)
+        schema.load.loader.load_dataset(*data)
     assert reports == [str(loaded.value)] * 2
     for needle in ("repeats the key 'id'", "nobody-at-all", "claims.json"):
         assert needle in reports[0]
@@ -168,7 +168,7 @@ def test_a_fixture_changed_after_it_was_read_is_not_built(
     fixtures, seeds = tmp_path / "fixtures", tmp_path / "seeds"
     shutil.copytree(FIXTURES, fixtures)
     shutil.copytree(SEEDS, seeds)
-    read = schema.loader.read_fixture_files
+    read = schema.load.loader.read_fixture_files
 
     def read_then_edited(directory: Path) -> Any:
         files = read(directory)
@@ -176,7 +176,7 @@ def test_a_fixture_changed_after_it_was_read_is_not_built(
         people.write_bytes(people.read_bytes() + b"\n")  # after it was read, before it is hashed
         return files
 
-    monkeypatch.setattr(schema.loader, "read_fixture_files", read_then_edited)
+    monkeypatch.setattr(schema.load.loader, "read_fixture_files", read_then_edited)
     with pytest.raises(SnapshotError, match="changed while the snapshot was being built"):
         _build(tmp_path / "out" / "parley.db", (fixtures, seeds), processes=processes)
     assert _left(tmp_path / "out") == []
@@ -188,11 +188,11 @@ def test_large_fixtures_take_two_processes_by_default(
     extra = [*SNAPSHOT_WRITERS, _broken]
     with pytest.raises(RuntimeError, match="the disk is on fire"):  # one process: the writer's own error
         _build(tmp_path / "a.db", processes=None, extra=extra)
-    monkeypatch.setattr(schema.snapshot, "TWO_PROCESSES_FROM", 1)
-    monkeypatch.setattr(schema.snapshot.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(schema.store.snapshot, "TWO_PROCESSES_FROM", 1)
+    monkeypatch.setattr(schema.store.snapshot.threading, "active_count", lambda: 1)
     with pytest.raises(SnapshotError, match="the record tables failed"):
         _build(tmp_path / "a.db", processes=None, extra=extra)
     assert _left(tmp_path) == []
-    monkeypatch.setattr(schema.snapshot.threading, "active_count", lambda: 2)  # no fork beside a thread
+    monkeypatch.setattr(schema.store.snapshot.threading, "active_count", lambda: 2)  # no fork beside a thread
     with pytest.raises(RuntimeError, match="the disk is on fire"):
         _build(tmp_path / "a.db", processes=None, extra=extra)

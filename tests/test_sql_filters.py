@@ -17,8 +17,8 @@ import pytest
 
 from api.graph.relay import encode_cursor, encode_global_id
 from api.http.app import create_app, open_snapshot
-from schema.loader import load_dataset
-from schema.store import StoredDataset, open_dataset
+from schema.load.loader import load_dataset
+from schema.store.reader import StoredDataset, open_dataset
 from tests.api_client import FIXTURES, SEEDS
 
 PAGE = (
@@ -81,7 +81,7 @@ def _days(dates: list[str]) -> list[str]:
     """Days around each partial date: its first and last day, and the days either side."""
     import datetime as dt
 
-    from schema.models import PartialDate
+    from schema.model.models import PartialDate
 
     found: set[str] = set()
     for date in dates:
@@ -263,13 +263,13 @@ def test_a_filtered_page_over_a_snapshot_decodes_only_its_page_and_a_repeat_runs
 def test_remembered_positions_stay_within_their_bounds_and_answer_the_same(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import schema.store
+    import schema.store.reader
 
     memory, snapshot, stored = apps("synth-1k")
     store = stored.store
     assert store is not None
-    monkeypatch.setattr(schema.store, "POSITIONS_KEPT", 3)
-    monkeypatch.setattr(schema.store, "POSITIONS_HELD", 700)
+    monkeypatch.setattr(schema.store.reader, "POSITIONS_KEPT", 3)
+    monkeypatch.setattr(schema.store.reader, "POSITIONS_HELD", 700)
     store._positions.clear()
     store._held = 0
     modes = ("DIRECT", "PARTIAL", "PARAPHRASE")
@@ -286,4 +286,4 @@ def test_remembered_positions_stay_within_their_bounds_and_answer_the_same(
         body = {"query": _query("claims", {"text": text}, None, "first: 2")}
         assert snapshot.post("/graphql", json=body).content == memory.post("/graphql", json=body).content
     kept = [sum(len(str(p)) for p in params) for _, params, _ in store._positions]
-    assert len(kept) == 1 and kept[0] < schema.store.POSITIONS_KEY  # the long text's answer was not kept
+    assert len(kept) == 1 and kept[0] < schema.store.reader.POSITIONS_KEY  # the long text's answer: not kept

@@ -22,11 +22,11 @@ import pytest
 from api.graph.context import Context
 from api.graph.search_index import fts_match
 from api.http.app import create_app, open_snapshot
-from schema.datapackage import build_datapackage
-from schema.dataset import FIXTURE_MODELS, Dataset
-from schema.loader import FixtureError, load_dataset
-from schema.snapshot import LISTS
-from schema.store import WHOLE_TABLE, StoredDataset
+from schema.load.loader import FixtureError, load_dataset
+from schema.model.dataset import FIXTURE_MODELS, Dataset
+from schema.publish.datapackage import build_datapackage
+from schema.store.reader import WHOLE_TABLE, StoredDataset
+from schema.store.snapshot import LISTS
 from tests.api_client import FIXTURES, REPO, SEEDS, dataset
 
 
@@ -593,8 +593,8 @@ def test_stored_bodies_are_the_records_as_their_files_gave_them_and_spans_hold_n
 ) -> None:
     """`parley build` stores each record's own JSON object (no re-serialised model), and a dataset
     without those bodies writes records that read back the same; spans keep offsets, not text."""
-    from schema.snapshot import write_snapshot
-    from schema.store import open_dataset
+    from schema.store.reader import open_dataset
+    from schema.store.snapshot import write_snapshot
 
     conn = sqlite3.connect(stored_path())
     for stem in FIXTURE_MODELS:

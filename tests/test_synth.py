@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from schema.loader import load_dataset, selector_count
-from schema.synth import MARKER, generate, write
-from schema.synth_text import MARK
+from api.synth.generator import MARKER, generate, write
+from api.synth.text import MARK
+from schema.load.loader import load_dataset, selector_count
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -68,7 +68,7 @@ def test_rewriting_a_synthetic_directory_replaces_it(tmp_path: Path) -> None:
 
 def test_module_cli_writes_a_loadable_dataset(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "schema.synth", "--claims", "30", "--out", str(tmp_path / "out")],
+        [sys.executable, "-m", "api.synth.generator", "--claims", "30", "--out", str(tmp_path / "out")],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -28,8 +28,8 @@ from api.graph.search_index import fts_match
 from api.graph.sources import Outlet, Source
 from api.graph.text import normalise
 from api.graph.type_registry import lazy, wrap
-from schema import models
-from schema.snapshot import TOPICS
+from schema.model import models
+from schema.store.snapshot import TOPICS
 
 OutletArg = Annotated[
     strawberry.ID | None,

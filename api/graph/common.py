@@ -12,7 +12,7 @@ from api.graph import enums
 from api.graph.context import Info, data, described
 from api.graph.relay import Node
 from api.graph.type_registry import lazy, wrap
-from schema import models
+from schema.model import models
 
 REF = " (slug or global ID)."
 AS_OF = "certainly published on or before this day (unknown publication dates are left out)."

@@ -10,7 +10,7 @@ import strawberry
 
 from api.graph.deadline import past_deadline
 from api.graph.indexes import ApiIndex
-from schema.dataset import Dataset
+from schema.model.dataset import Dataset
 
 T = TypeVar("T")
 

@@ -42,7 +42,7 @@ def running_until(deadline: float) -> Iterator[None]:
 
 def past_deadline() -> QueryTimeout | None:
     """QueryTimeout if the current execution's deadline has passed, else None (a snapshot's SQLite
-    statements ask this as they run: `schema.store.Store.interrupt`)."""
+    statements ask this as they run: `schema.store.reader.Store.interrupt`)."""
     return QueryTimeout() if time.monotonic() > _DEADLINE.get() else None
 
 

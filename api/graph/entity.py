@@ -25,7 +25,7 @@ from api.graph.ordering import Key, Order, apply_order, order_by, sql_order
 from api.graph.refs import slug_of
 from api.graph.relay import MAX_PAGE, After, Before, Connection, First, Last, Node, decode_global_id, paginate
 from api.graph.type_registry import register_type
-from schema.store import RecordList, Records, StoredDataset
+from schema.store.reader import RecordList, Records, StoredDataset
 
 
 class Filter(Protocol):

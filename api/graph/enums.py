@@ -1,5 +1,5 @@
-"""The GraphQL enums. Each enum of the data (schema/models.py, schema/values.py) is defined there once
-and made a GraphQL enum here: the same class, members and values, plus the GraphQL descriptions.
+"""The GraphQL enums. Each enum of the data (schema/model/models.py, schema/model/values.py) is defined
+there once and made a GraphQL enum here: the same class, members and values, plus the GraphQL descriptions.
 Resolvers return the records' enum members as they are; inputs arrive as the same members.
 Only `Direction` (sort order) is the API's own.
 """
@@ -14,7 +14,7 @@ from typing import TypeVar
 import strawberry
 from strawberry.types.enum import has_enum_definition
 
-from schema import models
+from schema.model import models
 
 E = TypeVar("E", bound=type[Enum])
 

@@ -13,11 +13,11 @@ from typing import Any, cast
 import orjson
 
 from api.graph.text import normalise
-from schema.dataset import FIXTURE_MODELS, Dataset
-from schema.models import Claim, Delegate, Discrepancy, Evidence, Negotiation, Source
-from schema.selectors import dataset_evidence
-from schema.snapshot import Progress, runs_with_inputs
-from schema.store import EVIDENCE_LIST, Column, Lists, LoadedMapping, Records, Store, StoredDataset
+from schema.load.selectors import dataset_evidence
+from schema.model.dataset import FIXTURE_MODELS, Dataset
+from schema.model.models import Claim, Delegate, Discrepancy, Evidence, Negotiation, Source
+from schema.store.reader import EVIDENCE_LIST, Column, Lists, LoadedMapping, Records, Store, StoredDataset
+from schema.store.snapshot import Progress, runs_with_inputs
 
 
 def published_by(source: Source, as_of: dt.date) -> bool:
@@ -136,7 +136,7 @@ def _claim_texts(dataset: Dataset, claim: Claim, speakers: dict[str, list[str]])
     return texts
 
 
-# --- The same indexes kept in a snapshot (schema.snapshot), written once by `parley build`. ---
+# --- The same indexes kept in a snapshot (schema.store.snapshot), written once by `parley build`. ---
 
 LISTS = {
     "delegates_by_party": "delegates",

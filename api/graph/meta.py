@@ -8,7 +8,7 @@ import orjson
 import strawberry
 
 from api.graph.context import Info, data
-from schema.dataset import FIXTURE_MODELS, Dataset
+from schema.model.dataset import FIXTURE_MODELS, Dataset
 
 
 @strawberry.type(description="A licence the data is published under.")

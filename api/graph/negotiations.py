@@ -26,7 +26,7 @@ from api.graph.people import Party, Person
 from api.graph.refs import slug_of, text_matches
 from api.graph.relay import Node
 from api.graph.type_registry import lazy_list, wrap
-from schema import models
+from schema.model import models
 
 
 @strawberry.type(description="A status as one or more sources report it.")

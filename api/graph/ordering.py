@@ -19,8 +19,8 @@ from strawberry.tools import create_type
 from api.graph.context import Context
 from api.graph.deadline import checked
 from api.graph.enums import Direction
-from schema.models import PartialDate
-from schema.store import RecordList
+from schema.model.models import PartialDate
+from schema.store.reader import RecordList
 
 R = TypeVar("R")
 KeyFn = Callable[[Context, Any], Any]

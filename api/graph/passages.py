@@ -1,6 +1,6 @@
 """`passages(text:)`: where pasted words occur in the sources, and the claims whose evidence they touch.
 
-A thin wrapper around schema/passages.py (matching rules, caps and offsets are defined there). In
+A thin wrapper around schema/text/passages.py (matching rules, caps and offsets are defined there). In
 memory, the seed texts are folded once per app. A snapshot stores them folded (`passage_texts`):
 a lookup scans that table in SQLite (`instr`, in file order, stopping at the page) and folds with
 offsets only the sources that hold the passage. Not FTS5: a trigram index of the seed texts costs
@@ -21,11 +21,11 @@ from api.graph.claims import Claim
 from api.graph.common import Evidence
 from api.graph.context import Context, Info, described
 from api.graph.sources import Source
-from schema.dataset import Dataset
-from schema.passages import MAX_MATCHES, MAX_PASSAGE_LENGTH, Candidates, PassageError, PassageIndex, fold
-from schema.passages import PassageMatch as Match
-from schema.snapshot import Progress, runs_with_inputs
-from schema.store import Store, StoredDataset
+from schema.model.dataset import Dataset
+from schema.store.reader import Store, StoredDataset
+from schema.store.snapshot import Progress, runs_with_inputs
+from schema.text.passages import MAX_MATCHES, MAX_PASSAGE_LENGTH, Candidates, PassageError, PassageIndex, fold
+from schema.text.passages import PassageMatch as Match
 
 SOURCE = Path(__file__).resolve()
 """This module writes a snapshot table: a change to it makes every snapshot stale."""

@@ -13,7 +13,7 @@ from api.graph.refs import slug_of, text_matches
 from api.graph.relay import Node
 from api.graph.sources import Alias, aliases
 from api.graph.type_registry import lazy_list, wrap
-from schema import models
+from schema.model import models
 
 _DELEGATES = lazy_list("Delegate", "api.graph.negotiations")
 

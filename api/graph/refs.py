@@ -9,8 +9,8 @@ from api.errors import UserInputError
 from api.graph.indexes import published_by
 from api.graph.relay import split_global_id
 from api.graph.text import normalise
-from schema.dataset import Dataset
-from schema.models import Citation, Source
+from schema.model.dataset import Dataset
+from schema.model.models import Citation, Source
 
 _TYPE_NAME = re.compile(r"^[A-Z][A-Za-z]*$")
 

@@ -18,7 +18,7 @@ from api.graph.relay import MAX_PAGE
 from api.graph.search_index import search_index
 from api.graph.sources import Outlet, Source
 from api.graph.text import name_distance, normalise
-from schema import models
+from schema.model import models
 
 T = TypeVar("T")
 

@@ -27,10 +27,10 @@ from rapidfuzz.distance import Levenshtein
 
 from api.graph.context import Context
 from api.graph.text import compact, normalise, tolerance, words
-from schema import models
-from schema.dataset import Dataset
-from schema.snapshot import Progress
-from schema.store import Column, Lists, Records, Store, StoredDataset
+from schema.model import models
+from schema.model.dataset import Dataset
+from schema.store.reader import Column, Lists, Records, Store, StoredDataset
+from schema.store.snapshot import Progress
 
 
 def _in_order(postings: Iterable[Iterable[int]]) -> Iterator[int]:

@@ -25,7 +25,7 @@ from api.graph.ordering import BY_NAME, Key, date_key
 from api.graph.refs import slug_of, text_matches
 from api.graph.relay import Node
 from api.graph.type_registry import lazy_list, wrap
-from schema import models
+from schema.model import models
 
 
 @strawberry.type(description="One spelling of a name, with every span where it appears.")

@@ -27,14 +27,10 @@ from api.graph.passages import write_passage_texts
 from api.graph.schema import graphql_schema, print_sdl, strawberry_schema
 from api.graph.search_index import search_index, write_search_tables
 from api.http import exports as exports_module
-from api.http import playground
-from api.http.cache_middleware import ResponseCacheMiddleware
 from api.http.downloads import download_routes, not_found
-from api.http.edge import edge_middleware
-from api.http.home import home_endpoint
-from api.http.pages import favicon_endpoint
-from api.http.reader import reader_endpoint
-from api.http.response_cache import ResponseCache
+from api.http.middleware.cache import ResponseCacheMiddleware
+from api.http.middleware.edge import edge_middleware
+from api.http.middleware.response_cache import ResponseCache
 from api.http.transport import (
     EXCEPTION_HANDLERS,
     check_query_string,
@@ -45,10 +41,14 @@ from api.http.transport import (
     read_body,
     respond,
 )
+from api.http.views import playground
+from api.http.views.home import home_endpoint
+from api.http.views.pages import favicon_endpoint
+from api.http.views.reader import reader_endpoint
 from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS, EXAMPLES_DIR
 from api.settings import Limits
-from schema.dataset import Dataset
-from schema.snapshot import Progress
+from schema.model.dataset import Dataset
+from schema.store.snapshot import Progress
 
 JSON = "application/json"
 
@@ -118,7 +118,7 @@ SNAPSHOT_WRITERS = [write_claim_texts, write_search_tables, write_api_tables, wr
 
 def snapshot_code() -> str:
     """The code version a current snapshot's manifest names: the loader's and the writers' sources."""
-    from schema.snapshot import code_version
+    from schema.store.snapshot import code_version
 
     return code_version([*SNAPSHOT_SOURCES, PASSAGES_SOURCE])
 
@@ -136,7 +136,7 @@ def open_snapshot(
     Returns the dataset and why it was built (empty: it was current). Raises FixtureError when the
     fixtures are invalid (nothing is written or served then).
     """
-    from schema.store import ensure_snapshot
+    from schema.store.reader import ensure_snapshot
 
     return ensure_snapshot(
         snapshot,
@@ -163,7 +163,7 @@ def create_app(
     `persisted_only`: run only the registered documents (the example queries), by hash or text.
     With `snapshot`, the app serves that snapshot (see `open_snapshot`: built first when it is missing
     or does not match the files); otherwise it loads the directories into memory.
-    Loading raises schema.loader.FixtureError on invalid fixtures: the app never serves bad data.
+    Loading raises schema.load.loader.FixtureError on invalid fixtures: the app never serves bad data.
     No garbage collection runs while the dataset and its indexes are built; then the heap is frozen.
     Loading allocates millions of long-lived objects, and every collection triggered meanwhile walks
     all of them again (half of a 100k-claim start-up); `gc.freeze()` then keeps later full
@@ -215,7 +215,7 @@ def _build_app(
     dataset: Dataset | None, fixtures_dir: Path, seeds_dir: Path, limits: Limits | None, persisted_only: bool
 ) -> Starlette:
     if dataset is None:
-        from schema.loader import load_dataset
+        from schema.load.loader import load_dataset
 
         dataset = load_dataset(fixtures_dir, seeds_dir)
     limits = Limits.from_env() if limits is None else limits

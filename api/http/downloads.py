@@ -21,9 +21,9 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from api.errors import NOT_FOUND
-from api.http.response_cache import etag_matches
-from schema.dataset import FIXTURE_MODELS, Dataset
-from schema.store import StoredDataset, StoredFile
+from api.http.middleware.response_cache import etag_matches
+from schema.model.dataset import FIXTURE_MODELS, Dataset
+from schema.store.reader import StoredDataset, StoredFile
 
 JSON_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema" / "json"
 CACHE_CONTROL = "public, max-age=3600, must-revalidate"

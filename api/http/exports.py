@@ -17,9 +17,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from api.http.downloads import Download
-from schema import tabular
-from schema.dataset import FIXTURE_MODELS, Dataset
-from schema.models import Citation, Evidence, PartialDate, PersonKind
+from schema.model.dataset import FIXTURE_MODELS, Dataset
+from schema.model.models import Citation, Evidence, PartialDate, PersonKind
+from schema.publish import tabular
 
 ANNO_CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
 ANNO_CONTEXT_FILE = Path(__file__).resolve().parents[1] / "static" / "jsonld" / "anno.jsonld"
@@ -135,7 +135,7 @@ def annotations_document(dataset: Dataset) -> dict[str, Any]:
 
 
 def claims_csv(dataset: Dataset) -> str:
-    """Takes the dataset and returns claims.csv (schema.tabular: one row per citation, header row first)."""
+    """Returns claims.csv (schema.publish.tabular: one row per citation, header row first)."""
     return tabular.claims_csv({name: f.content for name, f in dataset.files.items()}).decode("utf-8")
 
 

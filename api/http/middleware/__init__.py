@@ -1,0 +1,1 @@
+"""The ASGI middleware: the response cache, security headers and gzip."""

@@ -1,0 +1,1 @@
+"""The HTML pages: home, the source reader, the playground, the favicon."""

@@ -1,0 +1,173 @@
+"""The self-hosted GraphiQL playground: its HTML page and the routes serving its bundled assets."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from api.locations import EXAMPLES_DIR
+
+ASSETS_DIR = Path(__file__).resolve().parents[2] / "static" / "graphiql"
+ASSETS_PATH = "/playground/assets"
+GRAPHQL_PATH = "/graphql"
+PAGE_PATH = "/playground"
+"""The page again, at a path where ?query= always means "open this query" (GET /graphql?query= runs it)."""
+INSTALL_COMMAND = "make playground"
+"""The bundle is committed and ships in the wheel; this rebuilds it, with the venv's own node and npm."""
+BUILD_COMMAND = "npm ci --prefix playground && node playground/build.mjs"
+REQUIRED_ASSETS = ("playground.js", "playground.css", "editor.worker.js", "graphql.worker.js")
+
+# Only our own origin: the page must work offline and tell no third party about a visit.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "font-src 'self' data:; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
+
+logger = logging.getLogger("parley.playground")
+
+
+@dataclass(frozen=True)
+class ExampleTab:
+    """One example query opened as a GraphiQL tab."""
+
+    name: str
+    query: str
+
+
+def load_examples(examples_dir: Path) -> list[ExampleTab]:
+    """Takes the examples folder and returns one tab per *.graphql file, in file-name order."""
+    if not examples_dir.is_dir():
+        return []
+    return [
+        ExampleTab(name=path.stem, query=path.read_text(encoding="utf-8"))
+        for path in sorted(examples_dir.glob("*.graphql"))
+    ]
+
+
+def missing_assets(assets_dir: Path) -> list[str]:
+    """Returns the names of the bundled GraphiQL files that are not installed."""
+    return [name for name in REQUIRED_ASSETS if not (assets_dir / name).is_file()]
+
+
+def _script_json(value: object) -> str:
+    # "<" escaped so no example text can close the <script> element early.
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def render_page(
+    endpoint: str, share_url: str, assets_url: str, tabs: list[ExampleTab], home: str = "/"
+) -> str:
+    """Takes the GraphQL endpoint, share-link, assets and home URLs and the example tabs; returns the page."""
+    tab_list = [{"query": tab.query, "name": tab.name} for tab in tabs]
+    config = {
+        "endpoint": endpoint,
+        "shareUrl": share_url,
+        "assetsUrl": assets_url.rstrip("/") + "/",
+        "tabs": tab_list,
+        # Names the browser's saved GraphiQL state, so new examples replace tabs saved from old ones.
+        "tabsVersion": hashlib.sha256(json.dumps(tab_list).encode()).hexdigest()[:12],
+    }
+    base = html.escape(assets_url.rstrip("/"))
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="{html.escape(home)}favicon.ico">
+<title>parley · GraphiQL playground</title>
+<link rel="stylesheet" href="{base}/playground.css">
+<style>
+html, body {{ height: 100%; margin: 0; }}
+body {{ display: flex; flex-direction: column; }}
+#parley-bar {{ display: flex; gap: 1rem; align-items: baseline; padding: .35rem .9rem; flex: none;
+  font: 14px/1.4 system-ui, sans-serif; background: #1f2937; color: #e5e7eb; }}
+#parley-bar a {{ color: #fff; }}
+#parley-bar .brand {{ font-weight: 700; text-decoration: none; }}
+#parley-bar .hint {{ color: #9ca3af; margin-left: auto; }}
+#graphiql {{ flex: 1; min-height: 0; }}
+@media (max-width: 900px) {{ #parley-bar .hint {{ display: none; }} }}
+/* Below 1000 px the response goes under the editor, so the editor keeps the window's width. */
+@media (max-width: 1000px) {{
+  .graphiql-sessions > div:not(.graphiql-session-header) {{ flex-direction: column; }}
+  .graphiql-sessions .graphiql-horizontal-drag-bar {{ display: none; }}
+  .graphiql-sessions .graphiql-response {{ min-height: 30%; }}
+}}
+</style>
+</head>
+<body>
+<header id="parley-bar"><a class="brand" href="{html.escape(home)}">parley</a>
+<span>GraphQL playground</span><a href="{html.escape(home)}">home</a>
+<span class="hint">one tab per example question; the address bar holds a share link</span></header>
+<div id="graphiql">Loading GraphiQL…</div>
+<script id="parley-playground-config" type="application/json">{_script_json(config)}</script>
+<script type="module" src="{base}/playground.js"></script>
+</body>
+</html>
+"""
+
+
+def render_missing_page(missing: list[str]) -> str:
+    """Returns the page shown instead of GraphiQL when its assets are not installed."""
+    names = ", ".join(html.escape(name) for name in missing)
+    return f"""<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>parley · GraphiQL assets missing</title></head>
+<body>
+<h1>GraphiQL assets are not installed</h1>
+<p>The playground is served from this app, not from a CDN, and its files are missing
+({names}) under <code>{html.escape(str(ASSETS_DIR))}</code>.</p>
+<p>Install them with <code>{INSTALL_COMMAND}</code>
+(which runs <code>{html.escape(BUILD_COMMAND)}</code>), then restart the server.</p>
+<p>The API itself works: POST GraphQL queries to this URL.</p>
+</body>
+</html>
+"""
+
+
+@functools.cache
+def _examples() -> list[ExampleTab]:
+    return load_examples(EXAMPLES_DIR)
+
+
+def examples() -> list[ExampleTab]:
+    """The example tabs the playground opens (examples/*.graphql), in file-name order."""
+    return _examples()
+
+
+def playground_response(request: Request) -> Response:
+    """Takes a browser's GET /graphql; returns the GraphiQL page (503 and instructions if not installed)."""
+    missing = missing_assets(ASSETS_DIR)
+    if missing:
+        return HTMLResponse(render_missing_page(missing), status_code=503)
+    root = request.scope.get("root_path", "")
+    page = render_page(root + GRAPHQL_PATH, root + PAGE_PATH, root + ASSETS_PATH, _examples(), root + "/")
+    return HTMLResponse(page, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
+
+
+def routes() -> list[BaseRoute]:
+    """Returns the routes of the page's share links and bundled files; logs a warning if those are missing."""
+    missing = missing_assets(ASSETS_DIR)
+    if missing:
+        logger.warning(
+            "GraphiQL assets missing (%s) in %s: the playground at /graphql will not load; run `%s`",
+            ", ".join(missing),
+            ASSETS_DIR,
+            INSTALL_COMMAND,
+        )
+    examples = _examples()
+    logger.info("playground tabs: %s", ", ".join(tab.name for tab in examples) or "none")
+    return [
+        Route(PAGE_PATH, playground_response, methods=["GET", "HEAD"], name="playground"),
+        Mount(ASSETS_PATH, app=StaticFiles(directory=ASSETS_DIR, check_dir=False), name="playground-assets"),
+    ]

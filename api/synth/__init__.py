@@ -1,0 +1,1 @@
+"""The synthetic dataset generator (`parley synth`, the benchmarks)."""

@@ -1,0 +1,1 @@
+"""Curation tools: anchor, add-source, lint, the outside-knowledge check, coverage."""

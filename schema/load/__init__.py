@@ -1,0 +1,1 @@
+"""Loading fixtures and seeds: parsing, selectors, references, problems."""

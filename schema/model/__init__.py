@@ -1,0 +1,1 @@
+"""Models, values, the Dataset the loader builds."""

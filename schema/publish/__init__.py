@@ -1,0 +1,1 @@
+"""Generated artefacts: JSON Schemas, the data package, CSV."""

@@ -1,0 +1,1 @@
+"""The SQLite snapshot: how it is built and how it is read."""

@@ -1,0 +1,626 @@
+"""The verified snapshot: a loaded Dataset written once into one SQLite file that servers open read-only.
+
+Layout (every table is also meant to be read by people, with `sqlite3` or Datasette):
+- `manifest(key, value)`: `format`, `code` (hash of the loader and index code that wrote it),
+  `input:fixtures/<name>` / `input:seeds/<name>` (sha256 of every input file) and `count:<stem>`.
+- one table per fixture stem (`claims`, `citations`, ...): `pos` (file order), `id`, `body` (the
+  record as JSON, exactly the fields the fixture set) and a few plain columns to query on (`COLUMNS`;
+  the API answers root filters and orders from them: a partial date is also kept as its first and
+  last day, `claims.said_from`/`said_to`, `sources.published_from`/`published_to`; `sources.story`
+  is what `independent_stories` counts, `people.folded_name` the casefolded name).
+- the Dataset's `*_by_*` indexes: those grouping a table on one of its columns (`claims.speaker`,
+  `citations.claim`, ...) are SQL indexes on that column; the two derived through citations
+  (`claims_by_source`, `claims_by_outlet`) are rows of `lists(name, key, seq, pos)`, as are the
+  claims naming each topic (`claims_by_topic`, for the `topic` filter).
+- `seeds(source, text)`, `files(name, sha256, bytes, content)`: seed texts, fixture bytes.
+- tables the API adds through `extra` writers (spans, claim texts, FTS5 search tables).
+
+The same inputs give the same file, byte for byte: rows go in in file order, nothing records a time,
+and the file is written in the same two parts whether one process builds it or two (`build_snapshot`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import signal
+import sqlite3
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from schema.model.dataset import FIXTURE_MODELS, Dataset, gc_paused
+from schema.model.models import Verified
+
+FORMAT = "2"
+
+class SnapshotError(Exception):
+    """The snapshot is missing, unreadable or not of this format, or could not be built."""
+
+
+Progress = Callable[[str, int, int], None]
+"""progress(step, done, total): called as a build goes (total 0: a step without a count)."""
+
+ExtraWriter = Callable[[Dataset, sqlite3.Connection, Progress], None]
+"""Writes more tables (the API's derived indexes) into the snapshot being built."""
+
+# Dataset index name -> (the fixture stem its lists hold, the column of that table it groups on).
+BY_COLUMN: dict[str, tuple[str, str]] = {
+    "citations_by_claim": ("citations", "claim"),
+    "citations_by_source": ("citations", "source"),
+    "claims_by_speaker": ("claims", "speaker"),
+    "claims_by_negotiation": ("claims", "negotiation"),
+    "delegates_by_negotiation": ("delegates", "negotiation"),
+    "delegates_by_person": ("delegates", "person"),
+    "sources_by_outlet": ("sources", "outlet"),
+}
+# Dataset index name -> the stem its lists hold, kept as rows of `lists` (not one column's values).
+DERIVED: dict[str, str] = {"claims_by_source": "claims", "claims_by_outlet": "claims"}
+LISTS: dict[str, str] = {**{name: stem for name, (stem, _) in BY_COLUMN.items()}, **DERIVED}
+TOPICS = "claims_by_topic"
+"""The `lists` rows of topic slug -> the positions of the claims naming it (root `topic` filters)."""
+
+
+def _attested(value: Any) -> Any:
+    return None if value is None else getattr(value, "value", value)
+
+
+def _date(value: Any) -> str | None:
+    return None if value is None else str(getattr(value, "date", value))
+
+
+def _earliest(value: Any) -> str | None:
+    """The first day a partial date can mean, ISO (strings in this shape sort as the days do)."""
+    return None if value is None else str(value.earliest().isoformat())
+
+
+def _latest(value: Any) -> str | None:
+    """The last day a partial date can mean, ISO."""
+    return None if value is None else str(value.latest().isoformat())
+
+
+# Plain columns per stem, beside `body`, for people querying the file; the API decodes records from
+# `body` and answers root filters from these columns (`*_from`/`*_to`: a partial date's first and
+# last day, ISO).
+COLUMNS: dict[str, dict[str, Callable[[Any], Any]]] = {
+    "outlets": {"name": lambda r: r.name, "kind": lambda r: str(r.kind)},
+    "sources": {
+        "outlet": lambda r: r.outlet,
+        "seed": lambda r: r.seed,
+        "headline": lambda r: _attested(r.headline),
+        "published_from": lambda r: _earliest(r.published_on),
+        "published_to": lambda r: _latest(r.published_on),
+        "story": lambda r: f"source:{r.id}" if r.credit is None else f"outlet:{r.credit.origin}",
+    },
+    "parties": {"name": lambda r: r.name},
+    "people": {"name": lambda r: r.name, "folded_name": lambda r: r.name.casefold()},
+    "negotiations": {"name": lambda r: r.name},
+    "delegates": {"negotiation": lambda r: r.negotiation, "person": lambda r: r.person},
+    "claims": {
+        "speaker": lambda r: r.speaker,
+        "negotiation": lambda r: r.negotiation,
+        "said_on": lambda r: _date(r.said_on),
+        "said_from": lambda r: _earliest(r.said_on),
+        "said_to": lambda r: _latest(r.said_on),
+        "summary": lambda r: r.summary,
+    },
+    "citations": {
+        "claim": lambda r: r.claim,
+        "source": lambda r: r.evidence.source,
+        "mode": lambda r: str(r.mode),
+        "start": lambda r: r.evidence.start,
+        "end": lambda r: r.evidence.end,
+        "exact": lambda r: r.evidence.exact,
+    },
+    "discrepancies": {},
+}
+
+
+def sha256_file(path: str | Path) -> str:
+    """Returns the hex sha256 of a file's bytes, read in 1 MiB blocks (hashing releases the GIL)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_files(fixtures_dir: Path, seeds_dir: Path) -> dict[str, str]:
+    """Returns manifest name -> path of every file the loader reads: fixtures/*.json and seeds/*."""
+    return {name: entry.path for name, entry in _input_entries(fixtures_dir, seeds_dir)}
+
+
+def _input_entries(fixtures_dir: Path, seeds_dir: Path) -> list[tuple[str, os.DirEntry[str]]]:
+    fixtures = [(f"fixtures/{e.name}", e) for e in _files_in(fixtures_dir) if e.name.endswith(".json")]
+    return sorted(fixtures) + sorted((f"seeds/{e.name}", e) for e in _files_in(seeds_dir))
+
+
+def _files_in(directory: Path) -> list[os.DirEntry[str]]:
+    """The regular files in a directory (none if it is missing), as scandir gives them."""
+    try:
+        with os.scandir(directory) as entries:
+            return [e for e in entries if e.is_file()]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+HASH_CACHE_FORMAT = 1
+RACY_NS = 2_000_000_000
+"""A file changed less than this before it was hashed is not remembered (see `input_hashes`)."""
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _stamp(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def _read_hash_cache(path: Path) -> dict[str, Any]:
+    """name -> [size, mtime_ns, ctime_ns, inode, device, sha256]; entries are checked where used."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}  # a missing or unreadable cache only means hashing everything
+    files = data.get("files") if isinstance(data, dict) and data.get("format") == HASH_CACHE_FORMAT else None
+    return files if isinstance(files, dict) else {}
+
+
+def _write_hash_cache(path: Path, entries: Mapping[str, list[Any]]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError:
+        return  # nowhere to keep it: the next check hashes those files again
+    try:
+        with os.fdopen(handle, "w") as out:
+            json.dump({"format": HASH_CACHE_FORMAT, "files": dict(sorted(entries.items()))}, out)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def input_hashes(fixtures_dir: Path, seeds_dir: Path, *, cache: Path | None = None) -> dict[str, str]:
+    """Returns manifest name -> sha256 of every input file (see `input_files`).
+
+    With `cache` (a JSON file), a file whose size, mtime, ctime, inode and device are those it had
+    when it was last hashed keeps that hash; any other file is read and hashed, and the cache is
+    rewritten. Writing a file always moves its ctime (which no user call can set back), so an
+    unchanged stamp means unchanged bytes; a file changed within RACY_NS of being hashed is not
+    remembered, since a second write in the same clock tick could leave its stamp unchanged (git's
+    "racy clean" rule). Without `cache`, every file is read.
+    """
+    known = _read_hash_cache(cache) if cache is not None else {}
+    started = time.time_ns()
+    hashes: dict[str, str] = {}
+    remember: dict[str, list[Any]] = {}
+    for name, entry in _input_entries(fixtures_dir, seeds_dir):
+        stamp = _stamp(entry.stat())  # one fstatat: DirEntry knows its directory
+        cached = known.get(name)
+        if (
+            isinstance(cached, list)
+            and len(cached) == 6
+            and cached[:5] == stamp
+            and isinstance(cached[5], str)
+            and _SHA256.fullmatch(cached[5])
+        ):
+            hashes[name] = cached[5]
+            remember[name] = cached
+            continue
+        hashes[name] = sha256_file(entry.path)
+        if _stamp(os.stat(entry.path)) == stamp and max(stamp[1], stamp[2]) < started - RACY_NS:
+            remember[name] = [*stamp, hashes[name]]
+    if cache is not None and remember != known:
+        _write_hash_cache(cache, remember)
+    return hashes
+
+
+def hash_cache_for(snapshot: Path) -> Path:
+    """Where the input-hash cache of a snapshot lives: beside it (`parley.db` -> `parley.db.hashes`)."""
+    return snapshot.with_name(snapshot.name + ".hashes")
+
+
+def code_version(extra_sources: Iterable[Path] = ()) -> str:
+    """Returns a hash of the data layer's code (every .py under schema/) and of `extra_sources`.
+
+    A snapshot written by other code (other checks, other derived tables) never counts as current.
+    """
+    digest = hashlib.sha256(FORMAT.encode())
+    top = Path(__file__).resolve().parents[1]
+    for path in [*sorted(top.rglob("*.py")), *extra_sources]:
+        name = path.relative_to(top).as_posix() if path.is_relative_to(top) else path.name
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def record_json(record: Verified) -> str:
+    """Returns a record as the JSON the snapshot stores: the fields its fixture set, nothing else."""
+    return record.model_dump_json(exclude_unset=True)
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    return None
+
+
+def _write_records(conn: sqlite3.Connection, dataset: Dataset, progress: Progress) -> None:
+    total = sum(dataset.counts().values())
+    done = 0
+    for stem in FIXTURE_MODELS:
+        columns = COLUMNS[stem]
+        names = "".join(f", {c}" for c in columns)
+        conn.execute(
+            f'CREATE TABLE "{stem}" (pos INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL'
+            + "".join(f", {c}" for c in columns)
+            + ")"
+        )
+        marks = ", ?" * len(columns)
+        rows: list[tuple[Any, ...]] = []
+        bodies = dataset.bodies.get(stem)  # the JSON the fixture gave each record, if kept
+        for pos, record in enumerate(getattr(dataset, stem).values()):
+            body = record_json(record) if bodies is None else bodies[pos]
+            rows.append((pos, record.id, body, *(get(record) for get in columns.values())))
+            if len(rows) >= 5000:
+                conn.executemany(f'INSERT INTO "{stem}" (pos, id, body{names}) VALUES (?, ?, ?{marks})', rows)
+                done += len(rows)
+                rows = []
+                progress("records", done, total)
+        conn.executemany(f'INSERT INTO "{stem}" (pos, id, body{names}) VALUES (?, ?, ?{marks})', rows)
+        done += len(rows)
+        progress("records", done, total)
+
+
+def _write_lists(conn: sqlite3.Connection, dataset: Dataset, progress: Progress) -> None:
+    conn.execute(
+        "CREATE TABLE lists (name TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL,"
+        " pos INTEGER NOT NULL, PRIMARY KEY (name, key, seq)) WITHOUT ROWID"
+    )
+    positions = {
+        stem: {record_id: i for i, record_id in enumerate(getattr(dataset, stem))}
+        for stem in sorted(set(DERIVED.values()))
+    }
+    for name, stem in DERIVED.items():
+        where = positions[stem]
+        index: Mapping[str, Sequence[Verified]] = getattr(dataset, name)
+        rows = [
+            (name, key, seq, where[record.id])
+            for key in sorted(index)
+            for seq, record in enumerate(index[key])
+        ]
+        conn.executemany("INSERT INTO lists VALUES (?, ?, ?, ?)", rows)
+    topics: dict[str, list[int]] = {}
+    for pos, claim in enumerate(dataset.claims.values()):
+        for topic in dict.fromkeys(claim.topics):
+            topics.setdefault(topic, []).append(pos)
+    rows = [(TOPICS, key, seq, pos) for key in sorted(topics) for seq, pos in enumerate(topics[key])]
+    conn.executemany("INSERT INTO lists VALUES (?, ?, ?, ?)", rows)
+    progress("lists", 1, 1)
+
+
+def _write_column_indexes(conn: sqlite3.Connection, progress: Progress) -> None:
+    for number, (stem, column) in enumerate(BY_COLUMN.values(), start=1):
+        conn.execute(f'CREATE INDEX "{stem}_by_{column}" ON "{stem}" ({column})')  # rows in pos order
+        progress("indexes", number, len(BY_COLUMN))
+
+
+INPUT_WRITERS: set[ExtraWriter] = set()
+"""Extra writers that run with the input tables (see `runs_with_inputs`)."""
+
+
+def runs_with_inputs(writer: ExtraWriter) -> ExtraWriter:
+    """Marks an extra writer that runs after the input tables, in the main process, which verified
+    the seeds; the others run with the record tables, in a two-process build the record process's.
+    A writer that reads the seed texts must be marked (the record process never reads the seeds:
+    its dataset raises when asked for one); one whose tables no record-side writer reads may be, to
+    share the work: the main process, done with its checks, would otherwise wait. Its tables must
+    be plain tables (`finish` copies them)."""
+    INPUT_WRITERS.add(writer)
+    return writer
+
+
+def write_snapshot(
+    dataset: Dataset,
+    path: Path,
+    inputs: Mapping[str, str],
+    *,
+    code: str,
+    extra: Sequence[ExtraWriter] = (),
+    progress: Progress = _no_progress,
+) -> None:
+    """Writes a loaded (verified) dataset as a snapshot at `path`, replacing any file there atomically.
+
+    `inputs` is manifest name -> sha256 of the files it was loaded from; `code` the writer's
+    `code_version`. The file is written beside `path` and renamed into place, so a server that has
+    the old snapshot open keeps reading the old one. Its two parts are written in turn, as a
+    one-process `build_snapshot` writes them (the bytes are a two-process build's too).
+    """
+    with _Snapshot(path) as snapshot, gc_paused():
+        snapshot.write_records(dataset, extra, progress)
+        snapshot.write_inputs(dataset, inputs, code, extra, progress)
+        snapshot.finish(progress)
+
+
+class _Snapshot:
+    """The temporary files a snapshot is written as, beside `path`: the record tables
+    (`write_records`, in a two-process build the record process's), which become the snapshot, and
+    the input tables (`write_inputs`, written meanwhile), which `finish` copies into it before
+    renaming it into place. Leaving the block with an error removes both."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> _Snapshot:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.temporary = self._temporary()
+        try:
+            self.inputs = self._temporary()
+        except BaseException:
+            Path(self.temporary).unlink(missing_ok=True)
+            raise
+        return self
+
+    def _temporary(self) -> str:
+        prefix, folder = f".{self.path.name}.", self.path.parent
+        handle, temporary = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+        os.close(handle)
+        return temporary
+
+    def __exit__(self, *exc: object) -> None:
+        Path(self.temporary).unlink(missing_ok=True)  # gone already once renamed into place
+        Path(self.inputs).unlink(missing_ok=True)
+
+    @staticmethod
+    def _connect(path: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA page_size=4096")
+        return conn
+
+    def write_records(self, dataset: Dataset, extra: Sequence[ExtraWriter], progress: Progress) -> None:
+        """One table per fixture stem and its column indexes, `files` (the fixtures' bytes), then
+        the extra writers not marked `@runs_with_inputs`, in their order."""
+        conn = self._connect(self.temporary)
+        try:
+            conn.execute("BEGIN")
+            _write_records(conn, dataset, progress)
+            _write_column_indexes(conn, progress)
+            conn.execute(
+                "CREATE TABLE files (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,"
+                " content BLOB NOT NULL)"
+            )
+            for name in sorted(dataset.files):
+                f = dataset.files[name]
+                row = (name, f.sha256, len(f.content), f.content)
+                conn.execute("INSERT INTO files VALUES (?, ?, ?, ?)", row)
+            progress("files", 1, 1)
+            for write in extra:
+                if write not in INPUT_WRITERS:
+                    write(dataset, conn, progress)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def write_inputs(
+        self,
+        dataset: Dataset,
+        inputs: Mapping[str, str],
+        code: str,
+        extra: Sequence[ExtraWriter],
+        progress: Progress,
+    ) -> None:
+        """`manifest`, `seeds`, `lists` (the Dataset's lists that are not one column's values), then
+        the extra writers marked `@runs_with_inputs`, in their order (they may add lists)."""
+        conn = self._connect(self.inputs)
+        try:
+            conn.execute("BEGIN")
+            conn.execute("CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+            manifest = {"format": FORMAT, "code": code}
+            manifest.update({f"input:{name}": digest for name, digest in sorted(inputs.items())})
+            manifest.update({f"count:{stem}": str(n) for stem, n in dataset.counts().items()})
+            conn.executemany("INSERT INTO manifest VALUES (?, ?)", sorted(manifest.items()))
+            conn.execute("CREATE TABLE seeds (source TEXT PRIMARY KEY, text TEXT NOT NULL)")
+            conn.executemany("INSERT INTO seeds VALUES (?, ?)", sorted(dataset.seed_texts.items()))
+            progress("seeds", 1, 1)
+            _write_lists(conn, dataset, progress)
+            for write in extra:
+                if write in INPUT_WRITERS:
+                    write(dataset, conn, progress)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def finish(self, progress: Progress) -> None:
+        """Copies the input tables into the record tables' file and renames it into place."""
+        progress("merging", 0, 0)
+        conn = self._connect(self.temporary)
+        try:
+            conn.execute("ATTACH DATABASE ? AS part", (self.inputs,))
+            conn.execute("BEGIN")
+            tables = "SELECT type, name, sql FROM part.sqlite_schema ORDER BY rowid"
+            for kind, name, sql in conn.execute(tables).fetchall():
+                # Into an empty table of the same definition, INSERT ... SELECT copies the rows'
+                # bytes (SQLite's transfer optimisation): 60 MB at 100k claims in ~0.1 s.
+                if kind == "table":
+                    if not sql.startswith("CREATE TABLE "):
+                        raise ValueError(f"a @runs_with_inputs writer made {name}: not a plain table")
+                    conn.execute(sql)
+                    conn.execute(f'INSERT INTO main."{name}" SELECT * FROM part."{name}"')
+                elif kind == "index" and sql is not None:
+                    conn.execute(sql)
+            conn.execute("COMMIT")
+            conn.execute("DETACH DATABASE part")
+        finally:
+            conn.close()
+        os.chmod(self.temporary, 0o644)
+        os.replace(self.temporary, self.path)
+        progress("done", 1, 1)
+
+
+TWO_PROCESSES_FROM = 8 << 20
+"""Fixture bytes from which `build_snapshot` writes the record tables in a second process (when
+this process may run on two CPUs or more). Below it a fork and a second parse cost more than they
+save: at 3k claims (6 MB) one process took 0.59 s, two 0.75 s, with one core busy elsewhere."""
+
+
+def build_snapshot(
+    path: Path,
+    fixtures_dir: Path,
+    seeds_dir: Path,
+    *,
+    code: str,
+    extra: Sequence[ExtraWriter] = (),
+    progress: Progress | None = None,
+    processes: int | None = None,
+) -> None:
+    """Loads and verifies the fixtures and seeds (every check the loader runs), then writes the snapshot.
+
+    Raises schema.load.loader.FixtureError, with the loader's messages, when anything is invalid, and
+    SnapshotError when an input file changed while it was being read or the record process failed.
+
+    With `processes` 2 (the default from TWO_PROCESSES_FROM bytes of fixtures on), two cores work.
+    Once the fixture files are read, a forked record process (Linux: `os.fork`; it shares the
+    files' bytes copy-on-write) parses and validates the same bytes (`load_records`: no checks, no
+    seeds) and writes the record tables, the fixture files and the extra writers over records
+    (claim texts, FTS5 search tables) into the snapshot's temporary file. The main process
+    meanwhile hashes the inputs, runs the loader with every check and writes the input tables
+    (manifest, seeds, lists, writers `@runs_with_inputs`: passage texts, API indexes) into a
+    second file; once the record process has exited, having written its part, it copies them into
+    the first and renames that. A failed record process is reported as SnapshotError, and both
+    temporary files are removed on any error.
+    (Forking once the dataset is loaded does not pay: each process then copies every page of the
+    objects it touches.) One process (`processes` 1) writes the same two parts in turn: the same
+    bytes either way, and the default while other threads run (`_may_fork`). Linux only, as the
+    project is (`os.fork`, `os.sched_getaffinity`).
+    """
+    from schema.load.loader import load_dataset, read_fixture_files
+
+    report = progress or _no_progress
+    report("loading and verifying", 0, 0)  # hashing the inputs first is part of it
+    files = read_fixture_files(fixtures_dir)
+    if processes is None:
+        large = sum(f.size for f in files.values()) >= TWO_PROCESSES_FROM
+        processes = 2 if large and _may_fork() else 1
+    with _Snapshot(path) as snapshot:
+        side = _RecordProcess.start(snapshot, fixtures_dir, files, extra) if processes == 2 else None
+        try:
+            cache = hash_cache_for(path)
+            cache.unlink(missing_ok=True)  # a build hashes every file; the check after loading, changed ones
+            before = input_hashes(fixtures_dir, seeds_dir, cache=cache)
+            dataset = load_dataset(fixtures_dir, seeds_dir, for_snapshot=side is None, files=files)
+            read = {f"fixtures/{name}": f.sha256 for name, f in files.items()}
+            hashed = {name: digest for name, digest in before.items() if name.startswith("fixtures/")}
+            # The fixture files were read before they were hashed: their bytes must be those hashed.
+            if read != hashed or input_hashes(fixtures_dir, seeds_dir, cache=cache) != before:
+                changed = f"{fixtures_dir} or {seeds_dir} changed while the snapshot was being built"
+                raise SnapshotError(changed)
+            with gc_paused():
+                if side is None:
+                    snapshot.write_records(dataset, extra, report)
+                snapshot.write_inputs(dataset, before, code, extra, report)
+                if side is not None:
+                    side.wait(report)
+                snapshot.finish(report)
+        finally:
+            if side is not None:
+                side.stop()
+
+
+def _may_fork() -> bool:
+    """Whether a second process may help and is safe: this process may run on two CPUs or more,
+    and it runs no other thread (a fork copies only the calling thread; a lock another one held,
+    in SQLite or the C library, would stay held in the child for ever)."""
+    return len(os.sched_getaffinity(0)) >= 2 and threading.active_count() == 1
+
+
+class _RecordProcess:
+    """The forked process that loads the records and writes the record tables (`build_snapshot`)."""
+
+    def __init__(self, pid: int, messages: Any) -> None:
+        self.pid, self.messages = pid, messages
+        self.reaped = False
+
+    @classmethod
+    def start(
+        cls, snapshot: _Snapshot, fixtures_dir: Path, files: Mapping[str, Any], extra: Sequence[ExtraWriter]
+    ) -> _RecordProcess:
+        from multiprocessing.connection import Pipe
+
+        from schema.load.loader import load_records
+
+        receive, send = Pipe(duplex=False)
+        pid = os.fork()
+        if pid == 0:  # the record process: never returns, never runs the caller's code
+            status = 1
+            try:
+                receive.close()
+                dataset = load_records(fixtures_dir, files)
+                with gc_paused():
+                    snapshot.write_records(dataset, extra, _Forward(send))
+                send.send(("written",))
+                status = 0
+            except BaseException as error:  # reported to the main process, which raises it
+                with contextlib.suppress(BaseException):  # unless it is gone: nobody to tell then
+                    send.send(("failed", f"{type(error).__name__}: {error}"))
+            finally:
+                os._exit(status)
+        send.close()
+        return cls(pid, receive)
+
+    def wait(self, progress: Progress) -> None:
+        """Reports the record process's progress until it ends; raises SnapshotError unless it wrote
+        its part. Steps it finished while this process was busy show as one (the latest)."""
+        outcome: tuple[str, ...] | None = None
+        pending: tuple[str, int, int] | None = None
+        while outcome is None:
+            try:
+                message = self.messages.recv()
+            except EOFError:
+                break
+            if message[0] == "progress":
+                pending = message[1:]
+                if not self.messages.poll():  # the backlog is read: report where it is now
+                    progress(*pending)
+                    pending = None
+            else:
+                outcome = message
+        if pending is not None:
+            progress(*pending)
+        _, status = os.waitpid(self.pid, 0)
+        self.reaped = True
+        if outcome is not None and outcome[0] == "written" and status == 0:
+            return
+        if outcome is not None and outcome[0] == "failed":
+            raise SnapshotError(f"not written: the record tables failed ({outcome[1]})")
+        raise SnapshotError(f"not written: the record process {_ended(status)} before writing its part")
+
+    def stop(self) -> None:
+        """Kills the record process unless it was reaped (the build failed here), and reaps it."""
+        if not self.reaped:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.reaped = True
+        self.messages.close()
+
+
+def _ended(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"was killed by signal {os.WTERMSIG(status)} ({signal.Signals(os.WTERMSIG(status)).name})"
+    return f"exited with status {os.waitstatus_to_exitcode(status)}"
+
+
+class _Forward:
+    """A progress callback sending steps to the main process: each new step, then at most every 0.2 s."""
+
+    def __init__(self, send: Any) -> None:
+        self.send, self.step, self.sent = send, "", 0.0
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if step != self.step or now - self.sent >= 0.2 or done == total:
+            self.send.send(("progress", step, done, total))
+            self.step, self.sent = step, now

@@ -1,0 +1,1 @@
+"""Text helpers over seeds: sentences, quotes, passages."""
