@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
-from api.locations import DATA_ROOT, DEFAULT_FIXTURES, DEFAULT_SEEDS
+from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS, DEFAULT_SNAPSHOT
 from api.server import HTTP_PROTOCOL, WORKER_HEALTHCHECK_SECONDS, access_log_config
 from api.settings import Limits, ServerSettings, add_limit_arguments, add_server_arguments
 
@@ -122,12 +122,6 @@ class _OneLineErrors(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 _SNAPSHOT_ENV = "PARLEY_SNAPSHOT"
 # cli imports no app module at the top: serve hashes the inputs in a thread while they are imported.
-# The snapshot goes in a checkout's build/; an installed copy (data in site-packages) uses the cache dir.
-DEFAULT_SNAPSHOT = (
-    DATA_ROOT / "build" / "parley.db"
-    if (DATA_ROOT / "api").is_dir()
-    else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "parley" / "parley.db"
-)
 
 
 def _data_dirs(parser: argparse.ArgumentParser) -> None:
@@ -142,19 +136,17 @@ def _snapshot_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def app_from_environment() -> object:
-    """uvicorn factory for worker processes: builds the app from the directories in the environment.
-
-    With PARLEY_SNAPSHOT set, each worker checks that snapshot against the files (building it if it
-    is stale) and serves from it: the workers share the one file.
+    """uvicorn factory for worker processes: the app over the snapshot and directories in the
+    environment. Each worker checks the snapshot against the files (building it if it is stale) and
+    serves from it: the workers share the one file.
     """
     from api.http.app import create_app
 
-    snapshot = os.environ.get(_SNAPSHOT_ENV)
     return create_app(
         fixtures_dir=Path(os.environ.get(_FIXTURES_ENV, DEFAULT_FIXTURES)),
         seeds_dir=Path(os.environ.get(_SEEDS_ENV, DEFAULT_SEEDS)),
         persisted_only=os.environ.get(_PERSISTED_ONLY_ENV) == "1",
-        snapshot=Path(snapshot) if snapshot else None,
+        snapshot=Path(os.environ.get(_SNAPSHOT_ENV, DEFAULT_SNAPSHOT)),
     )
 
 
@@ -281,15 +273,11 @@ def serve(argv: Sequence[str] | None = None) -> int:
     )
     _data_dirs(parser)
     _snapshot_argument(parser)
-    parser.add_argument(
-        "--in-memory", action="store_true",
-        help="load the fixtures into memory instead of serving the snapshot (slower start, more memory)",
-    )
     add_limit_arguments(parser)
     add_server_arguments(parser)
     args = parser.parse_args(argv)
     # Hashing (or, for unchanged files, stat-ing) the inputs runs while the app's modules are imported.
-    hashes = None if args.in_memory else _hash_inputs(args.fixtures, args.seeds, args.snapshot)
+    hashes = _hash_inputs(args.fixtures, args.seeds, args.snapshot)
 
     import uvicorn
 
@@ -309,21 +297,13 @@ def serve(argv: Sequence[str] | None = None) -> int:
     app: Any = None
     dataset: Any = None
     try:
-        if hashes is None:
-            app = create_app(
-                fixtures_dir=args.fixtures,
-                seeds_dir=args.seeds,
-                limits=limits,
-                persisted_only=args.persisted_only,
-            )
-        else:
-            dataset, reasons = open_snapshot(
-                args.snapshot, args.fixtures, args.seeds, hashes=hashes(), progress=build_progress()
-            )
-            if reasons:
-                print(f"parley serve: built {args.snapshot} ({'; '.join(reasons)})", file=sys.stderr)
-            if args.workers == 1:
-                app = create_app(dataset, limits=limits, persisted_only=args.persisted_only)
+        dataset, reasons = open_snapshot(
+            args.snapshot, args.fixtures, args.seeds, hashes=hashes(), progress=build_progress()
+        )
+        if reasons:
+            print(f"parley serve: built {args.snapshot} ({'; '.join(reasons)})", file=sys.stderr)
+        if args.workers == 1:
+            app = create_app(dataset, limits=limits, persisted_only=args.persisted_only)
     except FixtureError as error:
         print(f"parley serve: refusing to start, the fixtures are invalid:\n{error}", file=sys.stderr)
         return 1
@@ -344,11 +324,10 @@ def serve(argv: Sequence[str] | None = None) -> int:
         "log_config": access_log_config(settings.log_query_chars),
     }
     if args.workers > 1:
-        # Each worker process opens (and checks) the snapshot itself, or loads the directories.
+        # Each worker process opens (and checks) the snapshot itself.
         os.environ[_FIXTURES_ENV] = str(args.fixtures.resolve())
         os.environ[_SEEDS_ENV] = str(args.seeds.resolve())
-        if hashes is not None:
-            os.environ[_SNAPSHOT_ENV] = str(args.snapshot.resolve())
+        os.environ[_SNAPSHOT_ENV] = str(args.snapshot.resolve())
         os.environ[_PERSISTED_ONLY_ENV] = "1" if args.persisted_only else ""
         loaded = app.state.dataset if app is not None else dataset
         logger.info("%s (%d workers)", startup_line(loaded, args.host, args.port), args.workers)

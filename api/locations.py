@@ -7,6 +7,7 @@ site-packages (mapped by setup.py), so an installed `parley` needs no source tre
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 INSTALLED_DATA = "parley_data"
@@ -28,3 +29,9 @@ DATA_ROOT = data_root()
 DEFAULT_FIXTURES = DATA_ROOT / "fixtures"
 DEFAULT_SEEDS = DATA_ROOT / "seeds"
 EXAMPLES_DIR = DATA_ROOT / "examples"
+# The snapshot goes in a checkout's build/; an installed copy (data in site-packages) uses the cache dir.
+DEFAULT_SNAPSHOT = (
+    DATA_ROOT / "build" / "parley.db"
+    if (DATA_ROOT / "api").is_dir()
+    else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "parley" / "parley.db"
+)

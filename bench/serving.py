@@ -3,7 +3,8 @@
 Run: .venv/bin/python -m bench.serving [--seconds 5] [--rounds 2] [--before COMMIT] [--work DIR]
 Writes bench/results/serving.{json,md}. Not a test: it reports figures, it asserts nothing about them.
 
-Two scenarios, each against raw Starlette, `parley serve --snapshot` and `parley serve --in-memory`
+Two scenarios, each against raw Starlette, `parley serve --snapshot` and the in-memory
+baseline (`bench/memory_app.py`)
 (and, with --before, the snapshot server of another commit, exported with `git archive` into
 --work and run from there), their wrk runs alternated round by round (bench/measure.py):
 - the curated data's cold 20-claim page (bench/queries.py: CLAIMS_20, `asOf` differs every request);
@@ -42,7 +43,11 @@ def serve(name: str, data: tuple[Path, Path], snapshot: Path | None, tree: Path 
     """Returns (unstarted) `parley serve` of a source tree over a snapshot, or in memory (None)."""
     command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1"]
     command += ["--fixtures", str(data[0]), "--seeds", str(data[1])]
-    command += ["--in-memory"] if snapshot is None else ["--snapshot", str(snapshot)]
+    if snapshot is None:  # the in-memory baseline (bench/memory_app.py)
+        command = [sys.executable, "-m", "bench.memory_app", "--fixtures", str(data[0])]
+        command += ["--seeds", str(data[1])]
+    else:
+        command += ["--snapshot", str(snapshot)]
     return Server(name, command, ready_path=FIRST_QUERY, cwd=tree)
 
 

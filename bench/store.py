@@ -46,7 +46,11 @@ def serve(name: str, fixtures: Path, seeds: Path, snapshot: Path | None, workers
     """Returns (unstarted) `parley serve` over a snapshot (or in memory), ready once a query answers."""
     command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--workers", str(workers)]
     command += ["--fixtures", str(fixtures), "--seeds", str(seeds)]
-    command += ["--in-memory"] if snapshot is None else ["--snapshot", str(snapshot)]
+    if snapshot is None:  # the in-memory baseline (bench/memory_app.py)
+        command = [sys.executable, "-m", "bench.memory_app"]
+        command += ["--fixtures", str(fixtures), "--seeds", str(seeds)]
+    else:
+        command += ["--snapshot", str(snapshot)]
     return Server(name, command, ready_path=FIRST_QUERY)
 
 

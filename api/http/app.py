@@ -45,9 +45,10 @@ from api.http.views import playground
 from api.http.views.home import home_endpoint
 from api.http.views.pages import favicon_endpoint
 from api.http.views.reader import reader_endpoint
-from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS, EXAMPLES_DIR
+from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS, DEFAULT_SNAPSHOT, EXAMPLES_DIR
 from api.settings import Limits
 from schema.model.dataset import Dataset
+from schema.store.reader import StoredDataset
 from schema.store.snapshot import Progress
 
 JSON = "application/json"
@@ -130,7 +131,7 @@ def open_snapshot(
     *,
     hashes: Mapping[str, str] | None = None,
     progress: Progress | None = None,
-) -> tuple[Dataset, list[str]]:
+) -> tuple[StoredDataset, list[str]]:
     """Opens the snapshot if it matches the fixtures, seeds and code on disk, else builds it first.
 
     Returns the dataset and why it was built (empty: it was current). Raises FixtureError when the
@@ -150,20 +151,19 @@ def open_snapshot(
 
 
 def create_app(
-    dataset: Dataset | None = None,
+    dataset: StoredDataset | None = None,
     *,
     fixtures_dir: Path = DEFAULT_FIXTURES,
     seeds_dir: Path = DEFAULT_SEEDS,
     limits: Limits | None = None,
     persisted_only: bool = False,
-    snapshot: Path | None = None,
+    snapshot: Path = DEFAULT_SNAPSHOT,
 ) -> Starlette:
-    """Takes a loaded dataset (or loads one from the directories) and returns the ASGI app.
+    """Returns the ASGI app serving an opened snapshot's dataset, or the snapshot at `snapshot`
+    (see `open_snapshot`: built first when it is missing or does not match the directories' files).
 
     `persisted_only`: run only the registered documents (the example queries), by hash or text.
-    With `snapshot`, the app serves that snapshot (see `open_snapshot`: built first when it is missing
-    or does not match the files); otherwise it loads the directories into memory.
-    Loading raises schema.load.loader.FixtureError on invalid fixtures: the app never serves bad data.
+    Building raises schema.load.loader.FixtureError on invalid fixtures: the app never serves bad data.
     No garbage collection runs while the dataset and its indexes are built; then the heap is frozen.
     Loading allocates millions of long-lived objects, and every collection triggered meanwhile walks
     all of them again (half of a 100k-claim start-up); `gc.freeze()` then keeps later full
@@ -173,9 +173,9 @@ def create_app(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        if dataset is None and snapshot is not None:
+        if dataset is None:
             dataset, _ = open_snapshot(snapshot, fixtures_dir, seeds_dir)
-        app = _build_app(dataset, fixtures_dir, seeds_dir, limits, persisted_only)
+        app = _build_app(dataset, limits, persisted_only)
         gc.freeze()
         gc.set_threshold(YOUNG_COLLECTION, *gc.get_threshold()[1:])
     finally:
@@ -211,13 +211,7 @@ def engine_for(dataset: Dataset, limits: Limits, persisted: PersistedQueries | N
     )
 
 
-def _build_app(
-    dataset: Dataset | None, fixtures_dir: Path, seeds_dir: Path, limits: Limits | None, persisted_only: bool
-) -> Starlette:
-    if dataset is None:
-        from schema.load.loader import load_dataset
-
-        dataset = load_dataset(fixtures_dir, seeds_dir)
+def _build_app(dataset: Dataset, limits: Limits | None, persisted_only: bool) -> Starlette:
     limits = Limits.from_env() if limits is None else limits
     examples = [tab.query for tab in playground.load_examples(EXAMPLES_DIR)]
     engine = engine_for(dataset, limits, PersistedQueries(trusted=examples, persisted_only=persisted_only))
