@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 import warnings
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from api.http.app import create_app
-from schema.load.loader import load_dataset
-from schema.model.dataset import Dataset
+from api.http.app import create_app, open_snapshot
+from schema.store.reader import StoredDataset
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -22,18 +20,11 @@ SEEDS = REPO / "seeds"
 
 
 @cache
-def dataset() -> Dataset:
-    """The real dataset, loaded once for the whole test session.
-
-    With PARLEY_TEST_SNAPSHOT=1 it is the snapshot-backed dataset instead (built into a temporary
-    directory), so the whole API suite can be run against what `parley serve` serves.
-    """
-    if os.environ.get("PARLEY_TEST_SNAPSHOT") == "1":
-        from api.http.app import open_snapshot
-
-        built, _ = open_snapshot(Path(tempfile.mkdtemp(prefix="parley-test-")) / "parley.db", FIXTURES, SEEDS)
-        return built
-    return load_dataset(FIXTURES, SEEDS)
+def dataset() -> StoredDataset:
+    """The real dataset as `parley serve` serves it: the snapshot, built once for the whole session
+    into a temporary directory."""
+    built, _ = open_snapshot(Path(tempfile.mkdtemp(prefix="parley-test-")) / "parley.db", FIXTURES, SEEDS)
+    return built
 
 
 @cache

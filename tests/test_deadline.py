@@ -1,7 +1,7 @@
 """The execution timeout holds inside a resolver's long loop, not only between fields.
 
-A filter no index narrows checks every record in one resolver call; on a large dataset that call
-alone can outlast the timeout. The clock of api/graph/deadline.py is replaced here by one that
+A filter no index narrows reads every row in one SQL statement; on a large dataset that statement
+alone can outlast the timeout, so SQLite asks for the deadline as it runs. The clock of api/graph/deadline.py is replaced here by one that
 moves a second per look, so the test does not depend on how fast the machine is.
 """
 
@@ -10,22 +10,25 @@ from __future__ import annotations
 import itertools
 import time
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import api.graph.deadline
+import schema.store.reader
 from api.graph.deadline import QueryTimeout, checked, running_until
 from api.http.app import create_app
 from api.synth.generator import generate, write
-from schema.load.loader import load_dataset
 
-SCANS = {
-    "claims filtered on a date": '{ claims(first: 5, filter: {saidOn: {from: "2030-01-01"}}) '
+SCANS = {  # each with two values, so the second is not the answer the store remembers from the first
+    "claims filtered on a date": '{ claims(first: 5, filter: {saidOn: {from: "2030-01-0%s"}}) '
     "{ totalCount } }",
-    "claims sorted": "{ claims(first: 5, orderBy: {field: SAID_ON}) { nodes { slug } } }",
-    "citations filtered on text": '{ citations(first: 5, filter: {text: "zzz-not-there"}) { totalCount } }',
+    "claims sorted": "{ claims(first: 5, orderBy: {field: SAID_ON, direction: %s}) { nodes { slug } } }",
+    "citations filtered on text": '{ citations(first: 5, filter: {text: "z%s"}) '
+    "{ totalCount } }",
 }
+VALUES = {"claims sorted": ("ASC", "DESC")}
 
 
 class _JumpingClock:
@@ -40,24 +43,28 @@ class _JumpingClock:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     out = tmp_path_factory.mktemp("synth") / "data"
     write(generate(1000), out)
-    app = create_app(load_dataset(out / "fixtures", out / "seeds"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from starlette.testclient import TestClient
+    with pytest.MonkeyPatch.context() as patch:
+        # SQLite asks for the deadline every PROGRESS_STEPS steps: as often as a larger dataset's would.
+        patch.setattr(schema.store.reader, "PROGRESS_STEPS", 100)
+        app = create_app(fixtures_dir=out / "fixtures", seeds_dir=out / "seeds", snapshot=out / "parley.db")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from starlette.testclient import TestClient
 
-        return TestClient(app)
+            yield TestClient(app)
 
 
-@pytest.mark.parametrize("query", SCANS.values(), ids=SCANS.keys())
+@pytest.mark.parametrize("name", SCANS)
 def test_a_scan_over_every_record_stops_at_the_deadline(
-    client: Any, query: str, monkeypatch: pytest.MonkeyPatch
+    client: Any, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert client.post("/graphql", json={"query": query}).status_code == 200  # real clock: it finishes
+    first, second = (SCANS[name] % value for value in VALUES.get(name, ("1", "2")))
+    assert client.post("/graphql", json={"query": first}).status_code == 200  # real clock: it finishes
     monkeypatch.setattr(api.graph.deadline, "time", _JumpingClock())
-    response = client.post("/graphql", json={"query": query + " "})  # not the cached answer
+    response = client.post("/graphql", json={"query": second})
     assert response.status_code == 503
     (error,) = response.json()["errors"]
     assert error["extensions"]["code"] == "TIMEOUT" and "longer than 10 s" in error["message"]

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 import strawberry
 
-from api.errors import UserInputError
 from api.graph.common import (
     AS_OF,
     REF,
@@ -21,8 +20,8 @@ from api.graph.common import (
 )
 from api.graph.context import Context, Info, data, described, index
 from api.graph.entity import Entity, Where
-from api.graph.ordering import Key, date_key
-from api.graph.refs import citation_matches, independent_stories, slug_of, text_matches
+from api.graph.ordering import Key
+from api.graph.refs import citation_matches, independent_stories, slug_of
 from api.graph.relay import Node
 from api.graph.search_index import fts_match
 from api.graph.sources import Outlet, Source
@@ -201,57 +200,11 @@ class ClaimFilter:
             x is not None for x in (self.outlet, self.source, self.mode, self.published_on, self.as_of)
         )
 
-    def citation_passes(self, context: Context, citation: models.Citation) -> bool:
-        """Whether one citation meets every citation-level condition."""
-        if self.published_on is not None and not self.published_on.holds(
-            context.dataset.sources[citation.evidence.source].published_on
-        ):
-            return False
-        return citation_matches(
-            context.dataset,
-            citation,
-            outlet=self.outlet,
-            source=self.source,
-            mode=None if self.mode is None else self.mode.name,
-            as_of=self.as_of,
-        )
-
-    def passes(self, context: Context, claim: models.Claim) -> bool:
-        """Whether a claim meets every condition of the filter."""
-        dataset, index = context.dataset, context.index
-        if self.speaker is not None and claim.speaker != slug_of(self.speaker, "Person"):
-            return False
-        if self.party is not None and slug_of(self.party, "Party") not in index.parties_by_person.get(
-            claim.speaker, set()
-        ):
-            return False
-        if self.delegates_only is not None and self.delegates_only != _is_delegate(context, claim):
-            return False
-        if self.negotiation is not None and claim.negotiation != slug_of(self.negotiation, "Negotiation"):
-            return False
-        if self.topic is not None and self.topic not in claim.topics:
-            return False
-        if self.said_on is not None and not self.said_on.holds(claim.said_on):
-            return False
-        if self.text is not None:
-            wanted = normalise(self.text)
-            if not any(wanted in t for t in index.claim_texts[claim.id]):
-                return False
-        if self.has_citation_conditions():
-            citations = dataset.citations_by_claim.get(claim.id, [])
-            return any(self.citation_passes(context, c) for c in citations)
-        return True
-
-    def sql(self, context: Context) -> Where | None:
-        """`passes` as SQL over a snapshot's claims table (see `Entity.from_columns`).
-
-        None when a reference is of another type: `passes` reports that as the in-memory data does.
-        A text SQL cannot take (NUL, lone surrogates) is left to `passes` (`complete` false).
-        """
-        try:
-            refs = _slugs(self, _CLAIM_REFS)
-        except UserInputError:
-            return None
+    def sql(self, context: Context) -> Where:
+        """The filter as SQL over the claims table (see `entity.Filter`). A text (case- and
+        quote-blind) is looked for in the claim's texts: its quoted words, summary and speaker's
+        names (`claim_texts`, one row of `search_claims` per claim, normalised)."""
+        refs = _slugs(self, _CLAIM_REFS)
         where = Where()
         if "speaker" in refs:
             where.add("t.speaker = ?", refs["speaker"])
@@ -269,7 +222,7 @@ class ClaimFilter:
         if self.text is not None:
             wanted = normalise(self.text)
             if not _sql_text(wanted):
-                where.complete = False
+                where.add("0")  # no verified text holds NUL or a lone surrogate
             elif len(wanted) >= 3:  # the trigram index finds substrings of 3 characters or more
                 where.add(f"t.pos IN ({_SEARCH} WHERE search_claims MATCH ? AND instr(text, ?) > 0)",
                           fts_match(wanted), wanted)
@@ -300,7 +253,7 @@ _DELEGATE = (
     "EXISTS (SELECT 1 FROM delegates d WHERE d.person = t.speaker"
     " AND (t.negotiation IS NULL OR d.negotiation = t.negotiation))"
 )
-"""`_is_delegate` over a snapshot: the speaker holds a seat (in the claim's negotiation if it has one)."""
+"""The speaker holds a delegate seat (in the claim's negotiation if it has one)."""
 _SEARCH = "SELECT rowid FROM search_claims"
 """A claim's row of search_claims (rowid = its position) holds its `claim_texts`, one per line."""
 
@@ -340,13 +293,6 @@ def _sources(
         where.add(f"{column} IN (SELECT s.id FROM sources s WHERE {held})", *one.params)
 
 
-def _is_delegate(context: Context, claim: models.Claim) -> bool:
-    seats = context.dataset.delegates_by_person.get(claim.speaker, [])
-    if claim.negotiation is None:
-        return bool(seats)
-    return any(d.negotiation == claim.negotiation for d in seats)
-
-
 @strawberry.input(description="Conditions on citations (claims as each article reports them).")
 class CitationFilter:
     claim: strawberry.ID | None = strawberry.field(default=None, description="The Claim" + REF)
@@ -362,31 +308,11 @@ class CitationFilter:
     as_of: dt.date | None = strawberry.field(default=None, description="Citations in articles " + AS_OF)
     text: str | None = strawberry.field(default=None, description="Words in the cited span.")
 
-    def passes(self, c: Context, r: models.Citation) -> bool:
-        """Whether the citation meets every condition."""
-        if self.claim is not None and r.claim != slug_of(self.claim, "Claim"):
-            return False
-        if self.speaker is not None and c.dataset.claims[r.claim].speaker != slug_of(self.speaker, "Person"):
-            return False
-        if self.published_on is not None and not self.published_on.holds(
-            c.dataset.sources[r.evidence.source].published_on
-        ):
-            return False
-        mode = None if self.mode is None else self.mode.name
-        if not citation_matches(
-            c.dataset, r, outlet=self.outlet, source=self.source, mode=mode, as_of=self.as_of
-        ):
-            return False
-        return text_matches(self.text, r.evidence.exact)
-
-    def sql(self, context: Context) -> Where | None:
-        """`passes` over a snapshot's citations table (see `Entity.from_columns`); None when a
-        reference is of another type. The text rule is checked on the `exact` column in Python
-        (`text_matches`, not decoding the record), after the claims whose texts hold it narrow it."""
-        try:
-            refs = _slugs(self, _CITATION_REFS)
-        except UserInputError:
-            return None
+    def sql(self, context: Context) -> Where:
+        """The filter as SQL over the citations table (see `entity.Filter`). The text rule is
+        checked on the `exact` column in Python (`text_matches`), after FTS5 narrowed it to the
+        citations of claims whose texts hold the words (a superset)."""
+        refs = _slugs(self, _CITATION_REFS)
         where = Where()
         if "claim" in refs:
             where.add("t.claim = ?", refs["claim"])
@@ -407,21 +333,8 @@ class CitationFilter:
         return where
 
 
-def _first_published(c: Context, claim: models.Claim) -> Any:
-    dates = [
-        date_key(c.dataset.sources[x.evidence.source].published_on)
-        for x in c.dataset.citations_by_claim.get(claim.id, [])
-    ]
-    known = [d for d in dates if d is not None]
-    return min(known) if known else None
-
-
 _CITING = "FROM citations c JOIN sources s ON s.id = c.source"
 """A claim's citations with their sources, in an order key's SQL."""
-
-
-def _independent_sources(c: Context, claim: models.Claim) -> int:
-    return len(independent_stories(c.dataset, c.dataset.citations_by_claim.get(claim.id, [])))
 
 
 CLAIMS = Entity(
@@ -431,24 +344,20 @@ CLAIMS = Entity(
     order_keys=dict(
         SAID_ON=Key(
             "By when the words were said; unknown last.",
-            lambda _, r: date_key(r.said_on),
             sql=("t.said_from", "t.said_to"),
         ),
         FIRST_PUBLISHED_ON=Key(
             "By the earliest publication date of a citing article.",
-            _first_published,
             # (first day, last day) tuples compare as these fixed-width "first/last" strings do
             sql=(f"(SELECT MIN(s.published_from || '/' || s.published_to) {_CITING} WHERE c.claim = t.id)",),
         ),
         SPEAKER_NAME=Key(
             "By the speaker's canonical name.",
-            lambda c, r: c.dataset.people[r.speaker].name.casefold(),
             # SQLite compares text as UTF-8 bytes: in code point order, as Python compares str
             sql=("(SELECT p.folded_name FROM people p WHERE p.id = t.speaker)",),
         ),
         INDEPENDENT_SOURCE_COUNT=Key(
             "By how many independent stories report the claim.",
-            _independent_sources,
             sql=(f"(SELECT COUNT(DISTINCT s.story) {_CITING} WHERE c.claim = t.id)",),
         ),
     ),
@@ -468,7 +377,6 @@ CITATIONS = Entity(
     order_keys=dict(
         PUBLISHED_ON=Key(
             "By the citing article's date.",
-            lambda c, r: date_key(c.dataset.sources[r.evidence.source].published_on),
             sql=(
                 "(SELECT s.published_from FROM sources s WHERE s.id = t.source)",
                 "(SELECT s.published_to FROM sources s WHERE s.id = t.source)",
@@ -476,7 +384,6 @@ CITATIONS = Entity(
         ),
         POSITION=Key(
             "By source (file order), then offset.",
-            lambda c, r: (c.index.position[("sources", r.evidence.source)], r.evidence.start),
             sql=("(SELECT s.pos FROM sources s WHERE s.id = t.source)", "t.start"),
         ),
     ),

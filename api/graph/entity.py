@@ -29,25 +29,24 @@ from schema.store.reader import RecordList, Records, StoredDataset
 
 
 class Filter(Protocol):
-    """A filter input: whether one record meets every condition given."""
-
-    def passes(self, context: Context, record: Any) -> bool: ...
+    """A filter input. Each entity states its rules one way: the tables that grow with the data
+    (claims, citations) as SQL over the snapshot (`sql(context) -> Where`), so a page costs what it
+    shows whatever the data holds; the small ones as Python over the records the store returns
+    (`passes(context, record) -> bool`)."""
 
 
 @dataclass
 class Where:
-    """A filter as SQL over a snapshot's table of the entity (aliased `t`), built by a filter's
-    `sql(context)`: conditions ANDed, their parameters in order, and whether they are the whole
-    filter (`complete`) or only narrow it (then `passes` decides each record left).
+    """A filter as SQL over the snapshot's table of the entity (aliased `t`): conditions ANDed and
+    their parameters in order.
 
     `check` = (a column expression of `t`, a predicate of its value, a tag naming the predicate and
-    its arguments): a row is kept only if the predicate holds for that column's value. It tests a
-    plain column in Python (e.g. a text rule SQL cannot state exactly) without decoding records.
+    its arguments): a row is kept only if the predicate holds for that column's value. It states a
+    text rule SQL cannot state exactly, over a plain column, without decoding records.
     """
 
     conditions: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
-    complete: bool = True
     check: tuple[str, Callable[[Any], bool], str] | None = None
 
     def add(self, condition: str, *params: Any) -> None:
@@ -105,59 +104,58 @@ class Entity:
         record = getattr(context.dataset, self.stem).get(slug)
         return None if record is None else self.object_type(record=record)
 
-    def select(self, context: Context, where: Filter | None, order: Any) -> Sequence[Any]:
-        """The root connection's list: the records the filter keeps, in the order asked for.
+    @property
+    def in_sql(self) -> bool:
+        """Whether the entity's filter and order keys are stated in SQL (see `Filter`)."""
+        return hasattr(self.filter, "sql")
 
-        Over a snapshot, a filter (or order) that no index answers is answered from the table's
-        columns (`from_columns`); otherwise `matching` then `apply_order`.
-        """
-        found = self.from_columns(context, where, order)
-        if found is not None:
-            return found
+    def select(
+        self, context: Context, where: Any, order: Any, within: tuple[str, str] | None = None
+    ) -> Sequence[Any]:
+        """The connection's list: the records the filter keeps, in the order asked for; `within`
+        (column, value) keeps only those whose column holds that value (a person's claims)."""
+        if self.in_sql:
+            return self._select_sql(context, where, order, within)
         kept = self.matching(context, where)
         return kept if order is None else apply_order(order, kept, context, self.order.keys)
 
-    def from_columns(self, context: Context, where: Filter | None, order: Any) -> Sequence[Any] | None:
-        """The filtered, ordered list from a snapshot's columns (None: not a snapshot, or nothing an
-        index leaves to decode every record for: `matching` answers those at least as well).
-
-        The filter's `sql` gives the SQL conditions; one statement selects the positions of the
-        rows they keep (ordered by the key's SQL when it has one and the conditions are the whole
-        filter), so a page decodes only its own records and the count is the number of positions.
-        A filter SQL states only in part is checked by `passes` on what SQL kept; a key without SQL
-        is read from the records (`sort_records` keeps positions). A filter whose `sql` gives None
-        (e.g. a reference of the wrong type, which `matching` reports as the in-memory data does)
-        is left to `matching`.
-        """
+    def _select_sql(
+        self, context: Context, where: Any, order: Any, within: tuple[str, str] | None
+    ) -> Sequence[Any]:
+        """`select` over the snapshot: one statement selects the positions of the rows kept, in
+        order, so a page decodes only its own records and the count is the number of positions
+        (remembered by `Store.positions`: a repeated filter runs no statement). With no order and
+        one reference alone, the reference's index list is the answer (O(page))."""
+        given = {} if where is None else {
+            f.name: getattr(where, f.name) for f in fields(where) if getattr(where, f.name) is not None
+        }
+        if within is not None:
+            column, value = within
+            if column in given and slug_of(given[column], self.indexed[column][0]) != value:
+                return ()
+            given[column] = value
+        if order is None and len(given) <= 1:
+            if not given:
+                return context.records(self.stem)
+            ((name, value),) = given.items()
+            if name in self.indexed:
+                type_name, index = self.indexed[name]
+                return index(context).get(slug_of(value, type_name), [])
+        found = Where() if where is None else where.sql(context)
+        if within is not None:
+            found.add(f"t.{within[0]} = ?", within[1])
         dataset = context.dataset
-        if not isinstance(dataset, StoredDataset) or dataset.store is None:
-            return None
-        to_sql = getattr(where, "sql", None)
-        given = [] if where is None else [f.name for f in fields(where) if getattr(where, f.name) is not None]  # type: ignore[arg-type]
-        ordering = sql_order(order, self.order.sql)
-        by_key = bool(ordering) and not ordering.startswith("t.pos")  # type: ignore[union-attr]
-        filtered = to_sql is not None and (not given or any(name not in self.indexed for name in given))
-        if not filtered and not (by_key and (where is None or to_sql is not None)):
-            return None
-        found = Where() if where is None or to_sql is None else to_sql(context)
-        if found is None:
-            return None
+        assert isinstance(dataset, StoredDataset) and dataset.store is not None, "served from a snapshot"
         records: Records[Any] = getattr(dataset, self.stem)
         sql = f'SELECT t.pos{"" if found.check is None else ", " + found.check[0]} FROM "{self.stem}" t'
         if found.conditions:
             sql += " WHERE " + " AND ".join(found.conditions)
-        in_sql = ordering if found.complete and ordering else "t.pos"
-        sql += f" ORDER BY {in_sql}"
+        sql += f" ORDER BY {sql_order(order, self.order.sql) or 't.pos'}"
         check, tag = (None, "") if found.check is None else found.check[1:]
-        kept: Sequence[Any] = RecordList(records, dataset.store.positions(sql, found.params, check, tag))
-        if not found.complete:
-            kept = keep(context, kept, where)
-        if order is not None and in_sql != ordering:
-            kept = apply_order(order, kept, context, self.order.keys)
-        return kept
+        return RecordList(records, dataset.store.positions(sql, found.params, check, tag))
 
-    def matching(self, context: Context, where: Filter | None) -> Sequence[Any]:
-        """Takes a filter (or None) and returns the records it keeps, in file order.
+    def matching(self, context: Context, where: Any) -> Sequence[Any]:
+        """Takes a Python filter (or None) and returns the records it keeps, in file order.
 
         A filter naming an indexed reference (a claim's speaker, a citation's claim...) starts from
         that index list instead of every record; when it names nothing else, the list *is* the answer
@@ -166,7 +164,7 @@ class Entity:
         """
         if where is None:
             return context.records(self.stem)
-        given = [f.name for f in fields(where) if getattr(where, f.name) is not None]  # type: ignore[arg-type]
+        given = [f.name for f in fields(where) if getattr(where, f.name) is not None]
         indexed = [name for name in given if name in self.indexed]
         if not indexed:
             return keep(context, context.records(self.stem), where)
@@ -178,7 +176,7 @@ class Entity:
         return smallest if len(given) == 1 else keep(context, smallest, where)
 
 
-def keep(context: Context, records: Sequence[Any], where: Filter | None) -> Sequence[Any]:
+def keep(context: Context, records: Sequence[Any], where: Any) -> Sequence[Any]:
     """Returns the records that pass the filter (all of them, as given, without one), in their order.
 
     A snapshot's lazy `RecordList` gives a `RecordList` of the positions kept: the records are
@@ -205,13 +203,13 @@ def connection_field(
     *,
     name: str | None = None,
     description: str | None = None,
-    within: Callable[[Any, Context], Sequence[Any]] | None = None,
+    within: tuple[str, Callable[[Any], str]] | None = None,
     filter_doc: str = _FILTER_DOC,
 ) -> Any:
     """Returns a connection field over the entity: filter, orderBy and cursor paging arguments.
 
-    At the root (no `within`) it lists every record; on an object type, `within(parent, context)`
-    gives the candidate records (e.g. a person's own claims, from an index).
+    At the root (no `within`) it lists every record; on an object type, `within` = (a column of the
+    entity's table, parent -> the value it must hold) keeps the parent's own (a person's claims).
     """
 
     def connection(
@@ -224,12 +222,8 @@ def connection_field(
         after: str | None = None,
         before: str | None = None,
     ) -> Any:
-        context: Context = info.context
-        if within is None:
-            ordered = entity.select(context, filter, order_by)
-        else:
-            kept = keep(context, within(self, context), filter)
-            ordered = kept if order_by is None else apply_order(order_by, kept, context, entity.order.keys)
+        scope = None if within is None else (within[0], within[1](self))
+        ordered = entity.select(info.context, filter, order_by, scope)
         return paginate(ordered, entity.wrap, first, last, after, before)
 
     connection.__name__ = connection.__qualname__ = name or entity.stem  # the field's python name

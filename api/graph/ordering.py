@@ -31,11 +31,11 @@ class Key:
     """One value an entity can be ordered by: its enum value's description and how to read it."""
 
     description: str
-    read: KeyFn
+    read: KeyFn | None = None
+    """The key of a record, for an entity filtered in Python (None sorts last)."""
     sql: tuple[str, ...] = ()
-    """The same key over a snapshot's columns (the entity's table is `t`): SQL expressions whose
-    values, compared in turn, order as `read`'s do, the first one NULL exactly when `read` gives None.
-    Empty: the key is read from the decoded records."""
+    """The key of an entity filtered in SQL (see `entity.Filter`), over its table `t`: expressions
+    compared in turn, the first one NULL when the key is unknown (sorted last)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ def date_key(value: PartialDate | None) -> tuple[Any, ...] | None:
 BY_NAME = Key("By name, alphabetically (case-insensitive).", lambda _, r: str(r.name).casefold())
 _FILE_ORDER = "The order of the fixture file (default)."
 _BY_SLUG = Key("By slug, alphabetically.", lambda _, r: str(r.id), sql=("t.id",))
+"""The one key every entity has, in both forms: the slug is the record's `id` and its row's `id`."""
 _DIRECTION = "ASC (default) or DESC."
 
 
@@ -89,7 +90,7 @@ def order_by(type_name: str, plural: str, **keys: Key) -> Order:
     )
     return Order(
         input=order_input,
-        keys={name.lower(): k.read for name, k in everything.items()},
+        keys={name.lower(): k.read for name, k in everything.items() if k.read is not None},
         sql={name.lower(): k.sql for name, k in everything.items() if k.sql},
     )
 
@@ -143,18 +144,13 @@ def _sort_positions(
 
 def sql_order(order: Any, sql: Mapping[str, tuple[str, ...]]) -> str | None:
     """The ORDER BY clause of an optional order input over a snapshot's table `t` (None: no order
-    given, file order), as `sort_records` orders: nulls last in either direction, ties in file order.
-
-    Returns "" when the key has no SQL expressions (it is read from the records, in Python).
-    """
+    given, file order): nulls last in either direction, ties in file order, as `sort_records`."""
     if order is None or order.field is None:
         return None
     descending = " DESC" if order.direction is Direction.DESC else ""
     if order.field.value == "file_order":
         return f"t.pos{descending}"
-    expressions = sql.get(order.field.value)
-    if not expressions:
-        return ""
+    expressions = sql[order.field.value]
     return f"({expressions[0]}) IS NULL, " + "".join(f"{e}{descending}, " for e in expressions) + "t.pos"
 
 

@@ -72,7 +72,7 @@ class Person(Record):
         CLAIMS,
         name="claims",
         description="What the person said: a connection of claims, filtered and ordered.",
-        within=lambda person, context: context.dataset.claims_by_speaker.get(person.record.id, []),
+        within=("speaker", lambda person: person.record.id),
         filter_doc="Conditions on the claims.",
     )
 
