@@ -1,4 +1,5 @@
-"""GraphQL over HTTP: Accept negotiation, body size, status codes, 405/500 handlers and CORS."""
+"""GraphQL over HTTP: reading a request once, Accept negotiation, body size, status codes, 405/500
+handlers and CORS."""
 
 from __future__ import annotations
 
