@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from api.errors import RequestError
+from api.errors import BAD_REQUEST, RequestError
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -66,3 +66,17 @@ def request_from(params: Mapping[str, Any]) -> GraphQLRequest:
     if operation_name is not None and not isinstance(operation_name, str):
         raise RequestError("`operationName` must be a string.")
     return GraphQLRequest(query, variables, operation_name or None, persisted_hash)
+
+
+def request_from_json(body: bytes) -> GraphQLRequest:
+    """Takes a POST body and returns the request; RequestError unless it is one JSON object."""
+    try:
+        params = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise RequestError("The request body is not valid JSON.") from None
+    if isinstance(params, list):
+        message = "Batched requests (a JSON array) are not supported; send one operation per request."
+        raise RequestError(message, 400, BAD_REQUEST)
+    if not isinstance(params, dict):
+        raise RequestError("The request body must be a JSON object with a `query`.")
+    return request_from(params)

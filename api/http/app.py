@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from api.engine.persisted import PersistedQueries
 from api.engine.pipeline import Engine
 from api.engine.query_shape import shape_rules
-from api.errors import BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE, RequestError
+from api.errors import RequestError
 from api.graph.context import Context
 from api.graph.indexes import SOURCES as SNAPSHOT_SOURCES
 from api.graph.indexes import write_api_tables, write_claim_texts
@@ -33,12 +33,11 @@ from api.http.middleware.edge import edge_middleware
 from api.http.middleware.response_cache import ResponseCache
 from api.http.transport import (
     EXCEPTION_HANDLERS,
-    check_query_string,
     cors,
     graphql_status,
     negotiate,
     not_acceptable,
-    read_body,
+    read_graphql,
     respond,
 )
 from api.http.views import playground
@@ -68,12 +67,8 @@ def graphql_endpoint(engine: Engine) -> Callable[[Request], Any]:
         if media_type is None:
             return not_acceptable()
         try:
-            if method == "GET":
-                check_query_string(request, engine.limits.max_body_bytes)
-                params: Any = dict(request.query_params)
-            else:
-                params = await _post_params(request, engine.limits.max_body_bytes)
-            graphql_request = engine.persisted.resolve(Engine.request_from(params))
+            read = await read_graphql(request, engine.limits.max_body_bytes)
+            graphql_request = engine.persisted.resolve(read)
         except RequestError as error:
             no_store = {"Cache-Control": "no-store"}  # e.g. a persisted query not (yet) known
             return respond(orjson.dumps(error.payload()), error.status, media_type, no_store)
@@ -82,26 +77,6 @@ def graphql_endpoint(engine: Engine) -> Callable[[Request], Any]:
         return respond(body, graphql_status(status, media_type), media_type, headers)
 
     return endpoint
-
-
-async def _post_params(request: Request, max_bytes: int) -> Any:
-    """Reads a POST body of at most `max_bytes`: a JSON object (GraphQL over HTTP allows only JSON)."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        given = content_type or "a body without Content-Type"
-        message = f"Send POST bodies as application/json, not {given}."
-        raise RequestError(message, 415, UNSUPPORTED_MEDIA_TYPE)
-    body = await read_body(request, max_bytes)
-    try:
-        params = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise RequestError("The request body is not valid JSON.") from None
-    if isinstance(params, list):
-        message = "Batched requests (a JSON array) are not supported; send one operation per request."
-        raise RequestError(message, 400, BAD_REQUEST)
-    if not isinstance(params, dict):
-        raise RequestError("The request body must be a JSON object with a `query`.")
-    return params
 
 
 async def healthz(request: Request) -> Response:

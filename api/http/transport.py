@@ -1,18 +1,30 @@
-"""GraphQL over HTTP: Accept negotiation, body size, status codes, 405/500 handlers and CORS."""
+"""GraphQL over HTTP: reading a request once, Accept negotiation, body size, status codes, 405/500
+handlers and CORS."""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from starlette.datastructures import QueryParams
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
-from api.errors import INTERNAL, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE, PAYLOAD_TOO_LARGE, RequestError
+from api.engine.request import GraphQLRequest, request_from, request_from_json
+from api.errors import (
+    INTERNAL,
+    METHOD_NOT_ALLOWED,
+    NOT_ACCEPTABLE,
+    PAYLOAD_TOO_LARGE,
+    UNSUPPORTED_MEDIA_TYPE,
+    RequestError,
+)
 
 logger = logging.getLogger("parley.http")
 
@@ -92,10 +104,75 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def check_query_string(request: Request, limit: int) -> None:
-    """Refuses (413) a GET whose query string exceeds `limit` bytes."""
-    if len(request.scope.get("query_string", b"")) > limit:
+READING = "parley.graphql_request"
+"""The scope key where the response cache leaves its reading of a /graphql request for the endpoint."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One reading of a /graphql request: the engine's request or the error refusing it, and the
+    body limit it was read under."""
+
+    outcome: GraphQLRequest | RequestError
+    limit: int
+
+    def request(self) -> GraphQLRequest:
+        """Returns the engine's request, or raises the error that refuses it."""
+        if isinstance(self.outcome, RequestError):
+            raise self.outcome
+        return self.outcome
+
+
+def check_json(content_type: str) -> None:
+    """Refuses (415) a POST body that is not application/json (GraphQL over HTTP allows only JSON)."""
+    media = content_type.split(";")[0].strip().lower()
+    if media != JSON:
+        message = f"Send POST bodies as application/json, not {media or 'a body without Content-Type'}."
+        raise RequestError(message, 415, UNSUPPORTED_MEDIA_TYPE)
+
+
+def query_string_request(
+    query_string: bytes, limit: int, params: QueryParams | None = None
+) -> GraphQLRequest:
+    """Reads a GET's parameters, refusing (413) a query string over `limit` bytes; `params` is
+    Starlette's decoding of the query string when a Request has made it already."""
+    if len(query_string) > limit:
         raise payload_too_large(limit, "query string")
+    return request_from(dict(QueryParams(query_string) if params is None else params))
+
+
+def read_received(scope: Scope, method: str, raw: bytes, content_type: str, limit: int) -> Reading:
+    """Reads a GET query string or a whole POST body already received, as the endpoint would, and
+    leaves the reading in the scope, so the endpoint does not read the request again."""
+    outcome: GraphQLRequest | RequestError
+    try:
+        if method == "GET":
+            outcome = query_string_request(raw, limit)
+        else:
+            check_json(content_type)
+            if len(raw) > limit:
+                raise payload_too_large(limit)
+            outcome = request_from_json(raw)
+    except RequestError as error:
+        outcome = error
+    reading = Reading(outcome, limit)
+    scope[READING] = reading
+    return reading
+
+
+async def read_graphql(request: Request, limit: int) -> GraphQLRequest:
+    """Returns the engine's request for a /graphql GET, HEAD or POST; RequestError when refused.
+
+    The response cache's reading when it left one in the scope; read here otherwise (HEAD, the
+    playground's GETs, query strings and bodies too long for the cache, bodies without a length).
+    """
+    reading = request.scope.get(READING)
+    if isinstance(reading, Reading) and reading.limit == limit:
+        return reading.request()
+    if request.method in ("GET", "HEAD"):
+        return query_string_request(request.scope.get("query_string", b""), limit, request.query_params)
+    check_json(request.headers.get("content-type", ""))  # before the body: a refused one is not read
+    return request_from_json(await read_body(request, limit))
 
 
 def _error_body(message: str, code: str, **extensions: Any) -> bytes:

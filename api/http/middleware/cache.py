@@ -2,8 +2,9 @@
 
 It sits outermost but for Starlette's error middleware, so what it stores is the answer exactly as
 the rest of the stack produced it (CORS, security headers and gzip included; Origin and whether
-gzip is accepted are part of the key, and a gzip answer's ETag ends in -gzip). A miss is run
-by the app with the body it already read, and buffered: a GET answer gets a strong ETag and
+gzip is accepted are part of the key, and a gzip answer's ETag ends in -gzip). A miss reads the
+request's parameters once (api/http/transport.py `read_received`) and leaves that reading in the
+scope for the endpoint; it is run by the app and buffered: a GET answer gets a strong ETag and
 `Vary: Accept` (and 304 to a matching If-None-Match), a POST answer is stored on its second sighting.
 An answer with errors is stored only under the raw key: its locations belong to that spelling.
 """
@@ -14,7 +15,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http.middleware.response_cache import CachedResponse, ResponseCache, decoded_params, etag_matches
+from api.engine.request import GraphQLRequest
+from api.http.middleware.response_cache import CachedResponse, ResponseCache, etag_matches
+from api.http.transport import read_received
 
 _SHAPING = (b"accept", b"accept-encoding", b"content-type", b"origin", b"if-none-match", b"content-length")
 
@@ -56,7 +59,10 @@ class ResponseCacheMiddleware:
         cached = self.cache.get(raw_key)
         norm_key = None
         if cached is None:
-            norm_key = _normalised(self.cache, method, raw, shape)
+            # Read once, as the endpoint reads it; the endpoint takes this reading from the scope.
+            reading = read_received(scope, method, raw, shape[1].decode("latin-1"), self.max_request_bytes)
+            if isinstance(reading.outcome, GraphQLRequest):
+                norm_key = self.cache.normalised_request_key(method, reading.outcome, shape)
             cached = None if norm_key is None else self.cache.get(norm_key)
             if cached is not None:
                 self.cache.put(raw_key, cached)
@@ -122,14 +128,6 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
-
-
-def _normalised(cache: ResponseCache, method: str, raw: bytes, shape: tuple[bytes, ...]) -> bytes | None:
-    try:
-        params = decoded_params(method, raw, shape[1])
-    except UnicodeDecodeError:
-        return None
-    return cache.normalised_request_key(method, params, shape)
 
 
 async def _replay(cached: CachedResponse, method: str, if_none_match: bytes, send: Send) -> None:

@@ -6,8 +6,8 @@ answer), then of the normalised request (the query as GraphQL's own lexer reads 
 canonical JSON, operationName, same headers), so requests GraphQL reads the same share an entry.
 Only an answer without errors is stored under the normalised key: errors carry the locations of
 one spelling. Every byte the cache keeps (answers, keys, the requests it remembers having seen,
-the normalised queries) counts against one budget. `api/cache_middleware.py` puts it in front of
-the app.
+the normalised queries) counts against one budget. `api/http/middleware/cache.py` puts it in front
+of the app.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
 
 import orjson
 from graphql import GraphQLSyntaxError, Source
 from graphql.language import Lexer, Token, TokenKind
 
-from api.engine.request import request_from
+from api.engine.request import GraphQLRequest, request_from
 from api.errors import RequestError
 
 Headers = tuple[tuple[bytes, bytes], ...]
@@ -108,17 +107,21 @@ def normalise_query(query: str, max_tokens: int = MAX_TOKENS) -> str | None:
 
 
 def normalised_key(
-    params: Any, shape: tuple[Any, ...], normalise: Callable[[str], str | bytes | None] = normalise_query
+    request: GraphQLRequest | Any,
+    shape: tuple[Any, ...],
+    normalise: Callable[[str], str | bytes | None] = normalise_query,
 ) -> tuple[Any, ...] | None:
-    """Takes decoded GET params or a POST body and the answer-shaping headers; returns the
-    normalised key, or None when the request is malformed (the endpoint answers those) or its
-    query is not GraphQL. `normalise` maps the query text to its normalised form (or None)."""
-    if not isinstance(params, dict):
-        return None
-    try:
-        request = request_from(params)  # the engine's own reading of the parameters
-    except RequestError:
-        return None
+    """Takes the engine's request (or decoded GET params or a POST body, read as the engine reads
+    them) and the answer-shaping headers; returns the normalised key, or None when the request is
+    malformed (the endpoint answers those) or its query is not GraphQL. `normalise` maps the query
+    text to its normalised form (or None)."""
+    if not isinstance(request, GraphQLRequest):
+        if not isinstance(request, dict):
+            return None
+        try:
+            request = request_from(request)
+        except RequestError:
+            return None
     if request.query is None:
         return None  # a persisted-query hash alone: only its exact bytes key it
     try:
@@ -142,18 +145,6 @@ def digest(*parts: Any) -> bytes:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else bytes(part)
         hasher.update((b"s" if isinstance(part, str) else b"b") + len(data).to_bytes(8, "big") + data)
     return hasher.digest()
-
-
-def decoded_params(method: str, raw: bytes, content_type: bytes) -> Any:
-    """Decodes GET query-string params (as Starlette does) or a JSON POST body; None if neither."""
-    if method == "GET":
-        return dict(parse_qsl(raw.decode("latin-1"), keep_blank_values=True))
-    if content_type.split(b";")[0].strip().lower() != b"application/json":
-        return None
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
 
 
 def etag_matches(if_none_match: bytes, etag: bytes) -> bool:
@@ -196,9 +187,11 @@ class ResponseCache:
         """Returns the key of the raw request: its method, bytes and the answer-shaping headers."""
         return digest("raw", method, raw, *shape)
 
-    def normalised_request_key(self, method: str, params: Any, shape: tuple[bytes, ...]) -> bytes | None:
+    def normalised_request_key(
+        self, method: str, request: GraphQLRequest, shape: tuple[bytes, ...]
+    ) -> bytes | None:
         """Returns the key of the normalised request, or None when it has none (see normalised_key)."""
-        key = normalised_key(params, shape, self.normalise)
+        key = normalised_key(request, shape, self.normalise)
         return None if key is None else digest("normalised", method, *key)
 
     def normalise(self, query: str) -> bytes | None:
