@@ -1,7 +1,8 @@
 """The execution timeout holds inside a resolver's long loop, not only between fields.
 
 A filter no index narrows reads every row in one SQL statement; on a large dataset that statement
-alone can outlast the timeout, so SQLite asks for the deadline as it runs. The clock of api/graph/deadline.py is replaced here by one that
+alone can outlast the timeout, so SQLite asks for the deadline as it runs. The clock of
+api/graph/deadline.py is replaced here by one that
 moves a second per look, so the test does not depend on how fast the machine is.
 """
 

@@ -92,5 +92,6 @@ def test_parley_synth_subcommand_and_the_server_loads_its_output(tmp_path: Path)
     from api.http.app import create_app
 
     assert main(["synth", "--claims", "40", "--out", str(tmp_path)]) == 0
-    app = create_app(fixtures_dir=tmp_path / "fixtures", seeds_dir=tmp_path / "seeds", snapshot=tmp_path / "db")
+    data = {"fixtures_dir": tmp_path / "fixtures", "seeds_dir": tmp_path / "seeds"}
+    app = create_app(**data, snapshot=tmp_path / "parley.db")
     assert app.state.dataset.counts()["claims"] == 40
