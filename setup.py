@@ -17,7 +17,7 @@ DATA = {
 
 setup(
     # Discovery, so every subpackage of api/ and schema/ (api/http, api/graph, ...) is included,
-    # and their data folders (api/static/graphiql, schema/json) too.
+    # and their data folders (api/static/graphiql, api/http/views/templates, schema/json) too.
     packages=[
         *find_namespace_packages(include=["api", "api.*", "schema", "schema.*"], exclude=["*.__pycache__"]),
         *(f"parley_data.{name}" for name in DATA),
@@ -28,6 +28,7 @@ setup(
         "schema.json": ["*.json"],
         "api.static.jsonld": ["*.jsonld"],
         "api.static.graphiql": ["*"],
+        "api.http.views.templates": ["*"],
         **{f"parley_data.{name}": files for name, (_, files) in DATA.items()},
     },
 )

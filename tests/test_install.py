@@ -93,7 +93,8 @@ def _serving(command: list[str], cwd: Path, port: int, env: dict[str, str] | Non
 
 
 def _check_serves_data_and_playground(base: str) -> None:
-    """A query, the playground page with the example tabs, its JS, and downloads, byte for byte."""
+    """A query, the playground page with the example tabs, the home and a reader page, the playground's JS,
+    and downloads, byte for byte."""
     answer = httpx.post(f"{base}/graphql", json={"query": QUERY}, timeout=30)
     assert answer.status_code == 200
     assert answer.json() == ANSWER
@@ -101,6 +102,12 @@ def _check_serves_data_and_playground(base: str) -> None:
     assert page.status_code == 200
     assert '<script type="module" src="/playground/assets/playground.js"></script>' in page.text
     assert page.text.count('{"query": ') == len(list(EXAMPLES_DIR.glob("*.graphql"))) >= 10  # one tab each
+    # The home page and a reader page: their templates (api/http/views/templates) ship in the wheel.
+    home = httpx.get(f"{base}/", headers={"Accept": "text/html"}, timeout=30)
+    assert home.status_code == 200 and '<ul class="cards">' in home.text
+    reader_url = httpx.get(f"{base}/", timeout=30).json()["sources"][0]["reader"]
+    reader = httpx.get(reader_url, headers={"Accept": "text/html"}, timeout=30)
+    assert reader.status_code == 200 and '<div class="text" id="text">' in reader.text
     script = httpx.get(f"{base}/playground/assets/playground.js", timeout=30)
     assert script.status_code == 200
     assert script.content == (BUNDLE / "playground.js").read_bytes()

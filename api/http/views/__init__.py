@@ -1,1 +1,1 @@
-"""The HTML pages: home, the source reader, the playground, the favicon."""
+"""The HTML pages (home, the source reader, the playground, the favicon), rendered from templates/."""

@@ -1,75 +1,59 @@
-"""Small self-contained HTML pages (no external assets): the shared layout, the favicon and the CSP."""
+"""The pages' shared parts: the templates (Jinja2, autoescaped), the CSP, the mount path, the favicon."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import struct
 import zlib
-from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
+from typing import Any
 
+import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.templating import Jinja2Templates
 
 from api.http.downloads import Download
 
-BASE_CSS = """
-:root { --ink: #1f2937; --muted: #5b6472; --line: #d8dde5; --accent: #1d4ed8; --bg: #fbfbfa; }
-* { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; background: var(--bg); color: var(--ink);
-  font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-a { color: var(--accent); }
-a:focus-visible, [tabindex]:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
-header.bar { display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; align-items: baseline;
-  padding: .55rem 1rem; background: var(--ink); color: #e5e7eb; }
-header.bar a { color: #fff; }
-header.bar .brand { font-weight: 700; font-size: 1.1rem; text-decoration: none; }
-main { max-width: 62rem; margin: 0 auto; padding: 1rem 1rem 3rem; }
-h1 { font-size: 1.6rem; line-height: 1.25; margin: .6rem 0 .4rem; }
-h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
-.muted { color: var(--muted); }
-code, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .9em; }
-.mono { overflow-wrap: anywhere; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-@media (max-width: 600px) { body { font-size: 15px; } main { padding: .6rem .7rem 2rem; }
-  h1 { font-size: 1.3rem; } }
-@media print { header.bar, .no-print { display: none !important; } body { background: #fff; }
-  a { color: inherit; } }
-"""
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+templates = Jinja2Templates(
+    env=jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,  # every value is escaped unless the template says otherwise
+        undefined=jinja2.StrictUndefined,  # a misspelt name is an error, not an empty string
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,  # templates ship with the code; a change needs a restart, as code does
+    )
+)
+# `tojson` keeps the keys' order and non-ASCII text (it still escapes <, >, & and ' for HTML).
+templates.env.policies["json.dumps_kwargs"] = {"ensure_ascii": False}
 
 
-def page(title: str, body: str, *, head: str = "", script: str = "", root: str = "") -> HTMLResponse:
-    """Returns a whole page: the layout, `body` inside <main>, an optional inline script.
+def render(template: str, /, **context: Any) -> str:
+    """Renders `template` (a file under templates/) with `context`."""
+    return templates.get_template(template).render(context)
 
-    Its Content-Security-Policy allows nothing from another origin and only the page's own inline script.
+
+def page(template: str, /, *, script: str | None = None, **context: Any) -> HTMLResponse:
+    """Renders `template` (a page extending page.html) with `context`.
+
+    `script` names the template of the page's one inline script; its Content-Security-Policy allows
+    nothing from another origin and only that script, by its hash.
     """
-    script_tag = f"<script>{script}</script>" if script else ""
-    document = f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<link rel="icon" href="{root}/favicon.ico" sizes="32x32">
-<style>{BASE_CSS}{head}</style>
-</head>
-<body>
-<header class="bar"><a class="brand" href="{root}/">parley</a>
-<a href="{root}/">home</a><a href="{root}/playground">playground</a>
-<a href="{root}/fixtures/datapackage.json">datapackage.json</a>
-</header>
-<main>
-{body}
-</main>
-{script_tag}
-</body>
-</html>
-"""
-    return HTMLResponse(document, headers={"Content-Security-Policy": content_security_policy(script)})
+    body = render(template, script=script, **context)
+    policy = content_security_policy(render(script) if script else "")
+    return HTMLResponse(body, headers={"Content-Security-Policy": policy})
+
+
+def fresh(rendered: Response) -> HTMLResponse:
+    """A new response with a kept page's body and CSP (a response object serves one request)."""
+    policy = rendered.headers["content-security-policy"]
+    return HTMLResponse(rendered.body, headers={"Content-Security-Policy": policy})
 
 
 def content_security_policy(script: str) -> str:
@@ -92,16 +76,6 @@ def root_path(request: Request) -> str:
 def wants_html(request: Request) -> bool:
     """Whether the client (a browser) asks for HTML."""
     return "text/html" in request.headers.get("accept", "")
-
-
-def escape(value: object) -> str:
-    """HTML-escapes any value's text, quotes included."""
-    return html.escape(str(value), quote=True)
-
-
-def join(parts: Iterable[str]) -> str:
-    """Concatenates HTML fragments."""
-    return "".join(parts)
 
 
 # The favicon: a speech bubble with a quotation mark, drawn here as a 32x32 PNG inside an ICO file.

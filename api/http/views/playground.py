@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import html
 import json
 import logging
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from api.http.views.pages import render
 from api.locations import EXAMPLES_DIR
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "static" / "graphiql"
@@ -60,11 +60,6 @@ def missing_assets(assets_dir: Path) -> list[str]:
     return [name for name in REQUIRED_ASSETS if not (assets_dir / name).is_file()]
 
 
-def _script_json(value: object) -> str:
-    # "<" escaped so no example text can close the <script> element early.
-    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
-
-
 def render_page(
     endpoint: str, share_url: str, assets_url: str, tabs: list[ExampleTab], home: str = "/"
 ) -> str:
@@ -78,61 +73,21 @@ def render_page(
         # Names the browser's saved GraphiQL state, so new examples replace tabs saved from old ones.
         "tabsVersion": hashlib.sha256(json.dumps(tab_list).encode()).hexdigest()[:12],
     }
-    base = html.escape(assets_url.rstrip("/"))
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="{html.escape(home)}favicon.ico">
-<title>parley · GraphiQL playground</title>
-<link rel="stylesheet" href="{base}/playground.css">
-<style>
-html, body {{ height: 100%; margin: 0; }}
-body {{ display: flex; flex-direction: column; }}
-#parley-bar {{ display: flex; gap: 1rem; align-items: baseline; padding: .35rem .9rem; flex: none;
-  font: 14px/1.4 system-ui, sans-serif; background: #1f2937; color: #e5e7eb; }}
-#parley-bar a {{ color: #fff; }}
-#parley-bar .brand {{ font-weight: 700; text-decoration: none; }}
-#parley-bar .hint {{ color: #9ca3af; margin-left: auto; }}
-#graphiql {{ flex: 1; min-height: 0; }}
-@media (max-width: 900px) {{ #parley-bar .hint {{ display: none; }} }}
-/* Below 1000 px the response goes under the editor, so the editor keeps the window's width. */
-@media (max-width: 1000px) {{
-  .graphiql-sessions > div:not(.graphiql-session-header) {{ flex-direction: column; }}
-  .graphiql-sessions .graphiql-horizontal-drag-bar {{ display: none; }}
-  .graphiql-sessions .graphiql-response {{ min-height: 30%; }}
-}}
-</style>
-</head>
-<body>
-<header id="parley-bar"><a class="brand" href="{html.escape(home)}">parley</a>
-<span>GraphQL playground</span><a href="{html.escape(home)}">home</a>
-<span class="hint">one tab per example question; the address bar holds a share link</span></header>
-<div id="graphiql">Loading GraphiQL…</div>
-<script id="parley-playground-config" type="application/json">{_script_json(config)}</script>
-<script type="module" src="{base}/playground.js"></script>
-</body>
-</html>
-"""
+    return render(
+        "playground.html", root=home.rstrip("/"), assets=assets_url.rstrip("/"), config=config
+    )
 
 
-def render_missing_page(missing: list[str]) -> str:
+def render_missing_page(missing: list[str], root: str = "") -> str:
     """Returns the page shown instead of GraphiQL when its assets are not installed."""
-    names = ", ".join(html.escape(name) for name in missing)
-    return f"""<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>parley · GraphiQL assets missing</title></head>
-<body>
-<h1>GraphiQL assets are not installed</h1>
-<p>The playground is served from this app, not from a CDN, and its files are missing
-({names}) under <code>{html.escape(str(ASSETS_DIR))}</code>.</p>
-<p>Install them with <code>{INSTALL_COMMAND}</code>
-(which runs <code>{html.escape(BUILD_COMMAND)}</code>), then restart the server.</p>
-<p>The API itself works: POST GraphQL queries to this URL.</p>
-</body>
-</html>
-"""
+    return render(
+        "playground_missing.html",
+        root=root,
+        missing=missing,
+        assets_dir=ASSETS_DIR,
+        install_command=INSTALL_COMMAND,
+        build_command=BUILD_COMMAND,
+    )
 
 
 @functools.cache
@@ -148,11 +103,16 @@ def examples() -> list[ExampleTab]:
 def playground_response(request: Request) -> Response:
     """Takes a browser's GET /graphql; returns the GraphiQL page (503 and instructions if not installed)."""
     missing = missing_assets(ASSETS_DIR)
+    root = str(request.scope.get("root_path", ""))
     if missing:
-        return HTMLResponse(render_missing_page(missing), status_code=503)
-    root = request.scope.get("root_path", "")
-    page = render_page(root + GRAPHQL_PATH, root + PAGE_PATH, root + ASSETS_PATH, _examples(), root + "/")
-    return HTMLResponse(page, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
+        return HTMLResponse(render_missing_page(missing, root.rstrip("/")), status_code=503)
+    return HTMLResponse(_page_at(root), headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
+
+
+@functools.lru_cache(maxsize=8)
+def _page_at(root: str) -> str:
+    """The page for the app mounted at `root`, rendered once per mount path."""
+    return render_page(root + GRAPHQL_PATH, root + PAGE_PATH, root + ASSETS_PATH, _examples(), root + "/")
 
 
 def routes() -> list[BaseRoute]:

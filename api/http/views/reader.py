@@ -4,7 +4,7 @@ The highlighted spans are `Source.citedSpans` (ApiIndex.cited_spans_by_source): 
 the API. Each citation of the source is exactly one <mark data-citation="<id>"> (citations that quote
 the same words nest); cues and the spans sources disagree on are marked too. Where two spans cross,
 the inner one is closed and reopened around the boundary: the reopened part carries
-data-citation-part, never a second data-citation.
+data-citation-part, never a second data-citation. The page is templates/reader.html.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from urllib.parse import quote
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from api.graph.indexes import ApiIndex
 from api.http.downloads import not_found
 from api.http.views.home import source_label
-from api.http.views.pages import escape, join, page, root_path, wants_html
+from api.http.views.pages import fresh, page, render, root_path, wants_html
 from schema.model.dataset import Dataset
 from schema.model.models import Citation
 
@@ -47,115 +47,8 @@ MODE_WORDS = {
 }
 _RANK = {"citation": 0, "discrepancy": 1, "cue": 2}
 
-READER_CSS = """
-.source-meta { color: var(--muted); margin: 0 0 .8rem; }
-.source-meta span + span::before { content: " · "; }
-.legend { display: flex; flex-wrap: wrap; gap: .35rem 1rem; padding: .5rem .7rem; background: #fff;
-  border: 1px solid var(--line); border-radius: 6px; font-size: .92rem; list-style: none; }
-.legend li { display: flex; align-items: center; gap: .35rem; }
-.swatch { display: inline-block; width: 1.6em; height: 1.05em; border-radius: 3px; border-bottom: 3px solid; }
-.text { white-space: pre-wrap; overflow-wrap: anywhere; background: #fff; border: 1px solid var(--line);
-  border-radius: 6px; padding: 1rem 1.1rem; line-height: 1.75; max-width: 48rem; font-size: 1.02rem; }
-mark.c { color: inherit; border-radius: 2px; padding: 0 .05em; border-bottom: 3px solid;
-  -webkit-print-color-adjust: exact; print-color-adjust: exact; cursor: help; }
-mark.c mark.c { padding: .15em 0; }
-mark.c.m-partial { border-bottom-style: dashed; }
-mark.c.m-paraphrase { border-bottom-style: dotted; background-image: none; font-style: italic; }
-mark.c[data-citation]::after { content: attr(data-mode-mark); font-size: .7em; vertical-align: super;
-  font-style: normal; color: var(--muted); padding-left: .1em; }
-.cue { text-decoration: underline wavy #6b7280; text-underline-offset: .25em; }
-.disc { outline: 2px dashed #dc2626; outline-offset: 1px; border-radius: 2px; }
-#card { position: absolute; z-index: 10; max-width: min(26rem, 92vw); background: #fff; color: var(--ink);
-  border: 1px solid var(--line); border-radius: 8px; box-shadow: 0 6px 24px rgba(0,0,0,.18);
-  padding: .6rem .8rem; font-size: .93rem; line-height: 1.45; }
-#card[hidden] { display: none; }
-#card .who { font-weight: 700; }
-#card .entry + .entry { border-top: 1px solid var(--line); margin-top: .45rem; padding-top: .45rem; }
-ol.citations { padding-left: 1.4rem; max-width: 48rem; }
-ol.citations li { margin: .55rem 0; }
-ol.citations q { font-style: italic; }
-.dot { display: inline-block; width: .8em; height: .8em; border-radius: 50%; vertical-align: baseline; }
-@media print { #card { display: none !important; } .text { border: 0; padding: 0; }
-  ol.citations a.play { display: none; } }
-"""
-
-READER_JS = r"""
-(() => {
-  const data = JSON.parse(document.getElementById('reader-data').textContent);
-  const card = document.getElementById('card');
-  let hideTimer = null;
-  const primary = (mark) => mark.dataset.citation || mark.dataset.citationPart;
-  function marksAt(node) {
-    const found = [];
-    for (let el = node; el && el !== document.body; el = el.parentElement) {
-      if (el.matches && el.matches('mark[data-citation], mark[data-citation-part]')) {
-        const id = primary(el);
-        if (!found.includes(id)) found.push(id);
-      }
-    }
-    return found;
-  }
-  function entry(id) {
-    const c = data[id];
-    const div = document.createElement('div');
-    div.className = 'entry';
-    const who = document.createElement('div');
-    who.className = 'who';
-    who.textContent = c.speaker;
-    const how = document.createElement('div');
-    how.textContent = c.modeWords + (c.saidOn ? ' · said ' + c.saidOn : '');
-    const what = document.createElement('div');
-    what.textContent = c.summary;
-    const link = document.createElement('a');
-    link.href = c.playground;
-    link.textContent = 'Open this claim in the playground';
-    div.append(who, how, what, link);
-    return div;
-  }
-  function show(anchor, ids) {
-    clearTimeout(hideTimer);
-    card.replaceChildren(...ids.map(entry));
-    card.hidden = false;
-    const box = anchor.getBoundingClientRect();
-    const width = Math.min(card.offsetWidth, window.innerWidth - 16);
-    const left = Math.max(8, Math.min(box.left, window.innerWidth - width - 8));
-    card.style.left = (left + window.scrollX) + 'px';
-    card.style.top = (box.bottom + window.scrollY + 6) + 'px';
-    for (const el of document.querySelectorAll('[aria-describedby="card"]')) {
-      el.removeAttribute('aria-describedby');
-    }
-    anchor.setAttribute('aria-describedby', 'card');
-  }
-  function hideSoon() {
-    clearTimeout(hideTimer);
-    hideTimer = setTimeout(() => { card.hidden = true; }, 250);
-  }
-  document.addEventListener('mouseover', (event) => {
-    if (card.contains(event.target)) { clearTimeout(hideTimer); return; }
-    const ids = marksAt(event.target);
-    if (ids.length) {
-      const mark = event.target.closest('mark');
-      show(mark, ids);
-    } else if (!card.hidden) {
-      hideSoon();
-    }
-  });
-  document.addEventListener('focusin', (event) => {
-    if (card.contains(event.target)) { clearTimeout(hideTimer); return; }
-    const ids = marksAt(event.target);
-    if (ids.length) show(event.target, ids); else card.hidden = true;
-  });
-  document.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') { card.hidden = true; return; }
-    const mark = event.target.closest && event.target.closest('mark[data-citation]');
-    if (mark && (event.key === 'Enter' || event.key === ' ')) {
-      event.preventDefault();
-      const link = card.querySelector('a');
-      if (link) link.focus();
-    }
-  });
-})();
-"""
+SCRIPT = "reader.js"
+"""The template of the page's inline script (the hover cards)."""
 
 
 @dataclass
@@ -167,27 +60,31 @@ class _Span:
     attrs: dict[str, str] = field(default_factory=dict)
     opened: bool = False
 
-    def open_tag(self) -> str:
+    @property
+    def tag(self) -> str:
+        return "mark" if self.kind == "citation" else "span"
+
+    def opening(self) -> dict[str, str]:
+        """The attributes of this span's next element: all of them the first time, fewer when reopened."""
         attrs = dict(self.attrs)
         if self.opened and self.kind == "citation":  # a reopened part: never a second data-citation
-            attrs = {k: v for k, v in attrs.items() if k in ("class", "data-mode-mark")}
+            attrs = {k: v for k, v in attrs.items() if k == "class"}
             attrs["data-citation-part"] = self.key
-            attrs.pop("data-mode-mark", None)
         elif self.opened:
             attrs = {k: v for k, v in attrs.items() if k not in ("id", "tabindex")}
         self.opened = True
-        tag = "mark" if self.kind == "citation" else "span"
-        return f"<{tag}" + join(f' {name}="{escape(value)}"' for name, value in attrs.items()) + ">"
-
-    def close_tag(self) -> str:
-        return "</mark>" if self.kind == "citation" else "</span>"
+        return attrs
 
 
-def render_text(text: str, spans: list[_Span]) -> str:
-    """Takes the text and its spans; returns the HTML, each span's first element carrying its attributes.
+Piece = tuple[str, str | None, Any]
+"""("text", None, words), ("open", tag, attributes) or ("close", tag, None): what source_text.html shows."""
 
-    Elements nest by position (longest first); where two cross, the inner one is closed at the boundary
-    and reopened after it.
+
+def text_pieces(text: str, spans: list[_Span]) -> list[Piece]:
+    """Takes the text and its spans; returns its pieces and the elements opening and closing around them.
+
+    Each span's first element carries its attributes. Elements nest by position (longest first); where two
+    cross, the inner one is closed at the boundary and reopened after it.
     """
     starts: dict[int, list[_Span]] = {}
     ends: dict[int, list[_Span]] = {}
@@ -195,7 +92,7 @@ def render_text(text: str, spans: list[_Span]) -> str:
         starts.setdefault(span.start, []).append(span)
         ends.setdefault(span.end, []).append(span)
     boundaries = sorted({0, len(text), *starts, *ends})
-    out: list[str] = []
+    out: list[Piece] = []
     stack: list[_Span] = []
     for i, position in enumerate(boundaries):
         closing = ends.get(position, [])
@@ -204,17 +101,22 @@ def render_text(text: str, spans: list[_Span]) -> str:
             lowest = min(stack.index(s) for s in closing)
             while len(stack) > lowest:
                 top = stack.pop()
-                out.append(top.close_tag())
+                out.append(("close", top.tag, None))
                 if top not in closing:
                     reopen.append(top)
             reopen.reverse()
         new = sorted(starts.get(position, []), key=lambda s: (-s.end, _RANK[s.kind], s.key))
         for span in [*reopen, *new]:
-            out.append(span.open_tag())
+            out.append(("open", span.tag, span.opening()))
             stack.append(span)
         if i + 1 < len(boundaries):
-            out.append(escape(text[position : boundaries[i + 1]]).replace("&#x27;", "'"))
-    return "".join(out)
+            out.append(("text", None, text[position : boundaries[i + 1]]))
+    return out
+
+
+def render_text(text: str, spans: list[_Span]) -> str:
+    """Takes the text and its spans; returns the HTML of the text with its marks (source_text.html)."""
+    return render("source_text.html", pieces=text_pieces(text, spans))
 
 
 def _operation_name(slug: str) -> str:
@@ -312,14 +214,6 @@ def reader_data(dataset: Dataset, index: ApiIndex, source_id: str, root: str) ->
     return ReaderData(spans, speakers, cards, ordered)
 
 
-def _palette_css() -> str:
-    return join(
-        f"mark.c.sp{i} {{ background: {bg}; border-bottom-color: {ink}; }}"
-        f" .sp{i}-swatch {{ background: {bg}; border-color: {ink}; }} .sp{i}-dot {{ background: {ink}; }}\n"
-        for i, (bg, ink) in enumerate(PALETTE)
-    )
-
-
 PAGE_CACHE_SIZE = 256
 """Rendered reader pages kept (per source and mount path): a synthetic dataset has thousands of sources."""
 
@@ -348,9 +242,7 @@ def reader_endpoint(dataset: Dataset, index: ApiIndex) -> Callable[[Request], An
                                "end": c.evidence.end} for c in found.citations],
             }
             return Response(orjson.dumps(body), media_type="application/json")
-        cached = rendered(source_id, root)
-        policy = cached.headers["content-security-policy"]
-        return HTMLResponse(cached.body, headers={"Content-Security-Policy": policy})
+        return fresh(rendered(source_id, root))
 
     return endpoint
 
@@ -358,53 +250,28 @@ def reader_endpoint(dataset: Dataset, index: ApiIndex) -> Callable[[Request], An
 def _page(dataset: Dataset, source_id: str, found: ReaderData, root: str) -> Response:
     source = dataset.sources[source_id]
     label = source_label(dataset, source)
-    text_html = render_text(dataset.seed_texts[source_id], found.spans)
     speaker_colour = {pid: i % len(PALETTE) for i, (pid, _, _) in enumerate(found.speakers)}
-    legend = join(
-        f'<li><span class="swatch sp{speaker_colour[pid]}-swatch"></span>{escape(name)} ({n})</li>'
-        for pid, name, n in found.speakers
-    )
-    modes = join(
-        f'<li><span class="swatch" style="border-bottom-style:{style};border-color:#334155"></span>'
-        f"{MODE_MARKS[mode]} {MODE_WORDS[mode]}</li>"
-        for mode, style in (("direct", "solid"), ("partial", "dashed"), ("paraphrase", "dotted"))
-    )
-    extras = (
-        '<li><span class="cue">said</span>&nbsp;attribution cue</li>'
-        '<li><span class="disc">word</span>&nbsp;sources disagree (hover for what)</li>'
-    )
-    items = []
-    for citation in found.citations:
-        card = found.cards[citation.id]
-        colour = speaker_colour[dataset.claims[citation.claim].speaker]
-        items.append(
-            f'<li data-for="{escape(citation.id)}"><span class="dot sp{colour}-dot"></span> '
-            f"<b>{escape(card['speaker'])}</b>, {escape(card['modeWords'])}: "
-            f"<q>{escape(citation.evidence.exact)}</q>"
-            f"<br>{escape(card['summary'])} "
-            f'<a href="#c-{escape(citation.id)}">in the text</a> · '
-            f'<a class="play" href="{escape(card["playground"])}">in the playground</a></li>'
-        )
+    citations = [  # each citation's card, and what the list under the text adds
+        {**found.cards[c.id], "id": c.id, "exact": c.evidence.exact,
+         "colour": speaker_colour[dataset.claims[c.claim].speaker]}
+        for c in found.citations
+    ]
     author = source.author.value if source.author is not None else None
-    meta_bits = [label["outlet"], label["date"], *([f"by {author}"] if author else []),
-                 *([source.credit.text] if source.credit is not None else [])]
-    meta_html = join(f"<span>{escape(bit)}</span>" for bit in meta_bits)
-    data = json.dumps(found.cards, ensure_ascii=False).replace("<", "\\u003c")
-    cited_count = len(found.citations)
-    body = f"""
-<p class="no-print"><a href="{root}/">← all articles</a></p>
-<h1>{escape(label["headline"])}</h1>
-<p class="source-meta">{meta_html}</p>
-<p class="muted">The article's text exactly as stored ({escape(source.seed)}, sha256
-<span class="mono">{escape(source.sha256)}</span>). {cited_count} citations are highlighted, coloured by
-speaker; hover or tab to one for who said it.</p>
-<ul class="legend" aria-label="Speakers">{legend}</ul>
-<ul class="legend" aria-label="Marks">{modes}{extras}</ul>
-<div class="text" id="text">{text_html}</div>
-<h2 id="citations">Citations in this article</h2>
-<ol class="citations">{join(items)}</ol>
-<div id="card" role="tooltip" hidden></div>
-<script type="application/json" id="reader-data">{data}</script>
-"""
-    title = f"{label['headline']} · parley reader"
-    return page(title, body, head=READER_CSS + _palette_css(), script=READER_JS, root=root)
+    meta = [label["outlet"], label["date"], *([f"by {author}"] if author else []),
+            *([source.credit.text] if source.credit is not None else [])]
+    return page(
+        "reader.html",
+        script=SCRIPT,
+        root=root,
+        headline=label["headline"],
+        meta=meta,
+        seed=source.seed,
+        sha256=source.sha256,
+        palette=PALETTE,
+        mode_marks=MODE_MARKS,
+        mode_words=MODE_WORDS,
+        speakers=[(speaker_colour[pid], name, n) for pid, name, n in found.speakers],
+        pieces=text_pieces(dataset.seed_texts[source_id], found.spans),
+        citations=citations,
+        cards=found.cards,
+    )
