@@ -340,7 +340,8 @@ TABLES: dict[str, Table] = {
                     "story",
                     "TEXT",
                     "What counts as one independent story: `source:<id>`, or "
-                    "`outlet:<credit_origin>` for an adapted one (what `independentSourceCount` counts).",
+                    "`outlet:<credit_origin>` for an adapted one (what the claims' INDEPENDENT_SOURCE_COUNT "
+                    "order counts).",
                     _story,
                     required=True,
                 ),
