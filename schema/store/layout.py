@@ -19,7 +19,7 @@ import typing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -545,10 +545,10 @@ _OWNER = (
         "entity",
         "TEXT",
         "The table of the record (a fixture stem: `claims`, `people`...).",
-        lambda row: row[0],
+        itemgetter(0),
         required=True,
     ),
-    Column("record", "TEXT", "The record's `id` in that table.", lambda row: row[1], required=True),
+    Column("record", "TEXT", "The record's `id` in that table.", itemgetter(1), required=True),
 )
 EVIDENCE = Generic(
     "evidence",
@@ -559,27 +559,27 @@ EVIDENCE = Generic(
             "path",
             "TEXT",
             "Where the span sits in the record's JSON, e.g. `said_on.evidence[0]`.",
-            lambda row: row[2],
+            itemgetter(2),
             required=True,
         ),
         Column(
             "source",
             "TEXT",
             "The article whose seed text holds the span.",
-            lambda row: row[3].source,
+            itemgetter(3),
             required=True,
             references="sources",
         ),
-        Column("exact", "TEXT", "The words, byte for byte.", lambda row: row[3].exact, required=True),
+        Column("exact", "TEXT", "The words, byte for byte.", itemgetter(4), required=True),
         Column(
             "start",
             "INTEGER",
             "0-based code point offset in the seed text.",
-            lambda row: row[3].start,
+            itemgetter(5),
             required=True,
         ),
         Column(
-            "end", "INTEGER", "Offset just past the last code point.", lambda row: row[3].end, required=True
+            "end", "INTEGER", "Offset just past the last code point.", itemgetter(6), required=True
         ),
     ),
 )
@@ -589,26 +589,32 @@ NOTES = Generic(
     (
         *_OWNER,
         Column(
-            "seq", "INTEGER", "The note's place among the record's notes.", lambda row: row[2], required=True
+            "seq", "INTEGER", "The note's place among the record's notes.", itemgetter(2), required=True
         ),
-        Column("field", "TEXT", "The field the note explains.", lambda row: row[3].field, required=True),
-        Column("note", "TEXT", "The note.", lambda row: row[3].note, required=True),
+        Column("field", "TEXT", "The field the note explains.", itemgetter(3), required=True),
+        Column("note", "TEXT", "The note.", itemgetter(4), required=True),
     ),
 )
 SEEDS = Generic(
     "seeds",
     "The article texts, exactly as stored in seeds/ (evidence offsets count code points in these).",
     (
-        Column("source", "TEXT", "The article.", lambda row: row[0], required=True, references="sources"),
-        Column("text", "TEXT", "The seed text.", lambda row: row[1], required=True),
+        Column("source", "TEXT", "The article.", itemgetter(0), required=True, references="sources"),
+        Column("text", "TEXT", "The seed text.", itemgetter(1), required=True),
     ),
 )
 
 
-def evidence_rows(stem: str, record: Verified) -> Iterator[tuple[str, str, str, Evidence]]:
-    """(stem, id, path, span) for each evidence span of a record, in the record's order."""
+def evidence_rows(stem: str, record: Verified) -> Iterator[tuple[Any, ...]]:
+    """The rows of `evidence` for a record's spans, in its order (EVIDENCE's columns, in order)."""
     for path, span in iter_evidence(record):
-        yield stem, record.id, path, span
+        yield stem, record.id, path, span.source, span.exact, span.start, span.end
+
+
+def note_rows(stem: str, record: Verified) -> Iterator[tuple[Any, ...]]:
+    """The rows of `notes` for a record's notes (NOTES's columns, in order)."""
+    for seq, note in enumerate(record.notes):
+        yield stem, record.id, seq, note.field, note.note
 
 
 def create_table(name: str, columns: Iterable[Column], key: str = "", without_rowid: bool = False) -> str:

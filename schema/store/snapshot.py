@@ -45,13 +45,13 @@ from schema.store.layout import (
     NOTES,
     SEEDS,
     TABLES,
-    Column,
     child_ddl,
     create_table,
     entity_columns,
     entity_ddl,
     evidence_rows,
     fts_ddl,
+    note_rows,
 )
 
 FORMAT = "3"
@@ -216,8 +216,8 @@ def _write_records(conn: sqlite3.Connection, dataset: Dataset, progress: Progres
     done = 0
     for generic in (EVIDENCE, NOTES):
         conn.execute(create_table(generic.name, generic.columns))
-    add_evidence = _inserter(conn, EVIDENCE.name, EVIDENCE.columns)
-    add_notes = _inserter(conn, NOTES.name, NOTES.columns)
+    add_evidence = f'INSERT INTO "{EVIDENCE.name}" VALUES ({", ".join("?" * len(EVIDENCE.columns))})'
+    add_notes = f'INSERT INTO "{NOTES.name}" VALUES ({", ".join("?" * len(NOTES.columns))})'
     for stem in FIXTURE_MODELS:
         table = TABLES[stem]
         records = getattr(dataset, stem)
@@ -239,8 +239,8 @@ def _write_records(conn: sqlite3.Connection, dataset: Dataset, progress: Progres
                                           for i, r in enumerate(batch)))
                 json = bodies[first : pos + 1] if bodies is not None else [record_json(r) for r in batch]
                 conn.executemany(f'INSERT INTO "{table.body}" VALUES (?, ?)', enumerate(json, start=first))
-                add_evidence(row for r in batch for row in evidence_rows(stem, r))
-                add_notes((stem, r.id, seq, note) for r in batch for seq, note in enumerate(r.notes))
+                conn.executemany(add_evidence, (row for r in batch for row in evidence_rows(stem, r)))
+                conn.executemany(add_notes, (row for r in batch for row in note_rows(stem, r)))
                 done += len(batch)
                 batch = []
                 progress("records", done, total)
@@ -260,19 +260,6 @@ def _write_records(conn: sqlite3.Connection, dataset: Dataset, progress: Progres
             conn.execute(fts_ddl(table))
             conn.execute(f'INSERT INTO "{table.fts}" ("{table.fts}") VALUES (\'rebuild\')')
     progress("reader tables", 1, 1)
-
-
-def _inserter(
-    conn: sqlite3.Connection, name: str, columns: Sequence[Column]
-) -> Callable[[Iterable[Any]], None]:
-    """Inserts items into a table, each row read off an item by the columns' getters."""
-    sql = f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(columns))})'
-    getters = [c.get for c in columns]
-
-    def insert(items: Iterable[Any]) -> None:
-        conn.executemany(sql, ([get(item) for get in getters] for item in items))
-
-    return insert
 
 
 def _write_lists(conn: sqlite3.Connection, dataset: Dataset, progress: Progress) -> None:
