@@ -265,7 +265,7 @@ def test_parley_db_downloads_and_opens_with_sqlite3(tmp_path: Path) -> None:
     ).fetchall()
     assert [row[0] for row in said] == [c.id for c in dataset().claims_by_speaker["howard-lutnick"]]
     quote = conn.execute(
-        "SELECT json_extract(body, '$.evidence.exact') FROM citations WHERE claim = ?", (said[0][0],)
+        "SELECT exact FROM citations WHERE claim = ? ORDER BY pos", (said[0][0],)
     ).fetchone()[0]
     assert quote == dataset().citations_by_claim[said[0][0]][0].evidence.exact
     hits = conn.execute("SELECT rowid FROM search_claims WHERE search_claims MATCH '\"not easy\"'").fetchall()
@@ -619,7 +619,8 @@ def test_stored_bodies_are_the_records_as_their_files_gave_them_and_spans_hold_n
     conn = sqlite3.connect(stored_path())
     for stem in FIXTURE_MODELS:
         raw = json.loads((FIXTURES / f"{stem}.json").read_bytes())
-        bodies = [json.loads(body) for (body,) in conn.execute(f'SELECT body FROM "{stem}" ORDER BY pos')]
+        rows = conn.execute(f'SELECT body FROM "{stem}_json" ORDER BY pos')
+        bodies = [json.loads(body) for (body,) in rows]
         assert bodies == raw, stem
     for (body,) in conn.execute("SELECT body FROM spans"):
         assert all(type(n) is int for span in orjson.loads(body) for n in span), body

@@ -233,7 +233,7 @@ class ClaimFilter:
             if "source" in refs:
                 one.add("c.source = ?", refs["source"])
             if self.mode is not None:
-                one.add("c.mode = ?", self.mode.value)
+                one.add("c.mode = ?", self.mode.name)
             _sources(one, "c.source", refs.get("outlet"), self.published_on, self.as_of)
             held = " AND ".join(one.conditions)
             where.add(f"t.id IN (SELECT c.claim FROM citations c WHERE {held})", *one.params)
@@ -322,7 +322,7 @@ class CitationFilter:
         if "source" in refs:
             where.add("t.source = ?", refs["source"])
         if self.mode is not None:
-            where.add("t.mode = ?", self.mode.value)
+            where.add("t.mode = ?", self.mode.name)
         if self.text is not None:
             wanted = normalise(self.text)
             if _sql_text(wanted) and len(wanted) >= 3:  # a citation's words are among its claim's texts

@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 from api.errors import NOT_FOUND
 from api.http.middleware.response_cache import etag_matches
 from schema.model.dataset import FIXTURE_MODELS, Dataset
+from schema.store.layout import datasette_metadata
 from schema.store.reader import StoredDataset, StoredFile
 
 JSON_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema" / "json"
@@ -147,7 +148,8 @@ def package_with_snapshot(descriptor: bytes | None, snapshot: SnapshotFile) -> b
 
 
 def snapshot_routes(dataset: Dataset) -> list[BaseRoute]:
-    """Returns /downloads/parley.db and /downloads/datapackage.json for a snapshot-backed dataset."""
+    """Returns /downloads/parley.db, /downloads/datapackage.json and /downloads/metadata.json (the
+    file's Datasette metadata) for a snapshot-backed dataset."""
     if not isinstance(dataset, StoredDataset) or dataset.store is None:
         return []
     snapshot = SnapshotFile(dataset.store.path)
@@ -156,6 +158,15 @@ def snapshot_routes(dataset: Dataset) -> list[BaseRoute]:
 
     async def database(request: Request) -> Response:
         return (await run_in_threadpool(snapshot.download)).respond(request)  # hashes on first use
+
+    store = dataset.store
+    names = store.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+    described = datasette_metadata(name for (name,) in names)
+    metadata = Download.of("metadata.json", orjson.dumps(described, option=orjson.OPT_INDENT_2) + b"\n",
+                           "application/json")
+
+    async def datasette(request: Request) -> Response:
+        return metadata.respond(request)
 
     async def package(request: Request) -> Response:
         if not listed:
@@ -167,6 +178,8 @@ def snapshot_routes(dataset: Dataset) -> list[BaseRoute]:
     return [
         Route("/downloads/parley.db", database, methods=["GET"]),
         Route("/downloads/datapackage.json", package, methods=["GET"]),
+        # Datasette's metadata for parley.db: `datasette parley.db -m metadata.json` (docs/database.md)
+        Route("/downloads/metadata.json", datasette, methods=["GET"]),
     ]
 
 

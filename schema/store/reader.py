@@ -2,7 +2,9 @@
 
 The file is opened read-only and immutable (it never changes once written: a rebuild renames a new
 file into place). Records are decoded on demand and kept in bounded LRU caches; the `*_by_*`
-indexes are queried, not rebuilt. Each thread gets its own connection.
+indexes are queried, not rebuilt. Each thread gets its own connection. A stem's records are decoded
+from `<stem>_json` by position; its table's row id is the position too (`layout`), so an id's
+position is read from the table's key index alone.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pydantic import TypeAdapter
 
 from schema.model.dataset import FIXTURE_MODELS, Dataset, FixtureFile
 from schema.model.models import Evidence, Verified
+from schema.store.layout import TABLES
 from schema.store.snapshot import (
     BY_COLUMN,
     FORMAT,
@@ -335,6 +338,7 @@ class Records(LoadedMapping[str, M]):
     def __init__(self, store: Store, stem: str, model: type[M]) -> None:
         super().__init__()
         self.store, self.stem, self.model = store, stem, model
+        self._json = TABLES[stem].body  # the records' JSON by position (the stem's table has the columns)
         self._size = int(store.manifest.get(f"count:{stem}", "0"))
         self._rows: list[M | None] = [None] * self._size
         self._decoded = 0
@@ -345,7 +349,7 @@ class Records(LoadedMapping[str, M]):
         """The position in file order of the record with that id (None: there is none)."""
         found = self._positions.get(record_id)
         if found is None:
-            found = self.store.one(f'SELECT pos FROM "{self.stem}" WHERE id = ?', (record_id,))
+            found = self.store.one(f'SELECT rowid FROM "{self.stem}" WHERE id = ?', (record_id,))
             if found is not None:
                 self._remember(record_id, found)
         return found
@@ -358,7 +362,7 @@ class Records(LoadedMapping[str, M]):
     def _decode(self, pos: int) -> M:
         if self._decoded == 0 and self._size <= min(self.whole, self.limit):
             return self._decode_whole()[pos]
-        body = self.store.one(f'SELECT body FROM "{self.stem}" WHERE pos = ?', (pos,))
+        body = self.store.one(f'SELECT body FROM "{self._json}" WHERE pos = ?', (pos,))
         if body is None:
             raise IndexError(pos)
         if self._decoded >= self.limit:
@@ -383,7 +387,7 @@ class Records(LoadedMapping[str, M]):
         for chunk in _chunks(missing[: self.limit]):
             if self._decoded + len(chunk) > self.limit:
                 self.forget()
-            sql = f'SELECT pos, body FROM "{self.stem}" WHERE pos IN ({", ".join("?" * len(chunk))})'
+            sql = f'SELECT pos, body FROM "{self._json}" WHERE pos IN ({", ".join("?" * len(chunk))})'
             for pos, body in self.store.query(sql, chunk):
                 self._keep(pos, body)
 
@@ -394,14 +398,14 @@ class Records(LoadedMapping[str, M]):
         known = [self._positions[i] for i in wanted if i in self._positions]
         unknown = sorted(i for i in wanted if i not in self._positions)
         for chunk in _chunks(unknown):
-            sql = f'SELECT id, pos FROM "{self.stem}" WHERE id IN ({", ".join("?" * len(chunk))})'
+            sql = f'SELECT id, rowid FROM "{self.stem}" WHERE id IN ({", ".join("?" * len(chunk))})'
             for record_id, pos in self.store.query(sql, chunk):
                 self._remember(record_id, pos)
                 known.append(pos)
         self.load(known)
 
     def _decode_whole(self) -> list[M]:
-        sql = f'SELECT body FROM "{self.stem}" ORDER BY pos'
+        sql = f'SELECT body FROM "{self._json}" ORDER BY pos'
         rows = [self.model.model_validate_json(body) for (body,) in self.store.query(sql)]
         if len(rows) != self._size:
             raise SnapshotError(f"{self.store.path}: {self.stem} holds {len(rows)} rows, not {self._size}")
@@ -433,7 +437,7 @@ class Records(LoadedMapping[str, M]):
         return None if pos is None else self.at(pos)
 
     def _keys(self) -> Iterator[str]:
-        for (record_id,) in self.store.query(f'SELECT id FROM "{self.stem}" ORDER BY pos'):
+        for (record_id,) in self.store.query(f'SELECT id FROM "{self.stem}" ORDER BY rowid'):
             yield record_id
 
     def _count(self) -> int:
@@ -445,7 +449,7 @@ class Records(LoadedMapping[str, M]):
 
 
 class Column(LoadedMapping[str, V]):
-    """One plain column of a stem's table (`COLUMNS`) by record id, each value converted; ids whose
+    """One plain column of a stem's table (`layout.TABLES`) by record id, each value converted; ids whose
     value is NULL (or that name no record) are absent. Read without decoding the records: one
     statement per id missed, or per `BATCH` ids with `load`."""
 
@@ -456,7 +460,7 @@ class Column(LoadedMapping[str, V]):
         self.store, self.convert = store, convert
         self._sql = f'SELECT {column} FROM "{stem}" WHERE id = ?'
         self._many_sql = f'SELECT id, {column} FROM "{stem}" WHERE id IN (%s)'
-        self._keys_sql = f'SELECT id FROM "{stem}" WHERE {column} IS NOT NULL ORDER BY pos'
+        self._keys_sql = f'SELECT id FROM "{stem}" WHERE {column} IS NOT NULL ORDER BY rowid'
         self._count_sql = f'SELECT COUNT(*) FROM "{stem}" WHERE {column} IS NOT NULL'
 
     def _load(self, record_id: Any) -> V | None:

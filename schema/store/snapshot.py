@@ -1,19 +1,22 @@
 """The verified snapshot: a loaded Dataset written once into one SQLite file that servers open read-only.
 
-Layout (every table is also meant to be read by people, with `sqlite3` or Datasette):
-- `manifest(key, value)`: `format`, `code` (hash of the loader and index code that wrote it),
-  `input:fixtures/<name>` / `input:seeds/<name>` (sha256 of every input file) and `count:<stem>`.
-- one table per fixture stem (`claims`, `citations`, ...): `pos` (file order), `id`, `body` (the
-  record as JSON, exactly the fields the fixture set) and a few plain columns to query on (`COLUMNS`;
-  the API answers root filters and orders from them: a partial date is also kept as its first and
-  last day, `claims.said_from`/`said_to`, `sources.published_from`/`published_to`; `sources.story`
-  is what `independent_stories` counts, `people.folded_name` the casefolded name).
+Layout (docs/database.md describes every table a reader sees):
+- one table per fixture stem (`claims`, `citations`, ...), keyed by `id`, with `pos` (file order,
+  also the row id) and a typed column per scalar field, child tables for lists, `evidence`, `notes`
+  and full-text tables (`<stem>_fts`), all declared in `schema.store.layout`; the API answers root
+  filters and orders from these columns (a partial date is also kept as its first and last day,
+  `claims.said_from`/`said_to`, `sources.published_from`/`published_to`; `sources.story` is what
+  `independent_stories` counts, `people.folded_name` the casefolded name).
+- `<stem>_json(pos, body)`: each record as JSON, exactly the fields the fixture set (what the
+  engine decodes).
 - the Dataset's `*_by_*` indexes: those grouping a table on one of its columns (`claims.speaker`,
-  `citations.claim`, ...) are SQL indexes on that column; the two derived through citations
+  `citations.claim`, ...) are SQL indexes on (that column, pos); the two derived through citations
   (`claims_by_source`, `claims_by_outlet`) are rows of `lists(name, key, seq, pos)`, as are the
   claims naming each topic (`claims_by_topic`, for the `topic` filter).
+- `manifest(key, value)`: `format`, `code` (hash of the loader and index code that wrote it),
+  `input:fixtures/<name>` / `input:seeds/<name>` (sha256 of every input file) and `count:<stem>`.
 - `seeds(source, text)`, `files(name, sha256, bytes, content)`: seed texts, fixture bytes.
-- tables the API adds through `extra` writers (spans, claim texts, FTS5 search tables).
+- tables the API adds through `extra` writers (spans, claim texts, its own FTS5 search tables).
 
 The same inputs give the same file, byte for byte: rows go in in file order, nothing records a time,
 and the file is written in the same two parts whether one process builds it or two (`build_snapshot`).
@@ -37,8 +40,21 @@ from typing import Any
 
 from schema.model.dataset import FIXTURE_MODELS, Dataset, gc_paused
 from schema.model.models import Verified
+from schema.store.layout import (
+    EVIDENCE,
+    NOTES,
+    SEEDS,
+    TABLES,
+    child_ddl,
+    create_table,
+    entity_columns,
+    entity_ddl,
+    evidence_rows,
+    fts_ddl,
+    note_rows,
+)
 
-FORMAT = "2"
+FORMAT = "3"
 
 class SnapshotError(Exception):
     """The snapshot is missing, unreadable or not of this format, or could not be built."""
@@ -65,61 +81,6 @@ DERIVED: dict[str, str] = {"claims_by_source": "claims", "claims_by_outlet": "cl
 LISTS: dict[str, str] = {**{name: stem for name, (stem, _) in BY_COLUMN.items()}, **DERIVED}
 TOPICS = "claims_by_topic"
 """The `lists` rows of topic slug -> the positions of the claims naming it (root `topic` filters)."""
-
-
-def _attested(value: Any) -> Any:
-    return None if value is None else getattr(value, "value", value)
-
-
-def _date(value: Any) -> str | None:
-    return None if value is None else str(getattr(value, "date", value))
-
-
-def _earliest(value: Any) -> str | None:
-    """The first day a partial date can mean, ISO (strings in this shape sort as the days do)."""
-    return None if value is None else str(value.earliest().isoformat())
-
-
-def _latest(value: Any) -> str | None:
-    """The last day a partial date can mean, ISO."""
-    return None if value is None else str(value.latest().isoformat())
-
-
-# Plain columns per stem, beside `body`, for people querying the file; the API decodes records from
-# `body` and answers root filters from these columns (`*_from`/`*_to`: a partial date's first and
-# last day, ISO).
-COLUMNS: dict[str, dict[str, Callable[[Any], Any]]] = {
-    "outlets": {"name": lambda r: r.name, "kind": lambda r: str(r.kind)},
-    "sources": {
-        "outlet": lambda r: r.outlet,
-        "seed": lambda r: r.seed,
-        "headline": lambda r: _attested(r.headline),
-        "published_from": lambda r: _earliest(r.published_on),
-        "published_to": lambda r: _latest(r.published_on),
-        "story": lambda r: f"source:{r.id}" if r.credit is None else f"outlet:{r.credit.origin}",
-    },
-    "parties": {"name": lambda r: r.name},
-    "people": {"name": lambda r: r.name, "folded_name": lambda r: r.name.casefold()},
-    "negotiations": {"name": lambda r: r.name},
-    "delegates": {"negotiation": lambda r: r.negotiation, "person": lambda r: r.person},
-    "claims": {
-        "speaker": lambda r: r.speaker,
-        "negotiation": lambda r: r.negotiation,
-        "said_on": lambda r: _date(r.said_on),
-        "said_from": lambda r: _earliest(r.said_on),
-        "said_to": lambda r: _latest(r.said_on),
-        "summary": lambda r: r.summary,
-    },
-    "citations": {
-        "claim": lambda r: r.claim,
-        "source": lambda r: r.evidence.source,
-        "mode": lambda r: str(r.mode),
-        "start": lambda r: r.evidence.start,
-        "end": lambda r: r.evidence.end,
-        "exact": lambda r: r.evidence.exact,
-    },
-    "discrepancies": {},
-}
 
 
 def sha256_file(path: str | Path) -> str:
@@ -248,30 +209,57 @@ def _no_progress(step: str, done: int, total: int) -> None:
 
 
 def _write_records(conn: sqlite3.Connection, dataset: Dataset, progress: Progress) -> None:
+    """Writes each stem's table (`layout.TABLES`: typed columns; rows stored in file order, each
+    row id its `pos`), its records' JSON (`<stem>_json`, what the engine decodes), its child
+    tables, `evidence` and `notes`, then the reader's full-text tables."""
     total = sum(dataset.counts().values())
     done = 0
+    for generic in (EVIDENCE, NOTES):
+        conn.execute(create_table(generic.name, generic.columns))
+    add_evidence = f'INSERT INTO "{EVIDENCE.name}" VALUES ({", ".join("?" * len(EVIDENCE.columns))})'
+    add_notes = f'INSERT INTO "{NOTES.name}" VALUES ({", ".join("?" * len(NOTES.columns))})'
     for stem in FIXTURE_MODELS:
-        columns = COLUMNS[stem]
-        names = "".join(f", {c}" for c in columns)
-        conn.execute(
-            f'CREATE TABLE "{stem}" (pos INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL'
-            + "".join(f", {c}" for c in columns)
-            + ")"
-        )
-        marks = ", ?" * len(columns)
-        rows: list[tuple[Any, ...]] = []
+        table = TABLES[stem]
+        records = getattr(dataset, stem)
+        conn.execute(entity_ddl(table))
+        conn.execute(f'CREATE TABLE "{table.body}" (pos INTEGER PRIMARY KEY REFERENCES "{stem}" (pos),'
+                     " body TEXT NOT NULL)")
+        columns = [c.get for c in entity_columns(table)]
+        # the row id is `pos` too: rows lie in file order, and `rowid` answers id -> pos from the
+        # key's index alone (what `Records.position` reads)
+        names = "".join(f', "{c.name}"' for c in entity_columns(table))
+        insert = f'INSERT INTO "{stem}" (rowid, id, pos{names}) VALUES (?, ?, ?{", ?" * len(columns)})'
         bodies = dataset.bodies.get(stem)  # the JSON the fixture gave each record, if kept
-        for pos, record in enumerate(getattr(dataset, stem).values()):
-            body = record_json(record) if bodies is None else bodies[pos]
-            rows.append((pos, record.id, body, *(get(record) for get in columns.values())))
-            if len(rows) >= 5000:
-                conn.executemany(f'INSERT INTO "{stem}" (pos, id, body{names}) VALUES (?, ?, ?{marks})', rows)
-                done += len(rows)
-                rows = []
+        batch: list[Any] = []
+        for pos, record in enumerate(records.values()):
+            batch.append(record)
+            if len(batch) == 5000 or pos == len(records) - 1:
+                first = pos + 1 - len(batch)
+                conn.executemany(insert, ((first + i, r.id, first + i, *[get(r) for get in columns])
+                                          for i, r in enumerate(batch)))
+                json = bodies[first : pos + 1] if bodies is not None else [record_json(r) for r in batch]
+                conn.executemany(f'INSERT INTO "{table.body}" VALUES (?, ?)', enumerate(json, start=first))
+                conn.executemany(add_evidence, (row for r in batch for row in evidence_rows(stem, r)))
+                conn.executemany(add_notes, (row for r in batch for row in note_rows(stem, r)))
+                done += len(batch)
+                batch = []
                 progress("records", done, total)
-        conn.executemany(f'INSERT INTO "{stem}" (pos, id, body{names}) VALUES (?, ?, ?{marks})', rows)
-        done += len(rows)
-        progress("records", done, total)
+        for child in table.children:
+            conn.execute(child_ddl(table, child))
+            values = [c.get for c in child.columns]
+            conn.executemany(
+                f'INSERT INTO "{child.name}" VALUES (?, ?{", ?" * len(values)})',
+                (
+                    (record.id, seq, *[get(item) for get in values])
+                    for record in records.values()
+                    for seq, item in enumerate(getattr(record, child.path))
+                ),
+            )
+    for table in TABLES.values():
+        if table.search:
+            conn.execute(fts_ddl(table))
+            conn.execute(f'INSERT INTO "{table.fts}" ("{table.fts}") VALUES (\'rebuild\')')
+    progress("reader tables", 1, 1)
 
 
 def _write_lists(conn: sqlite3.Connection, dataset: Dataset, progress: Progress) -> None:
@@ -303,7 +291,8 @@ def _write_lists(conn: sqlite3.Connection, dataset: Dataset, progress: Progress)
 
 def _write_column_indexes(conn: sqlite3.Connection, progress: Progress) -> None:
     for number, (stem, column) in enumerate(BY_COLUMN.values(), start=1):
-        conn.execute(f'CREATE INDEX "{stem}_by_{column}" ON "{stem}" ({column})')  # rows in pos order
+        # (column, pos): a list is read from the index alone, in file order
+        conn.execute(f'CREATE INDEX "{stem}_by_{column}" ON "{stem}" ("{column}", pos)')
         progress("indexes", number, len(BY_COLUMN))
 
 
@@ -423,7 +412,7 @@ class _Snapshot:
             manifest.update({f"input:{name}": digest for name, digest in sorted(inputs.items())})
             manifest.update({f"count:{stem}": str(n) for stem, n in dataset.counts().items()})
             conn.executemany("INSERT INTO manifest VALUES (?, ?)", sorted(manifest.items()))
-            conn.execute("CREATE TABLE seeds (source TEXT PRIMARY KEY, text TEXT NOT NULL)")
+            conn.execute(create_table("seeds", SEEDS.columns, 'PRIMARY KEY ("source")'))
             conn.executemany("INSERT INTO seeds VALUES (?, ?)", sorted(dataset.seed_texts.items()))
             progress("seeds", 1, 1)
             _write_lists(conn, dataset, progress)
