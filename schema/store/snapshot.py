@@ -35,7 +35,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from schema.model.catalogue import BY_COLUMN as BY_COLUMN  # per entity, from the catalogue
+from schema.model.catalogue import COLUMNS as COLUMNS
+from schema.model.dataset import DERIVED as DERIVED
 from schema.model.dataset import FIXTURE_MODELS, Dataset, gc_paused
+from schema.model.dataset import LISTS as LISTS
 from schema.model.models import Verified
 
 FORMAT = "2"
@@ -50,76 +54,8 @@ Progress = Callable[[str, int, int], None]
 ExtraWriter = Callable[[Dataset, sqlite3.Connection, Progress], None]
 """Writes more tables (the API's derived indexes) into the snapshot being built."""
 
-# Dataset index name -> (the fixture stem its lists hold, the column of that table it groups on).
-BY_COLUMN: dict[str, tuple[str, str]] = {
-    "citations_by_claim": ("citations", "claim"),
-    "citations_by_source": ("citations", "source"),
-    "claims_by_speaker": ("claims", "speaker"),
-    "claims_by_negotiation": ("claims", "negotiation"),
-    "delegates_by_negotiation": ("delegates", "negotiation"),
-    "delegates_by_person": ("delegates", "person"),
-    "sources_by_outlet": ("sources", "outlet"),
-}
-# Dataset index name -> the stem its lists hold, kept as rows of `lists` (not one column's values).
-DERIVED: dict[str, str] = {"claims_by_source": "claims", "claims_by_outlet": "claims"}
-LISTS: dict[str, str] = {**{name: stem for name, (stem, _) in BY_COLUMN.items()}, **DERIVED}
 TOPICS = "claims_by_topic"
 """The `lists` rows of topic slug -> the positions of the claims naming it (root `topic` filters)."""
-
-
-def _attested(value: Any) -> Any:
-    return None if value is None else getattr(value, "value", value)
-
-
-def _date(value: Any) -> str | None:
-    return None if value is None else str(getattr(value, "date", value))
-
-
-def _earliest(value: Any) -> str | None:
-    """The first day a partial date can mean, ISO (strings in this shape sort as the days do)."""
-    return None if value is None else str(value.earliest().isoformat())
-
-
-def _latest(value: Any) -> str | None:
-    """The last day a partial date can mean, ISO."""
-    return None if value is None else str(value.latest().isoformat())
-
-
-# Plain columns per stem, beside `body`, for people querying the file; the API decodes records from
-# `body` and answers root filters from these columns (`*_from`/`*_to`: a partial date's first and
-# last day, ISO).
-COLUMNS: dict[str, dict[str, Callable[[Any], Any]]] = {
-    "outlets": {"name": lambda r: r.name, "kind": lambda r: str(r.kind)},
-    "sources": {
-        "outlet": lambda r: r.outlet,
-        "seed": lambda r: r.seed,
-        "headline": lambda r: _attested(r.headline),
-        "published_from": lambda r: _earliest(r.published_on),
-        "published_to": lambda r: _latest(r.published_on),
-        "story": lambda r: f"source:{r.id}" if r.credit is None else f"outlet:{r.credit.origin}",
-    },
-    "parties": {"name": lambda r: r.name},
-    "people": {"name": lambda r: r.name, "folded_name": lambda r: r.name.casefold()},
-    "negotiations": {"name": lambda r: r.name},
-    "delegates": {"negotiation": lambda r: r.negotiation, "person": lambda r: r.person},
-    "claims": {
-        "speaker": lambda r: r.speaker,
-        "negotiation": lambda r: r.negotiation,
-        "said_on": lambda r: _date(r.said_on),
-        "said_from": lambda r: _earliest(r.said_on),
-        "said_to": lambda r: _latest(r.said_on),
-        "summary": lambda r: r.summary,
-    },
-    "citations": {
-        "claim": lambda r: r.claim,
-        "source": lambda r: r.evidence.source,
-        "mode": lambda r: str(r.mode),
-        "start": lambda r: r.evidence.start,
-        "end": lambda r: r.evidence.end,
-        "exact": lambda r: r.evidence.exact,
-    },
-    "discrepancies": {},
-}
 
 
 def sha256_file(path: str | Path) -> str:
