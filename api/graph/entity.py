@@ -65,7 +65,7 @@ class Entity:
     """One entity of the API: its records, GraphQL type, filter and order, and its root fields' docs."""
 
     stem: str
-    """The fixture stem and plural noun, e.g. outlets (Dataset attribute, meta counts)."""
+    """Its catalogue entry's stem, e.g. outlets (`catalogue.OUTLETS.stem`): its records and counts."""
     object_type: type[Any]
     """The strawberry type, e.g. Outlet."""
     filter: type[Any]

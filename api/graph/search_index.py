@@ -28,6 +28,7 @@ from rapidfuzz.distance import Levenshtein
 from api.graph.context import Context
 from api.graph.text import compact, normalise, tolerance, words
 from schema.model import models
+from schema.model.catalogue import SEARCH_TABLES
 from schema.model.dataset import Dataset
 from schema.store.reader import Column, Lists, Records, Store, StoredDataset
 from schema.store.snapshot import Progress
@@ -209,21 +210,6 @@ class SearchIndex:
 
 def _person_texts(p: models.Person) -> list[str | None]:
     return [p.name, p.description, *(a.name for a in p.aliases)]
-
-
-# Snapshot search table -> (fixture stem, the texts of one record that `search` looks in).
-SEARCH_TABLES: dict[str, tuple[str, Any]] = {
-    "search_people": ("people", _person_texts),
-    "search_sources": (
-        "sources",
-        lambda s: [None if a is None else a.value for a in (s.headline, s.author)],
-    ),
-    "search_outlets": ("outlets", lambda o: [o.name, *(a.name for a in o.aliases)]),
-    "search_negotiations": (
-        "negotiations",
-        lambda n: [n.name, *(None if p is None else p.value for p in (n.location, n.venue, n.host))],
-    ),
-}
 
 
 def _joined(texts: Iterable[str | None]) -> str:
