@@ -21,6 +21,8 @@ from schema.publish.tabular import CLAIMS_CSV, claims_csv
 
 MARKER = "SYNTHETIC"
 """File written at the top of every output directory: proof the directory holds synthetic data."""
+VERSION = "0.0.0+synthetic"
+"""The synthetic data package's version (not the curated data's: that is fixtures/curation/version.json)."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ def generate(claims: int, seed: int = 0, progress: Callable[[str], None] | None 
     }
     step(STAGES[4])
     table = claims_csv(fixtures)
-    fixtures[DATAPACKAGE] = build_datapackage(fixtures, seeds, table)
+    fixtures[DATAPACKAGE] = build_datapackage(fixtures, seeds, table, version=VERSION)
     fixtures[CLAIMS_CSV] = table
     manifest = "".join(f"{sha256_hex(content)}  {name}\n" for name, content in sorted(seeds.items()))
     seeds[MANIFEST] = manifest.encode("utf-8")
