@@ -14,6 +14,7 @@ import orjson
 
 from api.graph.text import normalise
 from schema.load.selectors import dataset_evidence
+from schema.model import catalogue
 from schema.model.dataset import FIXTURE_MODELS, Dataset
 from schema.model.models import Claim, Delegate, Discrepancy, Evidence, Negotiation, Source
 from schema.store.reader import EVIDENCE_LIST, Column, Lists, LoadedMapping, Records, Store, StoredDataset
@@ -139,9 +140,9 @@ def _claim_texts(dataset: Dataset, claim: Claim, speakers: dict[str, list[str]])
 # --- The same indexes kept in a snapshot (schema.store.snapshot), written once by `parley build`. ---
 
 LISTS = {
-    "delegates_by_party": "delegates",
-    "discrepancies_by_negotiation": "discrepancies",
-    "successors": "negotiations",
+    "delegates_by_party": catalogue.DELEGATES.stem,
+    "discrepancies_by_negotiation": catalogue.DISCREPANCIES.stem,
+    "successors": catalogue.NEGOTIATIONS.stem,
 }
 """ApiIndex lists kept as rows of the snapshot's `lists` table: name -> the stem of their records."""
 
@@ -266,7 +267,7 @@ def _from_store(cls: type[ApiIndex], dataset: StoredDataset) -> ApiIndex:
         parties_by_person=_Stored(parties, lambda: store.one("SELECT COUNT(*) FROM person_parties")),
         claim_texts=_Stored(texts, lambda: len(claims)),
         position=_Stored(position, lambda: sum(dataset.counts().values()), 16384),
-        published_to=Column(store, "sources", "published_to", dt.date.fromisoformat),
+        published_to=Column(store, catalogue.SOURCES.stem, "published_to", dt.date.fromisoformat),
         **cast(dict[str, Any], {n: Lists(store, n, getattr(dataset, s)) for n, s in LISTS.items()}),
     )
 

@@ -28,7 +28,7 @@ from rapidfuzz.distance import Levenshtein
 from api.graph.context import Context
 from api.graph.text import compact, normalise, tolerance, words
 from schema.model import models
-from schema.model.catalogue import SEARCH_TABLES
+from schema.model.catalogue import CLAIMS, NEGOTIATIONS, OUTLETS, PEOPLE, SEARCH_TABLES, SOURCES
 from schema.model.dataset import Dataset
 from schema.store.reader import Column, Lists, Records, Store, StoredDataset
 from schema.store.snapshot import Progress
@@ -314,8 +314,8 @@ class StoredSearchIndex:
             size = min(size * 4, 512)
             records.load(chunk)
             found = [records.at(pos) for pos in chunk]
-            if stem == "claims":
-                self._records("people").load_ids(c.speaker for c in found)
+            if stem == CLAIMS.stem:
+                self._records(PEOPLE.stem).load_ids(c.speaker for c in found)
                 by_claim: Lists[Any] = self.dataset.citations_by_claim  # type: ignore[assignment]
                 by_claim.load(c.id for c in found)
                 cited = (c.evidence.source for claim in found for c in by_claim.get(claim.id, ()))
@@ -333,28 +333,28 @@ class StoredSearchIndex:
         (both decided before a record is decoded: on the row's text, and by the name index)."""
         near = self.person_names.candidates(text)
         words = (pos for pos, row in self._rows("search_people", needle, wanted) if needle in row)
-        return self._decoded("people", _in_order([words, near]), wanted)
+        return self._decoded(PEOPLE.stem, _in_order([words, near]), wanted)
 
     def people_named(self, text: str) -> Iterator[models.Person]:
         """People one of whose spellings may be within fuzzy-name distance of `text`."""
-        return self._decoded("people", iter(self.person_names.candidates(text)), 0)
+        return self._decoded(PEOPLE.stem, iter(self.person_names.candidates(text)), 0)
 
     def claims_for(self, needle: str, wanted: int = 0) -> Iterator[models.Claim]:
         """Claims whose quoted words, summary or speaker's names hold the needle (`wanted`: how many
         the caller means to take; that many are read first)."""
-        return self._found("search_claims", "claims", needle, wanted)
+        return self._found("search_claims", CLAIMS.stem, needle, wanted)
 
     def sources_for(self, needle: str, wanted: int = 0) -> Iterator[models.Source]:
         """Sources whose headline or author may hold the needle."""
-        return self._found("search_sources", "sources", needle, wanted)
+        return self._found("search_sources", SOURCES.stem, needle, wanted)
 
     def outlets_for(self, needle: str, wanted: int = 0) -> Iterator[models.Outlet]:
         """Outlets whose name or aliases may hold the needle."""
-        return self._found("search_outlets", "outlets", needle, wanted)
+        return self._found("search_outlets", OUTLETS.stem, needle, wanted)
 
     def negotiations_for(self, needle: str, wanted: int = 0) -> Iterator[models.Negotiation]:
         """Negotiations whose name, location, venue or host may hold the needle."""
-        return self._found("search_negotiations", "negotiations", needle, wanted)
+        return self._found("search_negotiations", NEGOTIATIONS.stem, needle, wanted)
 
 
 def _batch(wanted: int) -> int:
