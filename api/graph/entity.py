@@ -102,7 +102,7 @@ class Entity:
 
     def fetch(self, context: Context, slug: str) -> Any:
         """Returns the GraphQL object of the record with that slug, or None if there is none."""
-        record = getattr(context.dataset, self.stem).get(slug)
+        record = context.dataset.tables[self.stem].get(slug)
         return None if record is None else self.object_type(record=record)
 
     def select(self, context: Context, where: Filter | None, order: Any) -> Sequence[Any]:
@@ -142,7 +142,7 @@ class Entity:
         found = Where() if where is None or to_sql is None else to_sql(context)
         if found is None:
             return None
-        records: Records[Any] = getattr(dataset, self.stem)
+        records: Records[Any] = dataset.tables[self.stem]  # type: ignore[assignment]
         sql = f'SELECT t.pos{"" if found.check is None else ", " + found.check[0]} FROM "{self.stem}" t'
         if found.conditions:
             sql += " WHERE " + " AND ".join(found.conditions)

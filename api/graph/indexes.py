@@ -65,7 +65,7 @@ class ApiIndex:
             position={
                 (stem, record_id): i
                 for stem in FIXTURE_MODELS
-                for i, record_id in enumerate(getattr(dataset, stem))
+                for i, record_id in enumerate(dataset.tables[stem])
             },
         )
 
@@ -197,7 +197,7 @@ def write_api_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Progr
     )
     rows = []
     for name, stem in LISTS.items():
-        position = {record_id: i for i, record_id in enumerate(getattr(dataset, stem))}
+        position = {record_id: i for i, record_id in enumerate(dataset.tables[stem])}
         for key, records in sorted(index[name].items()):
             rows += [(name, key, seq, position[record.id]) for seq, record in enumerate(records)]
     conn.executemany("INSERT INTO lists VALUES (?, ?, ?, ?)", rows)
@@ -256,9 +256,11 @@ def _from_store(cls: type[ApiIndex], dataset: StoredDataset) -> ApiIndex:
         body = None if pos is None else store.one("SELECT texts FROM claim_texts WHERE pos = ?", (pos,))
         return None if body is None else list(orjson.loads(body))
 
+    tables = cast(Mapping[str, Records[Any]], dataset.tables)  # a snapshot's tables: Records
+
     def position(key: tuple[str, str]) -> int | None:
         stem, record_id = key
-        table = getattr(dataset, stem, None) if stem in FIXTURE_MODELS else None
+        table = tables.get(stem)
         return None if table is None else table.position(record_id)
 
     return cls(
@@ -268,6 +270,6 @@ def _from_store(cls: type[ApiIndex], dataset: StoredDataset) -> ApiIndex:
         claim_texts=_Stored(texts, lambda: len(claims)),
         position=_Stored(position, lambda: sum(dataset.counts().values()), 16384),
         published_to=Column(store, catalogue.SOURCES.stem, "published_to", dt.date.fromisoformat),
-        **cast(dict[str, Any], {n: Lists(store, n, getattr(dataset, s)) for n, s in LISTS.items()}),
+        **cast(dict[str, Any], {n: Lists(store, n, tables[s]) for n, s in LISTS.items()}),
     )
 

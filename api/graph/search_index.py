@@ -243,7 +243,7 @@ def write_search_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Pr
         "search_claims": [(pos, "\n".join(orjson.loads(texts))) for pos, texts in stored]
     }
     for table, (stem, texts) in SEARCH_TABLES.items():
-        rows[table] = [(pos, _joined(texts(r))) for pos, r in enumerate(getattr(dataset, stem).values())]
+        rows[table] = [(pos, _joined(texts(r))) for pos, r in enumerate(dataset.tables[stem].values())]
     for number, (table, values) in enumerate(rows.items(), start=1):
         conn.execute(f"CREATE VIRTUAL TABLE {table} {fts}")
         # Terms pending in memory before FTS5 writes a segment (default 1 MiB): the whole table in
@@ -275,7 +275,7 @@ class StoredSearchIndex:
         self._names: NameIndex | None = None
 
     def _records(self, stem: str) -> Records[Any]:
-        return getattr(self.dataset, stem)  # type: ignore[no-any-return]
+        return self.dataset.tables[stem]  # type: ignore[return-value]
 
     @property
     def person_names(self) -> NameIndex:

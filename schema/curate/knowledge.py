@@ -243,7 +243,7 @@ def knowledge_check(
     used: set[str] = set()
     report = KnowledgeReport()
     for stem in FIXTURE_MODELS:
-        for record in getattr(dataset, stem).values():
+        for record in dataset.tables[stem].values():
             for path, text in curator_texts(record):
                 report.texts += 1
                 seen: set[str] = set()

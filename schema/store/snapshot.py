@@ -197,7 +197,7 @@ def _write_records(conn: sqlite3.Connection, dataset: Dataset, progress: Progres
         marks = ", ?" * len(columns)
         rows: list[tuple[Any, ...]] = []
         bodies = dataset.bodies.get(stem)  # the JSON the fixture gave each record, if kept
-        for pos, record in enumerate(getattr(dataset, stem).values()):
+        for pos, record in enumerate(dataset.tables[stem].values()):
             body = record_json(record) if bodies is None else bodies[pos]
             rows.append((pos, record.id, body, *(get(record) for get in columns.values())))
             if len(rows) >= 5000:
@@ -216,12 +216,12 @@ def _write_lists(conn: sqlite3.Connection, dataset: Dataset, progress: Progress)
         " pos INTEGER NOT NULL, PRIMARY KEY (name, key, seq)) WITHOUT ROWID"
     )
     positions = {
-        stem: {record_id: i for i, record_id in enumerate(getattr(dataset, stem))}
+        stem: {record_id: i for i, record_id in enumerate(dataset.tables[stem])}
         for stem in sorted(set(DERIVED.values()))
     }
     for name, stem in DERIVED.items():
         where = positions[stem]
-        index: Mapping[str, Sequence[Verified]] = getattr(dataset, name)
+        index = dataset.lists[name]
         rows = [
             (name, key, seq, where[record.id])
             for key in sorted(index)
