@@ -1,7 +1,8 @@
 """Packaging that pyproject.toml cannot say: the data folders go into the wheel as `parley_data`.
 
-The repository keeps fixtures/, seeds/ and examples/ at its top level; a wheel carries them as
-parley_data/fixtures, parley_data/seeds and parley_data/examples beside api/ and schema/, where
+The repository keeps fixtures/ (with the curator's settings in fixtures/curation/), seeds/ and
+examples/ at its top level; a wheel carries them as parley_data/fixtures, parley_data/seeds and
+parley_data/examples beside api/ and schema/, where
 api/locations.py finds them. Everything else about the package is in pyproject.toml.
 """
 
@@ -10,6 +11,7 @@ from setuptools import find_namespace_packages, setup
 # package under parley_data -> (folder in the repository, files it ships)
 DATA = {
     "fixtures": ("fixtures", ["*.json", "*.csv"]),
+    "fixtures.curation": ("fixtures/curation", ["*.json"]),
     "seeds": ("seeds", ["*.txt", "SHA256SUMS"]),
     "examples": ("examples", ["*.graphql"]),
     "examples.clients": ("examples/clients", ["*.py", "*.mjs"]),
@@ -24,7 +26,7 @@ setup(
     ],
     package_dir={f"parley_data.{name}": folder for name, (folder, _) in DATA.items()},
     package_data={
-        "schema": ["*.json", "*.graphql"],
+        "schema": ["*.graphql"],
         "schema.json": ["*.json"],
         "api.static.jsonld": ["*.jsonld"],
         "api.static.graphiql": ["*"],

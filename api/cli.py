@@ -65,8 +65,10 @@ def startup_line(dataset: Any, host: str, port: int) -> str:
     """The line `serve` logs before it listens: the URLs of the API, playground and home, and the counts."""
     shown = f"[{host}]" if ":" in host else host
     base = f"http://{shown}:{port}"
+    from schema.model.catalogue import CITATIONS, CLAIMS, PEOPLE, SOURCES
+
     counts = dataset.counts()
-    loaded = ", ".join(f"{counts[k]:,} {k}" for k in ("claims", "citations", "sources", "people"))
+    loaded = ", ".join(f"{counts[e.stem]:,} {e.stem}" for e in (CLAIMS, CITATIONS, SOURCES, PEOPLE))
     return (
         f"loaded {loaded}; API {base}/graphql · playground {base}/playground · home {base}/"
     )

@@ -13,8 +13,7 @@ from pydantic import ValidationError
 from schema.curate.add_source import AddSourceError, add_source
 from schema.curate.anchor import anchor_fixtures
 from schema.curate.coverage import (
-    ALLOW_LIST,
-    SPEECH_ALLOW_LIST,
+    Uncovered,
     coverage_report,
     read_allow_list,
     render_report,
@@ -24,8 +23,9 @@ from schema.curate.coverage import (
     stale_speech_allow_list,
     unsourced_seeds,
 )
-from schema.curate.knowledge import VOCABULARY, knowledge_check, read_vocabulary, render_knowledge
+from schema.curate.knowledge import knowledge_check, read_vocabulary, render_knowledge
 from schema.curate.lint import anchoring_lint, render_lint
+from schema.curate.settings import UNATTRIBUTED, UNCOVERED, VOCABULARY, SettingsError, setting
 from schema.load.loader import FixtureError, load_dataset, selector_count
 from schema.load.seeds import MANIFEST, parse_manifest
 from schema.model.dataset import Dataset
@@ -56,7 +56,9 @@ def validate(argv: Sequence[str] | None = None, prog: str = "python -m schema va
     """Loads and checks the fixtures; prints counts per entity and selectors verified. 0 when valid."""
     parser = _parser(prog, "Check every fixture record, reference and selector, then run the lints.")
     parser.add_argument(
-        "--vocabulary", type=Path, default=VOCABULARY, help="the curator's own words the check allows"
+        "--vocabulary",
+        type=Path,
+        help="the curator's own words the check allows (default: <fixtures>/curation/vocabulary.json)",
     )
     args = parser.parse_args(argv)
     dataset = _load(args)
@@ -68,7 +70,21 @@ def validate(argv: Sequence[str] | None = None, prog: str = "python -m schema va
     return 0 if _lints(dataset, args.fixtures, args.vocabulary) else 1
 
 
-def _lints(dataset: Dataset, fixtures_dir: Path, vocabulary_path: Path) -> bool:
+def _setting(given: Path | None, fixtures_dir: Path, name: str) -> Path | None:
+    """The settings file to read: the one given (which must exist), else the fixtures' own under
+    curation/ (None when there is none: an empty list, nothing allowed)."""
+    if given is not None:
+        return given
+    path = setting(fixtures_dir, name)
+    return path if path.exists() else None
+
+
+def _allow_list(given: Path | None, fixtures_dir: Path, name: str) -> list[Uncovered]:
+    path = _setting(given, fixtures_dir, name)
+    return [] if path is None else read_allow_list(path)
+
+
+def _lints(dataset: Dataset, fixtures_dir: Path, vocabulary_given: Path | None) -> bool:
     """Runs the anchoring lint and the outside-knowledge check; prints their counts (stdout) and
     each finding (stderr). True when both are clean."""
     lint = anchoring_lint(dataset, str(_shown(fixtures_dir)))
@@ -76,8 +92,9 @@ def _lints(dataset: Dataset, fixtures_dir: Path, vocabulary_path: Path) -> bool:
         print(line)
     for finding in lint.findings:
         print(finding, file=sys.stderr)
+    vocabulary_path = _setting(vocabulary_given, fixtures_dir, VOCABULARY)
     try:
-        vocabulary = read_vocabulary(vocabulary_path)
+        vocabulary = [] if vocabulary_path is None else read_vocabulary(vocabulary_path)
     except (OSError, ValidationError) as error:
         print(f"{vocabulary_path}: cannot read the vocabulary: {error}", file=sys.stderr)
         return False
@@ -96,20 +113,24 @@ def _lints(dataset: Dataset, fixtures_dir: Path, vocabulary_path: Path) -> bool:
 def coverage(argv: Sequence[str] | None = None, prog: str = "python -m schema coverage") -> int:
     """Prints the per-seed coverage report. 1 when a quoted passage is neither covered nor allow-listed."""
     parser = _parser(prog, "Per seed: citations in text order and the quoted passages evidence covers.")
-    parser.add_argument("--allow-list", type=Path, default=ALLOW_LIST, help="uncovered passages allowed")
+    parser.add_argument(
+        "--allow-list",
+        type=Path,
+        help="uncovered passages allowed (default: <fixtures>/curation/uncovered.json)",
+    )
     parser.add_argument(
         "--speech-allow-list",
         type=Path,
-        default=SPEECH_ALLOW_LIST,
-        help="sentences with a speech verb that no citation needs to cover, with reasons",
+        help="sentences with a speech verb that no citation needs to cover, with reasons"
+        " (default: <fixtures>/curation/unattributed.json)",
     )
     args = parser.parse_args(argv)
     dataset = _load(args)
     if dataset is None:
         return 1
     try:
-        allow_list = read_allow_list(args.allow_list)
-        speech_allow_list = read_allow_list(args.speech_allow_list)
+        allow_list = _allow_list(args.allow_list, args.fixtures, UNCOVERED)
+        speech_allow_list = _allow_list(args.speech_allow_list, args.fixtures, UNATTRIBUTED)
     except (OSError, ValidationError) as error:
         print(f"cannot read an allow-list: {error}", file=sys.stderr)
         return 1
@@ -133,7 +154,7 @@ def generate(argv: Sequence[str] | None = None, prog: str = "python -m schema ge
     args = parser.parse_args(argv)
     try:
         artefacts = expected_artefacts(args.fixtures, args.seeds)
-    except OSError as error:
+    except (OSError, SettingsError) as error:
         print(f"cannot generate: {error}", file=sys.stderr)
         return 1
     if args.check:
@@ -173,7 +194,7 @@ def anchor(argv: Sequence[str] | None = None, prog: str = "python -m schema anch
     try:
         if refresh_datapackage(args.fixtures, args.seeds):
             print(f"wrote {_shown(args.fixtures / 'datapackage.json')}")
-    except OSError as error:
+    except (OSError, SettingsError) as error:
         print(f"cannot refresh datapackage.json: {error}", file=sys.stderr)
         return 1
     return 0

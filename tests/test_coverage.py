@@ -20,12 +20,13 @@ from schema.curate.coverage import (
     stale_allow_list,
     stale_speech_allow_list,
 )
+from schema.curate.settings import UNATTRIBUTED, UNCOVERED, setting
 from schema.load.loader import load_dataset
 from schema.model.dataset import Dataset
 from schema.text.quotes import quoted_passages
 
 ASEAN = "001_da4a70c692c9a507.txt"
-SPEECH_ALLOW_LIST = Path(__file__).resolve().parents[1] / "schema" / "unattributed.json"
+SPEECH_ALLOW_LIST = setting(FIXTURES, UNATTRIBUTED)
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def test_core_trims_punctuation_that_evidence_may_leave_out() -> None:
 
 
 def test_every_quoted_passage_in_the_seeds_is_covered_or_allow_listed(dataset: Dataset) -> None:
-    allow_list = read_allow_list()
+    allow_list = read_allow_list(setting(FIXTURES, UNCOVERED))
     reports = coverage_report(dataset, allow_list)
     assert [r.seed for r in reports] == sorted(p.name for p in SEEDS.glob("*.txt"))
     assert [p.text for r in reports for p in r.missing] == []
@@ -71,7 +72,7 @@ def test_every_quoted_passage_in_the_seeds_is_covered_or_allow_listed(dataset: D
 
 
 def test_citations_are_listed_in_text_order(dataset: Dataset) -> None:
-    for report in coverage_report(dataset, read_allow_list()):
+    for report in coverage_report(dataset, read_allow_list(setting(FIXTURES, UNCOVERED))):
         starts = [c.evidence.start for c in report.citations]
         assert starts == sorted(starts)
         assert {c.id for c in report.citations} == {

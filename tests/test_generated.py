@@ -10,8 +10,8 @@ from typing import Any
 from datafiles import FIXTURES, SEEDS, copy_fixtures, edit_records, run_schema
 from jsonschema import Draft202012Validator
 
+from schema.curate.settings import dataset_version
 from schema.model.dataset import FIXTURE_MODELS
-from schema.publish.datapackage import DATASET_VERSION
 from schema.publish.generate import expected_artefacts, out_of_date, write_artefacts
 from schema.publish.jsonschema import JSON_SCHEMA_DIR, fixture_schema
 
@@ -65,7 +65,8 @@ def test_datapackage_bytes_and_hashes_match_the_files() -> None:
 
 def test_datapackage_metadata() -> None:
     data = package()
-    assert (data["name"], data["version"], data["profile"]) == ("parley", DATASET_VERSION, "data-package")
+    expected = ("parley", dataset_version(FIXTURES), "data-package")
+    assert (data["name"], data["version"], data["profile"]) == expected
     assert [licence["name"] for licence in data["licenses"]] == ["CC-BY-4.0"]
     assert "fair use" in data["description"] and "third-party" in data["description"]
     assert len(data["sources"]) == len(list(SEEDS.glob("*.txt")))

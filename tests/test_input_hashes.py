@@ -17,6 +17,7 @@ import pytest
 
 import schema.store.snapshot
 from api.http.app import create_app, open_snapshot
+from schema.curate.settings import dataset_version
 from schema.publish.datapackage import build_datapackage
 from schema.store.snapshot import RACY_NS, hash_cache_for, input_files
 from tests.api_client import FIXTURES, SEEDS
@@ -68,7 +69,8 @@ def test_a_start_over_unchanged_files_reads_none_and_an_edit_keeping_size_and_mt
     assert claims_path.stat().st_size == stat.st_size
     files = {p.name: p.read_bytes() for p in fixtures.glob("*.json") if p.name != "datapackage.json"}
     seed_names = [p.name for p in seeds.glob("*.txt")]
-    (fixtures / "datapackage.json").write_bytes(build_datapackage(files, seed_names))
+    package = build_datapackage(files, seed_names, version=dataset_version(fixtures))
+    (fixtures / "datapackage.json").write_bytes(package)
     os.utime(claims_path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert claims_path.stat().st_mtime_ns == stat.st_mtime_ns
     dataset, reasons = open_snapshot(path, fixtures, seeds)

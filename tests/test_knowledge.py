@@ -11,6 +11,7 @@ from datafiles import FIXTURES, SEEDS, copy_fixtures, edit_records
 
 from schema.commands import validate
 from schema.curate.knowledge import Allowed, knowledge_check, read_vocabulary
+from schema.curate.settings import VOCABULARY, setting
 from schema.load.loader import load_dataset
 from schema.publish.generate import refresh_datapackage
 
@@ -23,7 +24,7 @@ def _run(fixtures: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tup
 
 
 def test_the_real_fixtures_say_nothing_the_seeds_do_not() -> None:
-    vocabulary = read_vocabulary()
+    vocabulary = read_vocabulary(setting(FIXTURES, VOCABULARY))
     report = knowledge_check(load_dataset(FIXTURES, SEEDS), vocabulary)
     assert report.findings == []
     assert report.unused == []
@@ -85,7 +86,7 @@ def test_words_the_seeds_print_pass_however_they_are_cased(
 
 
 def test_a_stale_vocabulary_entry_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    vocabulary = [entry.model_dump() for entry in read_vocabulary()]
+    vocabulary = [entry.model_dump() for entry in read_vocabulary(setting(FIXTURES, VOCABULARY))]
     vocabulary.append(Allowed(word="Zanzibar", reason="never used by any text here").model_dump())
     path = tmp_path / "vocabulary.json"
     path.write_text(json.dumps(vocabulary), encoding="utf-8")

@@ -23,6 +23,7 @@ from api.graph.context import Context
 from api.graph.relay import encode_global_id
 from api.graph.search_index import fts_match
 from api.http.app import create_app, open_snapshot
+from schema.curate.settings import dataset_version
 from schema.load.loader import FixtureError, load_dataset
 from schema.model.dataset import FIXTURE_MODELS, Dataset
 from schema.publish.datapackage import build_datapackage
@@ -293,7 +294,8 @@ def _edit_summary(fixtures: Path, claim_id: str, summary: str) -> None:
     path.write_text(json.dumps(claims, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     files = {p.name: p.read_bytes() for p in fixtures.glob("*.json") if p.name != "datapackage.json"}
     seeds = [p.name for p in (fixtures.parent / "seeds").glob("*.txt")]
-    (fixtures / "datapackage.json").write_bytes(build_datapackage(files, seeds))
+    package = build_datapackage(files, seeds, version=dataset_version(fixtures))
+    (fixtures / "datapackage.json").write_bytes(package)
 
 
 def _summary_served(path: Path, fixtures: Path, seeds: Path, claim_id: str) -> tuple[str, list[str]]:

@@ -27,7 +27,7 @@ from api.graph.search_index import fts_match
 from api.graph.sources import Outlet, Source
 from api.graph.text import normalise
 from api.graph.type_registry import lazy, wrap
-from schema.model import models
+from schema.model import catalogue, models
 from schema.store.snapshot import TOPICS
 
 OutletArg = Annotated[
@@ -116,9 +116,8 @@ class Claim(Record):
     def sources(self, info: Info) -> list[Source]:
         dataset, position = data(info), index(info).position
         seen = {c.evidence.source for c in dataset.citations_by_claim.get(self.record.id, [])}
-        return [
-            Source(record=dataset.sources[s]) for s in sorted(seen, key=lambda s: position[("sources", s)])
-        ]
+        in_order = sorted(seen, key=lambda s: position[(catalogue.SOURCES.stem, s)])
+        return [Source(record=dataset.sources[s]) for s in in_order]
 
 
 @strawberry.type(description="A claim as one article reports it, with the exact span and its mode.")
@@ -338,7 +337,7 @@ _CITING = "FROM citations c JOIN sources s ON s.id = c.source"
 
 
 CLAIMS = Entity(
-    stem="claims",
+    stem=catalogue.CLAIMS.stem,
     object_type=Claim,
     filter=ClaimFilter,
     order_keys=dict(
@@ -371,7 +370,7 @@ CLAIMS = Entity(
     },
 )
 CITATIONS = Entity(
-    stem="citations",
+    stem=catalogue.CITATIONS.stem,
     object_type=Citation,
     filter=CitationFilter,
     order_keys=dict(

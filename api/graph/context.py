@@ -38,7 +38,7 @@ class Context:
         """Returns every record of a fixture stem in file order: one list per context, never copied."""
         found = self._records.get(stem)
         if found is None:
-            values = getattr(self.dataset, stem).values()  # a snapshot's is a lazy Sequence: kept as is
+            values = self.dataset.tables[stem].values()  # a snapshot's is a lazy Sequence: kept as is
             found = self._records[stem] = values if isinstance(values, Sequence) else list(values)
         return found
 

@@ -17,7 +17,7 @@ from api.graph.negotiations import Negotiation
 from api.graph.ordering import Key
 from api.graph.people import Person
 from api.graph.refs import slug_of, text_matches
-from schema.model import models
+from schema.model import catalogue, models
 
 
 @strawberry.type(description="One version of a disputed value, with the spans that give it.")
@@ -101,7 +101,7 @@ class DiscrepancyFilter:
 
 
 DISCREPANCIES = Entity(
-    stem="discrepancies",
+    stem=catalogue.DISCREPANCIES.stem,
     object_type=Discrepancy,
     filter=DiscrepancyFilter,
     order_keys=dict(

@@ -64,7 +64,7 @@ class Entity:
     """One entity of the API: its records, GraphQL type, filter and order, and its root fields' docs."""
 
     stem: str
-    """The fixture stem and plural noun, e.g. outlets (Dataset attribute, meta counts)."""
+    """Its catalogue entry's stem, e.g. outlets (`catalogue.OUTLETS.stem`): its records and counts."""
     object_type: type[Any]
     """The strawberry type, e.g. Outlet."""
     filter: type[Any]
@@ -101,7 +101,7 @@ class Entity:
 
     def fetch(self, context: Context, slug: str) -> Any:
         """Returns the GraphQL object of the record with that slug, or None if there is none."""
-        record = getattr(context.dataset, self.stem).get(slug)
+        record = context.dataset.tables[self.stem].get(slug)
         return None if record is None else self.object_type(record=record)
 
     @property
@@ -146,7 +146,7 @@ class Entity:
             found.add(f"t.{within[0]} = ?", within[1])
         dataset = context.dataset
         assert isinstance(dataset, StoredDataset) and dataset.store is not None, "served from a snapshot"
-        records: Records[Any] = getattr(dataset, self.stem)
+        records: Records[Any] = dataset.tables[self.stem]  # type: ignore[assignment]
         sql = f'SELECT t.pos{"" if found.check is None else ", " + found.check[0]} FROM "{self.stem}" t'
         if found.conditions:
             sql += " WHERE " + " AND ".join(found.conditions)

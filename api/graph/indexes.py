@@ -14,6 +14,7 @@ import orjson
 
 from api.graph.text import normalise
 from schema.load.selectors import dataset_evidence
+from schema.model import catalogue
 from schema.model.dataset import FIXTURE_MODELS, Dataset
 from schema.model.models import Claim, Delegate, Discrepancy, Evidence, Negotiation, Source
 from schema.store.reader import EVIDENCE_LIST, Column, Lists, LoadedMapping, Records, Store, StoredDataset
@@ -64,7 +65,7 @@ class ApiIndex:
             position={
                 (stem, record_id): i
                 for stem in FIXTURE_MODELS
-                for i, record_id in enumerate(getattr(dataset, stem))
+                for i, record_id in enumerate(dataset.tables[stem])
             },
         )
 
@@ -139,9 +140,9 @@ def _claim_texts(dataset: Dataset, claim: Claim, speakers: dict[str, list[str]])
 # --- The same indexes kept in a snapshot (schema.store.snapshot), written once by `parley build`. ---
 
 LISTS = {
-    "delegates_by_party": "delegates",
-    "discrepancies_by_negotiation": "discrepancies",
-    "successors": "negotiations",
+    "delegates_by_party": catalogue.DELEGATES.stem,
+    "discrepancies_by_negotiation": catalogue.DISCREPANCIES.stem,
+    "successors": catalogue.NEGOTIATIONS.stem,
 }
 """ApiIndex lists kept as rows of the snapshot's `lists` table: name -> the stem of their records."""
 
@@ -196,7 +197,7 @@ def write_api_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Progr
     )
     rows = []
     for name, stem in LISTS.items():
-        position = {record_id: i for i, record_id in enumerate(getattr(dataset, stem))}
+        position = {record_id: i for i, record_id in enumerate(dataset.tables[stem])}
         for key, records in sorted(index[name].items()):
             rows += [(name, key, seq, position[record.id]) for seq, record in enumerate(records)]
     conn.executemany("INSERT INTO lists VALUES (?, ?, ?, ?)", rows)
@@ -255,9 +256,11 @@ def _from_store(cls: type[ApiIndex], dataset: StoredDataset) -> ApiIndex:
         body = None if pos is None else store.one("SELECT texts FROM claim_texts WHERE pos = ?", (pos,))
         return None if body is None else list(orjson.loads(body))
 
+    tables = cast(Mapping[str, Records[Any]], dataset.tables)  # a snapshot's tables: Records
+
     def position(key: tuple[str, str]) -> int | None:
         stem, record_id = key
-        table = getattr(dataset, stem, None) if stem in FIXTURE_MODELS else None
+        table = tables.get(stem)
         return None if table is None else table.position(record_id)
 
     return cls(
@@ -266,7 +269,7 @@ def _from_store(cls: type[ApiIndex], dataset: StoredDataset) -> ApiIndex:
         parties_by_person=_Stored(parties, lambda: store.one("SELECT COUNT(*) FROM person_parties")),
         claim_texts=_Stored(texts, lambda: len(claims)),
         position=_Stored(position, lambda: sum(dataset.counts().values()), 16384),
-        published_to=Column(store, "sources", "published_to", dt.date.fromisoformat),
-        **cast(dict[str, Any], {n: Lists(store, n, getattr(dataset, s)) for n, s in LISTS.items()}),
+        published_to=Column(store, catalogue.SOURCES.stem, "published_to", dt.date.fromisoformat),
+        **cast(dict[str, Any], {n: Lists(store, n, tables[s]) for n, s in LISTS.items()}),
     )
 

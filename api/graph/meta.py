@@ -8,7 +8,8 @@ import orjson
 import strawberry
 
 from api.graph.context import Info, data
-from schema.model.dataset import FIXTURE_MODELS, Dataset
+from schema.model.catalogue import ENTITIES
+from schema.model.dataset import Dataset
 
 
 @strawberry.type(description="A licence the data is published under.")
@@ -69,7 +70,7 @@ def meta_for(dataset: Dataset) -> Meta:
         title=descriptor.get("title"),
         version=str(descriptor.get("version", "unversioned")),
         licences=licences,
-        counts=[EntityCount(entity=stem, count=counts[stem]) for stem in FIXTURE_MODELS],
+        counts=[EntityCount(entity=e.stem, count=counts[e.stem]) for e in ENTITIES],
         files=[
             FixtureFileInfo(name=f.name, sha256=f.sha256, bytes=f.size, url=f"/fixtures/{f.name}")
             for f in sorted(dataset.files.values(), key=lambda f: f.name)

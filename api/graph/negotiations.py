@@ -26,7 +26,7 @@ from api.graph.people import Party, Person
 from api.graph.refs import slug_of, text_matches
 from api.graph.relay import Node
 from api.graph.type_registry import lazy_list, wrap
-from schema.model import models
+from schema.model import catalogue, models
 
 
 @strawberry.type(description="A status as one or more sources report it.")
@@ -169,7 +169,7 @@ class DelegateFilter:
 
 
 NEGOTIATIONS = Entity(
-    stem="negotiations",
+    stem=catalogue.NEGOTIATIONS.stem,
     object_type=Negotiation,
     filter=NegotiationFilter,
     order_keys=dict(
@@ -180,7 +180,7 @@ NEGOTIATIONS = Entity(
     connection_doc="Rounds of talks.",
 )
 DELEGATES = Entity(
-    stem="delegates",
+    stem=catalogue.DELEGATES.stem,
     object_type=Delegate,
     filter=DelegateFilter,
     order_keys=dict(

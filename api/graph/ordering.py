@@ -1,7 +1,7 @@
 """Every `orderBy`: one factory makes each entity's order enum and input, one sort serves them all.
 
 An entity names the keys it sorts by beyond file order and slug (Outlet: `NAME=BY_NAME`);
-`order_by("Outlet", "outlets", NAME=BY_NAME)` makes the enum `OutletOrderField` (FILE_ORDER, SLUG,
+`order_by("Outlet", stem, NAME=BY_NAME)` makes the enum `OutletOrderField` (FILE_ORDER, SLUG,
 then those keys) and the input `OutletOrder { field, direction }`. Nulls sort last, ties keep file
 order.
 """

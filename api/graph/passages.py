@@ -21,6 +21,7 @@ from api.graph.claims import Claim
 from api.graph.common import Evidence
 from api.graph.context import Context, Info, described
 from api.graph.sources import Source
+from schema.model.catalogue import CLAIMS
 from schema.model.dataset import Dataset
 from schema.store.reader import Store, StoredDataset
 from schema.store.snapshot import Progress, runs_with_inputs
@@ -84,7 +85,7 @@ def _passage_index(context: Context) -> PassageIndex:
         return PassageIndex(
             dataset,
             candidates=_stored_candidates(dataset.store),
-            claim_order=lambda claim_id: position[("claims", claim_id)],
+            claim_order=lambda claim_id: position[(CLAIMS.stem, claim_id)],
         )
     return PassageIndex(dataset)
 

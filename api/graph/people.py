@@ -13,7 +13,7 @@ from api.graph.refs import slug_of, text_matches
 from api.graph.relay import Node
 from api.graph.sources import Alias, aliases
 from api.graph.type_registry import lazy_list, wrap
-from schema.model import models
+from schema.model import catalogue, models
 
 _DELEGATES = lazy_list("Delegate", "api.graph.negotiations")
 
@@ -118,7 +118,7 @@ class PersonFilter:
 
 
 PARTIES = Entity(
-    stem="parties",
+    stem=catalogue.PARTIES.stem,
     object_type=Party,
     filter=PartyFilter,
     order_keys=dict(NAME=BY_NAME),
@@ -126,7 +126,7 @@ PARTIES = Entity(
     connection_doc="Sides in negotiations (governments).",
 )
 PEOPLE = Entity(
-    stem="people",
+    stem=catalogue.PEOPLE.stem,
     object_type=Person,
     filter=PersonFilter,
     order_keys=dict(

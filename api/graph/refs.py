@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from api.errors import UserInputError
 from api.graph.indexes import published_by
@@ -63,7 +64,7 @@ def citation_matches(
     return as_of is None or published_by(record, as_of)
 
 
-def independent_stories(dataset: Dataset, citations: list[Citation]) -> set[str]:
+def independent_stories(dataset: Dataset, citations: Sequence[Citation]) -> set[str]:
     """Takes citations and returns the distinct stories behind them.
 
     A syndicated copy (a Source whose credit names an origin outlet, e.g. adapted from AP) counts as

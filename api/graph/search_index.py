@@ -28,6 +28,7 @@ from rapidfuzz.distance import Levenshtein
 from api.graph.context import Context
 from api.graph.text import compact, normalise, tolerance, words
 from schema.model import models
+from schema.model.catalogue import CLAIMS, NEGOTIATIONS, OUTLETS, PEOPLE, SEARCH_TABLES, SOURCES
 from schema.model.dataset import Dataset
 from schema.store.reader import Column, Lists, Records, Store, StoredDataset
 from schema.store.snapshot import Progress
@@ -211,21 +212,6 @@ def _person_texts(p: models.Person) -> list[str | None]:
     return [p.name, p.description, *(a.name for a in p.aliases)]
 
 
-# Snapshot search table -> (fixture stem, the texts of one record that `search` looks in).
-SEARCH_TABLES: dict[str, tuple[str, Any]] = {
-    "search_people": ("people", _person_texts),
-    "search_sources": (
-        "sources",
-        lambda s: [None if a is None else a.value for a in (s.headline, s.author)],
-    ),
-    "search_outlets": ("outlets", lambda o: [o.name, *(a.name for a in o.aliases)]),
-    "search_negotiations": (
-        "negotiations",
-        lambda n: [n.name, *(None if p is None else p.value for p in (n.location, n.venue, n.host))],
-    ),
-}
-
-
 def _joined(texts: Iterable[str | None]) -> str:
     """One FTS row: the normalised texts, one per line (a needle never holds a newline)."""
     return "\n".join(normalise(t) for t in texts if t)
@@ -257,7 +243,7 @@ def write_search_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Pr
         "search_claims": [(pos, "\n".join(orjson.loads(texts))) for pos, texts in stored]
     }
     for table, (stem, texts) in SEARCH_TABLES.items():
-        rows[table] = [(pos, _joined(texts(r))) for pos, r in enumerate(getattr(dataset, stem).values())]
+        rows[table] = [(pos, _joined(texts(r))) for pos, r in enumerate(dataset.tables[stem].values())]
     for number, (table, values) in enumerate(rows.items(), start=1):
         conn.execute(f"CREATE VIRTUAL TABLE {table} {fts}")
         # Terms pending in memory before FTS5 writes a segment (default 1 MiB): the whole table in
@@ -289,7 +275,7 @@ class StoredSearchIndex:
         self._names: NameIndex | None = None
 
     def _records(self, stem: str) -> Records[Any]:
-        return getattr(self.dataset, stem)  # type: ignore[no-any-return]
+        return self.dataset.tables[stem]  # type: ignore[return-value]
 
     @property
     def person_names(self) -> NameIndex:
@@ -328,8 +314,8 @@ class StoredSearchIndex:
             size = min(size * 4, 512)
             records.load(chunk)
             found = [records.at(pos) for pos in chunk]
-            if stem == "claims":
-                self._records("people").load_ids(c.speaker for c in found)
+            if stem == CLAIMS.stem:
+                self._records(PEOPLE.stem).load_ids(c.speaker for c in found)
                 by_claim: Lists[Any] = self.dataset.citations_by_claim  # type: ignore[assignment]
                 by_claim.load(c.id for c in found)
                 cited = (c.evidence.source for claim in found for c in by_claim.get(claim.id, ()))
@@ -347,28 +333,28 @@ class StoredSearchIndex:
         (both decided before a record is decoded: on the row's text, and by the name index)."""
         near = self.person_names.candidates(text)
         words = (pos for pos, row in self._rows("search_people", needle, wanted) if needle in row)
-        return self._decoded("people", _in_order([words, near]), wanted)
+        return self._decoded(PEOPLE.stem, _in_order([words, near]), wanted)
 
     def people_named(self, text: str) -> Iterator[models.Person]:
         """People one of whose spellings may be within fuzzy-name distance of `text`."""
-        return self._decoded("people", iter(self.person_names.candidates(text)), 0)
+        return self._decoded(PEOPLE.stem, iter(self.person_names.candidates(text)), 0)
 
     def claims_for(self, needle: str, wanted: int = 0) -> Iterator[models.Claim]:
         """Claims whose quoted words, summary or speaker's names hold the needle (`wanted`: how many
         the caller means to take; that many are read first)."""
-        return self._found("search_claims", "claims", needle, wanted)
+        return self._found("search_claims", CLAIMS.stem, needle, wanted)
 
     def sources_for(self, needle: str, wanted: int = 0) -> Iterator[models.Source]:
         """Sources whose headline or author may hold the needle."""
-        return self._found("search_sources", "sources", needle, wanted)
+        return self._found("search_sources", SOURCES.stem, needle, wanted)
 
     def outlets_for(self, needle: str, wanted: int = 0) -> Iterator[models.Outlet]:
         """Outlets whose name or aliases may hold the needle."""
-        return self._found("search_outlets", "outlets", needle, wanted)
+        return self._found("search_outlets", OUTLETS.stem, needle, wanted)
 
     def negotiations_for(self, needle: str, wanted: int = 0) -> Iterator[models.Negotiation]:
         """Negotiations whose name, location, venue or host may hold the needle."""
-        return self._found("search_negotiations", "negotiations", needle, wanted)
+        return self._found("search_negotiations", NEGOTIATIONS.stem, needle, wanted)
 
 
 def _batch(wanted: int) -> int:

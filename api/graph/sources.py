@@ -25,7 +25,7 @@ from api.graph.ordering import BY_NAME, Key, date_key
 from api.graph.refs import slug_of, text_matches
 from api.graph.relay import Node
 from api.graph.type_registry import lazy_list, wrap
-from schema.model import models
+from schema.model import catalogue, models
 
 
 @strawberry.type(description="One spelling of a name, with every span where it appears.")
@@ -157,7 +157,7 @@ class SourceFilter:
 
 
 OUTLETS = Entity(
-    stem="outlets",
+    stem=catalogue.OUTLETS.stem,
     object_type=Outlet,
     filter=OutletFilter,
     order_keys=dict(NAME=BY_NAME),
@@ -165,7 +165,7 @@ OUTLETS = Entity(
     connection_doc="Publishers and wire services.",
 )
 SOURCES = Entity(
-    stem="sources",
+    stem=catalogue.SOURCES.stem,
     object_type=Source,
     filter=SourceFilter,
     order_keys=dict(

@@ -8,6 +8,7 @@ from typing import Any
 
 from api.synth.plan import FIRST_DAY, Plan, PlannedClaim, slugify
 from api.synth.text import CUES, MARK, TITLES, ArticleWriter, Span, long_date
+from schema.model.catalogue import DELEGATES, NEGOTIATIONS, SOURCES
 
 VERIFICATION = {"by": "synthetic-generator", "on": "2025-01-01", "methods": ["selector-checked"]}
 
@@ -123,7 +124,7 @@ class ArticleSet:
                 text = f"Adapted by {outlet_name} from {plan.outlets[wire]}"
                 fields["credit"] = {"text": text, "origin": self.outlet_id(wire), "evidence": [line]}
         fields["author"] = author
-        self.records["sources"].append(record_json(sid, notes, sha256="", **fields))
+        self.records[SOURCES.stem].append(record_json(sid, notes, sha256="", **fields))
 
     def _negotiation(self, w: ArticleWriter, k: int) -> None:
         plan = self.plan
@@ -155,7 +156,7 @@ class ArticleSet:
         }
         if k > 0:
             fields.update(predecessor=f"round-{k}", predecessor_evidence=[spans[8]])
-        self.records["negotiations"].append(record_json(f"round-{k + 1}", **fields))
+        self.records[NEGOTIATIONS.stem].append(record_json(f"round-{k + 1}", **fields))
         for party in (a, b):
             self._delegation(w, k, party)
 
@@ -173,7 +174,7 @@ class ArticleSet:
             self.mentions[i].append(name_span)
             seat = Span(w.source, title_span.start, name_span.end)
             lead = position == 0
-            self.records["delegates"].append(
+            self.records[DELEGATES.stem].append(
                 record_json(
                     f"round-{k + 1}--{self.plan.people[i].id}",
                     negotiation=f"round-{k + 1}",

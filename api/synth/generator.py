@@ -14,12 +14,15 @@ from api.synth.articles import ArticleSet, attested, day_json, record_json
 from api.synth.plan import Plan, slugify
 from api.synth.text import MARK, Span, evidence_json
 from schema.load.seeds import MANIFEST, sha256_hex
+from schema.model.catalogue import CITATIONS, CLAIMS, DISCREPANCIES, OUTLETS, PARTIES, PEOPLE, SOURCES
 from schema.model.dataset import FIXTURE_MODELS
 from schema.publish.datapackage import DATAPACKAGE, build_datapackage
 from schema.publish.tabular import CLAIMS_CSV, claims_csv
 
 MARKER = "SYNTHETIC"
 """File written at the top of every output directory: proof the directory holds synthetic data."""
+VERSION = "0.0.0+synthetic"
+"""The synthetic data package's version (not the curated data's: that is fixtures/curation/version.json)."""
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,10 @@ def _finish(articles: ArticleSet) -> dict[str, list[dict[str, Any]]]:
     for o, name in enumerate(plan.outlets):
         kind = "wire-service" if o < 2 else ("forum" if o % 7 == 6 else "news-site")
         aliases = [{"name": name, "evidence": articles.outlet_mentions[o][:2]}]
-        records["outlets"].append(record_json(slugify(name), name=name, kind=kind, aliases=aliases))
+        records[OUTLETS.stem].append(record_json(slugify(name), name=name, kind=kind, aliases=aliases))
     for party in plan.parties:
         evidence = articles.party_mentions[party][:2]
-        records["parties"].append(record_json(slugify(party), name=party, evidence=evidence))
+        records[PARTIES.stem].append(record_json(slugify(party), name=party, evidence=evidence))
     for i, person in enumerate(plan.people):
         aliases, affiliations = [], []
         if person.named:
@@ -48,7 +51,7 @@ def _finish(articles: ArticleSet) -> dict[str, list[dict[str, Any]]]:
                 aliases.append({"name": person.surname, "evidence": articles.surnames[i][:2]})
             affiliation = {"role": person.role, "organization": person.org, "party": slugify(person.party)}
             affiliations.append({**affiliation, "evidence": [articles.roles[i]]})
-        records["people"].append(
+        records[PEOPLE.stem].append(
             record_json(
                 person.id,
                 name=person.name,
@@ -63,7 +66,7 @@ def _finish(articles: ArticleSet) -> dict[str, list[dict[str, Any]]]:
         setting, date = articles.claim_spans[claim.id]
         speaker = plan.people[claim.speaker]
         k = plan.source_negotiation[claim.source]
-        records["claims"].append(
+        records[CLAIMS.stem].append(
             record_json(
                 claim.id,
                 None if date else {"said_on": "The synthetic text gives no date."},
@@ -77,7 +80,7 @@ def _finish(articles: ArticleSet) -> dict[str, list[dict[str, Any]]]:
                 summary=f"{speaker.surname} spoke about {claim.topics[0].replace('-', ' ')}.",
             )
         )
-        records["citations"].extend(articles.citations[claim.id])
+        records[CITATIONS.stem].extend(articles.citations[claim.id])
     sources = plan.source_negotiation
     for j in range(0, len(sources) - 1, 2):
         (a, span_a), (b, span_b) = articles.tariffs[j], articles.tariffs[j + 1]
@@ -86,7 +89,7 @@ def _finish(articles: ArticleSet) -> dict[str, list[dict[str, Any]]]:
         k = sources[j]
         variants = [{"value": f"{a}%", "citations": [span_a]}, {"value": f"{b}%", "citations": [span_b]}]
         subject = f"Tariff level reported for the {plan.negotiation_name(k)}"
-        records["discrepancies"].append(
+        records[DISCREPANCIES.stem].append(
             record_json(
                 f"tariff-level-s{j}",
                 subject=subject,
@@ -119,7 +122,7 @@ def generate(claims: int, seed: int = 0, progress: Callable[[str], None] | None 
     seeds = {
         f"synth_{j:06d}.txt": articles.texts[sid].encode("utf-8") for j, sid in enumerate(articles.source_ids)
     }
-    for source in records["sources"]:
+    for source in records[SOURCES.stem]:
         source["sha256"] = sha256_hex(seeds[source["seed"]])
 
     def selector(value: object) -> dict[str, Any]:
@@ -136,7 +139,7 @@ def generate(claims: int, seed: int = 0, progress: Callable[[str], None] | None 
     }
     step(STAGES[4])
     table = claims_csv(fixtures)
-    fixtures[DATAPACKAGE] = build_datapackage(fixtures, seeds, table)
+    fixtures[DATAPACKAGE] = build_datapackage(fixtures, seeds, table, version=VERSION)
     fixtures[CLAIMS_CSV] = table
     manifest = "".join(f"{sha256_hex(content)}  {name}\n" for name, content in sorted(seeds.items()))
     seeds[MANIFEST] = manifest.encode("utf-8")

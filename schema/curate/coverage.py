@@ -17,9 +17,6 @@ from schema.model.models import Citation, NonEmpty, Record
 from schema.text.quotes import QuotedPassage, quoted_passages
 from schema.text.sentences import Sentence, split_sentences
 
-ALLOW_LIST = Path(__file__).parents[1] / "uncovered.json"
-"""Quoted passages that no evidence needs to cover (scare quotes, headlines), each with the reason."""
-
 
 class Uncovered(Record):
     """An allow-listed quoted passage: its seed file, its words (trimmed as in the report), and why."""
@@ -29,8 +26,10 @@ class Uncovered(Record):
     reason: NonEmpty
 
 
-def read_allow_list(path: Path = ALLOW_LIST) -> list[Uncovered]:
-    """Reads the allow-list file; raises pydantic's ValidationError if an entry is malformed."""
+def read_allow_list(path: Path) -> list[Uncovered]:
+    """Reads an allow-list file (`<fixtures>/curation/uncovered.json`: quoted passages no evidence
+    needs to cover; `unattributed.json`: sentences with a speech verb no citation needs to cover; each
+    with the reason); raises pydantic's ValidationError if an entry is malformed."""
     return TypeAdapter(list[Uncovered]).validate_json(path.read_bytes())
 
 
@@ -157,9 +156,6 @@ def render_report(
 
 
 # ---------------------------------------------------------------- sentences with a speech verb
-
-SPEECH_ALLOW_LIST = Path(__file__).parents[1] / "unattributed.json"
-"""Sentences with a speech or attribution verb that no citation needs to cover, each with the reason."""
 
 SPEECH_VERBS = re.compile(
     r"\b(?:[Aa]ccording to|said|says?|saying|told|tells?|not(?:ed|es|ing)|warn(?:ed|s|ing)?|add(?:ed|s|ing)"

@@ -12,7 +12,7 @@ occur in some seed:
   "The"); any other must occur capitalised.
 
 Possessive "'s" is dropped and hyphenated words are checked part by part. A short, reviewed
-vocabulary of the curator's own words (schema/vocabulary.json, each with its reason) is allowed.
+vocabulary of the curator's own words (fixtures/curation/vocabulary.json, each with its reason) is allowed.
 """
 
 from __future__ import annotations
@@ -27,9 +27,6 @@ from pydantic import BaseModel, TypeAdapter
 from schema.model.dataset import FIXTURE_MODELS, Dataset
 from schema.model.models import NonEmpty, Record
 from schema.text.sentences import QUOTES
-
-VOCABULARY = Path(__file__).parents[1] / "vocabulary.json"
-"""The curator's own words the check allows, each with the reason."""
 
 TEXT_FIELDS = frozenset({"note", "description", "summary", "subject"})
 VALUE_PARENTS = frozenset({"variants", "outcome"})
@@ -146,8 +143,9 @@ class Allowed(Record):
     reason: NonEmpty
 
 
-def read_vocabulary(path: Path = VOCABULARY) -> list[Allowed]:
-    """Reads the vocabulary file; raises pydantic's ValidationError if an entry is malformed."""
+def read_vocabulary(path: Path) -> list[Allowed]:
+    """Reads a vocabulary file (`<fixtures>/curation/vocabulary.json`: the curator's own words the
+    check allows, each with the reason); raises pydantic's ValidationError if an entry is malformed."""
     return TypeAdapter(list[Allowed]).validate_json(path.read_bytes())
 
 
@@ -245,7 +243,7 @@ def knowledge_check(
     used: set[str] = set()
     report = KnowledgeReport()
     for stem in FIXTURE_MODELS:
-        for record in getattr(dataset, stem).values():
+        for record in dataset.tables[stem].values():
             for path, text in curator_texts(record):
                 report.texts += 1
                 seen: set[str] = set()

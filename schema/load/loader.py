@@ -20,6 +20,7 @@ from schema.load.selectors import (
     selector_holds,
     selector_problems,
 )
+from schema.model.catalogue import CITATIONS, SOURCES
 from schema.model.compact import Compactor
 from schema.model.dataset import FIXTURE_MODELS, Dataset, FixtureFile, gc_paused
 from schema.model.models import Evidence, Source, Verified
@@ -59,7 +60,7 @@ def _read_stem(fixtures: _Fixtures, fixtures_dir: Path, stem: str) -> None:
             Problem(where, "", "", f"expected a JSON array of records, got {type(data).__name__}")
         )
         return
-    if stem == "citations":
+    if stem == CITATIONS.stem:
         fixtures.cited = {raw.get("claim") for raw in data if isinstance(raw, dict)}
     fast = validate_whole(model, data) if len(fixtures.problems) == reported else None
     if fast is not None:
@@ -149,10 +150,10 @@ def _check_datapackage(fixtures: _Fixtures, fixtures_dir: Path) -> None:
 
 def _seed_texts(fixtures: _Fixtures, seeds: Seeds, fixtures_dir: Path) -> dict[str, str]:
     """Checks each Source against the manifest and returns source id -> seed text."""
-    where = str(fixtures_dir / "sources.json")
+    where = str(fixtures_dir / SOURCES.file)
     texts: dict[str, str] = {}
     used_by: dict[str, str] = {}
-    for source in fixtures.records.get("sources", []):
+    for source in fixtures.records.get(SOURCES.stem, []):
         assert isinstance(source, Source)
         if source.seed not in seeds.hashes:
             fixtures.problems.append(Problem(where, source.id, "seed", f"unknown seed file {source.seed!r}"))
@@ -180,7 +181,7 @@ def _seed_texts(fixtures: _Fixtures, seeds: Seeds, fixtures_dir: Path) -> dict[s
 
 def _check_records(fixtures: _Fixtures, texts: Mapping[str, str], fixtures_dir: Path) -> None:
     """Resolves every reference and verifies every selector of every valid record."""
-    source_ids = fixtures.known_ids.get("sources")
+    source_ids = fixtures.known_ids.get(SOURCES.stem)
     for stem, records in fixtures.records.items():
         where = str(fixtures_dir / f"{stem}.json")
         for record in records:

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
-from schema.model.dataset import FIXTURE_MODELS
+from schema.model.catalogue import BY_STEM, CITATIONS, CLAIMS, DELEGATES, NEGOTIATIONS
+from schema.model.catalogue import REFERENCES as REFERENCES  # re-exported: derived there
 from schema.model.models import Citation, Claim, Delegate, Negotiation, Verified
-
-# Fixture stem -> (field path, stem of the records it names). "[]" steps into every list item.
-REFERENCES: dict[str, list[tuple[str, str]]] = {
-    "sources": [("outlet", "outlets"), ("credit.origin", "outlets")],
-    "people": [("affiliations[].party", "parties")],
-    "negotiations": [("parties[]", "parties"), ("predecessor", "negotiations")],
-    "delegates": [("negotiation", "negotiations"), ("person", "people"), ("party", "parties")],
-    "claims": [("speaker", "people"), ("negotiation", "negotiations")],
-    "citations": [("claim", "claims")],
-    "discrepancies": [("negotiation", "negotiations"), ("person", "people")],
-}
 
 
 def values_at(value: object, spec: str, path: str = "") -> Iterator[tuple[str, object]]:
@@ -58,7 +48,7 @@ def dangling_references(
         else:
             hits = [(path, value) for path, value in values_at(record, spec) if value not in ids]
         for path, value in hits:
-            yield path, f"unknown {FIXTURE_MODELS[target].__name__.lower()} {value!r}"
+            yield path, f"unknown {BY_STEM[target].noun} {value!r}"
 
 
 def rule_problems(
@@ -72,35 +62,35 @@ def rule_problems(
     negotiation is its own predecessor.
     """
     if cited is not None:
-        for claim in records.get("claims", []):
+        for claim in records.get(CLAIMS.stem, []):
             if isinstance(claim, Claim) and claim.id not in cited:
-                yield "claims", claim, "id", "claim has no citation in citations.json"
-    negotiations = {n.id: n for n in records.get("negotiations", []) if isinstance(n, Negotiation)}
-    for delegate in records.get("delegates", []):
+                yield CLAIMS.stem, claim, "id", f"claim has no citation in {CITATIONS.file}"
+    negotiations = {n.id: n for n in records.get(NEGOTIATIONS.stem, []) if isinstance(n, Negotiation)}
+    for delegate in records.get(DELEGATES.stem, []):
         if not isinstance(delegate, Delegate):
             continue
         if not delegate.titles:
-            yield "delegates", delegate, "titles", "delegate has no title with citations"
+            yield DELEGATES.stem, delegate, "titles", "delegate has no title with citations"
         negotiation = negotiations.get(delegate.negotiation)
         if negotiation is not None and delegate.party not in negotiation.parties:
             yield (
-                "delegates",
+                DELEGATES.stem,
                 delegate,
                 "party",
                 (f"party {delegate.party!r} is not a party of negotiation {negotiation.id!r}"),
             )
-    for citation in records.get("citations", []):
+    for citation in records.get(CITATIONS.stem, []):
         if (
             isinstance(citation, Citation)
             and citation.cue
             and citation.cue.source != citation.evidence.source
         ):
             yield (
-                "citations",
+                CITATIONS.stem,
                 citation,
                 "cue.source",
                 (f"cue is in {citation.cue.source!r} but the evidence is in {citation.evidence.source!r}"),
             )
     for negotiation in negotiations.values():
         if negotiation.predecessor == negotiation.id:
-            yield "negotiations", negotiation, "predecessor", "a negotiation cannot precede itself"
+            yield NEGOTIATIONS.stem, negotiation, "predecessor", "a negotiation cannot precede itself"

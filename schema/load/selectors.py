@@ -180,6 +180,6 @@ def dataset_evidence(dataset: Dataset) -> Iterator[Evidence]:
         yield from dataset.selectors
         return
     for stem in FIXTURE_MODELS:
-        for record in getattr(dataset, stem).values():
+        for record in dataset.tables[stem].values():
             for _, evidence in iter_evidence(record):
                 yield evidence

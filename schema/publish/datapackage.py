@@ -6,13 +6,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from schema.load.seeds import sha256_hex
-from schema.model.dataset import FIXTURE_MODELS
+from schema.model.catalogue import BY_STEM, ENTITIES
 from schema.publish.jsonschema import dump_json, schema_file_name
 from schema.publish.tabular import CLAIMS_CSV, claims_csv, table_schema
 
 DATAPACKAGE = "datapackage.json"
-DATASET_VERSION = "0.2.0"
-"""Version of the curated data; bump it when a published record changes."""
 
 TITLE = "Parley: who said what at the June 2025 US\u2013China trade talks in London"
 DESCRIPTION = (
@@ -35,12 +33,13 @@ LICENSES = [
 
 
 def _resource(stem: str, content: bytes) -> dict[str, Any]:
-    doc = (FIXTURE_MODELS[stem].__doc__ or "").strip().splitlines()[0]
+    model = BY_STEM[stem].model
+    doc = (model.__doc__ or "").strip().splitlines()[0]
     return {
         "name": stem,
         "path": f"{stem}.json",
         "profile": "data-resource",
-        "title": f"{FIXTURE_MODELS[stem].__name__} records",
+        "title": f"{model.__name__} records",
         "description": doc,
         "format": "json",
         "mediatype": "application/json",
@@ -70,9 +69,11 @@ def _table_resource(content: bytes) -> dict[str, Any]:
 
 
 def build_datapackage(
-    files: Mapping[str, bytes], seed_names: Iterable[str], table: bytes | None = None
+    files: Mapping[str, bytes], seed_names: Iterable[str], table: bytes | None = None, *, version: str
 ) -> bytes:
-    """Takes fixture file name -> bytes and the seed file names, and returns datapackage.json's bytes.
+    """Takes fixture file name -> bytes, the seed file names and the dataset's version (declared in
+    the fixtures' curation/version.json: `schema.curate.settings.dataset_version`), and returns
+    datapackage.json's bytes.
 
     claims.csv is described from `table`, the bytes schema.publish.tabular.claims_csv gives for these files
     (built here when not given).
@@ -82,7 +83,7 @@ def build_datapackage(
         "name": "parley",
         "title": TITLE,
         "description": DESCRIPTION,
-        "version": DATASET_VERSION,
+        "version": version,
         "licenses": LICENSES,
         "keywords": ["trade talks", "quotations", "provenance", "US-China", "London 2025"],
         "sources": [
@@ -90,7 +91,7 @@ def build_datapackage(
             for name in sorted(seed_names)
         ],
         "resources": [
-            *(_resource(stem, files[f"{stem}.json"]) for stem in FIXTURE_MODELS),
+            *(_resource(e.stem, files[e.file]) for e in ENTITIES),
             _table_resource(claims_csv(files) if table is None else table),
         ],
     }
@@ -106,8 +107,8 @@ def stale_resources(package: object, files: Mapping[str, bytes]) -> list[tuple[s
         return [("", "resources", "expected a list of resources" + hint)]
     by_path = {r.get("path"): (i, r) for i, r in enumerate(resources) if isinstance(r, dict)}
     stale: list[tuple[str, str, str]] = []
-    for stem in FIXTURE_MODELS:
-        name = f"{stem}.json"
+    for entry in ENTITIES:
+        stem, name = entry.stem, entry.file
         if name not in files:
             continue
         if name not in by_path:

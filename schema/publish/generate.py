@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from schema.curate.settings import dataset_version
 from schema.load.seeds import MANIFEST, parse_manifest
-from schema.model.dataset import FIXTURE_MODELS
+from schema.model.catalogue import ENTITIES
 from schema.publish.datapackage import DATAPACKAGE, build_datapackage
 from schema.publish.jsonschema import JSON_SCHEMA_DIR, generated_schemas
 from schema.publish.tabular import CLAIMS_CSV, claims_csv
@@ -24,14 +25,15 @@ class Artefacts:
 def expected_artefacts(fixtures_dir: Path, seeds_dir: Path, schema_dir: Path = JSON_SCHEMA_DIR) -> Artefacts:
     """Takes the fixtures and seeds directories and returns what the generated files should hold.
 
-    Raises FileNotFoundError when a fixture file or the seed manifest is missing.
+    Raises FileNotFoundError when a fixture file or the seed manifest is missing, SettingsError when
+    the dataset version (curation/version.json) is missing or malformed.
     """
     expected = {schema_dir / name: content for name, content in generated_schemas().items()}
-    files = {f"{stem}.json": (fixtures_dir / f"{stem}.json").read_bytes() for stem in FIXTURE_MODELS}
+    files = {e.file: (fixtures_dir / e.file).read_bytes() for e in ENTITIES}
     manifest = (seeds_dir / MANIFEST).read_bytes().decode("utf-8")
     seed_names = parse_manifest(manifest, str(seeds_dir / MANIFEST))[0]
-    table = claims_csv(files)
-    expected[fixtures_dir / DATAPACKAGE] = build_datapackage(files, seed_names, table)
+    table, version = claims_csv(files), dataset_version(fixtures_dir)
+    expected[fixtures_dir / DATAPACKAGE] = build_datapackage(files, seed_names, table, version=version)
     expected[fixtures_dir / CLAIMS_CSV] = table
     obsolete = sorted(p for p in schema_dir.glob("*.schema.json") if p not in expected)
     return Artefacts(expected, obsolete)
@@ -59,7 +61,8 @@ def refresh_datapackage(fixtures_dir: Path, seeds_dir: Path) -> bool:
     """Rewrites fixtures_dir/datapackage.json if the fixture files or seed list changed; True if it did.
 
     Only the data package: the JSON Schemas depend on the models, not on the data.
-    Raises OSError (FileNotFoundError) when a fixture file or the seed manifest is missing.
+    Raises OSError (FileNotFoundError) when a fixture file or the seed manifest is missing,
+    SettingsError when the dataset version is.
     """
     path = fixtures_dir / DATAPACKAGE
     content = expected_artefacts(fixtures_dir, seeds_dir).expected[path]

@@ -15,6 +15,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from schema.model.catalogue import CITATIONS, CLAIMS, OUTLETS, PEOPLE, SOURCES, Entry
 from schema.model.models import CitationMode
 from schema.model.values import Precision
 
@@ -73,21 +74,21 @@ def _date(value: Any) -> tuple[str, str]:
     return padded, Precision(value["precision"]).name
 
 
-def _records(files: Mapping[str, bytes], stem: str) -> dict[str, dict[str, Any]]:
-    records = json.loads(files[f"{stem}.json"])
+def _records(files: Mapping[str, bytes], entry: Entry[Any]) -> dict[str, dict[str, Any]]:
+    records = json.loads(files[entry.file])
     return {record["id"]: record for record in records}
 
 
 def claims_csv(files: Mapping[str, bytes]) -> bytes:
     """Takes fixture file name -> bytes; returns claims.csv (RFC 4180, header first, one row per citation)."""
-    claims = _records(files, "claims")
-    people = _records(files, "people")
-    sources = _records(files, "sources")
-    outlets = _records(files, "outlets")
+    claims = _records(files, CLAIMS)
+    people = _records(files, PEOPLE)
+    sources = _records(files, SOURCES)
+    outlets = _records(files, OUTLETS)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for citation in json.loads(files["citations.json"]):
+    for citation in json.loads(files[CITATIONS.file]):
         claim = claims[citation["claim"]]
         evidence = citation["evidence"]
         source = sources[evidence["source"]]

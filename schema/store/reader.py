@@ -16,7 +16,7 @@ from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, M
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Generic, TypeVar, cast, overload
+from typing import Any, Generic, TypeVar, overload
 
 from pydantic import TypeAdapter
 
@@ -740,12 +740,7 @@ def open_dataset(path: Path, *, store: Store | None = None) -> StoredDataset:
         for name, sha256, size in store.query("SELECT name, sha256, bytes FROM files ORDER BY name")
     }
     return StoredDataset(
-        **cast(dict[str, Any], tables),
-        seed_texts=SeedTexts(store),
-        files=files,
-        **cast(dict[str, Any], lists),
-        selectors=(),
-        store=store,
+        tables=tables, seed_texts=SeedTexts(store), files=files, lists=lists, selectors=(), store=store
     )
 
 

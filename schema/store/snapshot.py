@@ -38,7 +38,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from schema.model.catalogue import BY_COLUMN as BY_COLUMN  # per entity, from the catalogue
+from schema.model.dataset import DERIVED as DERIVED
 from schema.model.dataset import FIXTURE_MODELS, Dataset, gc_paused
+from schema.model.dataset import LISTS as LISTS
 from schema.model.models import Verified
 from schema.store.layout import (
     EVIDENCE,
@@ -66,19 +69,6 @@ Progress = Callable[[str, int, int], None]
 ExtraWriter = Callable[[Dataset, sqlite3.Connection, Progress], None]
 """Writes more tables (the API's derived indexes) into the snapshot being built."""
 
-# Dataset index name -> (the fixture stem its lists hold, the column of that table it groups on).
-BY_COLUMN: dict[str, tuple[str, str]] = {
-    "citations_by_claim": ("citations", "claim"),
-    "citations_by_source": ("citations", "source"),
-    "claims_by_speaker": ("claims", "speaker"),
-    "claims_by_negotiation": ("claims", "negotiation"),
-    "delegates_by_negotiation": ("delegates", "negotiation"),
-    "delegates_by_person": ("delegates", "person"),
-    "sources_by_outlet": ("sources", "outlet"),
-}
-# Dataset index name -> the stem its lists hold, kept as rows of `lists` (not one column's values).
-DERIVED: dict[str, str] = {"claims_by_source": "claims", "claims_by_outlet": "claims"}
-LISTS: dict[str, str] = {**{name: stem for name, (stem, _) in BY_COLUMN.items()}, **DERIVED}
 TOPICS = "claims_by_topic"
 """The `lists` rows of topic slug -> the positions of the claims naming it (root `topic` filters)."""
 
@@ -220,7 +210,7 @@ def _write_records(conn: sqlite3.Connection, dataset: Dataset, progress: Progres
     add_notes = f'INSERT INTO "{NOTES.name}" VALUES ({", ".join("?" * len(NOTES.columns))})'
     for stem in FIXTURE_MODELS:
         table = TABLES[stem]
-        records = getattr(dataset, stem)
+        records = dataset.tables[stem]
         conn.execute(entity_ddl(table))
         conn.execute(f'CREATE TABLE "{table.body}" (pos INTEGER PRIMARY KEY REFERENCES "{stem}" (pos),'
                      " body TEXT NOT NULL)")
@@ -268,12 +258,12 @@ def _write_lists(conn: sqlite3.Connection, dataset: Dataset, progress: Progress)
         " pos INTEGER NOT NULL, PRIMARY KEY (name, key, seq)) WITHOUT ROWID"
     )
     positions = {
-        stem: {record_id: i for i, record_id in enumerate(getattr(dataset, stem))}
+        stem: {record_id: i for i, record_id in enumerate(dataset.tables[stem])}
         for stem in sorted(set(DERIVED.values()))
     }
     for name, stem in DERIVED.items():
         where = positions[stem]
-        index: Mapping[str, Sequence[Verified]] = getattr(dataset, name)
+        index = dataset.lists[name]
         rows = [
             (name, key, seq, where[record.id])
             for key in sorted(index)

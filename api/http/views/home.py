@@ -19,23 +19,13 @@ from api.graph.meta import Meta, meta_for
 from api.http.exports import Exports
 from api.http.views.pages import fresh, page, root_path, wants_html
 from api.http.views.playground import ExampleTab
+from schema.model.catalogue import COUNT_LABELS
 from schema.model.dataset import Dataset
 from schema.model.models import Source
 
 EXAMPLE_COUNT = 6
 SOURCE_LIST_LIMIT = 50
 """A synthetic dataset has thousands of sources; the home page lists the first ones and says how many."""
-COUNT_LABELS = {
-    "outlets": "outlets",
-    "sources": "articles (sources)",
-    "parties": "parties",
-    "people": "people",
-    "negotiations": "negotiations",
-    "delegates": "delegate seats",
-    "claims": "claims",
-    "citations": "citations",
-    "discrepancies": "discrepancies",
-}
 
 
 @dataclass(frozen=True)
