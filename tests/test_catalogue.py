@@ -23,15 +23,15 @@ from schema.load.references import REFERENCES as LOADER_REFERENCES
 from schema.model import catalogue
 from schema.model.dataset import FIXTURE_MODELS, LISTS
 from schema.publish.jsonschema import generated_schemas
+from schema.store.layout import TABLES as STORE_TABLES
 from schema.store.snapshot import BY_COLUMN as STORE_BY_COLUMN
-from schema.store.snapshot import COLUMNS as STORE_COLUMNS
 
 STEMS = [entry.stem for entry in catalogue.ENTITIES]
 
 
 def test_every_per_entity_structure_has_exactly_the_catalogued_entities() -> None:
     assert list(FIXTURE_MODELS) == STEMS
-    assert list(STORE_COLUMNS) == STEMS
+    assert list(STORE_TABLES) == STEMS
     assert [e.stem for e in API_ENTITIES] == STEMS
     assert [e.type_name for e in API_ENTITIES] == [e.model.__name__ for e in catalogue.ENTITIES]
     assert list(HOME_LABELS) == STEMS
@@ -54,7 +54,7 @@ def test_every_per_entity_structure_has_exactly_the_catalogued_entities() -> Non
 def test_each_grouping_holds_the_records_whose_column_has_that_value() -> None:
     dataset = load_dataset(FIXTURES, SEEDS)
     for name, (stem, column) in STORE_BY_COLUMN.items():
-        value_of = catalogue.BY_STEM[stem].columns[column]
+        value_of = catalogue.BY_STEM[stem].value_of(column)
         expected: dict[str, list[str]] = {}
         for record in dataset.tables[stem].values():
             if value_of(record) is not None:
@@ -98,7 +98,8 @@ VENUE_ENTRY = '''VENUES: Entry[Venue] = Entry(
     Venue,
     label="venues",
     references=(("negotiation", "negotiations"),),
-    columns={"name": lambda r: r.name, "negotiation": lambda r: r.negotiation},
+    doc="Buildings talks were held in.",
+    fields=(F("name", "The venue's name."), F("negotiation", "The negotiation held there.")),
     grouped_by=("negotiation",),
 )
 

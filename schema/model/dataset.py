@@ -156,7 +156,7 @@ class Dataset:
             e.stem: {r.id: r for r in records.get(e.stem, [])} for e in ENTITIES
         }
         lists: dict[str, Mapping[str, Sequence[Verified]]] = {
-            name: _group(by_id[stem].values(), BY_STEM[stem].columns[column])
+            name: _group(by_id[stem].values(), BY_STEM[stem].value_of(column))
             for name, (stem, column) in BY_COLUMN.items()
         }
         claims: dict[str, Claim] = by_id[CLAIMS.stem]  # type: ignore[assignment]

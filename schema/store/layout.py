@@ -27,7 +27,7 @@ from pydantic.fields import FieldInfo
 
 from schema.load.references import REFERENCES
 from schema.load.selectors import iter_evidence
-from schema.model.dataset import FIXTURE_MODELS
+from schema.model.catalogue import ENTITIES, Derived, Entry, PartialDateOf
 from schema.model.models import Verified
 from schema.model.values import Attested, Evidence, PartialDate
 
@@ -183,35 +183,6 @@ def _identity(value: Any) -> Any:
     return value
 
 
-# Spec forms a table is declared with, resolved against its model by `_table`.
-@dataclass(frozen=True)
-class F:
-    """A field at `path`, as column `name` (default: the path with `_` for `.`)."""
-
-    path: str
-    doc: str = ""
-    name: str = ""
-
-
-@dataclass(frozen=True)
-class PartialDateOf:
-    """A PartialDate field `<f>_on`: five columns, `<f>_on` (as written), `<f>_on_precision`,
-    `<f>_on_note`, `<f>_from` and `<f>_to` (the first and last day it can mean)."""
-
-    path: str
-    what: str
-
-
-@dataclass(frozen=True)
-class ListOf:
-    """A list field as a child table `name`; `item` specs are read off each item."""
-
-    name: str
-    path: str
-    doc: str
-    item: tuple[F, ...]
-
-
 def _dates(spec: PartialDateOf) -> tuple[Column, ...]:
     path, what = spec.path, spec.what
     bound = path.removesuffix("_on")  # said_on -> said_from, said_to
@@ -257,259 +228,30 @@ def _dates(spec: PartialDateOf) -> tuple[Column, ...]:
     )
 
 
-def _table(
-    stem: str,
-    one: str,
-    doc: str,
-    specs: Iterable[F | PartialDateOf | Column],
-    lists: Iterable[ListOf] = (),
-    search: tuple[str, ...] = (),
-    label: str = "name",
-) -> Table:
-    model = FIXTURE_MODELS[stem]
+def _table(entry: Entry[Any]) -> Table:
+    """An entry's table: its `fields` as typed columns (read off its model), its `lists` as child tables."""
+    stem, model = entry.stem, entry.model
     columns: list[Column] = []
-    for spec in specs:
-        if isinstance(spec, Column):
-            columns.append(spec)  # derived, not a field
+    for spec in entry.fields:
+        if isinstance(spec, Derived):
+            columns.append(Column(spec.name, "TEXT", spec.doc, spec.get, required=True))
         elif isinstance(spec, PartialDateOf):
             columns.extend(_dates(spec))
         else:
-            columns.append(
-                _column(stem, model, spec.path, spec.name or spec.path.replace(".", "_"), spec.doc, spec.path)
-            )
+            columns.append(_column(stem, model, spec.path, spec.column, spec.doc, spec.path))
     children = []
-    for listed in lists:
+    for listed in entry.lists:
         item, _, _, _ = _field(model, listed.path)  # a model, or str for a list of slugs
         item_columns = tuple(
-            _column(
-                stem,
-                item,
-                s.path,
-                s.name or s.path,
-                s.doc,
-                ".".join([f"{listed.path}[]", s.path]).rstrip("."),
-            )
+            _column(stem, item, s.path, s.name or s.path, s.doc, f"{listed.path}[].{s.path}".rstrip("."))
             for s in listed.item
         )
         children.append(Child(listed.name, listed.doc, listed.path, item_columns))
-    return Table(stem, one, doc, tuple(columns), tuple(children), search, label)
+    doc = entry.doc or (model.__doc__ or "").strip().split("\n")[0]
+    return Table(stem, entry.one, doc, tuple(columns), tuple(children), entry.words, entry.row_label)
 
 
-def _story(source: Any) -> str:
-    return f"source:{source.id}" if source.credit is None else f"outlet:{source.credit.origin}"
-
-
-ALIAS = (F("name", "The spelling, as printed."),)
-
-TABLES: dict[str, Table] = {
-    table.stem: table
-    for table in (
-        _table(
-            "outlets",
-            "outlet",
-            "Publishers and wire services.",
-            [
-                F("name", "The outlet's name."),
-                F("kind", "What kind of publisher it is."),
-            ],
-            [
-                ListOf(
-                    "outlet_aliases", "aliases", "Every spelling of an outlet's name the seeds print.", ALIAS
-                )
-            ],
-            search=("name",),
-        ),
-        _table(
-            "sources",
-            "source",
-            "Articles: one per seed text.",
-            [
-                F("seed"),
-                F("sha256", "sha256 of the seed file's bytes."),
-                F("outlet", "The publishing outlet; NULL when no seed names it."),
-                F("headline", "The headline as printed; NULL when the article has none."),
-                F("author", "The byline as printed; NULL when there is none."),
-                PartialDateOf("published_on", "When the article was published"),
-                F(
-                    "credit.text",
-                    "The credit line as printed, when the story is adapted from another outlet's.",
-                    name="credit",
-                ),
-                F("credit.origin", "The outlet the story is adapted from.", name="credit_origin"),
-                Column(
-                    "story",
-                    "TEXT",
-                    "What counts as one independent story: `source:<id>`, or "
-                    "`outlet:<credit_origin>` for an adapted one (what the claims' INDEPENDENT_SOURCE_COUNT "
-                    "order counts).",
-                    _story,
-                    required=True,
-                ),
-            ],
-            search=("headline", "author"),
-            label="headline",
-        ),
-        _table(
-            "parties",
-            "party",
-            "Sides in a negotiation (governments).",
-            [F("name", "The party's name.")],
-            search=("name",),
-        ),
-        _table(
-            "people",
-            "person",
-            "Everyone who speaks or is named; unnamed speakers are kept as described.",
-            [
-                F("name"),
-                F("named", "Whether the seeds name the person."),
-                F("kind", "One person or a described group."),
-                F("description", "Who the person is, as the seeds describe them."),
-                Column(
-                    "folded_name",
-                    "TEXT",
-                    "`name` casefolded: what the API sorts speakers by.",
-                    lambda r: r.name.casefold(),
-                    required=True,
-                ),
-            ],
-            [
-                ListOf(
-                    "person_aliases", "aliases", "Every spelling of a person's name the seeds print.", ALIAS
-                ),
-                ListOf(
-                    "affiliations",
-                    "affiliations",
-                    "Roles and organisations the seeds give a person.",
-                    (F("role"), F("organization"), F("party", "The party the role belongs to, if any.")),
-                ),
-            ],
-            search=("name", "description"),
-        ),
-        _table(
-            "negotiations",
-            "negotiation",
-            "Rounds of talks.",
-            [
-                F("name", "The round's name."),
-                F("location", "Where the talks were held (city), as reported."),
-                F("venue", "The building, as reported."),
-                F("host", "Who hosted the talks, as reported."),
-                PartialDateOf("start_on", "The first day of the talks"),
-                PartialDateOf("end_on", "The last day of the talks"),
-                F("predecessor", "The round before this one."),
-            ],
-            [
-                ListOf(
-                    "negotiation_parties",
-                    "parties",
-                    "The parties at the table.",
-                    (F("", "The party.", name="party"),),
-                ),
-                ListOf(
-                    "negotiation_statuses",
-                    "status",
-                    "Where the talks stood, as each source reports it.",
-                    (F("status", "The status reported."),),
-                ),
-                ListOf(
-                    "negotiation_outcomes",
-                    "outcome",
-                    "Outcomes as reported.",
-                    (F("", "The outcome.", name="outcome"),),
-                ),
-            ],
-            search=("name", "location", "venue", "host"),
-        ),
-        _table(
-            "delegates",
-            "delegate",
-            "A person's seat in one negotiation.",
-            [
-                F("negotiation", "The negotiation."),
-                F("person", "The person holding the seat."),
-                F("party", "The party the person sits for."),
-                F("lead", "Whether the person led the party's delegation."),
-            ],
-            [
-                ListOf(
-                    "delegate_titles",
-                    "titles",
-                    "Titles as printed (the spans in `evidence`).",
-                    (F("title", "The title as printed."),),
-                )
-            ],
-            label="id",
-        ),
-        _table(
-            "claims",
-            "claim",
-            "Statements: one per speaker and utterance, however many articles report it.",
-            [
-                F("speaker", "The person (or group) who said it."),
-                F("negotiation", "The negotiation it is about; NULL when none."),
-                PartialDateOf("said_on", "When the words were said"),
-                F("setting", "Where or how it was said, as reported."),
-                F("summary"),
-            ],
-            [
-                ListOf(
-                    "claim_topics",
-                    "topics",
-                    "The topics a claim is about.",
-                    (F("", "A topic slug.", name="topic"),),
-                )
-            ],
-            search=("summary",),
-            label="summary",
-        ),
-        _table(
-            "citations",
-            "citation",
-            "A claim as one article reports it, with the words it prints.",
-            [
-                F("claim", "The claim reported."),
-                F("evidence.source", "The article.", name="source"),
-                F("mode", "How the article reports the claim."),
-                F("evidence.exact", "The article's words, byte for byte.", name="exact"),
-                F(
-                    "evidence.start",
-                    "0-based code point offset of `exact` in the article's seed text.",
-                    name="start",
-                ),
-                F("evidence.end", "Offset just past the last code point of `exact`.", name="end"),
-                F(
-                    "cue.exact",
-                    "The attribution words ('said', 'told reporters'); NULL when none.",
-                    name="cue",
-                ),
-            ],
-            search=("exact",),
-            label="exact",
-        ),
-        _table(
-            "discrepancies",
-            "discrepancy",
-            "Points where sources disagree; every version is kept.",
-            [
-                F("subject", "What is disputed."),
-                F("kind", "What the sources disagree about."),
-                F("negotiation", "The negotiation it concerns, if any."),
-                F("person", "The person it concerns, if any."),
-            ],
-            [
-                ListOf(
-                    "discrepancy_variants",
-                    "variants",
-                    "Each version of the disputed value (spans in `evidence`).",
-                    (F("value", "The version as printed."),),
-                )
-            ],
-            search=("subject",),
-            label="subject",
-        ),
-    )
-}
+TABLES: dict[str, Table] = {entry.stem: _table(entry) for entry in ENTITIES}
 """Fixture stem -> its table, in fixture order."""
 
 COMMON: tuple[Column, ...] = (
