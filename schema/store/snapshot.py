@@ -22,6 +22,7 @@ and the file is written in the same two parts whether one process builds it or t
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -31,7 +32,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -160,17 +161,34 @@ def _stamp(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
 
 
-def _read_hash_cache(path: Path) -> dict[str, Any]:
-    """name -> [size, mtime_ns, ctime_ns, inode, device, sha256]; entries are checked where used."""
+def _read_sidecar(path: Path) -> dict[str, Any]:
+    """The hash cache's JSON object (empty if missing, unreadable or of another format)."""
     try:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return {}  # a missing or unreadable cache only means hashing everything
-    files = data.get("files") if isinstance(data, dict) and data.get("format") == HASH_CACHE_FORMAT else None
+    return data if isinstance(data, dict) and data.get("format") == HASH_CACHE_FORMAT else {}
+
+
+def _read_hash_cache(path: Path) -> dict[str, Any]:
+    """name -> [size, mtime_ns, ctime_ns, inode, device, sha256]; entries are checked where used."""
+    files = _read_sidecar(path).get("files")
     return files if isinstance(files, dict) else {}
 
 
-def _write_hash_cache(path: Path, entries: Mapping[str, list[Any]]) -> None:
+def _write_hash_cache(
+    path: Path, entries: Mapping[str, list[Any]] | None = None, *, snapshot: list[Any] | None = None
+) -> None:
+    """Rewrites the cache with these input entries, or with the snapshot's own entry (see
+    `snapshot_sha256`), keeping the other part as the file holds it now (read again just before:
+    a part another process wrote meanwhile is rarely lost, and lost only costs hashing again)."""
+    current = _read_sidecar(path)
+    files = current.get("files") if entries is None else entries
+    files = files if isinstance(files, Mapping) else {}
+    data: dict[str, Any] = {"format": HASH_CACHE_FORMAT, "files": dict(sorted(files.items()))}
+    kept = current.get("snapshot") if snapshot is None else snapshot
+    if kept is not None:
+        data["snapshot"] = kept
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -178,14 +196,16 @@ def _write_hash_cache(path: Path, entries: Mapping[str, list[Any]]) -> None:
         return  # nowhere to keep it: the next check hashes those files again
     try:
         with os.fdopen(handle, "w") as out:
-            json.dump({"format": HASH_CACHE_FORMAT, "files": dict(sorted(entries.items()))}, out)
+            json.dump(data, out)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except OSError:
         Path(temporary).unlink(missing_ok=True)
 
 
-def input_hashes(fixtures_dir: Path, seeds_dir: Path, *, cache: Path | None = None) -> dict[str, str]:
+def input_hashes(
+    fixtures_dir: Path, seeds_dir: Path, *, cache: Path | None = None, fresh: bool = False
+) -> dict[str, str]:
     """Returns manifest name -> sha256 of every input file (see `input_files`).
 
     With `cache` (a JSON file), a file whose size, mtime, ctime, inode and device are those it had
@@ -193,9 +213,10 @@ def input_hashes(fixtures_dir: Path, seeds_dir: Path, *, cache: Path | None = No
     rewritten. Writing a file always moves its ctime (which no user call can set back), so an
     unchanged stamp means unchanged bytes; a file changed within RACY_NS of being hashed is not
     remembered, since a second write in the same clock tick could leave its stamp unchanged (git's
-    "racy clean" rule). Without `cache`, every file is read.
+    "racy clean" rule). Without `cache`, or with `fresh`, every file is read (`fresh` still
+    rewrites the cache).
     """
-    known = _read_hash_cache(cache) if cache is not None else {}
+    known = _read_hash_cache(cache) if cache is not None and not fresh else {}
     started = time.time_ns()
     hashes: dict[str, str] = {}
     remember: dict[str, list[Any]] = {}
@@ -215,7 +236,7 @@ def input_hashes(fixtures_dir: Path, seeds_dir: Path, *, cache: Path | None = No
         hashes[name] = sha256_file(entry.path)
         if _stamp(os.stat(entry.path)) == stamp and max(stamp[1], stamp[2]) < started - RACY_NS:
             remember[name] = [*stamp, hashes[name]]
-    if cache is not None and remember != known:
+    if cache is not None and (fresh or remember != known):
         _write_hash_cache(cache, remember)
     return hashes
 
@@ -223,6 +244,138 @@ def input_hashes(fixtures_dir: Path, seeds_dir: Path, *, cache: Path | None = No
 def hash_cache_for(snapshot: Path) -> Path:
     """Where the input-hash cache of a snapshot lives: beside it (`parley.db` -> `parley.db.hashes`)."""
     return snapshot.with_name(snapshot.name + ".hashes")
+
+
+def recorded_hash_for(snapshot: Path) -> Path:
+    """Where a build records the sha256 of the snapshot it wrote: beside it, in `sha256sum`'s format
+    (`parley.db` -> `parley.db.sha256`; `sha256sum -c parley.db.sha256` checks it by hand)."""
+    return snapshot.with_name(snapshot.name + ".sha256")
+
+
+def recorded_sha256(snapshot: Path) -> str | None:
+    """The sha256 the snapshot's build recorded, or None (no record, or not one for this name)."""
+    try:
+        text = recorded_hash_for(snapshot).read_text(encoding="ascii")
+    except (OSError, ValueError):
+        return None
+    digest, _, name = text.partition("  ")
+    return digest if _SHA256.fullmatch(digest) and name == snapshot.name + "\n" else None
+
+
+def snapshot_stamp(st: os.stat_result) -> list[int]:
+    """A snapshot's stamp: size, mtime, inode, device. Not its ctime, which moves whenever a server
+    links the file (reader.Store) or a build renames it; a build sets the mtime RACY_NS into the
+    past (`_Snapshot.finish`), so any later write moves it. (Whoever could put an mtime back could
+    rewrite the record too: the stamp guards against accidents, as the record does.)"""
+    return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev]
+
+
+def sha256_fd(fd: int) -> str:
+    """Returns the hex sha256 of an open file's bytes (positional reads: its offset is not moved)."""
+    digest = hashlib.sha256()
+    offset = 0
+    while block := os.pread(fd, 1 << 20, offset):
+        digest.update(block)
+        offset += len(block)
+    return digest.hexdigest()
+
+
+def snapshot_sha256(snapshot: Path, fd: int) -> str:
+    """Returns the sha256 of the snapshot file open as `fd`: the one the hash cache keeps for its
+    stamp (`snapshot_stamp`), else read and hashed, and kept unless it changed within RACY_NS."""
+    cache = hash_cache_for(snapshot)
+    stamp = snapshot_stamp(os.fstat(fd))
+    kept = _read_sidecar(cache).get("snapshot")
+    if isinstance(kept, list) and kept[:4] == stamp and len(kept) == 5 and _SHA256.fullmatch(str(kept[4])):
+        return str(kept[4])
+    started = time.time_ns()
+    digest = sha256_fd(fd)
+    if snapshot_stamp(os.fstat(fd)) == stamp and stamp[1] < started - RACY_NS:
+        _write_hash_cache(cache, snapshot=[*stamp, digest])
+    return digest
+
+
+OPEN_SUFFIX = ".open"
+"""Ends the private name a server reads the snapshot by (`.parley.db.<random>.open`: reader.Store)."""
+_LEFTOVER = re.compile(r"(?:hashes\.|sha256\.)?[a-z0-9_]{8}\.tmp|[0-9a-f]{8}\.open")
+_HELD = threading.local()
+
+
+@contextlib.contextmanager
+def build_lock(path: Path, *, wait: bool = True) -> Iterator[bool]:
+    """Holds `<snapshot>.lock` exclusively: one build of a path at a time (another process waits),
+    so a temporary file no holder is writing is a dead build's: taking the lock removes them
+    (`remove_leftovers`). A forked record process shares the lock. Re-entrant in one thread.
+    Yields True once held; with `wait` False, False at once when another holds it."""
+    key = os.path.abspath(path)
+    held: set[str] = _HELD.__dict__.setdefault("paths", set())
+    if key in held:
+        yield True
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        held.add(key)
+        try:
+            remove_leftovers(path)
+            yield True
+        finally:
+            held.discard(key)
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def remove_leftovers(path: Path) -> list[str]:
+    """Removes what dead processes left beside the snapshot; returns the names removed. Call it
+    holding `build_lock`: no build of `path` is running then, so every temporary file of one
+    (`.parley.db.<random>.tmp`, also those of the hash cache and the record) is a dead build's;
+    and a server's private name of the file (`OPEN_SUFFIX`) goes once no live process holds the
+    shared lock every server takes on the file it opened (reader.Store)."""
+    prefix = f".{path.name}."
+    removed = []
+    for entry in _files_in(path.parent):
+        rest = entry.name[len(prefix) :] if entry.name.startswith(prefix) else ""
+        if not _LEFTOVER.fullmatch(rest):
+            continue
+        with contextlib.suppress(OSError):
+            if rest.endswith(OPEN_SUFFIX):
+                fd = os.open(entry.path, os.O_RDONLY | os.O_CLOEXEC)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError: still served
+                    os.unlink(entry.path)
+                finally:
+                    os.close(fd)
+            else:
+                os.unlink(entry.path)
+            removed.append(entry.name)
+    return removed
+
+
+_WRITE_ERRORS = {sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY}
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Reports a failure to write the snapshot's files (a full disk, a read-only directory, a file
+    size limit) as one SnapshotError naming the snapshot."""
+    try:
+        yield
+    except OSError as error:
+        raise SnapshotError(f"cannot write {path}: {error.strerror or error}") from None
+    except sqlite3.Error as error:
+        if error.sqlite_errorcode & 0xFF not in _WRITE_ERRORS:
+            raise
+        # SQLite says "disk I/O error" for any failed write: the free space tells a full disk apart.
+        free = ""
+        with contextlib.suppress(OSError):
+            stats = os.statvfs(path.parent)
+            free = f"; {stats.f_bavail * stats.f_frsize / 1e6:,.1f} MB free in {path.parent}"
+        raise SnapshotError(f"cannot write {path}: {error} ({error.sqlite_errorname}{free})") from None
 
 
 def code_version(extra_sources: Iterable[Path] = ()) -> str:
@@ -338,7 +491,7 @@ def write_snapshot(
     the old snapshot open keeps reading the old one. Its two parts are written in turn, as a
     one-process `build_snapshot` writes them (the bytes are a two-process build's too).
     """
-    with _Snapshot(path) as snapshot, gc_paused():
+    with _Snapshot(path) as snapshot, gc_paused(), _writing(path):
         snapshot.write_records(dataset, extra, progress)
         snapshot.write_inputs(dataset, inputs, code, extra, progress)
         snapshot.finish(progress)
@@ -348,18 +501,22 @@ class _Snapshot:
     """The temporary files a snapshot is written as, beside `path`: the record tables
     (`write_records`, in a two-process build the record process's), which become the snapshot, and
     the input tables (`write_inputs`, written meanwhile), which `finish` copies into it before
-    renaming it into place. Leaving the block with an error removes both."""
+    renaming it into place. Entering takes `build_lock` (removing a dead build's files); leaving
+    the block, with an error or not, removes both and releases it. A failure to write (full
+    disk, read-only directory) is a SnapshotError naming `path`."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
     def __enter__(self) -> _Snapshot:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.temporary = self._temporary()
+        self._stack = contextlib.ExitStack()
         try:
-            self.inputs = self._temporary()
+            with _writing(self.path):
+                self._stack.enter_context(build_lock(self.path))
+                self.temporary = self._temporary()
+                self.inputs = self._temporary()
         except BaseException:
-            Path(self.temporary).unlink(missing_ok=True)
+            self._stack.close()
             raise
         return self
 
@@ -367,11 +524,11 @@ class _Snapshot:
         prefix, folder = f".{self.path.name}.", self.path.parent
         handle, temporary = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
         os.close(handle)
+        self._stack.callback(Path(temporary).unlink, missing_ok=True)  # gone already once renamed
         return temporary
 
     def __exit__(self, *exc: object) -> None:
-        Path(self.temporary).unlink(missing_ok=True)  # gone already once renamed into place
-        Path(self.inputs).unlink(missing_ok=True)
+        self._stack.close()
 
     @staticmethod
     def _connect(path: str) -> sqlite3.Connection:
@@ -457,8 +614,29 @@ class _Snapshot:
         finally:
             conn.close()
         os.chmod(self.temporary, 0o644)
+        self._record()
         os.replace(self.temporary, self.path)
         progress("done", 1, 1)
+
+    def _record(self) -> None:
+        """Records the finished file's sha256 (`recorded_hash_for`) and, in the hash cache, its stamp
+        (`snapshot_sha256`), before it is renamed into place: a server then opens it only if its
+        bytes are those. Its mtime is set RACY_NS into the past first, so a later write moves it."""
+        past = time.time_ns() - RACY_NS
+        os.utime(self.temporary, ns=(past, past))
+        fd = os.open(self.temporary, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            stamp, digest = snapshot_stamp(os.fstat(fd)), sha256_fd(fd)
+        finally:
+            os.close(fd)
+        record = recorded_hash_for(self.path)
+        handle, temporary = tempfile.mkstemp(prefix=f".{record.name}.", suffix=".tmp", dir=record.parent)
+        self._stack.callback(Path(temporary).unlink, missing_ok=True)
+        with os.fdopen(handle, "w", encoding="ascii") as out:
+            out.write(f"{digest}  {self.path.name}\n")
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, record)
+        _write_hash_cache(hash_cache_for(self.path), snapshot=[*stamp, digest])
 
 
 TWO_PROCESSES_FROM = 8 << 20
@@ -509,8 +687,8 @@ def build_snapshot(
         side = _RecordProcess.start(snapshot, fixtures_dir, files, extra) if processes == 2 else None
         try:
             cache = hash_cache_for(path)
-            cache.unlink(missing_ok=True)  # a build hashes every file; the check after loading, changed ones
-            before = input_hashes(fixtures_dir, seeds_dir, cache=cache)
+            # A build hashes every file; the check after loading, changed ones.
+            before = input_hashes(fixtures_dir, seeds_dir, cache=cache, fresh=True)
             dataset = load_dataset(fixtures_dir, seeds_dir, for_snapshot=side is None, files=files)
             read = {f"fixtures/{name}": f.sha256 for name, f in files.items()}
             hashed = {name: digest for name, digest in before.items() if name.startswith("fixtures/")}
@@ -518,7 +696,7 @@ def build_snapshot(
             if read != hashed or input_hashes(fixtures_dir, seeds_dir, cache=cache) != before:
                 changed = f"{fixtures_dir} or {seeds_dir} changed while the snapshot was being built"
                 raise SnapshotError(changed)
-            with gc_paused():
+            with gc_paused(), _writing(path):
                 if side is None:
                     snapshot.write_records(dataset, extra, report)
                 snapshot.write_inputs(dataset, before, code, extra, report)
@@ -559,13 +737,16 @@ class _RecordProcess:
             try:
                 receive.close()
                 dataset = load_records(fixtures_dir, files)
-                with gc_paused():
+                with gc_paused(), _writing(snapshot.path):
                     snapshot.write_records(dataset, extra, _Forward(send))
                 send.send(("written",))
                 status = 0
             except BaseException as error:  # reported to the main process, which raises it
+                told = ("unwritten", str(error)) if isinstance(error, SnapshotError) else (
+                    "failed", f"{type(error).__name__}: {error}"
+                )
                 with contextlib.suppress(BaseException):  # unless it is gone: nobody to tell then
-                    send.send(("failed", f"{type(error).__name__}: {error}"))
+                    send.send(told)
             finally:
                 os._exit(status)
         send.close()
@@ -594,6 +775,8 @@ class _RecordProcess:
         self.reaped = True
         if outcome is not None and outcome[0] == "written" and status == 0:
             return
+        if outcome is not None and outcome[0] == "unwritten":  # a full disk: said as this process says it
+            raise SnapshotError(outcome[1])
         if outcome is not None and outcome[0] == "failed":
             raise SnapshotError(f"not written: the record tables failed ({outcome[1]})")
         raise SnapshotError(f"not written: the record process {_ended(status)} before writing its part")
