@@ -148,7 +148,9 @@ def app_from_environment() -> object:
     is stale) and serves from it: the workers share the one file.
     """
     from api.http.app import create_app
+    from schema.store.reader import close_on_sigterm
 
+    close_on_sigterm()  # a worker's link to the snapshot goes with it
     snapshot = os.environ.get(_SNAPSHOT_ENV)
     return create_app(
         fixtures_dir=Path(os.environ.get(_FIXTURES_ENV, DEFAULT_FIXTURES)),
@@ -295,7 +297,7 @@ def serve(argv: Sequence[str] | None = None) -> int:
 
     from api.http.app import create_app, open_snapshot
     from schema.load.loader import FixtureError
-    from schema.store.reader import SnapshotError
+    from schema.store.reader import SnapshotError, close_on_sigterm
 
     try:
         limits = Limits.from_env().with_args(args)
@@ -308,6 +310,7 @@ def serve(argv: Sequence[str] | None = None) -> int:
     forwarded = ",".join(part.strip() for part in forwarded.split(",") if part.strip())
     app: Any = None
     dataset: Any = None
+    close_on_sigterm()  # the snapshot's link goes when the server stops
     try:
         if hashes is None:
             app = create_app(

@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import os
 import secrets
+import signal
 import sqlite3
 import threading
 import weakref
@@ -119,6 +120,7 @@ class Store:
         fcntl.flock(self.fd, fcntl.LOCK_SH)
         link = _link(self.fd, self.path)
         self._closed = weakref.finalize(self, _release, self.fd, link)
+        _OPEN.add(self)
         self._uri = (link or self.path).as_uri() + "?mode=ro&immutable=1"
         self._by_path = link is None
         self._local = threading.local()
@@ -281,6 +283,24 @@ def _link(fd: int, path: Path) -> Path | None:
         return None
     finally:
         os.close(folder)
+
+
+_OPEN: weakref.WeakSet[Store] = weakref.WeakSet()
+
+
+def close_on_sigterm() -> None:
+    """Makes SIGTERM close every open Store (removing its link) and then end the process as it
+    would have. A process ended by a signal runs no exit handlers, and uvicorn, once shut down,
+    raises the SIGTERM it caught again; a link left by a killed process waits for the next start."""
+
+    def close_then_end(sig: int, frame: Any) -> None:
+        for store in list(_OPEN):
+            store.close()
+        signal.signal(sig, signal.SIG_DFL)
+        signal.raise_signal(sig)
+
+    if threading.current_thread() is threading.main_thread():  # only it may set handlers
+        signal.signal(signal.SIGTERM, close_then_end)
 
 
 def _release(fd: int, link: Path | None) -> None:
