@@ -164,7 +164,9 @@ DAMAGE = {"edited row": _edit_row, "random bytes": _random_bytes, "invalid json"
 
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
-def test_a_snapshot_changed_after_its_build_is_rebuilt_before_it_is_served(tmp_path: Path, damage: str) -> None:
+def test_a_snapshot_changed_after_its_build_is_rebuilt_before_it_is_served(
+    tmp_path: Path, damage: str
+) -> None:
     snapshot, fixtures, seeds = _built(tmp_path)
     original, recorded = snapshot.read_bytes(), _sha256(snapshot)
     DAMAGE[damage](snapshot)
@@ -176,7 +178,9 @@ def test_a_snapshot_changed_after_its_build_is_rebuilt_before_it_is_served(tmp_p
         assert server.get("/").status_code == 200
         download = server.get("/downloads/parley.db")
         exported = server.get("/exports/claims.ndjson")
-    reason = f"{snapshot} changed or was damaged since its build (sha256 {damaged[:12]}…, built {recorded[:12]}…)"
+    reason = (
+        f"{snapshot} changed or was damaged since its build (sha256 {damaged[:12]}…, built {recorded[:12]}…)"
+    )
     lines = server.output().splitlines()
     assert f"parley serve: built {snapshot} ({reason})" in lines
     assert "Traceback" not in server.output()
@@ -227,9 +231,13 @@ def test_a_full_disk_is_one_line_and_a_non_zero_exit_and_leaves_nothing_behind(t
     refused = _parley("serve", "--port", port, *_data_args(snapshot, fixtures, seeds), preexec=full)
     assert refused.returncode == 1
     last = refused.stderr.splitlines()[-1]
-    reason = f"{snapshot} changed or was damaged since its build (sha256 {damaged[:12]}…, built {recorded[:12]}…)"
+    reason = (
+        f"{snapshot} changed or was damaged since its build (sha256 {damaged[:12]}…, built {recorded[:12]}…)"
+    )
     assert last.endswith(f"; it had to be rebuilt: {reason}"), refused.stderr
-    assert re.fullmatch(_cannot_write("parley serve", snapshot), last.removesuffix(f"; it had to be rebuilt: {reason}"))
+    assert re.fullmatch(
+        _cannot_write("parley serve", snapshot), last.removesuffix(f"; it had to be rebuilt: {reason}")
+    )
     assert "Traceback" not in refused.stderr
     assert _sha256(snapshot) == damaged and _left(snapshot.parent) == []
 
@@ -269,8 +277,12 @@ def test_a_read_only_directory_serves_a_sound_snapshot_and_refuses_a_damaged_one
     damaged = _sha256(snapshot)
     with _read_only(snapshot.parent) as denied:
         refused = _parley("serve", "--port", str(free_port()), *_data_args(snapshot, fixtures, seeds))
-    reason = f"{snapshot} changed or was damaged since its build (sha256 {damaged[:12]}…, built {recorded[:12]}…)"
-    expected = f"parley serve: refusing to start: cannot write {snapshot}: {denied}; it had to be rebuilt: {reason}"
+    reason = (
+        f"{snapshot} changed or was damaged since its build (sha256 {damaged[:12]}…, built {recorded[:12]}…)"
+    )
+    expected = (
+        f"parley serve: refusing to start: cannot write {snapshot}: {denied}; it had to be rebuilt: {reason}"
+    )
     assert (refused.returncode, refused.stderr.splitlines()[-1]) == (1, expected), refused.stderr
     assert "Traceback" not in refused.stderr
 
@@ -281,7 +293,12 @@ def test_a_running_server_keeps_serving_the_file_it_checked_when_another_process
     snapshot, fixtures, seeds = _built(tmp_path)
     old_bytes, old_sha = snapshot.read_bytes(), _sha256(snapshot)
     old_summary, old_claims = _summary_in(fixtures), (fixtures / "claims.json").read_bytes()
-    exports = ["/exports/claims.ndjson", "/exports/claims.csv", "/exports/annotations.jsonld", "/fixtures/claims.json"]
+    exports = [
+        "/exports/claims.ndjson",
+        "/exports/claims.csv",
+        "/exports/annotations.jsonld",
+        "/fixtures/claims.json",
+    ]
     with _serving(tmp_path / "serve.log", *_data_args(snapshot, fixtures, seeds)) as server:
         assert server.post(SUMMARY_QUERY)["data"]["claim"]["summary"] == old_summary
         _edit_summary(fixtures, CLAIM, "A summary written after the server started.")
@@ -293,7 +310,9 @@ def test_a_running_server_keeps_serving_the_file_it_checked_when_another_process
         assert all(a.status_code == 200 for a in answers), [a.status_code for a in answers]
         assert server.post(SUMMARY_QUERY)["data"]["claim"]["summary"] == old_summary
         words = " ".join(old_summary.split()[-3:])
-        search = server.post(f'{{ search(text: "{words}") {{ item {{ ... on Claim {{ slug summary }} }} }} }}')
+        search = server.post(
+            f'{{ search(text: "{words}") {{ item {{ ... on Claim {{ slug summary }} }} }} }}'
+        )
     by_path = {path: a for path, a in zip([*exports, "/downloads/parley.db"] * 2, answers, strict=True)}
     download = by_path["/downloads/parley.db"]
     assert download.content == old_bytes
@@ -312,9 +331,11 @@ def test_a_running_server_keeps_serving_the_file_it_checked_when_another_process
     assert _left(snapshot.parent) == []  # stopped servers remove their links
 
 
-def _synthetic(tmp_path: Path, claims: int) -> tuple[Path, Path]:
-    out = tmp_path / "synthetic"
-    write(generate(claims, seed=5), out)
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """800 synthetic claims: a build long enough to be caught halfway (read only: tests build copies)."""
+    out = tmp_path_factory.mktemp("synthetic")
+    write(generate(800, seed=5), out)
     return out / "fixtures", out / "seeds"
 
 
@@ -339,8 +360,10 @@ def _mid_build(build: subprocess.Popen[str], folder: Path) -> list[Path]:
     return found
 
 
-def test_a_killed_build_leaves_files_the_next_start_removes(tmp_path: Path) -> None:
-    fixtures, seeds = _synthetic(tmp_path, 1500)
+def test_a_killed_build_leaves_files_the_next_start_removes(
+    tmp_path: Path, synthetic: tuple[Path, Path]
+) -> None:
+    fixtures, seeds = synthetic
     snapshot = tmp_path / "build" / "parley.db"
     build = _start_build(snapshot, fixtures, seeds)
     try:
@@ -365,8 +388,10 @@ def test_a_killed_build_leaves_files_the_next_start_removes(tmp_path: Path) -> N
     assert "Traceback" not in server.output() + done.stderr
 
 
-def test_a_start_during_a_build_leaves_that_builds_files_alone(tmp_path: Path) -> None:
-    fixtures, seeds = _synthetic(tmp_path, 1500)
+def test_a_start_during_a_build_leaves_that_builds_files_alone(
+    tmp_path: Path, synthetic: tuple[Path, Path]
+) -> None:
+    fixtures, seeds = synthetic
     snapshot = tmp_path / "build" / "parley.db"
     first = _parley("build", *_data_args(snapshot, fixtures, seeds))
     assert first.returncode == 0, first.stderr
