@@ -28,9 +28,11 @@ from typing import Any
 import httpx
 import pytest
 
+import schema.store.snapshot
+from api.http.app import open_snapshot
 from api.synth.generator import generate, write
 from schema.publish.datapackage import build_datapackage
-from schema.store.snapshot import OPEN_SUFFIX, recorded_hash_for
+from schema.store.snapshot import OPEN_SUFFIX, RACY_NS, recorded_hash_for
 from tests.api_client import FIXTURES, SEEDS
 from tests.live_server import free_port
 
@@ -413,5 +415,31 @@ def test_a_start_during_a_build_leaves_that_builds_files_alone(
     assert all(not p.exists() for p in writing)  # renamed into place or removed by the build itself
     assert " built " not in server.output()  # the current snapshot was served, not rebuilt
     assert "Traceback" not in server.output()
-    assert recorded_hash_for(snapshot).read_text() == f"{_sha256(snapshot)}  parley.db\n"
+    assert recorded_hash_for(snapshot).read_text().splitlines()[0] == f"{_sha256(snapshot)}  parley.db"
     assert _left(snapshot.parent) == []
+
+
+def test_a_start_reads_the_snapshot_only_when_its_stamp_moved_and_then_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snapshot, fixtures, seeds = _built(tmp_path)
+    hashed: list[int] = []
+    real = schema.store.snapshot.sha256_fd
+
+    def counting(fd: int) -> str:
+        hashed.append(fd)
+        return real(fd)
+
+    monkeypatch.setattr(schema.store.snapshot, "sha256_fd", counting)
+    dataset, reasons = open_snapshot(snapshot, fixtures, seeds)
+    assert (reasons, len(hashed)) == ([], 0)  # the stamp the build recorded: nothing read
+    assert dataset.store is not None and dataset.store.sha256 == _sha256(snapshot)
+    settled = time.time_ns() - 2 * RACY_NS
+    os.utime(snapshot, ns=(settled, settled))  # the same bytes, another stamp
+    for _ in range(3):
+        _, reasons = open_snapshot(snapshot, fixtures, seeds)
+        assert reasons == []
+    assert len(hashed) == 1  # read once, then its new stamp was recorded
+    lines = recorded_hash_for(snapshot).read_text().splitlines()
+    assert lines[0] == f"{_sha256(snapshot)}  parley.db"
+    assert lines[1].split()[-3:-2] == [str(settled)]

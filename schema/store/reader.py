@@ -37,11 +37,9 @@ from schema.store.snapshot import (
     Progress,
     build_lock,
     build_snapshot,
+    check_snapshot,
     hash_cache_for,
     input_hashes,
-    recorded_hash_for,
-    recorded_sha256,
-    snapshot_sha256,
 )
 from schema.store.snapshot import SnapshotError as SnapshotError  # re-exported: defined where builds raise it
 
@@ -140,18 +138,12 @@ class Store:
 
     def damage(self) -> str | None:
         """Says how the file differs from the one its build wrote (None: it is that file, byte for
-        byte; `sha256` is then set): its sha256 against the one the build recorded beside it
-        (`recorded_hash_for`). The file is read only when its stamp moved (`snapshot_sha256`)."""
-        recorded = recorded_sha256(self.path)
-        if recorded is None:
-            record = recorded_hash_for(self.path)
-            return f"{self.path}: no sha256 recorded by its build ({record.name} is missing or unreadable)"
-        digest = snapshot_sha256(self.path, self.fd)
-        if digest != recorded:
-            said = f"sha256 {digest[:12]}…, built {recorded[:12]}…"
-            return f"{self.path} changed or was damaged since its build ({said})"
-        self.sha256 = digest
-        return None
+        byte; `sha256` is then set), against the sha256 the build recorded beside it
+        (`check_snapshot`: the file is read only when its stamp moved)."""
+        damage, digest = check_snapshot(self.path, self.fd)
+        if damage is None:
+            self.sha256 = digest
+        return damage
 
     def close(self) -> None:
         """Closes the file and removes its private name (connections already open keep reading it)."""

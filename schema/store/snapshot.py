@@ -161,34 +161,17 @@ def _stamp(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
 
 
-def _read_sidecar(path: Path) -> dict[str, Any]:
-    """The hash cache's JSON object (empty if missing, unreadable or of another format)."""
+def _read_hash_cache(path: Path) -> dict[str, Any]:
+    """name -> [size, mtime_ns, ctime_ns, inode, device, sha256]; entries are checked where used."""
     try:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return {}  # a missing or unreadable cache only means hashing everything
-    return data if isinstance(data, dict) and data.get("format") == HASH_CACHE_FORMAT else {}
-
-
-def _read_hash_cache(path: Path) -> dict[str, Any]:
-    """name -> [size, mtime_ns, ctime_ns, inode, device, sha256]; entries are checked where used."""
-    files = _read_sidecar(path).get("files")
+    files = data.get("files") if isinstance(data, dict) and data.get("format") == HASH_CACHE_FORMAT else None
     return files if isinstance(files, dict) else {}
 
 
-def _write_hash_cache(
-    path: Path, entries: Mapping[str, list[Any]] | None = None, *, snapshot: list[Any] | None = None
-) -> None:
-    """Rewrites the cache with these input entries, or with the snapshot's own entry (see
-    `snapshot_sha256`), keeping the other part as the file holds it now (read again just before:
-    a part another process wrote meanwhile is rarely lost, and lost only costs hashing again)."""
-    current = _read_sidecar(path)
-    files = current.get("files") if entries is None else entries
-    files = files if isinstance(files, Mapping) else {}
-    data: dict[str, Any] = {"format": HASH_CACHE_FORMAT, "files": dict(sorted(files.items()))}
-    kept = current.get("snapshot") if snapshot is None else snapshot
-    if kept is not None:
-        data["snapshot"] = kept
+def _write_hash_cache(path: Path, entries: Mapping[str, list[Any]]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -196,16 +179,14 @@ def _write_hash_cache(
         return  # nowhere to keep it: the next check hashes those files again
     try:
         with os.fdopen(handle, "w") as out:
-            json.dump(data, out)
+            json.dump({"format": HASH_CACHE_FORMAT, "files": dict(sorted(entries.items()))}, out)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except OSError:
         Path(temporary).unlink(missing_ok=True)
 
 
-def input_hashes(
-    fixtures_dir: Path, seeds_dir: Path, *, cache: Path | None = None, fresh: bool = False
-) -> dict[str, str]:
+def input_hashes(fixtures_dir: Path, seeds_dir: Path, *, cache: Path | None = None) -> dict[str, str]:
     """Returns manifest name -> sha256 of every input file (see `input_files`).
 
     With `cache` (a JSON file), a file whose size, mtime, ctime, inode and device are those it had
@@ -213,10 +194,9 @@ def input_hashes(
     rewritten. Writing a file always moves its ctime (which no user call can set back), so an
     unchanged stamp means unchanged bytes; a file changed within RACY_NS of being hashed is not
     remembered, since a second write in the same clock tick could leave its stamp unchanged (git's
-    "racy clean" rule). Without `cache`, or with `fresh`, every file is read (`fresh` still
-    rewrites the cache).
+    "racy clean" rule). Without `cache`, every file is read.
     """
-    known = _read_hash_cache(cache) if cache is not None and not fresh else {}
+    known = _read_hash_cache(cache) if cache is not None else {}
     started = time.time_ns()
     hashes: dict[str, str] = {}
     remember: dict[str, list[Any]] = {}
@@ -236,7 +216,7 @@ def input_hashes(
         hashes[name] = sha256_file(entry.path)
         if _stamp(os.stat(entry.path)) == stamp and max(stamp[1], stamp[2]) < started - RACY_NS:
             remember[name] = [*stamp, hashes[name]]
-    if cache is not None and (fresh or remember != known):
+    if cache is not None and remember != known:
         _write_hash_cache(cache, remember)
     return hashes
 
@@ -248,18 +228,9 @@ def hash_cache_for(snapshot: Path) -> Path:
 
 def recorded_hash_for(snapshot: Path) -> Path:
     """Where a build records the sha256 of the snapshot it wrote: beside it, in `sha256sum`'s format
-    (`parley.db` -> `parley.db.sha256`; `sha256sum -c parley.db.sha256` checks it by hand)."""
+    (`parley.db` -> `parley.db.sha256`; `sha256sum -c parley.db.sha256` checks it by hand), with the
+    file's stamp when it was hashed on a comment line (`snapshot_stamp`)."""
     return snapshot.with_name(snapshot.name + ".sha256")
-
-
-def recorded_sha256(snapshot: Path) -> str | None:
-    """The sha256 the snapshot's build recorded, or None (no record, or not one for this name)."""
-    try:
-        text = recorded_hash_for(snapshot).read_text(encoding="ascii")
-    except (OSError, ValueError):
-        return None
-    digest, _, name = text.partition("  ")
-    return digest if _SHA256.fullmatch(digest) and name == snapshot.name + "\n" else None
 
 
 def snapshot_stamp(st: os.stat_result) -> list[int]:
@@ -280,19 +251,58 @@ def sha256_fd(fd: int) -> str:
     return digest.hexdigest()
 
 
-def snapshot_sha256(snapshot: Path, fd: int) -> str:
-    """Returns the sha256 of the snapshot file open as `fd`: the one the hash cache keeps for its
-    stamp (`snapshot_stamp`), else read and hashed, and kept unless it changed within RACY_NS."""
-    cache = hash_cache_for(snapshot)
+_STAMP_LINE = "# parley stamp (size, mtime_ns, inode, device): "
+
+
+def _read_record(snapshot: Path) -> tuple[str, list[int] | None] | None:
+    """The recorded sha256 and stamp (None: no record for this name; a stamp of None: none kept)."""
+    try:
+        lines = recorded_hash_for(snapshot).read_text(encoding="ascii").splitlines()
+    except (OSError, ValueError):
+        return None
+    found = [line.partition("  ") for line in lines if not line.startswith("#")]
+    if len(found) != 1 or not _SHA256.fullmatch(found[0][0]) or found[0][2] != snapshot.name:
+        return None
+    stamps = [line.removeprefix(_STAMP_LINE).split() for line in lines if line.startswith(_STAMP_LINE)]
+    stamp = [int(n) for n in stamps[0]] if stamps and all(n.isdigit() for n in stamps[0]) else None
+    return found[0][0], stamp
+
+
+def _write_record(snapshot: Path, digest: str, stamp: list[int]) -> None:
+    """Writes the record (`recorded_hash_for`) atomically: a temporary file renamed into place."""
+    record = recorded_hash_for(snapshot)
+    handle, temporary = tempfile.mkstemp(prefix=f".{record.name}.", suffix=".tmp", dir=record.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="ascii") as out:
+            out.write(f"{digest}  {snapshot.name}\n{_STAMP_LINE}{' '.join(map(str, stamp))}\n")
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, record)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def check_snapshot(snapshot: Path, fd: int) -> tuple[str | None, str]:
+    """Checks that the snapshot open as `fd` is the file its build wrote: returns (None, its sha256),
+    or (how it differs, ""). The file is read and hashed only when its stamp is not the recorded
+    one; when it then matches, the new stamp is recorded (unless the file changed within RACY_NS
+    of being hashed, or the record changed meanwhile), so a `touch` costs one read, once."""
+    record = _read_record(snapshot)
+    if record is None:
+        return f"{snapshot}: no sha256 recorded by its build ({recorded_hash_for(snapshot).name})", ""
+    recorded, kept = record
     stamp = snapshot_stamp(os.fstat(fd))
-    kept = _read_sidecar(cache).get("snapshot")
-    if isinstance(kept, list) and kept[:4] == stamp and len(kept) == 5 and _SHA256.fullmatch(str(kept[4])):
-        return str(kept[4])
+    if kept == stamp:
+        return None, recorded
     started = time.time_ns()
     digest = sha256_fd(fd)
-    if snapshot_stamp(os.fstat(fd)) == stamp and stamp[1] < started - RACY_NS:
-        _write_hash_cache(cache, snapshot=[*stamp, digest])
-    return digest
+    if digest != recorded:
+        said = f"sha256 {digest[:12]}…, built {recorded[:12]}…"
+        return f"{snapshot} changed or was damaged since its build ({said})", ""
+    settled = snapshot_stamp(os.fstat(fd)) == stamp and stamp[1] < started - RACY_NS
+    if settled and _read_record(snapshot) == record:
+        with contextlib.suppress(OSError):  # not kept: the next start reads it again
+            _write_record(snapshot, digest, stamp)
+    return None, digest
 
 
 OPEN_SUFFIX = ".open"
@@ -619,9 +629,9 @@ class _Snapshot:
         progress("done", 1, 1)
 
     def _record(self) -> None:
-        """Records the finished file's sha256 (`recorded_hash_for`) and, in the hash cache, its stamp
-        (`snapshot_sha256`), before it is renamed into place: a server then opens it only if its
-        bytes are those. Its mtime is set RACY_NS into the past first, so a later write moves it."""
+        """Records the finished file's sha256 and stamp (`recorded_hash_for`) before it is renamed
+        into place: a server then opens it only if its bytes are those. Its mtime is set RACY_NS
+        into the past first, so that any later write moves it."""
         past = time.time_ns() - RACY_NS
         os.utime(self.temporary, ns=(past, past))
         fd = os.open(self.temporary, os.O_RDONLY | os.O_CLOEXEC)
@@ -629,14 +639,7 @@ class _Snapshot:
             stamp, digest = snapshot_stamp(os.fstat(fd)), sha256_fd(fd)
         finally:
             os.close(fd)
-        record = recorded_hash_for(self.path)
-        handle, temporary = tempfile.mkstemp(prefix=f".{record.name}.", suffix=".tmp", dir=record.parent)
-        self._stack.callback(Path(temporary).unlink, missing_ok=True)
-        with os.fdopen(handle, "w", encoding="ascii") as out:
-            out.write(f"{digest}  {self.path.name}\n")
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, record)
-        _write_hash_cache(hash_cache_for(self.path), snapshot=[*stamp, digest])
+        _write_record(self.path, digest, stamp)
 
 
 TWO_PROCESSES_FROM = 8 << 20
@@ -687,8 +690,8 @@ def build_snapshot(
         side = _RecordProcess.start(snapshot, fixtures_dir, files, extra) if processes == 2 else None
         try:
             cache = hash_cache_for(path)
-            # A build hashes every file; the check after loading, changed ones.
-            before = input_hashes(fixtures_dir, seeds_dir, cache=cache, fresh=True)
+            cache.unlink(missing_ok=True)  # a build hashes every file; the check after loading, changed ones
+            before = input_hashes(fixtures_dir, seeds_dir, cache=cache)
             dataset = load_dataset(fixtures_dir, seeds_dir, for_snapshot=side is None, files=files)
             read = {f"fixtures/{name}": f.sha256 for name, f in files.items()}
             hashed = {name: digest for name, digest in before.items() if name.startswith("fixtures/")}
