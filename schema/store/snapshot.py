@@ -15,6 +15,9 @@ Layout (every table is also meant to be read by people, with `sqlite3` or Datase
 - `seeds(source, text)`, `files(name, sha256, bytes, content)`: seed texts, fixture bytes.
 - tables the API adds through `extra` writers (spans, claim texts, FTS5 search tables).
 
+Beside the file: `<name>.sha256` (its sha256 and stamp, written by its build: `check_snapshot`),
+`<name>.hashes` (the inputs' hashes by stamp: `input_hashes`) and `<name>.lock` (`build_lock`).
+
 The same inputs give the same file, byte for byte: rows go in in file order, nothing records a time,
 and the file is written in the same two parts whether one process builds it or two (`build_snapshot`).
 """
