@@ -143,7 +143,9 @@ def app_from_environment() -> object:
     serves from it: the workers share the one file.
     """
     from api.http.app import create_app
+    from schema.store.reader import close_on_sigterm
 
+    close_on_sigterm()  # a worker's link to the snapshot goes with it
     return create_app(
         fixtures_dir=Path(os.environ.get(_FIXTURES_ENV, DEFAULT_FIXTURES)),
         seeds_dir=Path(os.environ.get(_SEEDS_ENV, DEFAULT_SEEDS)),
@@ -285,7 +287,7 @@ def serve(argv: Sequence[str] | None = None) -> int:
 
     from api.http.app import create_app, open_snapshot
     from schema.load.loader import FixtureError
-    from schema.store.reader import SnapshotError
+    from schema.store.reader import SnapshotError, close_on_sigterm
 
     try:
         limits = Limits.from_env().with_args(args)
@@ -298,6 +300,7 @@ def serve(argv: Sequence[str] | None = None) -> int:
     forwarded = ",".join(part.strip() for part in forwarded.split(",") if part.strip())
     app: Any = None
     dataset: Any = None
+    close_on_sigterm()  # the snapshot's link goes when the server stops
     try:
         dataset, reasons = open_snapshot(
             args.snapshot, args.fixtures, args.seeds, hashes=hashes(), progress=build_progress()

@@ -48,8 +48,8 @@ def _build(
 
 
 def _left(directory: Path) -> list[str]:
-    """Files in the directory but the input-hash cache (a build may keep that whatever happens)."""
-    return sorted(p.name for p in directory.iterdir() if not p.name.endswith(".hashes"))
+    """Files in the directory but the sidecars a build keeps (hash cache, lock, recorded sha256)."""
+    return sorted(p.name for p in directory.iterdir() if not p.name.endswith((".hashes", ".lock", ".sha256")))
 
 
 @pytest.mark.parametrize("data", ["curated", "synthetic"])

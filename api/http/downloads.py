@@ -24,7 +24,7 @@ from api.errors import NOT_FOUND
 from api.http.middleware.response_cache import etag_matches
 from schema.model.dataset import FIXTURE_MODELS, Dataset
 from schema.store.layout import datasette_metadata
-from schema.store.reader import StoredDataset, StoredFile
+from schema.store.reader import Store, StoredDataset, StoredFile
 
 JSON_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema" / "json"
 CACHE_CONTROL = "public, max-age=3600, must-revalidate"
@@ -94,12 +94,14 @@ SQLITE = "application/vnd.sqlite3"
 
 
 class SnapshotFile:
-    """The open snapshot file, served as /downloads/parley.db; its sha256 is worked out on first use."""
+    """The open snapshot file, served as /downloads/parley.db: the store's own file (the one checked
+    at start, even if a rebuild renames a new one in); its sha256 is the checked one, or worked out
+    on first use."""
 
-    def __init__(self, path: Path) -> None:
-        self.fd = os.open(path, os.O_RDONLY)  # the file served, even if a rebuild renames a new one in
-        self.size = os.fstat(self.fd).st_size
-        self._sha256: str | None = None
+    def __init__(self, store: Store) -> None:
+        self.store = store  # holds the file open
+        self.fd, self.size = store.fd, store.size
+        self._sha256: str | None = store.sha256
         self._lock = threading.Lock()
 
     def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
@@ -152,7 +154,7 @@ def snapshot_routes(dataset: Dataset) -> list[BaseRoute]:
     file's Datasette metadata) for a snapshot-backed dataset."""
     if not isinstance(dataset, StoredDataset) or dataset.store is None:
         return []
-    snapshot = SnapshotFile(dataset.store.path)
+    snapshot = SnapshotFile(dataset.store)
     descriptor = dataset.files.get("datapackage.json")
     listed: list[Download] = []
 

@@ -1,21 +1,28 @@
 """A Dataset read from a snapshot (schema.store.snapshot): lazy Mappings and Sequences over SQLite.
 
-The file is opened read-only and immutable (it never changes once written: a rebuild renames a new
-file into place). Records are decoded on demand and kept in bounded LRU caches; the `*_by_*`
-indexes are queried, not rebuilt. Each thread gets its own connection. A stem's records are decoded
-from `<stem>_json` by position; its table's row id is the position too (`layout`), so an id's
-position is read from the table's key index alone.
+The file is opened once, read-only and immutable (it never changes once written: a rebuild renames a
+new file into place, and a Store keeps reading the one it opened). Records are decoded on demand and
+kept in bounded LRU caches; the `*_by_*` indexes are queried, not rebuilt. Each thread gets its own
+connection. A stem's records are decoded from `<stem>_json` by position; its table's row id is the
+position too (`layout`), so an id's position is read from the table's key index alone.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import secrets
+import signal
 import sqlite3
 import threading
+import weakref
 from array import array
 from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, Generic, TypeVar, overload
 
 from pydantic import TypeAdapter
@@ -27,9 +34,12 @@ from schema.store.snapshot import (
     BY_COLUMN,
     FORMAT,
     LISTS,
+    OPEN_SUFFIX,
     ExtraWriter,
     Progress,
+    build_lock,
     build_snapshot,
+    check_snapshot,
     hash_cache_for,
     input_hashes,
 )
@@ -75,6 +85,14 @@ PROGRESS_STEPS = 10_000
 class Store:
     """One open snapshot file: a read-only, immutable connection per thread.
 
+    The file is opened once, and every connection (and `fd`: the download) reads that file,
+    whatever another process later renames into its place: SQLite follows symbolic links such as
+    /proc/self/fd/N to the name they point at, so the connections open a hard link to it of this
+    process's own (`.parley.db.<random>.open`, removed when the Store is closed or collected; one
+    left by a killed process is removed by the next build or start: `remove_leftovers`). Where
+    no link can be made (read-only directory), connections open the path, and one that would
+    open another file than `fd` raises SnapshotError instead. `sha256` is the file's, once `damage`
+    has checked it.
     `queries` counts the statements run through it (every read of the snapshot goes through
     `query`), so a caller can see that a warm request reads nothing. `interrupt`, when set (the
     API sets its execution deadline there), is asked every PROGRESS_STEPS steps of a running
@@ -86,9 +104,25 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path.resolve()
-        if not self.path.is_file():
+        try:
+            self.fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            raise SnapshotError(f"{path}: no snapshot there") from None
+        except OSError as error:
+            raise SnapshotError(f"{path}: cannot read it ({error.strerror})") from None
+        stat = os.fstat(self.fd)
+        if not S_ISREG(stat.st_mode):
+            os.close(self.fd)
             raise SnapshotError(f"{path}: no snapshot there")
-        self._uri = self.path.as_uri() + "?mode=ro&immutable=1"
+        self.size, self._inode = stat.st_size, (stat.st_dev, stat.st_ino)
+        self.sha256: str | None = None
+        # Shared: a private name of the file is a leftover once no process holds this lock on it.
+        fcntl.flock(self.fd, fcntl.LOCK_SH)
+        link = _link(self.fd, self.path)
+        self._closed = weakref.finalize(self, _release, self.fd, link)
+        _OPEN.add(self)
+        self._uri = (link or self.path).as_uri() + "?mode=ro&immutable=1"
+        self._by_path = link is None
         self._local = threading.local()
         self.queries = 0
         self._positions: dict[tuple[Any, ...], array[int]] = {}
@@ -97,19 +131,48 @@ class Store:
         try:
             self.manifest = dict(self.query("SELECT key, value FROM manifest"))
         except sqlite3.DatabaseError as error:
+            self.close()
             raise SnapshotError(f"{path}: not a parley snapshot ({error})") from None
         if self.manifest.get("format") != FORMAT:
             given = self.manifest.get("format")
+            self.close()
             raise SnapshotError(f"{path}: snapshot format {given!r}, expected {FORMAT!r}")
 
+    def damage(self) -> str | None:
+        """Says how the file differs from the one its build wrote (None: it is that file, byte for
+        byte; `sha256` is then set), against the sha256 the build recorded beside it
+        (`check_snapshot`: the file is read only when its stamp moved)."""
+        damage, digest = check_snapshot(self.path, self.fd)
+        if damage is None:
+            self.sha256 = digest
+        return damage
+
+    def close(self) -> None:
+        """Closes the file and removes its private name (connections already open keep reading it)."""
+        self._closed()
+
     def connection(self) -> sqlite3.Connection:
-        """Returns this thread's connection to the snapshot."""
+        """Returns this thread's connection to the snapshot (the file opened as `fd`)."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
+            if not self._closed.alive:
+                raise SnapshotError(f"{self.path}: closed")
             conn = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
+            if self._by_path and not self._same_file():
+                conn.close()
+                raise SnapshotError(f"{self.path} was replaced since it was opened: restart to serve it")
             conn.set_progress_handler(self._progress, PROGRESS_STEPS)
             self._local.conn = conn
         return conn
+
+    def _same_file(self) -> bool:
+        """Whether the path still names the file opened as `fd` (then a connection just opened by
+        path has it: that inode cannot have been reused while `fd` holds it)."""
+        try:
+            stat = os.stat(self.path)
+        except OSError:
+            return False
+        return (stat.st_dev, stat.st_ino) == self._inode
 
     def _progress(self) -> int:
         """SQLite's progress handler: non-zero stops the statement (`query` raises the reason)."""
@@ -193,6 +256,52 @@ class Store:
     def inputs(self) -> dict[str, str]:
         """Returns manifest name -> sha256 of the input files the snapshot was built from."""
         return {k.removeprefix("input:"): v for k, v in self.manifest.items() if k.startswith("input:")}
+
+
+def _link(fd: int, path: Path) -> Path | None:
+    """Makes this process's own hard link to the open file, beside `path` (None: none can be made)."""
+    try:
+        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        for _ in range(8):
+            link = path.with_name(f".{path.name}.{secrets.token_hex(4)}{OPEN_SUFFIX}")
+            try:  # linkat(AT_SYMLINK_FOLLOW): the file open as fd, not what the path names now
+                os.link(f"/proc/self/fd/{fd}", link.name, dst_dir_fd=folder, follow_symlinks=True)
+            except FileExistsError:
+                continue
+            except OSError:
+                return None
+            return link
+        return None
+    finally:
+        os.close(folder)
+
+
+_OPEN: weakref.WeakSet[Store] = weakref.WeakSet()
+
+
+def close_on_sigterm() -> None:
+    """Makes SIGTERM close every open Store (removing its link) and then end the process as it
+    would have. A process ended by a signal runs no exit handlers, and uvicorn, once shut down,
+    raises the SIGTERM it caught again; a link left by a killed process waits for the next start."""
+
+    def close_then_end(sig: int, frame: Any) -> None:
+        for store in list(_OPEN):
+            store.close()
+        signal.signal(sig, signal.SIG_DFL)
+        signal.raise_signal(sig)
+
+    if threading.current_thread() is threading.main_thread():  # only it may set handlers
+        signal.signal(signal.SIGTERM, close_then_end)
+
+
+def _release(fd: int, link: Path | None) -> None:
+    if link is not None:
+        with contextlib.suppress(OSError):
+            link.unlink()
+    os.close(fd)
 
 
 class LoadedMapping(dict[K, V]):
@@ -770,45 +879,53 @@ def ensure_snapshot(
     progress: Progress | None = None,
     hashes: Mapping[str, str] | None = None,
 ) -> tuple[StoredDataset, list[str]]:
-    """Opens the snapshot at `path` if it matches the input files and code; otherwise builds it first.
+    """Opens the snapshot at `path` if it is the file its build wrote and matches the input files
+    and code; otherwise builds it first.
 
     Returns the dataset and why it was (re)built (empty: the snapshot on disk was current). `hashes`
     (from `input_hashes`, e.g. worked out in a thread while the app was imported) saves hashing again.
     Input hashes are kept beside the snapshot (`hash_cache_for`): a file is read again only when its
-    stamp (size, times, inode) moved, so a start over unchanged files costs a `stat` per file.
-    A lock file beside the snapshot keeps concurrent workers from building it twice.
-    Raises FixtureError when the inputs are invalid: nothing is served then.
+    stamp (size, times, inode) moved, so a start over unchanged files costs a `stat` per file; so
+    is the snapshot's own sha256, checked against the one its build recorded (`Store.damage`): an
+    edited row or damaged pages mean a rebuild. The dataset reads the file that was checked, whatever
+    is renamed into its place later (`Store`). `build_lock` keeps concurrent workers from building it
+    twice; a start that finds no build running removes a dead one's temporary files.
+    Raises FixtureError when the inputs are invalid, and SnapshotError, in one line naming the
+    file, when it cannot be served and cannot be rebuilt (a full disk, a read-only directory).
     """
-    import fcntl
-
     cache = hash_cache_for(path)
+    with contextlib.suppress(OSError), build_lock(path, wait=False):
+        pass  # taken only when no build runs: removes what a dead one left
     current = dict(hashes) if hashes is not None else input_hashes(fixtures_dir, seeds_dir, cache=cache)
+    store, reasons = _checked(path, current, code)
+    if store is not None:
+        return open_dataset(path, store=store), []
     try:
-        store = Store(path)  # its manifest is read once: the check and the dataset share it
-    except SnapshotError as error:
-        reasons = [str(error)]
-    else:
-        reasons = stale_inputs(store, current, code)
-        if not reasons:
-            return open_dataset(path, store=store), []
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        current = input_hashes(fixtures_dir, seeds_dir, cache=cache)
-        reasons = _reasons(path, current, code)  # another process may have built it meanwhile
-        if reasons:
-            build_snapshot(path, fixtures_dir, seeds_dir, code=code, extra=extra, progress=progress)
-    dataset = open_dataset(path)
-    assert dataset.store is not None
-    left = stale_inputs(dataset.store, input_hashes(fixtures_dir, seeds_dir, cache=cache), code)
-    if left:
-        raise SnapshotError(f"{path} still differs from the files after a build: {'; '.join(left)}")
-    return dataset, reasons
+        with build_lock(path):
+            current = input_hashes(fixtures_dir, seeds_dir, cache=cache)
+            store, _ = _checked(path, current, code)  # another process may have built it meanwhile
+            if store is None:
+                build_snapshot(path, fixtures_dir, seeds_dir, code=code, extra=extra, progress=progress)
+    except (SnapshotError, OSError) as error:
+        said = str(error) if isinstance(error, SnapshotError) else f"cannot write {path}: {error.strerror}"
+        raise SnapshotError(f"{said}; it had to be rebuilt: {'; '.join(reasons)}") from None
+    if store is None:
+        store, left = _checked(path, input_hashes(fixtures_dir, seeds_dir, cache=cache), code)
+        if store is None:
+            raise SnapshotError(f"{path} still differs from the files after a build: {'; '.join(left)}")
+    return open_dataset(path, store=store), reasons
 
 
-def _reasons(path: Path, hashes: Mapping[str, str], code: str) -> list[str]:
+def _checked(path: Path, hashes: Mapping[str, str], code: str) -> tuple[Store | None, list[str]]:
+    """Opens the snapshot if it is the file its build wrote and matches these input hashes and
+    code; else None and why not (the file is closed again)."""
     try:
         store = Store(path)
     except SnapshotError as error:
-        return [str(error)]
-    return stale_inputs(store, hashes, code)
+        return None, [str(error)]
+    damage = store.damage()
+    reasons = [damage] if damage is not None else stale_inputs(store, hashes, code)
+    if reasons:
+        store.close()
+        return None, reasons
+    return store, []

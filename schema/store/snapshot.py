@@ -18,6 +18,9 @@ Layout (docs/database.md describes every table a reader sees):
 - `seeds(source, text)`, `files(name, sha256, bytes, content)`: seed texts, fixture bytes.
 - tables the API adds through `extra` writers (spans, claim texts, its own FTS5 search tables).
 
+Beside the file: `<name>.sha256` (its sha256 and stamp, written by its build: `check_snapshot`),
+`<name>.hashes` (the inputs' hashes by stamp: `input_hashes`) and `<name>.lock` (`build_lock`).
+
 The same inputs give the same file, byte for byte: rows go in in file order, nothing records a time,
 and the file is written in the same two parts whether one process builds it or two (`build_snapshot`).
 """
@@ -25,6 +28,7 @@ and the file is written in the same two parts whether one process builds it or t
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -34,7 +38,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +178,168 @@ def input_hashes(fixtures_dir: Path, seeds_dir: Path, *, cache: Path | None = No
 def hash_cache_for(snapshot: Path) -> Path:
     """Where the input-hash cache of a snapshot lives: beside it (`parley.db` -> `parley.db.hashes`)."""
     return snapshot.with_name(snapshot.name + ".hashes")
+
+
+def recorded_hash_for(snapshot: Path) -> Path:
+    """Where a build records the sha256 of the snapshot it wrote: beside it, in `sha256sum`'s format
+    (`parley.db` -> `parley.db.sha256`; `sha256sum -c parley.db.sha256` checks it by hand), with the
+    file's stamp when it was hashed on a comment line (`snapshot_stamp`)."""
+    return snapshot.with_name(snapshot.name + ".sha256")
+
+
+def snapshot_stamp(st: os.stat_result) -> list[int]:
+    """A snapshot's stamp: size, mtime, inode, device. Not its ctime, which moves whenever a server
+    links the file (reader.Store) or a build renames it; a build sets the mtime RACY_NS into the
+    past (`_Snapshot.finish`), so any later write moves it. (Whoever could put an mtime back could
+    rewrite the record too: the stamp guards against accidents, as the record does.)"""
+    return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev]
+
+
+def sha256_fd(fd: int) -> str:
+    """Returns the hex sha256 of an open file's bytes (positional reads: its offset is not moved)."""
+    digest = hashlib.sha256()
+    offset = 0
+    while block := os.pread(fd, 1 << 20, offset):
+        digest.update(block)
+        offset += len(block)
+    return digest.hexdigest()
+
+
+_STAMP_LINE = "# parley stamp (size, mtime_ns, inode, device): "
+
+
+def _read_record(snapshot: Path) -> tuple[str, list[int] | None] | None:
+    """The recorded sha256 and stamp (None: no record for this name; a stamp of None: none kept)."""
+    try:
+        lines = recorded_hash_for(snapshot).read_text(encoding="ascii").splitlines()
+    except (OSError, ValueError):
+        return None
+    found = [line.partition("  ") for line in lines if not line.startswith("#")]
+    if len(found) != 1 or not _SHA256.fullmatch(found[0][0]) or found[0][2] != snapshot.name:
+        return None
+    stamps = [line.removeprefix(_STAMP_LINE).split() for line in lines if line.startswith(_STAMP_LINE)]
+    stamp = [int(n) for n in stamps[0]] if stamps and all(n.isdigit() for n in stamps[0]) else None
+    return found[0][0], stamp
+
+
+def _write_record(snapshot: Path, digest: str, stamp: list[int]) -> None:
+    """Writes the record (`recorded_hash_for`) atomically: a temporary file renamed into place."""
+    record = recorded_hash_for(snapshot)
+    handle, temporary = tempfile.mkstemp(prefix=f".{record.name}.", suffix=".tmp", dir=record.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="ascii") as out:
+            out.write(f"{digest}  {snapshot.name}\n{_STAMP_LINE}{' '.join(map(str, stamp))}\n")
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, record)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def check_snapshot(snapshot: Path, fd: int) -> tuple[str | None, str]:
+    """Checks that the snapshot open as `fd` is the file its build wrote: returns (None, its sha256),
+    or (how it differs, ""). The file is read and hashed only when its stamp is not the recorded
+    one; when it then matches, the new stamp is recorded (unless the file changed within RACY_NS
+    of being hashed, or the record changed meanwhile), so a `touch` costs one read, once."""
+    record = _read_record(snapshot)
+    if record is None:
+        return f"{snapshot}: no sha256 recorded by its build ({recorded_hash_for(snapshot).name})", ""
+    recorded, kept = record
+    stamp = snapshot_stamp(os.fstat(fd))
+    if kept == stamp:
+        return None, recorded
+    started = time.time_ns()
+    digest = sha256_fd(fd)
+    if digest != recorded:
+        said = f"sha256 {digest[:12]}…, built {recorded[:12]}…"
+        return f"{snapshot} changed or was damaged since its build ({said})", ""
+    settled = snapshot_stamp(os.fstat(fd)) == stamp and stamp[1] < started - RACY_NS
+    if settled and _read_record(snapshot) == record:
+        with contextlib.suppress(OSError):  # not kept: the next start reads it again
+            _write_record(snapshot, digest, stamp)
+    return None, digest
+
+
+OPEN_SUFFIX = ".open"
+"""Ends the private name a server reads the snapshot by (`.parley.db.<random>.open`: reader.Store)."""
+_LEFTOVER = re.compile(r"(?:hashes\.|sha256\.)?[a-z0-9_]{8}\.tmp|[0-9a-f]{8}\.open")
+_HELD = threading.local()
+
+
+@contextlib.contextmanager
+def build_lock(path: Path, *, wait: bool = True) -> Iterator[bool]:
+    """Holds `<snapshot>.lock` exclusively: one build of a path at a time (another process waits),
+    so a temporary file no holder is writing is a dead build's: taking the lock removes them
+    (`remove_leftovers`). A forked record process shares the lock. Re-entrant in one thread.
+    Yields True once held; with `wait` False, False at once when another holds it."""
+    key = os.path.abspath(path)
+    held: set[str] = _HELD.__dict__.setdefault("paths", set())
+    if key in held:
+        yield True
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        held.add(key)
+        try:
+            remove_leftovers(path)
+            yield True
+        finally:
+            held.discard(key)
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def remove_leftovers(path: Path) -> list[str]:
+    """Removes what dead processes left beside the snapshot; returns the names removed. Call it
+    holding `build_lock`: no build of `path` is running then, so every temporary file of one
+    (`.parley.db.<random>.tmp`, also those of the hash cache and the record) is a dead build's;
+    and a server's private name of the file (`OPEN_SUFFIX`) goes once no live process holds the
+    shared lock every server takes on the file it opened (reader.Store)."""
+    prefix = f".{path.name}."
+    removed = []
+    for entry in _files_in(path.parent):
+        rest = entry.name[len(prefix) :] if entry.name.startswith(prefix) else ""
+        if not _LEFTOVER.fullmatch(rest):
+            continue
+        with contextlib.suppress(OSError):
+            if rest.endswith(OPEN_SUFFIX):
+                fd = os.open(entry.path, os.O_RDONLY | os.O_CLOEXEC)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError: still served
+                    os.unlink(entry.path)
+                finally:
+                    os.close(fd)
+            else:
+                os.unlink(entry.path)
+            removed.append(entry.name)
+    return removed
+
+
+_WRITE_ERRORS = {sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY}
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Reports a failure to write the snapshot's files (a full disk, a read-only directory, a file
+    size limit) as one SnapshotError naming the snapshot."""
+    try:
+        yield
+    except OSError as error:
+        raise SnapshotError(f"cannot write {path}: {error.strerror or error}") from None
+    except sqlite3.Error as error:
+        if error.sqlite_errorcode & 0xFF not in _WRITE_ERRORS:
+            raise
+        # SQLite says "disk I/O error" for any failed write: the free space tells a full disk apart.
+        free = ""
+        with contextlib.suppress(OSError):
+            stats = os.statvfs(path.parent)
+            free = f"; {stats.f_bavail * stats.f_frsize / 1e6:,.1f} MB free in {path.parent}"
+        raise SnapshotError(f"cannot write {path}: {error} ({error.sqlite_errorname}{free})") from None
 
 
 def code_version(extra_sources: Iterable[Path] = ()) -> str:
@@ -317,7 +483,7 @@ def write_snapshot(
     the old snapshot open keeps reading the old one. Its two parts are written in turn, as a
     one-process `build_snapshot` writes them (the bytes are a two-process build's too).
     """
-    with _Snapshot(path) as snapshot, gc_paused():
+    with _Snapshot(path) as snapshot, gc_paused(), _writing(path):
         snapshot.write_records(dataset, extra, progress)
         snapshot.write_inputs(dataset, inputs, code, extra, progress)
         snapshot.finish(progress)
@@ -327,18 +493,22 @@ class _Snapshot:
     """The temporary files a snapshot is written as, beside `path`: the record tables
     (`write_records`, in a two-process build the record process's), which become the snapshot, and
     the input tables (`write_inputs`, written meanwhile), which `finish` copies into it before
-    renaming it into place. Leaving the block with an error removes both."""
+    renaming it into place. Entering takes `build_lock` (removing a dead build's files); leaving
+    the block, with an error or not, removes both and releases it. A failure to write (full
+    disk, read-only directory) is a SnapshotError naming `path`."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
     def __enter__(self) -> _Snapshot:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.temporary = self._temporary()
+        self._stack = contextlib.ExitStack()
         try:
-            self.inputs = self._temporary()
+            with _writing(self.path):
+                self._stack.enter_context(build_lock(self.path))
+                self.temporary = self._temporary()
+                self.inputs = self._temporary()
         except BaseException:
-            Path(self.temporary).unlink(missing_ok=True)
+            self._stack.close()
             raise
         return self
 
@@ -346,11 +516,11 @@ class _Snapshot:
         prefix, folder = f".{self.path.name}.", self.path.parent
         handle, temporary = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
         os.close(handle)
+        self._stack.callback(Path(temporary).unlink, missing_ok=True)  # gone already once renamed
         return temporary
 
     def __exit__(self, *exc: object) -> None:
-        Path(self.temporary).unlink(missing_ok=True)  # gone already once renamed into place
-        Path(self.inputs).unlink(missing_ok=True)
+        self._stack.close()
 
     @staticmethod
     def _connect(path: str) -> sqlite3.Connection:
@@ -436,8 +606,22 @@ class _Snapshot:
         finally:
             conn.close()
         os.chmod(self.temporary, 0o644)
+        self._record()
         os.replace(self.temporary, self.path)
         progress("done", 1, 1)
+
+    def _record(self) -> None:
+        """Records the finished file's sha256 and stamp (`recorded_hash_for`) before it is renamed
+        into place: a server then opens it only if its bytes are those. Its mtime is set RACY_NS
+        into the past first, so that any later write moves it."""
+        past = time.time_ns() - RACY_NS
+        os.utime(self.temporary, ns=(past, past))
+        fd = os.open(self.temporary, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            stamp, digest = snapshot_stamp(os.fstat(fd)), sha256_fd(fd)
+        finally:
+            os.close(fd)
+        _write_record(self.path, digest, stamp)
 
 
 TWO_PROCESSES_FROM = 8 << 20
@@ -497,7 +681,7 @@ def build_snapshot(
             if read != hashed or input_hashes(fixtures_dir, seeds_dir, cache=cache) != before:
                 changed = f"{fixtures_dir} or {seeds_dir} changed while the snapshot was being built"
                 raise SnapshotError(changed)
-            with gc_paused():
+            with gc_paused(), _writing(path):
                 if side is None:
                     snapshot.write_records(dataset, extra, report)
                 snapshot.write_inputs(dataset, before, code, extra, report)
@@ -538,13 +722,16 @@ class _RecordProcess:
             try:
                 receive.close()
                 dataset = load_records(fixtures_dir, files)
-                with gc_paused():
+                with gc_paused(), _writing(snapshot.path):
                     snapshot.write_records(dataset, extra, _Forward(send))
                 send.send(("written",))
                 status = 0
             except BaseException as error:  # reported to the main process, which raises it
+                told = ("unwritten", str(error)) if isinstance(error, SnapshotError) else (
+                    "failed", f"{type(error).__name__}: {error}"
+                )
                 with contextlib.suppress(BaseException):  # unless it is gone: nobody to tell then
-                    send.send(("failed", f"{type(error).__name__}: {error}"))
+                    send.send(told)
             finally:
                 os._exit(status)
         send.close()
@@ -573,6 +760,8 @@ class _RecordProcess:
         self.reaped = True
         if outcome is not None and outcome[0] == "written" and status == 0:
             return
+        if outcome is not None and outcome[0] == "unwritten":  # a full disk: said as this process says it
+            raise SnapshotError(outcome[1])
         if outcome is not None and outcome[0] == "failed":
             raise SnapshotError(f"not written: the record tables failed ({outcome[1]})")
         raise SnapshotError(f"not written: the record process {_ended(status)} before writing its part")
