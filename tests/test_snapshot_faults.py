@@ -31,6 +31,7 @@ import pytest
 import schema.store.snapshot
 from api.http.app import open_snapshot
 from api.synth.generator import generate, write
+from schema.curate.settings import dataset_version
 from schema.publish.datapackage import build_datapackage
 from schema.store.snapshot import OPEN_SUFFIX, RACY_NS, recorded_hash_for
 from tests.api_client import FIXTURES, SEEDS
@@ -62,7 +63,8 @@ def _edit_summary(fixtures: Path, claim_id: str, summary: str) -> None:
     path.write_text(json.dumps(claims, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     files = {p.name: p.read_bytes() for p in fixtures.glob("*.json") if p.name != "datapackage.json"}
     seeds = [p.name for p in (fixtures.parent / "seeds").glob("*.txt")]
-    (fixtures / "datapackage.json").write_bytes(build_datapackage(files, seeds))
+    package = build_datapackage(files, seeds, version=dataset_version(fixtures))
+    (fixtures / "datapackage.json").write_bytes(package)
 
 
 def _sha256(path: Path) -> str:
@@ -141,9 +143,11 @@ def _built(tmp_path: Path) -> tuple[Path, Path, Path]:
 
 def _edit_row(snapshot: Path) -> None:
     with contextlib.closing(sqlite3.connect(snapshot)) as conn, conn:
+        conn.execute("UPDATE claims SET summary = ? WHERE id = ?", ("Edited in the snapshot.", CLAIM))
         conn.execute(
-            "UPDATE claims SET summary = ?, body = json_set(body, '$.summary', ?) WHERE id = ?",
-            ("Edited in the snapshot.", "Edited in the snapshot.", CLAIM),
+            "UPDATE claims_json SET body = json_set(body, '$.summary', ?)"
+            " WHERE pos = (SELECT pos FROM claims WHERE id = ?)",
+            ("Edited in the snapshot.", CLAIM),
         )
 
 
@@ -156,8 +160,9 @@ def _random_bytes(snapshot: Path) -> None:
 
 def _invalid_json(snapshot: Path) -> None:
     with contextlib.closing(sqlite3.connect(snapshot)) as conn, conn:
-        conn.execute("UPDATE claims SET body = substr(body, 1, length(body) - 1) WHERE id = ?", (CLAIM,))
-        (body,) = conn.execute("SELECT body FROM claims WHERE id = ?", (CLAIM,)).fetchone()
+        row = "pos = (SELECT pos FROM claims WHERE id = ?)"
+        conn.execute(f"UPDATE claims_json SET body = substr(body, 1, length(body) - 1) WHERE {row}", (CLAIM,))
+        (body,) = conn.execute(f"SELECT body FROM claims_json WHERE {row}", (CLAIM,)).fetchone()
     with pytest.raises(ValueError):
         json.loads(body)
 
