@@ -72,8 +72,8 @@ $(VENV)/.bench-deps: $(BIN)/parley pyproject.toml
 
 bench: install $(VENV)/.bench-deps
 	$(BIN)/python -m bench.run
-	$(BIN)/python -m bench.store --in-memory
-	$(BIN)/python -m bench.search_parts --in-memory
+	$(BIN)/python -m bench.store
+	$(BIN)/python -m bench.search_parts
 
 # Not a test: 60 s at 64 connections against a real `parley serve`; writes bench/results/load.{json,md}.
 load: install

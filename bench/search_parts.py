@@ -8,9 +8,7 @@ In process (no HTTP), over synthetic data (`parley synth`) and its snapshot, eac
 - the parts: the FTS5 candidate query for the name over `search_people` and `search_claims` (its
   first 8 rows), asked as one phrase and as `fts_match` asks it (every third trigram, ANDed), and
   the near-miss name index's key lookup (`NameIndex`, not memoised).
-With `--in-memory`, the whole searches again over the in-memory loader's dataset (no store: every
-record decoded and indexed at start), the same names. Medians in microseconds, with each size's ratio
-to the first size's.
+Medians in microseconds, with each size's ratio to the first size's.
 """
 
 from __future__ import annotations
@@ -40,13 +38,12 @@ def _median_us(texts: list[str], run: Callable[[str], Any]) -> float:
     return round(statistics.median(times), 1)
 
 
-def parts(size: int, work: Path, count: int, in_memory: bool = False) -> dict[str, Any]:
+def parts(size: int, work: Path, count: int) -> dict[str, Any]:
     """Every figure for one synthetic size."""
     from api.engine.request import GraphQLRequest
     from api.graph.search_index import fts_match, search_index
     from api.graph.text import compact, normalise
     from api.http.app import create_app, open_snapshot
-    from schema.load.loader import load_dataset
 
     fixtures, seeds = synth_dataset(size, work)
     dataset, _ = open_snapshot(work / f"synth-{size}.db", fixtures, seeds)
@@ -73,13 +70,6 @@ def parts(size: int, work: Path, count: int, in_memory: bool = False) -> dict[st
     row["search_first_20_us"] = _median_us(texts[:half], search(20))
     row["search_first_2_us"] = _median_us(texts[half:], search(2))
     row["results_first_20"] = round(statistics.fmean(found[20]), 2)
-    if in_memory:  # the same searches with no store: every record decoded and indexed at start
-        memory = create_app(load_dataset(fixtures, seeds)).state.engine
-        for text in warm:
-            search(20, memory)(text)
-        row["in_memory_first_20_us"] = _median_us(texts[:half], search(20, memory))
-        row["in_memory_first_2_us"] = _median_us(texts[half:], search(2, memory))
-        del memory
 
     def phrase(text: str) -> str:
         return '"' + normalise(text).replace('"', '""') + '"'
@@ -105,15 +95,11 @@ COLUMNS = [
     ("search_claims_fts_match_us", "search_claims, fts_match"),
     ("name_index_us", "name index keys"),
 ]
-IN_MEMORY = [
-    ("in_memory_first_20_us", "in memory, `first: 20`"),
-    ("in_memory_first_2_us", "in memory, `first: 2`"),
-]
 
 
 def markdown(rows: list[dict[str, Any]], command: str) -> str:
     first = rows[0]
-    columns = COLUMNS + (IN_MEMORY if "in_memory_first_2_us" in first else [])
+    columns = COLUMNS
     head = " | ".join(f"{label} (us) | x {first['claims']:,}" for _, label in columns)
     lines = [
         "# Search over a snapshot, part by part (in process, a new name each time, medians)",
@@ -134,9 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,100000", help="synthetic claim counts")
     parser.add_argument("--names", type=int, default=140, help="names searched per size (each once)")
     parser.add_argument("--work", type=Path, default=REPO / "bench" / "work", help="data and snapshots")
-    parser.add_argument("--in-memory", action="store_true", help="also the whole searches with no store")
     args = parser.parse_args(argv)
-    rows = [parts(int(size), args.work, args.names, args.in_memory) for size in args.sizes.split(",")]
+    rows = [parts(int(size), args.work, args.names) for size in args.sizes.split(",")]
     command = "python -m bench.search_parts " + " ".join(argv if argv is not None else sys.argv[1:])
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "search_parts.json").write_text(json.dumps(rows, indent=2) + "\n")

@@ -12,10 +12,7 @@ Per size (synthetic data from `parley synth`, generated once under bench/work/):
   once and they take turns request by request, and start-ups alternate between sizes, so the
   ratios between sizes compare the same minutes of the machine;
 - RSS after a wrk load (cold 20-claim page, then the two loops above); then the same with 2 workers, each.
-With `--in-memory`, each size is also served in memory (the loader as before the store) and the latency
-rows run on it too, in the same turns: how the same requests scale with no store at all.
-Then, on the curated data, the cold 20-claim page against raw Starlette: the snapshot and the in-memory
-loader (`--in-memory`, what serve did before the store) in the same run, as ratios to raw.
+Then, on the curated data, the cold 20-claim page against raw Starlette in the same run, as a ratio.
 """
 
 from __future__ import annotations
@@ -43,14 +40,10 @@ FIRST_QUERY = "/graphql?" + urllib.parse.urlencode({"query": "{ claims(first: 1)
 
 
 def serve(name: str, fixtures: Path, seeds: Path, snapshot: Path | None, workers: int = 1) -> Server:
-    """Returns (unstarted) `parley serve` over a snapshot (or in memory), ready once a query answers."""
+    """Returns (unstarted) `parley serve` over a snapshot, ready once a query answers."""
     command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--workers", str(workers)]
     command += ["--fixtures", str(fixtures), "--seeds", str(seeds)]
-    if snapshot is None:  # the in-memory baseline (bench/memory_app.py)
-        command = [sys.executable, "-m", "bench.memory_app"]
-        command += ["--fixtures", str(fixtures), "--seeds", str(seeds)]
-    else:
-        command += ["--snapshot", str(snapshot)]
+    command += ["--snapshot", str(snapshot)]
     return Server(name, command, ready_path=FIRST_QUERY)
 
 
@@ -157,7 +150,7 @@ def startup_s(fixtures: Path, seeds: Path, snapshot: Path) -> float:
 
 
 def scale(
-    sizes: list[int], settings: Settings, requests: int, in_memory: bool, starts: int
+    sizes: list[int], settings: Settings, requests: int, starts: int
 ) -> list[dict[str, Any]]:
     """Every row for each synthetic size. Start-ups and latency rows take turns between the sizes."""
     data = {size: synth_dataset(size, WORK[0]) for size in sizes}
@@ -169,30 +162,20 @@ def scale(
         for size in sizes:
             rows[size]["startup_runs_s"].append(startup_s(*data[size], snapshots[size]))
     ones: dict[int, Server] = {}
-    before: dict[int, Server] = {}  # in memory, with --in-memory: the same rows with no store at all
     try:
         for size in sizes:
             ones[size] = serve(f"snapshot-{size}", *data[size], snapshots[size]).start()
             rows[size]["startup_runs_s"].append(ones[size].startup_s)
             rows[size]["startup_s"] = statistics.median(rows[size]["startup_runs_s"])
             rows[size]["rss_after_start_mb"] = ones[size].rss_mb()
-        for size in sizes if in_memory else []:
-            before[size] = serve(f"in-memory-{size}", *data[size], None).start(timeout=900)
-            rows[size]["in_memory_startup_s"] = before[size].startup_s
-            rows[size]["in_memory_rss_mb"] = before[size].rss_mb()
-        servers = {(size, "snapshot"): one for size, one in ones.items()}
-        servers |= {(size, "in_memory"): mem for size, mem in before.items()}
-        fixtures = {key: data[key[0]][0] for key in servers}
-        for (size, how), latency in latency_rows(servers, fixtures, requests).items():
-            if how == "snapshot":
-                rows[size].update(latency)
-            else:
-                rows[size]["in_memory"] = latency
+        fixtures = {size: data[size][0] for size in ones}
+        for size, latency in latency_rows(ones, fixtures, requests).items():
+            rows[size].update(latency)
         for size, one in ones.items():
             run_wrk(one.url, cold(q.CLAIMS_20), settings.seconds, settings.connections)
             rows[size]["rss_after_load_mb"] = one.rss_mb()
     finally:
-        for server in [*ones.values(), *before.values()]:
+        for server in ones.values():
             server.stop()
     for size in sizes:
         row = rows[size]
@@ -209,13 +192,12 @@ def scale(
 
 
 def curated(settings: Settings) -> dict[str, Any]:
-    """The cold 20-claim page on the curated data: snapshot vs in-memory vs raw, in one run."""
+    """The cold 20-claim page on the curated data: snapshot vs raw, in one run."""
     fixtures, seeds = REPO / "fixtures", REPO / "seeds"
     snapshot = WORK[0] / "curated.db"
     build(fixtures, seeds, snapshot)
     servers = {
         "snapshot": serve("curated-snapshot", fixtures, seeds, snapshot),
-        "in-memory": serve("curated-in-memory", fixtures, seeds, None),
         "raw": raw(),
     }
     try:
@@ -223,7 +205,7 @@ def curated(settings: Settings) -> dict[str, Any]:
             server.start()
         result = run_scenario(
             "cold-curated", cold(q.CLAIMS_20), servers, settings, reference="snapshot",
-            note="20 claims, asOf varies; snapshot vs the in-memory loader, same run",
+            note="20 claims, asOf varies; same run",
         )
     finally:
         for server in servers.values():
@@ -257,26 +239,6 @@ def markdown(rows: list[dict[str, Any]], ratio: dict[str, Any], command: str) ->
             f" | {r['search_new_text_2']['median_ms']} ms"
             f" | {r['search_new_text_2']['median_ms'] / first['search_new_text_2']['median_ms']:.2f} |"
         )
-    before = [r for r in rows if "in_memory" in r]
-    if before:
-        lines += [
-            "",
-            "In memory (`parley serve --in-memory`, the loader as before the store: every record decoded"
-            " and indexed at start), same run, the same requests in the same turns:",
-            "",
-            "| claims | start-up | RSS after start | speaker page | x 1k | new search (results) | x 1k"
-            " | new search, `first: 2` | x 1k |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        base = before[0]["in_memory"]
-        for r in before:
-            mem = r["in_memory"]
-            cells = [f"{r['claims']:,}", f"{r['in_memory_startup_s']} s", f"{r['in_memory_rss_mb']} MB"]
-            for row in ROWS:
-                hits = f" ({mem[row]['mean_hits']})" if row == "search_new_text" else ""
-                ms = mem[row]["median_ms"]
-                cells += [f"{ms} ms{hits}", f"{ms / base[row]['median_ms']:.2f}"]
-            lines.append("| " + " | ".join(cells) + " |")
     targets = ratio["targets"]
     lines += [
         "",
@@ -287,9 +249,6 @@ def markdown(rows: list[dict[str, Any]], ratio: dict[str, Any], command: str) ->
     ]
     for name, t in targets.items():
         lines.append(f"| {name} | {t['rps']} | {t['p50_ms']} ms | {t['p99_ms']} ms | {t['ratio_to_raw']} |")
-    if "in-memory" in targets and "snapshot" in targets:
-        relative = targets["snapshot"]["ratio_to_raw"] / targets["in-memory"]["ratio_to_raw"]
-        lines += ["", f"Snapshot's ratio to raw / in-memory's: {relative:.3f}x (target >= 0.9x)."]
     return "\n".join(lines) + "\n"
 
 
@@ -299,7 +258,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,100000", help="synthetic claim counts (default 1000,100000)")
     parser.add_argument("--requests", type=int, default=150, help="sequential requests per latency row")
     parser.add_argument("--seconds", type=float, default=5.0, help="wrk seconds per load/ratio run")
-    parser.add_argument("--in-memory", action="store_true", help="also start each size in memory")
     parser.add_argument("--work", type=Path, default=WORK[0], help="where synthetic data and snapshots go")
     parser.add_argument("--starts", type=int, default=4, help="extra start-ups per size (median reported)")
     args = parser.parse_args(argv)
@@ -307,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     ensure_wrk()
     settings = Settings(seconds=args.seconds, rounds=2, warmup_seconds=1.0, connections=16)
     sizes = [int(s) for s in args.sizes.split(",")]
-    rows = scale(sizes, settings, args.requests, args.in_memory, args.starts)
+    rows = scale(sizes, settings, args.requests, args.starts)
     ratio = curated(settings)
     command = "python -m bench.store " + " ".join(argv if argv is not None else sys.argv[1:])
     RESULTS.mkdir(parents=True, exist_ok=True)
