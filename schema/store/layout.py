@@ -27,7 +27,7 @@ from pydantic.fields import FieldInfo
 
 from schema.load.references import REFERENCES
 from schema.load.selectors import iter_evidence
-from schema.model.catalogue import ENTITIES, Derived, Entry, PartialDateOf
+from schema.model.catalogue import ENTITIES, SOURCES, Derived, Entry, PartialDateOf
 from schema.model.models import Verified
 from schema.model.values import Attested, Evidence, PartialDate
 
@@ -165,7 +165,7 @@ def _column(stem: str, model: Any, path: str, name: str, doc: str, spec: str) ->
         raise TypeError(f"{stem}.{name}: no column type for {kind!r} at {path!r}")
     references = dict(REFERENCES.get(stem, [])).get(spec)
     if references is None and holder is Evidence and path.endswith("source"):
-        references = "sources"
+        references = SOURCES.stem
     if not doc and info is not None and info.description and references is None:
         doc = info.description
     if not doc:
@@ -310,7 +310,7 @@ EVIDENCE = Generic(
             "The article whose seed text holds the span.",
             itemgetter(3),
             required=True,
-            references="sources",
+            references=SOURCES.stem,
         ),
         Column("exact", "TEXT", "The words, byte for byte.", itemgetter(4), required=True),
         Column(
@@ -341,7 +341,7 @@ SEEDS = Generic(
     "seeds",
     "The article texts, exactly as stored in seeds/ (evidence offsets count code points in these).",
     (
-        Column("source", "TEXT", "The article.", itemgetter(0), required=True, references="sources"),
+        Column("source", "TEXT", "The article.", itemgetter(0), required=True, references=SOURCES.stem),
         Column("text", "TEXT", "The seed text.", itemgetter(1), required=True),
     ),
 )
