@@ -1,4 +1,8 @@
-"""Test helper: runs the real `parley serve` on 127.0.0.1 with a free port, for end-to-end tests."""
+"""Test helper: runs the real `parley serve` on 127.0.0.1 with a free port, for end-to-end tests.
+
+It serves the data under test from the session's snapshot (api_client.snapshot_path), so it starts
+without a build and never writes the checkout's build/parley.db.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+from datafiles import FIXTURES, REPO, SEEDS
 
-REPO = Path(__file__).resolve().parents[1]
 PARLEY = Path(sys.executable).parent / "parley"
 STARTUP_LIMIT_SECONDS = 60.0
 
@@ -25,11 +29,22 @@ def free_port() -> int:
         return port
 
 
+def serve_command(port: int, *extra_args: str) -> list[str]:
+    """`parley serve` on 127.0.0.1:port over the data under test and the session's snapshot.
+
+    The data directories and the snapshot come first, so the same options in extra_args win.
+    """
+    from api_client import snapshot_path
+
+    data = ["--fixtures", str(FIXTURES), "--seeds", str(SEEDS), "--snapshot", str(snapshot_path())]
+    return [str(PARLEY), "serve", *data, "--host", "127.0.0.1", "--port", str(port), *extra_args]
+
+
 @contextlib.contextmanager
 def parley_server(*extra_args: str) -> Iterator[str]:
-    """Starts `parley serve` over the real fixtures, yields its base URL, and stops it afterwards."""
+    """Starts `parley serve` over the session's snapshot, yields its base URL, and stops it afterwards."""
     port = free_port()
-    command = [str(PARLEY), "serve", "--host", "127.0.0.1", "--port", str(port), *extra_args]
+    command = serve_command(port, *extra_args)
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:

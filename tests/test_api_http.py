@@ -6,7 +6,8 @@ import hashlib
 from urllib.parse import quote
 
 import pytest
-from api_client import FIXTURES, REPO, client
+from api_client import client
+from datafiles import FIXTURES, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -41,5 +41,5 @@ def test_the_heap_is_frozen_after_building_and_the_collector_is_back_on() -> Non
 
 def test_the_collector_is_turned_back_on_when_loading_fails(tmp_path: Path) -> None:
     with pytest.raises(FixtureError):
-        create_app(fixtures_dir=tmp_path, seeds_dir=tmp_path)
+        create_app(fixtures_dir=tmp_path, seeds_dir=tmp_path, snapshot=tmp_path / "parley.db")
     assert gc.isenabled()

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_client import REPO, client, dataset
+from api_client import client, dataset
+from datafiles import EXAMPLES as EXAMPLE_DIR
 
 from bench.peer_app import create_peer_app, mask_unexpected
 
-EXAMPLES = sorted((REPO / "examples").glob("*.graphql"))
+EXAMPLES = sorted(EXAMPLE_DIR.glob("*.graphql"))
 
 # claims > nodes > speaker > claims > nodes > speaker > claims > nodes > citations > source > id
 ELEVEN_DEEP = (

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pytest
+from datafiles import EXAMPLES as EXAMPLE_DIR
 from live_server import parley_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Response
 
-REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((REPO / "examples").glob("*.graphql"))
+EXAMPLES = sorted(EXAMPLE_DIR.glob("*.graphql"))
 CHROMIUM = Path("/usr/bin/chromium")
 # As CI runs it: no sandbox (root), and none of chromium's own calls home (the network is closed).
 CHROMIUM_ARGS = [

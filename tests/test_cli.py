@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from api_client import FIXTURES, REPO, SEEDS
+from datafiles import FIXTURES, README, REPO, SEEDS
 
 from api.cli import main
 from api.graph.schema import SDL_PATH
@@ -181,7 +181,7 @@ def test_synth_reports_each_stage_and_draws_a_rich_bar(
 def test_every_command_is_in_the_readme_table() -> None:
     from api.cli import COMMANDS
 
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = README.read_text(encoding="utf-8")
     table = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
     for name in COMMANDS:
         assert f"| `parley {name}" in table, name

@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from datafiles import EXAMPLES as EXAMPLE_DIR
+from datafiles import README, REPO
 from graphql import build_schema, parse, validate
 from live_server import parley_server
 from nodejs import NODE
 
-REPO = Path(__file__).resolve().parents[1]
 CLIENTS = REPO / "examples" / "clients"
-EXAMPLES = sorted((REPO / "examples").glob("*.graphql"))
+EXAMPLES = sorted(EXAMPLE_DIR.glob("*.graphql"))
 SDL = REPO / "schema" / "schema.graphql"
 INSPECTOR = REPO / "playground" / "inspect-examples.mjs"
 
@@ -109,7 +110,7 @@ def test_graphql_inspector_finds_every_example_valid() -> None:
 
 
 def _readme_block(language: str) -> str:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = README.read_text(encoding="utf-8")
     section = readme.split("## Use it from your app", 1)[1].split("\n## ", 1)[0]
     found = re.search(rf"```{language}\n(.*?)```", section, re.DOTALL)
     assert found, f"no ```{language} block in the README's 'Use it from your app' section"
@@ -130,7 +131,7 @@ def test_readme_shows_the_javascript_example_exactly_as_tested() -> None:
     + ["playground.png", "playground-800.png"],
 )
 def test_the_committed_screenshots_exist_and_the_readme_shows_them(name: str) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = README.read_text(encoding="utf-8")
     picture = (REPO / "docs" / name).read_bytes()
     assert picture[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(picture[16:20], "big")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 
-from api_client import FIXTURES, dataset
+from datafiles import FIXTURES, SEEDS
 
+from schema.load.loader import load_dataset
 from schema.model.compact import Compactor
 from schema.model.models import Claim
 
 
 def test_loaded_records_share_equal_parts_and_read_as_their_json() -> None:
-    claims = list(dataset().claims.values())
+    claims = list(load_dataset(FIXTURES, SEEDS).claims.values())  # the loader's records, not the snapshot's
     raw = json.loads((FIXTURES / "claims.json").read_bytes())
     assert [c.model_dump(mode="json", exclude_unset=True) for c in claims] == raw
     verifications = {id(c.verification) for c in claims if c.verification == claims[0].verification}

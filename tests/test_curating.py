@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from datafiles import FIXTURES, REPO, SEEDS, read_records
+from datafiles import DOCS, FIXTURES, SEEDS, read_records
 
 from schema.curate.add_source import AddSourceError, add_source
 from schema.curate.anchor import dump_fixture
 from schema.load.loader import load_dataset
 
-DOC = REPO / "docs" / "curating.md"
+DOC = DOCS / "curating.md"
 PARLEY = Path(sys.executable).parent / "parley"
 STEP = re.compile(r"<!-- walkthrough: (?P<what>[^>]*?) -->\n```[a-z]*\n(?P<body>.*?)\n```", re.S)
 

@@ -27,11 +27,11 @@ from urllib.parse import quote
 import httpx
 import orjson
 import pytest
+from datafiles import FIXTURES, REPO
 from serving import body_of, exchange, status_of
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[1]
 JSON = {"Accept": "application/json"}
 
 
@@ -152,7 +152,7 @@ def test_answers_are_gzipped_and_downloads_keep_their_cache_control(stack: Any) 
         assert downloads[1].headers[name] == direct.headers[name]
     assert downloads[1].headers["content-encoding"] == "gzip"  # httpx asks for gzip: the ETag turns weak
     assert downloads[1].headers["etag"] == "W/" + direct.headers["etag"]
-    assert downloads[1].content == (REPO / "fixtures" / "claims.json").read_bytes()
+    assert downloads[1].content == (FIXTURES / "claims.json").read_bytes()
 
 
 def test_posts_and_the_index_are_not_cached(stack: Any) -> None:

@@ -7,10 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-from api_client import REPO, client
+from api_client import client
+from datafiles import EXAMPLES as EXAMPLE_DIR
+from datafiles import README
 
-EXAMPLES = sorted((REPO / "examples").glob("*.graphql"))
-README = REPO / "README.md"
+EXAMPLES = sorted(EXAMPLE_DIR.glob("*.graphql"))
 _FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 

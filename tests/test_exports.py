@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 from api_client import client, dataset
+from datafiles import FIXTURES, REPO
 from jsonld_offline import offline_loader
 from pyld import jsonld
 
 from api.http.exports import ANNO_CONTEXT_FILE, ANNO_CONTEXT_URL, annotations_document, claims_csv
 
-REPO = Path(__file__).resolve().parents[1]
 OA = "http://www.w3.org/ns/oa#"
 AS = "http://www.w3.org/ns/activitystreams#"
 FOAF_NAME = "http://xmlns.com/foaf/0.1/name"
@@ -104,7 +104,7 @@ def _csv_rows() -> list[dict[str, str]]:
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8; header=present"
     assert response.text == claims_csv(dataset())
-    assert response.content == (REPO / "fixtures" / "claims.csv").read_bytes()
+    assert response.content == (FIXTURES / "claims.csv").read_bytes()
     return list(csv.DictReader(io.StringIO(response.text, newline="")))
 
 
@@ -159,7 +159,7 @@ def test_pandas_style_reading_gets_real_dates_and_integers() -> None:
     """What a data tool sees, through frictionless's typed reader and the Table Schema."""
     from frictionless import Package
 
-    package = Package(str(REPO / "fixtures" / "datapackage.json"))
+    package = Package(str(FIXTURES / "datapackage.json"))
     rows = package.get_resource("claims-table").read_rows()
     assert len(rows) == 37
     first = rows[0]
@@ -208,17 +208,17 @@ def test_ndjson_has_one_fixture_record_a_line(stem: str) -> None:
     lines = response.content.split(b"\n")
     assert lines[-1] == b""
     records = [json.loads(line) for line in lines[:-1]]
-    assert records == json.loads((REPO / "fixtures" / f"{stem}.json").read_bytes())
+    assert records == json.loads((FIXTURES / f"{stem}.json").read_bytes())
 
 
 def test_the_datapackage_schema_links_resolve_on_disk_and_over_http() -> None:
     from urllib.parse import urljoin
 
-    package = json.loads((REPO / "fixtures" / "datapackage.json").read_bytes())
+    package = json.loads((FIXTURES / "datapackage.json").read_bytes())
     linked = [r for r in package["resources"] if "jsonSchema" in r]
     assert len(linked) == 9
     for resource in linked:
-        on_disk = (REPO / "fixtures" / resource["jsonSchema"]).resolve()
+        on_disk = (FIXTURES / resource["jsonSchema"]).resolve()
         assert on_disk.is_file(), resource["jsonSchema"]
         for base in ("http://testserver/fixtures/datapackage.json", "http://testserver/fixtures/"):
             url = urljoin(base, resource["jsonSchema"])
@@ -274,6 +274,6 @@ def test_frictionless_validates_the_data_package_over_http() -> None:
     assert [task["name"] for task in report["tasks"]] == RESOURCES
     table = report["tasks"][-1]
     # Read from the server (the package's base is its URL): the bytes whose hash the package names.
-    package = json.loads((REPO / "fixtures" / "datapackage.json").read_bytes())
+    package = json.loads((FIXTURES / "datapackage.json").read_bytes())
     assert (table["place"], table["stats"]["rows"]) == ("claims.csv", 37)
     assert "sha256:" + table["stats"]["sha256"] == package["resources"][-1]["hash"]

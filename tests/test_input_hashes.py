@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_client import make_client as _client
+from datafiles import FIXTURES, SEEDS
 
 import schema.store.snapshot
 from api.http.app import create_app, open_snapshot
 from schema.publish.datapackage import build_datapackage
 from schema.store.snapshot import RACY_NS, hash_cache_for, input_files
-from tests.api_client import FIXTURES, SEEDS
-from tests.test_store import _client
 
 
 def _settled_copy(tmp_path: Path) -> tuple[Path, Path]:

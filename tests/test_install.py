@@ -19,13 +19,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from datafiles import FIXTURES, REPO, SEEDS
 from live_server import free_port
 from nodejs import NODE, node_env
 
 from api.locations import DEFAULT_FIXTURES, EXAMPLES_DIR, INSTALLED_DATA, data_root
 from schema.load.loader import load_dataset, selector_count
 
-REPO = Path(__file__).resolve().parents[1]
 VERSION = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 BUNDLE = REPO / "api" / "static" / "graphiql"
 # The interpreter the venvs are made from (not this venv's python).
@@ -159,7 +159,7 @@ def test_a_wheel_in_a_fresh_venv_serves_from_any_directory(tmp_path: Path) -> No
     python = str(venv / "bin" / "python")
     where = _run([python, "-c", "import api.locations as m; print(m.DATA_ROOT)"], elsewhere)
     assert Path(where.strip()) == next((venv / "lib").glob("python3*/site-packages")) / INSTALLED_DATA
-    checked = load_dataset(REPO / "fixtures", REPO / "seeds")  # the count follows the curated data
+    checked = load_dataset(FIXTURES, SEEDS)  # the count follows the curated data
     assert f"{selector_count(checked)} selectors verified\n" in _run([parley, "validate"], elsewhere)
     port = free_port()
     with _serving([parley, "serve", "--host", "127.0.0.1", "--port", str(port)], elsewhere, port) as base:

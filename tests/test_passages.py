@@ -125,8 +125,9 @@ PASSAGES = [
 
 
 def test_a_snapshot_answers_every_passage_as_the_in_memory_app(dataset: Dataset, tmp_path: Path) -> None:
+    from api_client import make_client as _client
+
     from api.http.app import create_app, open_snapshot
-    from tests.test_store import _client
 
     stored, _ = open_snapshot(tmp_path / "parley.db", FIXTURES, SEEDS)
     memory, snapshot = _client(create_app(dataset)), _client(create_app(stored))

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 from api_client import client
+from datafiles import EXAMPLES as EXAMPLE_DIR
 
 from api.http.views import playground
 
-REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((REPO / "examples").glob("*.graphql"))
+EXAMPLES = sorted(EXAMPLE_DIR.glob("*.graphql"))
 BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 CDN_HOSTS = ("unpkg.com", "jsdelivr", "esm.sh", "cdnjs", "googleapis", "skypack")
 

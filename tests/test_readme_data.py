@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+
+from datafiles import FIXTURES, README, SEEDS
 
 from schema.load.loader import load_dataset, selector_count
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def test_readme_counts_match_the_loaded_dataset() -> None:
-    dataset = load_dataset(ROOT / "fixtures", ROOT / "seeds")
-    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    dataset = load_dataset(FIXTURES, SEEDS)
+    readme = " ".join(README.read_text(encoding="utf-8").split())
     named = sum(person.named for person in dataset.people.values())
     expected = (
         f"{len(dataset.outlets)} outlets, {len(dataset.sources)} sources, {len(dataset.parties)} parties, "

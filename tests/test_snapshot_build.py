@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from datafiles import FIXTURES, SEEDS
 
 import schema.load.loader
 import schema.store.snapshot
@@ -22,7 +23,6 @@ from api.synth.generator import generate, write
 from schema.load.loader import FixtureError
 from schema.model.dataset import Dataset
 from schema.store.snapshot import ExtraWriter, SnapshotError, build_snapshot, runs_with_inputs
-from tests.api_client import FIXTURES, SEEDS
 
 
 @cache

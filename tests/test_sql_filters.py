@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from datafiles import FIXTURES, SEEDS
 
 from api.graph.relay import encode_cursor, encode_global_id
 from api.http.app import create_app, open_snapshot
 from schema.load.loader import load_dataset
 from schema.store.reader import StoredDataset, open_dataset
-from tests.api_client import FIXTURES, SEEDS
 
 PAGE = (
     "totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id } }"

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 import pytest
+from datafiles import EXAMPLES, FIXTURES, REPO, SEEDS
 
 from api.graph.context import Context
 from api.graph.search_index import fts_match
@@ -27,7 +28,6 @@ from schema.model.dataset import FIXTURE_MODELS, Dataset
 from schema.publish.datapackage import build_datapackage
 from schema.store.reader import WHOLE_TABLE, StoredDataset
 from schema.store.snapshot import LISTS
-from tests.api_client import FIXTURES, REPO, SEEDS, dataset
 
 
 def _client(app: Any) -> Any:
@@ -36,6 +36,12 @@ def _client(app: Any) -> Any:
         from starlette.testclient import TestClient
 
         return TestClient(app)
+
+
+@cache
+def dataset() -> Dataset:
+    """The loader's verified result: what the snapshot is written from, and what it must read back as."""
+    return load_dataset(FIXTURES, SEEDS)
 
 
 @cache
@@ -107,7 +113,7 @@ def test_the_api_indexes_read_from_the_snapshot_equal_those_built_in_memory() ->
 
 
 def _examples() -> list[str]:
-    return [p.read_text(encoding="utf-8") for p in sorted((REPO / "examples").glob("*.graphql"))]
+    return [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.graphql"))]
 
 
 SEARCHES = [

@@ -7,12 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from datafiles import REPO
 
 from api.synth.generator import MARKER, generate, write
 from api.synth.text import MARK
 from schema.load.loader import load_dataset, selector_count
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def test_200_claims_load_and_every_selector_verifies(tmp_path: Path) -> None:
@@ -92,5 +91,7 @@ def test_parley_synth_subcommand_and_the_server_loads_its_output(tmp_path: Path)
     from api.http.app import create_app
 
     assert main(["synth", "--claims", "40", "--out", str(tmp_path)]) == 0
-    app = create_app(fixtures_dir=tmp_path / "fixtures", seeds_dir=tmp_path / "seeds")
+    app = create_app(
+        fixtures_dir=tmp_path / "fixtures", seeds_dir=tmp_path / "seeds", snapshot=tmp_path / "parley.db"
+    )
     assert app.state.dataset.counts()["claims"] == 40
