@@ -40,7 +40,7 @@ $(NODE_TESTS): tests/node/package.json tests/node/package-lock.json | $(BIN)/par
 serve: install
 	$(BIN)/parley serve --host $(HOST) --port $(PORT)
 
-# PYTEST_ARGS picks tests, e.g. make test PYTEST_ARGS="tests/test_cli.py -q".
+# PYTEST_ARGS picks tests, e.g. make test PYTEST_ARGS="tests/api/cli/test_cli.py -q".
 test: install $(NODE_MODULES) $(NODE_TESTS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -13,10 +13,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from datafiles import FIXTURES, SEEDS
-
 from api.http.app import create_app, open_snapshot
 from schema.model.dataset import Dataset
+from tests.datafiles import FIXTURES, SEEDS
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient

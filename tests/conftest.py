@@ -1,26 +1,24 @@
 """Shared fixtures: the snapshot of the data under test, built once per session, the in-process
 client over it (the app `parley serve` runs) and a live `parley serve`.
 
-This folder is on sys.path (pytest's rootdir conftest), so `from api_client import gql` and the other
-helper modules import from any test package below it.
+Test modules live in packages that follow the code's (tests/schema/load, tests/api/http, tests/e2e, …;
+tests/curated holds the checks of curated answers); the helpers beside this file import as
+`tests.api_client`, `tests.datafiles`, … from any of them.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import api_client
-from live_server import parley_server
-
 from schema.load.loader import load_dataset
 from schema.model.dataset import Dataset
+from tests import api_client
+from tests.datafiles import FIXTURES, SEEDS
+from tests.live_server import parley_server
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -49,8 +47,6 @@ def api(served: Dataset) -> TestClient:
 @pytest.fixture(scope="session")
 def loaded() -> Dataset:
     """The loader's verified result of the data under test: what the snapshot is written from."""
-    from datafiles import FIXTURES, SEEDS
-
     return load_dataset(FIXTURES, SEEDS)
 
 

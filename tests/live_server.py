@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-from datafiles import FIXTURES, REPO, SEEDS
+
+from tests.datafiles import FIXTURES, REPO, SEEDS
 
 PARLEY = Path(sys.executable).parent / "parley"
 STARTUP_LIMIT_SECONDS = 60.0
@@ -34,7 +35,7 @@ def serve_command(port: int, *extra_args: str) -> list[str]:
 
     The data directories and the snapshot come first, so the same options in extra_args win.
     """
-    from api_client import snapshot_path
+    from tests.api_client import snapshot_path
 
     data = ["--fixtures", str(FIXTURES), "--seeds", str(SEEDS), "--snapshot", str(snapshot_path())]
     return [str(PARLEY), "serve", *data, "--host", "127.0.0.1", "--port", str(port), *extra_args]

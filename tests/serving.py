@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from datafiles import REPO
-from live_server import STARTUP_LIMIT_SECONDS, free_port, serve_command
+
+from tests.datafiles import REPO
+from tests.live_server import STARTUP_LIMIT_SECONDS, free_port, serve_command
 
 
 @dataclass
