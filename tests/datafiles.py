@@ -33,6 +33,18 @@ def copy_fixtures(tmp_path: Path) -> Path:
     return target
 
 
+def copy_data(target: Path) -> Path:
+    """Copies the data under test (fixtures, seeds, README.md, docs/*.md) into target, a data root
+    `make refresh ROOT=…` and PARLEY_TEST_DATA accept; returns target."""
+    shutil.copytree(FIXTURES, target / "fixtures")
+    shutil.copytree(SEEDS, target / "seeds")
+    shutil.copy2(README, target / "README.md")
+    (target / "docs").mkdir()
+    for page in DOCS.glob("*.md"):
+        shutil.copy2(page, target / "docs" / page.name)
+    return target
+
+
 def read_records(fixtures_dir: Path, stem: str) -> list[dict[str, Any]]:
     """Returns the parsed records of fixtures_dir/<stem>.json."""
     records: list[dict[str, Any]] = json.loads((fixtures_dir / f"{stem}.json").read_text(encoding="utf-8"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -11,20 +10,16 @@ import pytest
 from tests.api_client import client
 from tests.datafiles import EXAMPLES as EXAMPLE_DIR
 from tests.datafiles import README
+from tools.refresh import readme_answers
 
 EXAMPLES = sorted(EXAMPLE_DIR.glob("*.graphql"))
-_FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
 def readme_examples() -> list[tuple[str, str]]:
     """Returns (query, expected answer) for each ```graphql block, paired with the ```json block after it."""
-    blocks = [(m.group(1), m.group(2)) for m in _FENCE.finditer(README.read_text(encoding="utf-8"))]
-    pairs = []
-    for i, (language, text) in enumerate(blocks):
-        if language == "graphql":
-            assert i + 1 < len(blocks) and blocks[i + 1][0] == "json", f"README query {i} has no json answer"
-            pairs.append((text, blocks[i + 1][1]))
-    return pairs
+    readme = README.read_text(encoding="utf-8")
+    assert readme.count("```graphql") == len(readme_answers(readme)), "a README query has no json answer"
+    return [(query, answer) for query, answer, _ in readme_answers(readme)]
 
 
 def test_there_are_examples_and_readme_queries() -> None:
