@@ -23,6 +23,7 @@ FIXTURES = DATA / "fixtures"
 SEEDS = DATA / "seeds"
 README = DATA / "README.md"
 DOCS = DATA / "docs"
+SCHEMAS = DATA / "schema" / "json"  # the JSON Schemas datapackage.json links to (../schema/json/…)
 EXAMPLES = REPO / "examples"  # the app registers the checkout's examples (persisted queries)
 
 
@@ -34,9 +35,11 @@ def copy_fixtures(tmp_path: Path) -> Path:
 
 
 def copy_data(target: Path) -> Path:
-    """Copies the data under test (fixtures, seeds, README.md, docs/*.md) into target, a data root
-    `make refresh ROOT=…` and PARLEY_TEST_DATA accept; returns target."""
+    """Copies the data under test (fixtures, seeds, README.md, docs/*.md, and the JSON Schemas the
+    data package links to) into target, a data root `make refresh ROOT=…` and PARLEY_TEST_DATA
+    accept; returns target."""
     shutil.copytree(FIXTURES, target / "fixtures")
+    shutil.copytree(SCHEMAS, target / "schema" / "json")
     shutil.copytree(SEEDS, target / "seeds")
     shutil.copy2(README, target / "README.md")
     (target / "docs").mkdir()
@@ -49,6 +52,14 @@ def read_records(fixtures_dir: Path, stem: str) -> list[dict[str, Any]]:
     """Returns the parsed records of fixtures_dir/<stem>.json."""
     records: list[dict[str, Any]] = json.loads((fixtures_dir / f"{stem}.json").read_text(encoding="utf-8"))
     return records
+
+
+def fixture_counts(fixtures_dir: Path = FIXTURES) -> dict[str, int]:
+    """Records per fixture file (stem -> count), in the order the dataset lists its entities: what
+    counts the tests expect, read from the files rather than written down."""
+    from schema.model.dataset import FIXTURE_MODELS
+
+    return {stem: len(read_records(fixtures_dir, stem)) for stem in FIXTURE_MODELS}
 
 
 def edit_records(

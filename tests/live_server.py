@@ -30,15 +30,19 @@ def free_port() -> int:
         return port
 
 
+def data_args() -> list[str]:
+    """`parley serve` options for the data under test and the session's snapshot."""
+    from tests.api_client import snapshot_path
+
+    return ["--fixtures", str(FIXTURES), "--seeds", str(SEEDS), "--snapshot", str(snapshot_path())]
+
+
 def serve_command(port: int, *extra_args: str) -> list[str]:
     """`parley serve` on 127.0.0.1:port over the data under test and the session's snapshot.
 
     The data directories and the snapshot come first, so the same options in extra_args win.
     """
-    from tests.api_client import snapshot_path
-
-    data = ["--fixtures", str(FIXTURES), "--seeds", str(SEEDS), "--snapshot", str(snapshot_path())]
-    return [str(PARLEY), "serve", *data, "--host", "127.0.0.1", "--port", str(port), *extra_args]
+    return [str(PARLEY), "serve", *data_args(), "--host", "127.0.0.1", "--port", str(port), *extra_args]
 
 
 @contextlib.contextmanager

@@ -28,7 +28,8 @@ import httpx
 import orjson
 import pytest
 
-from tests.datafiles import FIXTURES, REPO
+from tests.datafiles import FIXTURES, REPO, fixture_counts
+from tests.live_server import data_args
 from tests.serving import body_of, exchange, status_of
 
 pytestmark = pytest.mark.e2e
@@ -65,7 +66,7 @@ def _require_nginx() -> None:
 def a_stack(replicas: int = 2) -> Iterator[Any]:
     _require_nginx()
     scratch = tempfile.TemporaryDirectory(prefix="parley-nginx-")
-    with scratch as tmp, stack_module.running(Path(tmp), replicas) as up:
+    with scratch as tmp, stack_module.running(Path(tmp), replicas, None, *data_args()) as up:
         yield up
 
 
@@ -117,7 +118,7 @@ def test_a_second_identical_get_is_a_cache_hit(stack: Any) -> None:
     assert (first.status_code, second.status_code) == (200, 200)
     assert first.headers["x-cache-status"] == "MISS" and second.headers["x-cache-status"] == "HIT"
     assert first.content == second.content
-    assert orjson.loads(second.content)["data"]["hitProbe"]["totalCount"] == 35
+    assert orjson.loads(second.content)["data"]["hitProbe"]["totalCount"] == fixture_counts()["claims"]
     assert replica_logs(stack).count("hitProbe") == 1  # the HIT never reached parley
 
 
@@ -250,7 +251,8 @@ def test_stopping_one_parley_under_load_loses_no_request() -> None:
     assert 0 < stopped_at < 8 * per_client
     assert len(results) == 8 * per_client
     assert {status for status, _ in results} == {200}, [r for r in results if r[0] != 200][:3]
-    assert all(orjson.loads(body)["data"]["claims"]["totalCount"] == 35 for _, body in results)
+    claims = fixture_counts()["claims"]
+    assert all(orjson.loads(body)["data"]["claims"]["totalCount"] == claims for _, body in results)
     assert all(log.count("POST /graphql") > 0 for log in logs)  # both served before the stop
     assert "Finished server process" in logs[0]
     assert retried and all("upstream_status=502, 200" in line for line in retried), retried[:3]

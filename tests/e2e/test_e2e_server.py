@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.curated.test_api_issue_queries import CHINAS_NOT_EASY, LONDON, LUTNICK, MISSPELLING, WHO_SAID
-from tests.datafiles import FIXTURES
+from tests.datafiles import FIXTURES, fixture_counts
 from tests.live_server import parley_server
 
 pytestmark = pytest.mark.e2e
@@ -95,8 +95,8 @@ def test_walking_claims_two_at_a_time_visits_each_once(http: httpx.Client) -> No
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    assert len(seen) == page["totalCount"] == 35
-    assert len(set(seen)) == 35
+    assert len(seen) == page["totalCount"] == fixture_counts()["claims"]
+    assert len(set(seen)) == fixture_counts()["claims"]
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from pyld import jsonld
 
 from api.http.exports import ANNO_CONTEXT_FILE, ANNO_CONTEXT_URL, annotations_document, claims_csv
 from tests.api_client import client, dataset
-from tests.datafiles import FIXTURES, REPO
+from tests.datafiles import DATA, FIXTURES, fixture_counts
 from tests.jsonld_offline import offline_loader
 
 OA = "http://www.w3.org/ns/oa#"
@@ -42,7 +42,7 @@ def _selector(annotation: dict[str, Any], kind: str) -> dict[str, Any]:
 
 def test_annotations_expand_offline_to_the_web_annotation_vocabulary() -> None:
     annotations = _expanded_annotations()
-    assert len(annotations) == len(dataset().citations) == 37
+    assert len(annotations) == len(dataset().citations) == fixture_counts()["citations"]
     caliber = annotations["urn:parley:citation:trump-china-not-easy--caliber"]
     assert caliber["@type"] == [f"{OA}Annotation"]
     assert caliber[f"{OA}motivatedBy"] == [{"@id": f"{OA}describing"}]
@@ -96,7 +96,7 @@ def test_annotations_are_served_as_built_with_the_annotation_profile() -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == f'application/ld+json; profile="{ANNO_CONTEXT_URL}"'
     assert response.json() == json.loads(json.dumps(annotations_document(dataset())))
-    assert response.json()["total"] == 37
+    assert response.json()["total"] == fixture_counts()["citations"]
 
 
 def _csv_rows() -> list[dict[str, str]]:
@@ -110,7 +110,7 @@ def _csv_rows() -> list[dict[str, str]]:
 
 def test_claims_csv_has_one_row_per_citation_with_the_real_values() -> None:
     rows = _csv_rows()
-    assert len(rows) == 37
+    assert len(rows) == fixture_counts()["citations"]
     by_citation = {row["citation_id"]: row for row in rows}
     assert by_citation["trump-china-not-easy--caliber"] == {
         "citation_id": "trump-china-not-easy--caliber",
@@ -161,7 +161,7 @@ def test_pandas_style_reading_gets_real_dates_and_integers() -> None:
 
     package = Package(str(FIXTURES / "datapackage.json"))
     rows = package.get_resource("claims-table").read_rows()
-    assert len(rows) == 37
+    assert len(rows) == fixture_counts()["citations"]
     first = rows[0]
     import datetime
 
@@ -216,7 +216,7 @@ def test_the_datapackage_schema_links_resolve_on_disk_and_over_http() -> None:
 
     package = json.loads((FIXTURES / "datapackage.json").read_bytes())
     linked = [r for r in package["resources"] if "jsonSchema" in r]
-    assert len(linked) == 9
+    assert len(linked) == len(fixture_counts())  # one JSON Schema per fixture file
     for resource in linked:
         on_disk = (FIXTURES / resource["jsonSchema"]).resolve()
         assert on_disk.is_file(), resource["jsonSchema"]
@@ -231,7 +231,7 @@ def _frictionless(target: str) -> dict[str, Any]:
     frictionless = Path(sys.executable).parent / "frictionless"
     result = subprocess.run(
         [str(frictionless), "validate", "--json", target],
-        cwd=REPO,
+        cwd=DATA,  # "fixtures/datapackage.json" is the data under test's
         capture_output=True,
         text=True,
         timeout=180,
@@ -261,7 +261,7 @@ def test_frictionless_validates_the_data_package() -> None:
     assert report["valid"] is True
     assert [task["name"] for task in report["tasks"]] == RESOURCES
     table = report["tasks"][-1]
-    assert (table["type"], table["stats"]["rows"]) == ("table", 37)
+    assert (table["type"], table["stats"]["rows"]) == ("table", fixture_counts()["citations"])
 
 
 @pytest.mark.e2e
@@ -275,5 +275,5 @@ def test_frictionless_validates_the_data_package_over_http() -> None:
     table = report["tasks"][-1]
     # Read from the server (the package's base is its URL): the bytes whose hash the package names.
     package = json.loads((FIXTURES / "datapackage.json").read_bytes())
-    assert (table["place"], table["stats"]["rows"]) == ("claims.csv", 37)
+    assert (table["place"], table["stats"]["rows"]) == ("claims.csv", fixture_counts()["citations"])
     assert "sha256:" + table["stats"]["sha256"] == package["resources"][-1]["hash"]

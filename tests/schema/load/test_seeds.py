@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from schema.load.seeds import parse_manifest, read_seeds
-from tests.datafiles import SEEDS
+from tests.datafiles import FIXTURES, SEEDS, read_records
 
 
 def manifest() -> dict[str, str]:
@@ -15,9 +15,10 @@ def manifest() -> dict[str, str]:
     return hashes
 
 
-def test_manifest_lists_exactly_the_five_seed_files() -> None:
+def test_manifest_lists_exactly_the_seed_files() -> None:
     assert sorted(manifest()) == sorted(p.name for p in SEEDS.glob("*.txt"))
-    assert len(manifest()) == 5
+    seeds_of_sources = {source["seed"] for source in read_records(FIXTURES, "sources")}
+    assert len(manifest()) == len(list(SEEDS.glob("*.txt"))) == len(seeds_of_sources)
 
 
 def test_seed_hashes_match_the_manifest() -> None:

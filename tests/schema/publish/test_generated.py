@@ -13,7 +13,7 @@ from schema.model.dataset import FIXTURE_MODELS
 from schema.publish.datapackage import DATASET_VERSION
 from schema.publish.generate import expected_artefacts, out_of_date, write_artefacts
 from schema.publish.jsonschema import JSON_SCHEMA_DIR, fixture_schema
-from tests.datafiles import FIXTURES, SEEDS, copy_fixtures, edit_records, run_schema
+from tests.datafiles import FIXTURES, SCHEMAS, SEEDS, copy_fixtures, edit_records, run_schema
 
 
 def package() -> dict[str, Any]:
@@ -58,9 +58,9 @@ def test_datapackage_bytes_and_hashes_match_the_files() -> None:
         assert resource["bytes"] == len(content)
         assert resource["hash"] == "sha256:" + hashlib.sha256(content).hexdigest()
         assert (resource["format"], resource["mediatype"]) == ("json", "application/json")
-        assert (
-            FIXTURES / resource["jsonSchema"]
-        ).resolve() == JSON_SCHEMA_DIR / f"{resource['name']}.schema.json"
+        linked = (FIXTURES / resource["jsonSchema"]).resolve()
+        assert linked == SCHEMAS / f"{resource['name']}.schema.json"
+        assert linked.read_bytes() == (JSON_SCHEMA_DIR / linked.name).read_bytes()
 
 
 def test_datapackage_metadata() -> None:
