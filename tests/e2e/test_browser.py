@@ -15,7 +15,6 @@ import pytest
 
 from tests.datafiles import EXAMPLES as EXAMPLE_DIR
 from tests.datafiles import FIXTURES, fixture_counts, read_records
-from tests.live_server import parley_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Response
@@ -47,9 +46,9 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with parley_server() as base:
-        yield base
+def base_url(live_server: str) -> str:
+    """The session's live `parley serve` (conftest.py)."""
+    return live_server
 
 
 @pytest.fixture(scope="module")

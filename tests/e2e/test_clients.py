@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from graphql import build_schema, parse, validate
 
 from tests.datafiles import EXAMPLES as EXAMPLE_DIR
 from tests.datafiles import README, REPO
-from tests.live_server import parley_server
 from tests.nodejs import NODE
 
 CLIENTS = REPO / "examples" / "clients"
@@ -30,9 +28,8 @@ Donald Trump (2025-06-09)
 
 
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with parley_server() as base:
-        yield f"{base}/graphql"
+def endpoint(live_server: str) -> str:
+    return f"{live_server}/graphql"
 
 
 def _run(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

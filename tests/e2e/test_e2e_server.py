@@ -11,14 +11,13 @@ import pytest
 
 from tests.curated.test_api_issue_queries import CHINAS_NOT_EASY, LONDON, LUTNICK, MISSPELLING, WHO_SAID
 from tests.datafiles import FIXTURES, fixture_counts
-from tests.live_server import parley_server
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    with parley_server() as base, httpx.Client(base_url=base, timeout=30) as session:
+def http(live_server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_server, timeout=30) as session:
         yield session
 
 

@@ -4,14 +4,12 @@ audit of a live server."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from api.http.app import create_app
 from tests.api_client import dataset
-from tests.live_server import parley_server
 from tests.nodejs import run_script
 
 
@@ -93,9 +91,8 @@ def test_graphql_get_answers_gzip_and_revalidate(client: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with parley_server() as base:
-        yield f"{base}/graphql"
+def endpoint(live_server: str) -> str:
+    return f"{live_server}/graphql"
 
 
 @pytest.mark.e2e
