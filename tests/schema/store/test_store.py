@@ -27,6 +27,7 @@ from schema.model.dataset import FIXTURE_MODELS, Dataset
 from schema.publish.datapackage import build_datapackage
 from schema.store.reader import WHOLE_TABLE, StoredDataset
 from schema.store.snapshot import LISTS
+from tests.api_client import client as session_client
 from tests.datafiles import EXAMPLES, FIXTURES, REPO, SEEDS
 
 
@@ -419,10 +420,10 @@ def _cold(snapshot: Any, limit: int) -> None:
 @pytest.mark.parametrize("limit", [3, 4096])
 def test_search_reads_its_records_a_batch_at_a_time_and_answers_the_same(limit: int) -> None:
     """A search decodes what it finds with a statement per kind of record, not one per record, and
-    answers as the in-memory app does, also when the tables forget in the middle of a page."""
+    answers as the session's undisturbed app does, also when the tables forget in the middle of a page."""
     snapshot = stored()
     assert snapshot.store is not None
-    memory_client, _ = clients()
+    reference = session_client()  # the session's app over its own snapshot, never made to forget
     client = _client(create_app(snapshot))
     statements = []
     for text in [*SEARCHES, "Lutnick", "officials", "Reuters"]:
@@ -430,7 +431,7 @@ def test_search_reads_its_records_a_batch_at_a_time_and_answers_the_same(limit: 
             _cold(snapshot, limit)
             before = snapshot.store.queries
             body = {"query": SEARCH_PAGE, "variables": {"t": text, "first": first}}
-            served, expected = client.post("/graphql", json=body), memory_client.post("/graphql", json=body)
+            served, expected = client.post("/graphql", json=body), reference.post("/graphql", json=body)
             assert (served.status_code, served.content) == (expected.status_code, expected.content), text
             statements.append((snapshot.store.queries - before, len(served.json()["data"]["search"]), text))
     if limit == 4096:
@@ -443,17 +444,17 @@ def test_citations_as_of_a_day_read_publication_dates_not_the_articles() -> None
     """`citations(asOf:)` asks each article's last possible publication day of the `sources` table's
     column (a statement per page with search's batches), not the article's decoded record."""
     snapshot = stored()
-    memory_client, _ = clients()
+    reference = session_client()  # the session's app over its own snapshot, never made to forget
     client = _client(create_app(snapshot))
     page = "query($d: Date) { claims(first: 100) { nodes { id citations(asOf: $d) { source { slug } } } } }"
     cited: dict[str, set[str]] = {}
     for day in ("2025-06-10", "2025-06-11", None):
         _cold(snapshot, 4096)
         body = {"query": page.replace("source { slug }", "mode"), "variables": {"d": day}}
-        served, expected = client.post("/graphql", json=body), memory_client.post("/graphql", json=body)
+        served, expected = client.post("/graphql", json=body), reference.post("/graphql", json=body)
         assert (served.status_code, served.content) == (expected.status_code, expected.content), day
         assert snapshot.sources.decoded == 0, day  # type: ignore[attr-defined]
-        nodes = memory_client.post("/graphql", json={"query": page, "variables": {"d": day}}).json()
+        nodes = reference.post("/graphql", json={"query": page, "variables": {"d": day}}).json()
         found = nodes["data"]["claims"]["nodes"]
         cited[str(day)] = {c["source"]["slug"] for n in found for c in n["citations"]}
     # the one dated article (June 11) counts from its day on, the undated ones by no day
@@ -500,9 +501,8 @@ def test_a_warm_request_with_a_new_as_of_day_reads_nothing_from_the_snapshot() -
         answer = client.post("/graphql", json={"query": COLD_PAGE, "variables": {"asOf": day}})
         assert answer.status_code == 200 and "errors" not in answer.json()
     assert store.queries == before
-    memory = _client(create_app(dataset()))
     body = {"query": COLD_PAGE, "variables": {"asOf": "2025-06-09"}}
-    assert client.post("/graphql", json=body).content == memory.post("/graphql", json=body).content
+    assert client.post("/graphql", json=body).content == session_client().post("/graphql", json=body).content
 
 
 def test_records_read_from_rows_are_never_false() -> None:
