@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install serve test lint validate coverage bench load playground screenshot screenshots
+.PHONY: install serve test lint validate coverage refresh bench load playground screenshot screenshots
 
 $(BIN)/parley: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,7 @@ $(NODE_TESTS): tests/node/package.json tests/node/package-lock.json | $(BIN)/par
 serve: install
 	$(BIN)/parley serve --host $(HOST) --port $(PORT)
 
-# PYTEST_ARGS picks tests, e.g. make test PYTEST_ARGS="tests/test_cli.py -q".
+# PYTEST_ARGS picks tests, e.g. make test PYTEST_ARGS="tests/api/cli/test_cli.py -q".
 test: install $(NODE_MODULES) $(NODE_TESTS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -61,6 +61,13 @@ validate: install
 
 coverage: install
 	$(BIN)/parley coverage
+
+# Rewrites everything generated from the fixtures: selectors (parley anchor), datapackage.json,
+# claims.csv, the JSON Schemas, and the answers README.md and docs/curating.md print (tools/refresh.py;
+# a test fails while any is stale). ROOT=DIR refreshes another copy of the data.
+ROOT ?=
+refresh: install
+	$(BIN)/python tools/refresh.py $(if $(ROOT),--root $(ROOT))
 
 # Not a test: parley as shipped vs the stock-strawberry peer (bench/peer_app.py) vs a raw Starlette limit,
 # driven by Debian's wrk (installed if missing). Writes bench/results/bench.{json,md,png}; then the

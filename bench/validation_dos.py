@@ -169,12 +169,12 @@ def worst_documents() -> dict[str, str]:
 
 def prepare_times(rounds: int) -> dict[str, dict[str, Any]]:
     """Times an uncached `prepare` of each worst document; returns its cost, outcome, best and median ms."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from api_client import dataset
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from graphql import parse
 
     from api.engine.query_shape import field_merge_cost
     from api.http.app import create_app
+    from tests.api_client import dataset
 
     pipeline = create_app(dataset()).state.engine
     out: dict[str, dict[str, Any]] = {}

@@ -1,4 +1,9 @@
-"""Test helpers for the API: one in-process app over the real fixtures, and a `gql` shortcut."""
+"""Test helpers for the API: one in-process app over the session's snapshot, and a `gql` shortcut.
+
+The app is what `parley serve` runs: `create_app` over the dataset `open_snapshot` opens from the
+SQLite snapshot of the data under test (built once per session, into the directory conftest.py
+gives; elsewhere, as when bench/ imports this, into a temporary directory).
+"""
 
 from __future__ import annotations
 
@@ -9,33 +14,52 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.http.app import create_app, open_snapshot
-from schema.store.reader import StoredDataset
+from schema.model.dataset import Dataset
+from tests.datafiles import FIXTURES, SEEDS
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO / "fixtures"
-SEEDS = REPO / "seeds"
+_SNAPSHOT_DIR: list[Path] = []
+
+
+def use_snapshot_dir(directory: Path) -> None:
+    """Puts the session's snapshot in `directory` (conftest.py calls this before any test runs)."""
+    if not _SNAPSHOT_DIR:
+        _SNAPSHOT_DIR.append(directory)
 
 
 @cache
-def dataset() -> StoredDataset:
-    """The real dataset as `parley serve` serves it: the snapshot, built once for the whole session
-    into a temporary directory."""
-    built, _ = open_snapshot(Path(tempfile.mkdtemp(prefix="parley-test-")) / "parley.db", FIXTURES, SEEDS)
-    return built
+def snapshot_path() -> Path:
+    """The session's snapshot file of the data under test, built on first use."""
+    directory = _SNAPSHOT_DIR[0] if _SNAPSHOT_DIR else Path(tempfile.mkdtemp(prefix="parley-test-"))
+    path = directory / "parley.db"
+    _, reasons = open_snapshot(path, FIXTURES, SEEDS)
+    assert reasons, f"{path} existed before the session built it"
+    return path
+
+
+@cache
+def dataset() -> Dataset:
+    """The snapshot-backed dataset `parley serve` serves, opened once for the whole test session."""
+    opened, reasons = open_snapshot(snapshot_path(), FIXTURES, SEEDS)
+    assert reasons == [], reasons  # current: opened, not rebuilt
+    return opened
+
+
+def make_client(app: Any, **options: Any) -> TestClient:
+    """A TestClient over any ASGI app (Starlette's httpx2 nudge silenced: this project pins httpx)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+        return TestClient(app, **options)
 
 
 @cache
 def client() -> TestClient:
-    """A TestClient over the app serving the real dataset (built once)."""
-    with warnings.catch_warnings():
-        # Starlette nudges towards httpx2; the httpx-based TestClient is what this project pins.
-        warnings.simplefilter("ignore")
-        from starlette.testclient import TestClient
-
-        return TestClient(create_app(dataset()), raise_server_exceptions=True)
+    """A TestClient over the app serving the session's snapshot (built once)."""
+    return make_client(create_app(dataset()), raise_server_exceptions=True)
 
 
 def post(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -1,8 +1,14 @@
-"""Test helpers for the data layer: paths to the real fixtures and seeds, tmp copies to corrupt, the CLI."""
+"""Where the tests find things, stated once: the checkout (code) and the data they check.
+
+`PARLEY_TEST_DATA` names another data root (a folder with fixtures/, seeds/, README.md, docs/ and
+examples/): the growth test points it at a copy with an article added, and the mechanism tests run
+against that copy. Unset, the data is the checkout's own. Also: tmp copies to corrupt, the CLI.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,8 +17,14 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO / "fixtures"
-SEEDS = REPO / "seeds"
+DATA_ENV = "PARLEY_TEST_DATA"
+DATA = Path(os.environ.get(DATA_ENV) or REPO).resolve()
+FIXTURES = DATA / "fixtures"
+SEEDS = DATA / "seeds"
+README = DATA / "README.md"
+DOCS = DATA / "docs"
+SCHEMAS = DATA / "schema" / "json"  # the JSON Schemas datapackage.json links to (../schema/json/…)
+EXAMPLES = REPO / "examples"  # the app registers the checkout's examples (persisted queries)
 
 
 def copy_fixtures(tmp_path: Path) -> Path:
@@ -22,10 +34,32 @@ def copy_fixtures(tmp_path: Path) -> Path:
     return target
 
 
+def copy_data(target: Path) -> Path:
+    """Copies the data under test (fixtures, seeds, README.md, docs/*.md, and the JSON Schemas the
+    data package links to) into target, a data root `make refresh ROOT=…` and PARLEY_TEST_DATA
+    accept; returns target."""
+    shutil.copytree(FIXTURES, target / "fixtures")
+    shutil.copytree(SCHEMAS, target / "schema" / "json")
+    shutil.copytree(SEEDS, target / "seeds")
+    shutil.copy2(README, target / "README.md")
+    (target / "docs").mkdir()
+    for page in DOCS.glob("*.md"):
+        shutil.copy2(page, target / "docs" / page.name)
+    return target
+
+
 def read_records(fixtures_dir: Path, stem: str) -> list[dict[str, Any]]:
     """Returns the parsed records of fixtures_dir/<stem>.json."""
     records: list[dict[str, Any]] = json.loads((fixtures_dir / f"{stem}.json").read_text(encoding="utf-8"))
     return records
+
+
+def fixture_counts(fixtures_dir: Path = FIXTURES) -> dict[str, int]:
+    """Records per fixture file (stem -> count), in the order the dataset lists its entities: what
+    counts the tests expect, read from the files rather than written down."""
+    from schema.model.dataset import FIXTURE_MODELS
+
+    return {stem: len(read_records(fixtures_dir, stem)) for stem in FIXTURE_MODELS}
 
 
 def edit_records(
@@ -40,9 +74,13 @@ def edit_records(
 
 
 def run_schema(*args: str) -> subprocess.CompletedProcess[str]:
-    """Runs `python -m schema <args>` from the repository root and returns the finished process."""
+    """Runs `python -m schema <args>` from the repository root and returns the finished process.
+
+    The data under test (FIXTURES, SEEDS) comes first, so a `--fixtures` or `--seeds` in args wins.
+    """
+    command, *rest = args
     return subprocess.run(
-        [sys.executable, "-m", "schema", *args],
+        [sys.executable, "-m", "schema", command, "--fixtures", str(FIXTURES), "--seeds", str(SEEDS), *rest],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -1,4 +1,8 @@
-"""Test helper: runs the real `parley serve` on 127.0.0.1 with a free port, for end-to-end tests."""
+"""Test helper: runs the real `parley serve` on 127.0.0.1 with a free port, for end-to-end tests.
+
+It serves the data under test from the session's snapshot (api_client.snapshot_path), so it starts
+without a build and never writes the checkout's build/parley.db.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from pathlib import Path
 
 import httpx
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.datafiles import FIXTURES, REPO, SEEDS
+
 PARLEY = Path(sys.executable).parent / "parley"
 STARTUP_LIMIT_SECONDS = 60.0
 
@@ -25,11 +30,26 @@ def free_port() -> int:
         return port
 
 
+def data_args() -> list[str]:
+    """`parley serve` options for the data under test and the session's snapshot."""
+    from tests.api_client import snapshot_path
+
+    return ["--fixtures", str(FIXTURES), "--seeds", str(SEEDS), "--snapshot", str(snapshot_path())]
+
+
+def serve_command(port: int, *extra_args: str) -> list[str]:
+    """`parley serve` on 127.0.0.1:port over the data under test and the session's snapshot.
+
+    The data directories and the snapshot come first, so the same options in extra_args win.
+    """
+    return [str(PARLEY), "serve", *data_args(), "--host", "127.0.0.1", "--port", str(port), *extra_args]
+
+
 @contextlib.contextmanager
 def parley_server(*extra_args: str) -> Iterator[str]:
-    """Starts `parley serve` over the real fixtures, yields its base URL, and stops it afterwards."""
+    """Starts `parley serve` over the session's snapshot, yields its base URL, and stops it afterwards."""
     port = free_port()
-    command = [str(PARLEY), "serve", "--host", "127.0.0.1", "--port", str(port), *extra_args]
+    command = serve_command(port, *extra_args)
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from live_server import PARLEY, REPO, STARTUP_LIMIT_SECONDS, free_port
+
+from tests.datafiles import REPO
+from tests.live_server import STARTUP_LIMIT_SECONDS, free_port, serve_command
 
 
 @dataclass
@@ -50,8 +52,7 @@ def start(log: Path, *args: str, port: int | None = None) -> Served:
     """Starts `parley serve` on 127.0.0.1 (a free port unless given) and waits for /healthz."""
     port = free_port() if port is None else port
     out = log.open("wb")
-    command = [str(PARLEY), "serve", "--host", "127.0.0.1", "--port", str(port), *args]
-    process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(serve_command(port, *args), cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
     out.close()
     served = Served(process, port, log)
     deadline = time.monotonic() + STARTUP_LIMIT_SECONDS

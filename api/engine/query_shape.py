@@ -144,8 +144,8 @@ def shape_rules(limits: Limits) -> tuple[type[ValidationRule], ...]:
 
 _TYPE_UNITS = 4
 """What comparing two fields' types can cost the rule: one unit per list or non-null wrapper, one for
-the named types. parley's schema wraps at most three deep (`[__Type!]!`); tests/test_engine_defects.py
-checks that."""
+the named types. parley's schema wraps at most three deep (`[__Type!]!`);
+tests/api/engine/test_engine_defects.py checks that."""
 
 
 class _OverBudget(Exception):

@@ -44,7 +44,7 @@ MAX_TOKENS = 1000
 """Queries with more tokens than this (the default token limit) are keyed as sent, not lexed."""
 _SLOT = 104
 """Bytes one more key costs an OrderedDict: tracemalloc measures 75-85 on CPython 3.11 (table entry,
-index, linked-list node); 104 leaves room. tests/test_engine_defects.py checks the total."""
+index, linked-list node); 104 leaves room. tests/api/engine/test_engine_defects.py checks the total."""
 _DIGEST = sys.getsizeof(bytes(32))
 _SEEN_COST = _SLOT + _DIGEST
 _QUERY_COST = _SLOT + 2 * _DIGEST

@@ -1,0 +1,225 @@
+"""`make refresh`: rewrites everything generated from the fixtures, in order; `--check` changes nothing
+and exits 1 naming every stale part.
+
+1. the selectors: `parley anchor` (prefix, suffix, start, end; it refreshes datapackage.json too);
+2. the generated files: `python -m schema generate` (datapackage.json, claims.csv, JSON Schemas);
+3. the documented answers: each README query's ```json answer (as the snapshot of the data answers
+   it), the README's count sentence under "## The data", and the lint counts docs/curating.md prints.
+
+`--root DIR` works on another copy of the data (DIR/fixtures, DIR/seeds, DIR/README.md, DIR/docs), as
+the growth test does. An answer whose data did not change keeps its bytes (the README's layout is
+hand-made); a changed one is rewritten in the same layout (objects inline when they fit in 99 columns).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import itertools
+import json
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
+WIDTH = 99
+
+COUNTS = (
+    "{outlets} outlets, {sources} sources, {parties} parties, {people} people ({named} named, "
+    "{unnamed} described without a name), {negotiations} negotiations (London, and the Geneva round it "
+    "follows), {delegates} delegate seats, {claims} claims with {citations} citations, {discrepancies} "
+    "discrepancies — and {selectors} evidence selectors"
+)
+"""The README's count sentence (whitespace aside); test_readme_data checks it against the data."""
+
+LINT_BLOCK = "then runs two lints and prints their counts, for example:\n\n```\n"
+"""docs/curating.md: the fenced block after this text is `parley validate`'s last two lines."""
+
+
+@dataclass(frozen=True)
+class Data:
+    """One copy of the data: fixtures, seeds, the README and docs that document it."""
+
+    fixtures: Path
+    seeds: Path
+    readme: Path
+    curating: Path
+
+    @classmethod
+    def at(cls, root: Path) -> Data:
+        return cls(root / "fixtures", root / "seeds", root / "README.md", root / "docs" / "curating.md")
+
+
+def _quiet(command: Callable[[list[str], str], int], argv: list[str], prog: str) -> tuple[int, str]:
+    """Runs a schema command, returning (exit code, stdout + stderr)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = command(argv, prog)
+    return code, out.getvalue()
+
+
+def readme_answers(readme: str) -> list[tuple[str, str, tuple[int, int]]]:
+    """(query, printed answer, the answer's span in the text) for each ```graphql block that a
+    ```json block follows."""
+    blocks = list(FENCE.finditer(readme))
+    found = []
+    for block, after in itertools.pairwise(blocks):
+        if block.group(1) == "graphql" and after.group(1) == "json":
+            found.append((block.group(2), after.group(2), after.span(2)))
+    return found
+
+
+def layout(value: Any, indent: str = "", lead: str = "", tail: int = 0) -> str:
+    """JSON as the README prints it: two-space indents, a container on one line when it fits."""
+    flat = json.dumps(value, ensure_ascii=False)
+    if not isinstance(value, dict | list) or not value or len(indent) + len(lead) + len(flat) + tail <= WIDTH:
+        return indent + lead + flat
+    inner = indent + "  "
+    if isinstance(value, dict):
+        items = list(value.items())
+        lines = [
+            layout(item, inner, json.dumps(key, ensure_ascii=False) + ": ", int(n < len(items) - 1))
+            for n, (key, item) in enumerate(items)
+        ]
+        opening, closing = "{", "}"
+    else:
+        lines = [layout(item, inner, "", int(n < len(value) - 1)) for n, item in enumerate(value)]
+        opening, closing = "[", "]"
+    return f"{indent}{lead}{opening}\n" + ",\n".join(lines) + f"\n{indent}{closing}"
+
+
+def served_answers(data: Data, queries: list[str]) -> list[Any]:
+    """What the app `parley serve` runs answers to each query, over a snapshot of `data` in a temp dir."""
+    import warnings
+
+    from api.http.app import create_app, open_snapshot
+
+    with tempfile.TemporaryDirectory(prefix="parley-refresh-") as tmp:
+        dataset, _ = open_snapshot(Path(tmp) / "parley.db", data.fixtures, data.seeds)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from starlette.testclient import TestClient
+
+            client = TestClient(create_app(dataset))
+        answers = [client.post("/graphql", json={"query": query}).json() for query in queries]
+    return answers
+
+
+def count_values(data: Data) -> dict[str, int]:
+    """The numbers COUNTS states, from the loaded data."""
+    from schema.load.loader import load_dataset, selector_count
+
+    dataset = load_dataset(data.fixtures, data.seeds)
+    named = sum(person.named for person in dataset.people.values())
+    return {**dataset.counts(), "named": named, "unnamed": len(dataset.people) - named,
+            "selectors": selector_count(dataset)}
+
+
+def counts_pattern() -> re.Pattern[str]:
+    """COUNTS as a pattern: any whitespace between words, a named group for each number."""
+    parts = re.split(r"(\{\w+\})", COUNTS)
+    pattern = "".join(
+        f"(?P<{part[1:-1]}>\\d+)" if part.startswith("{") else r"\s+".join(map(re.escape, part.split(" ")))
+        for part in parts
+    )
+    return re.compile(pattern)
+
+
+def refreshed_readme(data: Data, text: str) -> str:
+    """The README with every query's answer and the count sentence as the data gives them."""
+    found = readme_answers(text)
+    answers = served_answers(data, [query for query, _, _ in found])
+    pieces, at = [], 0
+    for (_, printed, (start, end)), answer in zip(found, answers, strict=True):
+        pieces.append(text[at:start])
+        pieces.append(printed if json.loads(printed) == answer else layout(answer) + "\n")
+        at = end
+    text = "".join(pieces) + text[at:]
+    match = counts_pattern().search(text)
+    if match is None:
+        raise SystemExit(f"{data.readme}: the count sentence ({COUNTS[:40]}…) is not there")
+    values = count_values(data)
+    pieces, at = [], 0
+    for name in counts_pattern().groupindex:
+        start, end = match.span(name)
+        pieces += [text[at:start], str(values[name])]
+        at = end
+    return "".join(pieces) + text[at:]
+
+
+def validate_lines(data: Data) -> list[str]:
+    """The lint counts `parley validate` prints last (two lines)."""
+    from schema.commands import validate
+
+    code, out = _quiet(validate, ["--fixtures", str(data.fixtures), "--seeds", str(data.seeds)], "validate")
+    if code != 0:
+        raise SystemExit(f"parley validate fails on {data.fixtures}:\n{out}")
+    return [line for line in out.splitlines() if line.startswith(("anchoring lint:", "outside-knowledge"))]
+
+
+def refreshed_curating(data: Data, text: str) -> str:
+    """docs/curating.md with the lint counts it prints as `parley validate` prints them."""
+    if LINT_BLOCK not in text:
+        raise SystemExit(f"{data.curating}: no block after {LINT_BLOCK.splitlines()[0]!r}")
+    head, rest = text.split(LINT_BLOCK, 1)
+    _, tail = rest.split("```", 1)
+    return head + LINT_BLOCK + "\n".join(validate_lines(data)) + "\n```" + tail
+
+
+def refresh(data: Data, *, check: bool) -> list[str]:
+    """Brings every generated part of `data` up to date (with check: only finds them); returns the
+    stale parts, each as a line naming it. With check, the documented answers are compared with what
+    the data gives once anchored (anchored in a temporary copy when its selectors are stale)."""
+    from schema.commands import anchor, generate
+
+    stale: list[str] = []
+    where = ["--fixtures", str(data.fixtures), "--seeds", str(data.seeds)]
+    code, out = _quiet(anchor, [*where, *(["--check"] if check else [])], "parley anchor")
+    if code != 0:
+        stale.append(f"selectors: parley anchor {'--check ' if check else ''}says:\n{out.rstrip()}")
+    code, out = _quiet(generate, [*where, *(["--check"] if check else [])], "python -m schema generate")
+    if code != 0:
+        stale.append(f"generated files:\n{out.rstrip()}")
+    with tempfile.TemporaryDirectory(prefix="parley-refresh-") as tmp:
+        anchored = data
+        if check and stale and stale[0].startswith("selectors"):
+            copy = Path(shutil.copytree(data.fixtures, Path(tmp) / "fixtures"))
+            anchored = replace(data, fixtures=copy)
+            _quiet(anchor, ["--fixtures", str(copy), "--seeds", str(data.seeds)], "parley anchor")
+        for path, rewrite in ((data.readme, refreshed_readme), (data.curating, refreshed_curating)):
+            before = path.read_text(encoding="utf-8")
+            after = rewrite(anchored, before)
+            if after != before:
+                stale.append(f"documented answers: {path}")
+                if not check:
+                    path.write_text(after, encoding="utf-8")
+    return stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make refresh", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=REPO, help="the data's root (default: this checkout)")
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if anything is stale")
+    args = parser.parse_args(argv)
+    stale = refresh(Data.at(args.root.resolve()), check=args.check)
+    for line in stale:
+        if args.check:
+            print(f"stale {line}", file=sys.stderr)
+        else:
+            print(f"refreshed {line}")
+    if args.check and stale:
+        print("run: make refresh", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    raise SystemExit(main())
