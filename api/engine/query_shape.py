@@ -173,7 +173,7 @@ class _FieldMerging:
     fragment pair, 1 per spread. Without types it assumes every pair is compared all the way
     down (the rule stops at the first conflict). It is meant as an upper bound: the tests check
     it against graphql-core's own meter on the README, the examples, introspection and attack
-    shapes (and 1,200 random documents never beat it); the known gap is that the rule may redo a
+    shapes (and random documents); the known gap is that the rule may redo a
     memoised fields/fragment pair once more for mutually exclusive parents. It raises _OverBudget
     as soon as the charge passes `budget`, so its own work is at most the budget plus one pass
     over the document.

@@ -180,7 +180,7 @@ def keep(context: Context, records: Sequence[Any], where: Any) -> Sequence[Any]:
     """Returns the records that pass the filter (all of them, as given, without one), in their order.
 
     A snapshot's lazy `RecordList` gives a `RecordList` of the positions kept: the records are
-    decoded to be checked but not held (a filter keeping most of 100k claims kept them all).
+    decoded to be checked but not held, so a filter keeping most of a table does not hold it all.
     """
     if where is None:
         return records

@@ -141,7 +141,7 @@ def create_app(
     Building raises schema.load.loader.FixtureError on invalid fixtures: the app never serves bad data.
     No garbage collection runs while the dataset and its indexes are built; then the heap is frozen.
     Loading allocates millions of long-lived objects, and every collection triggered meanwhile walks
-    all of them again (half of a 100k-claim start-up); `gc.freeze()` then keeps later full
+    all of them again (much of a large start-up); `gc.freeze()` then keeps later full
     collections from walking them on a request's time. Loading leaves no cyclic garbage behind.
     Then young collections run every `YOUNG_COLLECTION` allocations instead of 700 (see there).
     """
@@ -163,10 +163,9 @@ YOUNG_COLLECTION = 10_000
 """Net allocations between the collector's young collections while serving (CPython's default: 700).
 
 Records a snapshot decodes on demand stay in its bounded caches; with the default, every few
-requests promote them towards the oldest generation, whose full collections then walk them all:
-at synthetic 100k claims, 1,000 never-repeated searches spent 1.66 s of 6.0 s collecting (11 full
-collections of ~275k objects, 117 ms each). With 10,000: 0.71 s of 4.9 s, one full collection.
-Young collections hold at most this many objects, a few ms each.
+requests promote them towards the oldest generation, whose full collections then walk them all,
+and searches over a large dataset spent much of their time collecting. A larger threshold makes
+full collections rare; a young collection still holds at most this many objects.
 """
 
 

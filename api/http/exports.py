@@ -148,7 +148,7 @@ def ndjson(dataset: Dataset, stem: str) -> bytes:
 class Exports:
     """The export files, each built on its first request (or first listing), then kept.
 
-    Not at start-up: at 100k claims the JSON-LD alone takes seconds and hundreds of MB to build.
+    Not at start-up: on a large dataset the JSON-LD alone is slow and large to build.
     """
 
     def __init__(self, dataset: Dataset) -> None:

@@ -45,10 +45,10 @@ def gc_paused() -> Iterator[None]:
     """Runs the block with the cyclic garbage collector off (as it was before, after it).
 
     Loading and writing allocate millions of long-lived objects and no cycles; every collection
-    triggered meanwhile walks all of them again (at 100k claims, 26 of the 41 s the load took).
-    Before the collector is switched back on, everything allocated meanwhile moves to the oldest
-    generation (`freeze` then `unfreeze`: two list splices): left in the youngest, the first
-    collections after the block would each walk those millions of objects once more (0.5 s each).
+    triggered meanwhile walks all of them again (most of a large load's time). Before the collector
+    is switched back on, everything allocated meanwhile moves to the oldest generation (`freeze`
+    then `unfreeze`: two list splices): left in the youngest, the first collections after the
+    block would each walk those millions of objects once more.
     """
     enabled = gc.isenabled()
     gc.disable()

@@ -828,10 +828,9 @@ def open_dataset(path: Path, *, store: Store | None = None) -> StoredDataset:
     are decoded at once (one statement each).
 
     Decoding them while opening puts them among what the app freezes (`gc.freeze()` after start-up,
-    api/http/app.py), so the collector never walks them on a request's time: served under load, the
-    large request (synthetic 1k claims) costs ~15% less CPU that way than with its records decoded
-    (and left to the collector) on first use. A large snapshot's start does not pay for it (at 100k
-    claims its small stems are ~2,200 records, ~0.1 s): those are decoded whole on first read.
+    api/http/app.py), so the collector never walks them on a request's time (a large request then
+    costs less CPU under load). A large snapshot's start does not pay for it: those stems are
+    decoded whole on first read.
     `store`: the file, already open (as `ensure_snapshot` has it after checking its manifest).
     Raises SnapshotError if the file is missing or not a snapshot of this format.
     """

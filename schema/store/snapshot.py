@@ -593,7 +593,7 @@ class _Snapshot:
             tables = "SELECT type, name, sql FROM part.sqlite_schema ORDER BY rowid"
             for kind, name, sql in conn.execute(tables).fetchall():
                 # Into an empty table of the same definition, INSERT ... SELECT copies the rows'
-                # bytes (SQLite's transfer optimisation): 60 MB at 100k claims in ~0.1 s.
+                # bytes (SQLite's transfer optimisation), without decoding them.
                 if kind == "table":
                     if not sql.startswith("CREATE TABLE "):
                         raise ValueError(f"a @runs_with_inputs writer made {name}: not a plain table")
@@ -627,7 +627,7 @@ class _Snapshot:
 TWO_PROCESSES_FROM = 8 << 20
 """Fixture bytes from which `build_snapshot` writes the record tables in a second process (when
 this process may run on two CPUs or more). Below it a fork and a second parse cost more than they
-save: at 3k claims (6 MB) one process took 0.59 s, two 0.75 s, with one core busy elsewhere."""
+save."""
 
 
 def build_snapshot(

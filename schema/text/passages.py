@@ -93,7 +93,7 @@ def fold(text: str) -> str:
     `str.split()` splits on `str.isspace` runs, as `normalise` does (which keeps one space at either
     end). `str.lower` of a whole string differs from lowering code point by code point only for
     U+0130 (which lowers to two) and U+03A3 (final sigma depends on context); texts holding either
-    take `normalise`. (`str.translate` with the quote table costs 20x the `replace` calls.)
+    take `normalise`. (`replace` per quote mark present is much cheaper than `str.translate`.)
     """
     for curly, straight in _QUOTE_PAIRS:
         if curly in text:
