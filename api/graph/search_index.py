@@ -299,14 +299,10 @@ class StoredSearchIndex:
         return self.store.in_batches(sql, params, size=_batch(wanted), most=512)
 
     def _decoded(self, stem: str, positions: Iterator[int], wanted: int) -> Iterator[Any]:
-        """The records at these positions (each one a match), decoded with one statement per kind:
-        `wanted` of them first, then four times more each time (up to 512), so a page of two
-        decodes two records, not a batch.
-
-        For claims, likewise their speakers and citations (which `search` reads to say what matched)
-        and the publication dates of the citations' articles (which a hit's `citations(asOf:)`
-        reads; decoding the articles instead was a large part of a search's time).
-        """
+        """The records at these positions (each one a match), decoded one statement per kind: `wanted`
+        first, then four times more each time (up to 512), so a page of two decodes two. For claims,
+        likewise their speakers and citations (which `search` reads) and their articles' publication
+        dates (for a hit's `citations(asOf:)`: read as a column, not by decoding the articles)."""
         records = self._records(stem)
         size = max(wanted, 1)
         while chunk := list(islice(positions, size)):

@@ -135,15 +135,13 @@ def create_app(
     snapshot: Path = DEFAULT_SNAPSHOT,
 ) -> Starlette:
     """Returns the ASGI app serving an opened snapshot's dataset, or the snapshot at `snapshot`
-    (see `open_snapshot`: built first when it is missing or does not match the directories' files).
+    (see `open_snapshot`: built first when missing or not matching the directories' files).
 
     `persisted_only`: run only the registered documents (the example queries), by hash or text.
-    Building raises schema.load.loader.FixtureError on invalid fixtures: the app never serves bad data.
-    No garbage collection runs while the dataset and its indexes are built; then the heap is frozen.
-    Loading allocates millions of long-lived objects, and every collection triggered meanwhile walks
-    all of them again (much of a large start-up); `gc.freeze()` then keeps later full
-    collections from walking them on a request's time. Loading leaves no cyclic garbage behind.
-    Then young collections run every `YOUNG_COLLECTION` allocations instead of 700 (see there).
+    Raises FixtureError on invalid fixtures: the app never serves bad data. The collector is off
+    while the dataset and its indexes are built (millions of long-lived objects, no cycles); then the
+    heap is frozen, so full collections never walk it on a request's time, and young collections run
+    every `YOUNG_COLLECTION` allocations.
     """
     was_enabled = gc.isenabled()
     gc.disable()
