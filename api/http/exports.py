@@ -152,7 +152,7 @@ class Exports:
     """
 
     def __init__(self, dataset: Dataset) -> None:
-        def table() -> bytes:  # file bytes read only now: a snapshot-backed dataset streams them
+        def table() -> bytes:  # file bytes read only now: the snapshot streams them
             return tabular.claims_csv({name: f.content for name, f in dataset.files.items()})
 
         self._builders: dict[str, tuple[Callable[[], bytes], str]] = {
