@@ -1,10 +1,9 @@
 """The HTTP server's edge, under uvicorn: a bounded request head, head and body timeouts, JSON refusals.
 
-`parley serve` runs uvicorn with httptools (about 4.5x the request rate of h11 on a cached query,
-24.0k vs 5.3k requests/s on this project's 2-core box) through `ParleyHttpProtocol`, which adds what
-neither uvicorn protocol has: a size limit on the request head, a time limit on the head and on the
-body, JSON refusals (408, 414, 431, 400) in the API's error shape, and request targets past httptools'
-64 KiB URL parser; and an access log that cuts long query strings. The settings are
+`parley serve` runs uvicorn with httptools (much faster than h11) through `ParleyHttpProtocol`,
+which adds what neither uvicorn protocol has: a size limit on the request head, time limits on
+head and body, JSON refusals (408, 414, 431, 400) in the API's error shape, request targets past
+httptools' 64 KiB URL parser, and an access log that cuts long query strings. The settings are
 api/settings.py's ServerSettings. Like api/cli.py, this module sits above the app and imports uvicorn.
 """
 

@@ -1,1 +1,1 @@
-"""Pure data layer: pydantic models, the fixture loader and in-memory indexes (no GraphQL, no HTTP)."""
+"""Pure data layer: models and catalogue, loader and checks, curation, published files, the SQLite store."""

@@ -1,14 +1,11 @@
 """Compiled execution: a validated query turned once into a plan of resolver calls, run per request.
 
-graphql-core spends ~4 µs per field on generic work (collecting fields, building resolve info,
-completing values by type) that is the same on every request for a cached document. A plan does
-that work once per document: which resolver fills which key, how each value is completed. Running
-it is then a resolver call and a dict store per field.
-
-Only the success path is compiled. A document with directives, introspection or other rare
-features gets no plan; any resolver error, null in a non-null field or surprise at run time raises
-`Fallback`, and the caller re-executes the request with graphql-core, whose error reporting then
-applies unchanged (the data is immutable and resolvers are pure, so re-running is safe).
+graphql-core's generic work per field (collecting fields, building resolve info, completing values
+by type) is the same on every request for a cached document; a plan does it once per document, so
+running it is a resolver call and a dict store per field. Only the success path is compiled: a
+document with directives, introspection or other rare features gets no plan, and any resolver
+error, null in a non-null field or surprise at run time raises `Fallback`, so the caller runs the
+request again with graphql-core and its error reporting (safe: data immutable, resolvers pure).
 """
 
 from __future__ import annotations

@@ -1,11 +1,10 @@
 """Direct calls: which fields a plan can run by calling the resolver itself, chosen while it is built.
 
-Strawberry wraps every resolver to build its own Info, convert arguments and run field extensions:
-a few microseconds per field, the largest cost of a 20-claim query once parsing and validation are
-cached. A field with no extensions or permissions whose arguments are all scalars (passed on
-unchanged) needs none of that, so a plan calls its Python resolver directly — with exactly the
-parameters its signature declares: the parent object as `self`, a real `strawberry.Info` if it asks
-for one, and its arguments under their Python names. Only strawberry's public API is read
+Strawberry wraps every resolver to build its own Info, convert arguments and run field extensions,
+the largest cost per field of a cached query. A field with no extensions or permissions whose
+arguments are all scalars (passed on unchanged) needs none of that, so a plan calls its resolver
+with exactly the parameters its signature declares (the parent as `self`, a `strawberry.Info` if
+asked for, the arguments by Python name). Only strawberry's public API is read
 (`Schema.get_field_for_type`, `StrawberryField`, `StrawberryResolver`).
 """
 

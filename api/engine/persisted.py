@@ -1,11 +1,10 @@
 """Persisted queries: Apollo's automatic persisted queries, and trusted documents (`--persisted-only`).
 
-Automatic (the default): a client sends `extensions.persistedQuery {version: 1, sha256Hash}`. A hash
-alone answers PERSISTED_QUERY_NOT_FOUND until the query has been sent once with its hash (checked:
-a wrong hash is refused); from then on the hash alone stands for the query, so a GET carries a short,
-cacheable URL. The store is an LRU bounded in bytes (texts and keys counted).
-Trusted documents: with `persisted_only`, only the registered documents run — by hash alone, or with
-their exact text — and anything else is refused.
+Automatic (the default): a hash alone (`extensions.persistedQuery {version: 1, sha256Hash}`)
+answers PERSISTED_QUERY_NOT_FOUND until the query has been sent once with its hash (checked); then
+the hash stands for the query, so a GET carries a short, cacheable URL. The store is an LRU bounded
+in bytes. Trusted documents: with `persisted_only`, only the registered documents run, by hash or
+exact text; anything else is refused.
 """
 
 from __future__ import annotations

@@ -170,12 +170,10 @@ class Engine:
     async def run(self, request: GraphQLRequest, method: str = "POST") -> tuple[int, bytes]:
         """Takes a request and returns (HTTP status, JSON body); decides where it runs (see above).
 
-        A request runs its plan at most once to the end, and graphql-core at most once: a plan that
-        fails (Fallback) hands the request to graphql-core; one that takes longer than
-        INLINE_SECONDS inline is stopped there and run again, in full, in a worker thread — and
-        that plan runs in a worker thread from then on (the inline attempt is paid once), until a
-        run of it takes under half the budget (e.g. once the engine's memo holds its records).
-        The request's query text must be known (`resolve` a persisted-query hash first).
+        A plan runs at most once to the end, and graphql-core at most once: a plan that fails (Fallback)
+        hands the request to graphql-core; one that takes longer than INLINE_SECONDS inline is stopped
+        and run again in a worker thread, where that plan then runs until a run of it takes under half
+        the budget. The query text must be known (`resolve` a persisted-query hash first).
         """
         assert request.query is not None
         prepared = self.prepare(request.query)

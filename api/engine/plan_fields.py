@@ -208,14 +208,12 @@ MEMO_CAPACITY = 50_000
 
 class Memo:
     """Completed values of sub-selections that use no variable, per record, for every plan of one
-    engine: an LRU of at most `capacity` entries in all, each entry one (selection, record) pair.
+    engine: an LRU of at most `capacity` (selection, record) entries.
 
-    The data is immutable while served and resolvers are pure, so completing the same selection of
-    the same record gives the same value every time: a plan completes it once and then reuses it.
-    A selection is a plan's list of fields of one object type (its arguments fixed in the document:
-    none depends on a variable), numbered by `table()`; a record is its wrapper's Python type and
-    its fixture id, which stay valid as long as the dataset (a fresh wrapper per resolver call does
-    not matter). Entries are shared read-only: nothing downstream mutates response data.
+    The data is immutable while served and resolvers are pure, so a selection of a record completes to
+    the same value every time. A selection is a plan's list of fields of one object type, numbered by
+    `table()`; a record is its wrapper's type and fixture id (valid as long as the dataset). Entries
+    are shared read-only: nothing downstream mutates response data.
     """
 
     def __init__(self, capacity: int = MEMO_CAPACITY) -> None:

@@ -156,9 +156,9 @@ def _estimate(
 class CostMemo:
     """One document's costs, per operation and the values of the variables the cost depends on.
 
-    Which variables those are (the page sizes and ids that name one) is the same for every request
-    of the operation, so a request whose other variables differ (a new `asOf`, say) costs a dict
-    lookup, not a walk of the document. At most `capacity` costs are kept (then all are forgotten).
+    Those variables (page sizes, ids) are the same for every request of the operation, so a request
+    differing in others (a new `asOf`) costs a dict lookup, not a walk of the document. At most
+    `capacity` costs are kept (then all are forgotten).
     """
 
     def __init__(self, capacity: int = 64) -> None:

@@ -165,18 +165,12 @@ class _Collected:
 class _FieldMerging:
     """Estimates the work of graphql-core's OverlappingFieldsCanBeMergedRule on a document.
 
-    It walks the document the way the rule does (every selection set; every pair of fields with
-    one response name, and their sub-selections pair by pair; fields against each fragment they
-    spread; fragments pairwise, each pair once) and charges the units the rule's own meter
-    charges: 2 per field pair plus 1 per argument and up to _TYPE_UNITS for their types, 1 per
-    response name looked up in a pair of selection sets, 1 per fields-against-fragment step, 2 per
-    fragment pair, 1 per spread. Without types it assumes every pair is compared all the way
-    down (the rule stops at the first conflict). It is meant as an upper bound: the tests check
-    it against graphql-core's own meter on the README, the examples, introspection and attack
-    shapes (and 1,200 random documents never beat it); the known gap is that the rule may redo a
-    memoised fields/fragment pair once more for mutually exclusive parents. It raises _OverBudget
-    as soon as the charge passes `budget`, so its own work is at most the budget plus one pass
-    over the document.
+    It walks the document as the rule does (pairs of fields of one response name and their
+    sub-selections, fields against the fragments they spread, fragment pairs once) and charges the
+    units the rule's own meter charges, assuming every pair is compared all the way down. It is an
+    upper bound, checked by the tests against graphql-core's meter; the known gap is that the rule
+    may redo a memoised fields/fragment pair for mutually exclusive parents. It raises _OverBudget
+    once the charge passes `budget`, so its own work is at most the budget plus one pass.
     """
 
     def __init__(self, fragments: Mapping[str, FragmentDefinitionNode], budget: int) -> None:

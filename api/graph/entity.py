@@ -1,12 +1,10 @@
 """What an entity is to the schema, and the one mechanism every entity's root fields come from.
 
-An entity module (sources, people, negotiations, claims, discrepancies) defines its strawberry type,
-its filter input and what it can be ordered by, and declares an `Entity` with them.
-Declaring it registers the type in `api.graph.type_registry`, so other modules' resolvers wrap
-records of it with `wrap("Person", record)` and name its GraphQL type with
-`lazy("Person", "api.graph.people")` instead of importing the module: no import cycle.
-`api.graph.registry` lists the entities in fixture order; `api.graph.schema` makes from each one a
-slug lookup and a connection (as swapi-graphql's `rootFieldByID`/`rootConnection` do).
+An entity module defines its strawberry type, its filter input and its order keys, and declares an
+`Entity` with them, which registers the type in `api.graph.type_registry` (so other modules wrap
+and name it without importing it). `api.graph.registry` finds each catalogued entity's `Entity`;
+`api.graph.schema` makes from each a slug lookup and a connection (as swapi-graphql's
+`rootFieldByID`/`rootConnection` do).
 """
 
 from __future__ import annotations
@@ -157,10 +155,9 @@ class Entity:
     def matching(self, context: Context, where: Any) -> Sequence[Any]:
         """Takes a Python filter (or None) and returns the records it keeps, in file order.
 
-        A filter naming an indexed reference (a claim's speaker, a citation's claim...) starts from
-        that index list instead of every record; when it names nothing else, the list *is* the answer
-        and no record is checked at all, so a page costs O(page), not O(records). The result may be
-        a shared list: callers must not change it.
+        A filter naming an indexed reference (a source's outlet, a delegate's negotiation...) starts from
+        that index list; naming nothing else, the list is the answer and no record is checked (a page
+        costs O(page)). The result may be a shared list: callers must not change it.
         """
         if where is None:
             return context.records(self.stem)
@@ -180,7 +177,7 @@ def keep(context: Context, records: Sequence[Any], where: Any) -> Sequence[Any]:
     """Returns the records that pass the filter (all of them, as given, without one), in their order.
 
     A snapshot's lazy `RecordList` gives a `RecordList` of the positions kept: the records are
-    decoded to be checked but not held (a filter keeping most of 100k claims kept them all).
+    decoded to be checked but not held, so a filter keeping most of a table does not hold it all.
     """
     if where is None:
         return records

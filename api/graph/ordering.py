@@ -104,9 +104,8 @@ def sort_records(
 ) -> list[R]:
     """Takes records in file order and returns them sorted by `field` (a key of `keys`) and direction.
 
-    Records whose key is null come last in either direction; equal keys keep file order.
-    A snapshot's `RecordList` is sorted as its positions: each record is decoded to read its key,
-    but the sorted list holds positions, not the records (they are decoded again when paged).
+    Null keys come last in either direction; equal keys keep file order. A snapshot's `RecordList`
+    is sorted as positions: each record is decoded to read its key, but not held.
     """
     if isinstance(records, RecordList):
         return cast(list[R], _sort_positions(records, context, field, direction, keys))

@@ -1,10 +1,10 @@
 """`passages(text:)`: where pasted words occur in the sources, and the claims whose evidence they touch.
 
-A thin wrapper around schema/text/passages.py (matching rules, caps and offsets are defined there). In
-memory, the seed texts are folded once per app. A snapshot stores them folded (`passage_texts`):
-a lookup scans that table in SQLite (`instr`, in file order, stopping at the page) and folds with
-offsets only the sources that hold the passage. Not FTS5: a trigram index of the seed texts costs
-3 s of build and 100 MB of snapshot at 100k claims for a scan that takes ~30 ms there.
+A thin wrapper around schema/text/passages.py (matching rules, caps and offsets are defined there).
+The snapshot stores the seed texts folded (`passage_texts`): a lookup scans that table in SQLite
+(`instr`, in file order, stopping at the page) and folds with offsets only the sources that hold
+the passage. Not FTS5: a trigram index of the seed texts would add much to the build and the file
+for a scan that is already quick.
 """
 
 from __future__ import annotations

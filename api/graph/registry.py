@@ -2,10 +2,8 @@
 
 The schema's root fields come from this one list: per entity a slug lookup (`outlet(slug)`) and a
 connection (`outlets(filter, orderBy, first, ...)`); `node(id)` and `nodes(ids)` reach every one.
-Each entity of `schema/model/catalogue.py` has an `Entity(...)` (strawberry type, filter input,
-order keys) in the GraphQL module named after its stem, `api/graph/<stem>.py`, or in one named
-after another entity's (`sources` declares `outlets` too). Nothing is listed here: a new entity's
-module is found by its stem.
+Nothing is listed by hand: each catalogued entity's `Entity(...)` is found in `api/graph/<stem>.py`,
+or in the module of another entity (`sources` declares `outlets` too).
 """
 
 from __future__ import annotations

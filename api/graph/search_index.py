@@ -143,7 +143,7 @@ class NameIndex:
             found |= self._holding(piece)
         # Each key is checked once per query (and remembered), so people are only ever real matches:
         # rapidfuzz decides them all in one call, which beats narrowing them in Python first
-        # (substring and length filters: 114 -> 60 us a new name at 100k claims, 656 keys held).
+        # (by substring and length).
         near = process.extract(query, found, scorer=Levenshtein.distance, score_cutoff=limit, limit=None)
         return frozenset(key for key, _, _ in near)
 
@@ -221,8 +221,7 @@ def fts_match(needle: str) -> str:
     """An FTS5 query for the rows of a trigram table whose text may hold the needle (3 characters
     or more): every third of its trigrams, and its last, all present. A superset, which each caller
     decides with the needle itself. Not the needle as a phrase: FTS5 then walks the postings, and
-    compares the positions, of every one of its trigrams, about three times the work (a new name
-    over search_people at 100k synthetic claims: 94 -> 35 us; search_claims, 8 rows: 155 -> 76 us).
+    compares the positions, of every one of its trigrams, about three times the work.
     """
     grams = {needle[i : i + 3] for i in range(0, len(needle) - 2, 3)} | {needle[-3:]}
     return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in sorted(grams))
@@ -247,7 +246,7 @@ def write_search_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Pr
     for number, (table, values) in enumerate(rows.items(), start=1):
         conn.execute(f"CREATE VIRTUAL TABLE {table} {fts}")
         # Terms pending in memory before FTS5 writes a segment (default 1 MiB): the whole table in
-        # one segment, not hundreds merged again and again (search_claims at 100k: 3.9 -> 2.2 s).
+        # one segment, not hundreds merged again and again.
         conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', {FTS_PENDING})")
         conn.executemany(f"INSERT INTO {table} (rowid, text) VALUES (?, ?)", values)
         conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
@@ -300,14 +299,10 @@ class StoredSearchIndex:
         return self.store.in_batches(sql, params, size=_batch(wanted), most=512)
 
     def _decoded(self, stem: str, positions: Iterator[int], wanted: int) -> Iterator[Any]:
-        """The records at these positions (each one a match), decoded with one statement per kind:
-        `wanted` of them first, then four times more each time (up to 512), so a page of two
-        decodes two records, not a batch.
-
-        For claims, likewise their speakers and citations (which `search` reads to say what matched)
-        and the publication dates of the citations' articles (which a hit's `citations(asOf:)`
-        reads; decoding the articles instead was a fifth of a search at 100k synthetic claims).
-        """
+        """The records at these positions (each one a match), decoded one statement per kind: `wanted`
+        first, then four times more each time (up to 512), so a page of two decodes two. For claims,
+        likewise their speakers and citations (which `search` reads) and their articles' publication
+        dates (for a hit's `citations(asOf:)`: read as a column, not by decoding the articles)."""
         records = self._records(stem)
         size = max(wanted, 1)
         while chunk := list(islice(positions, size)):

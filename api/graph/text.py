@@ -20,7 +20,7 @@ def normalise(text: str) -> str:
     Straight and curly quote marks and apostrophes compare equal after this: U+2018/U+2019 become '
     and U+201C/U+201D become ".
     """
-    if not text.isascii():  # every character _PLAIN maps is outside ASCII; translate costs 2 us
+    if not text.isascii():  # every character _PLAIN maps is outside ASCII: skip the translate
         text = text.translate(_PLAIN)
     return " ".join(text.casefold().split())  # str.split's whitespace is exactly \s's
 

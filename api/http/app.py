@@ -135,15 +135,13 @@ def create_app(
     snapshot: Path = DEFAULT_SNAPSHOT,
 ) -> Starlette:
     """Returns the ASGI app serving an opened snapshot's dataset, or the snapshot at `snapshot`
-    (see `open_snapshot`: built first when it is missing or does not match the directories' files).
+    (see `open_snapshot`: built first when missing or not matching the directories' files).
 
     `persisted_only`: run only the registered documents (the example queries), by hash or text.
-    Building raises schema.load.loader.FixtureError on invalid fixtures: the app never serves bad data.
-    No garbage collection runs while the dataset and its indexes are built; then the heap is frozen.
-    Loading allocates millions of long-lived objects, and every collection triggered meanwhile walks
-    all of them again (half of a 100k-claim start-up); `gc.freeze()` then keeps later full
-    collections from walking them on a request's time. Loading leaves no cyclic garbage behind.
-    Then young collections run every `YOUNG_COLLECTION` allocations instead of 700 (see there).
+    Raises FixtureError on invalid fixtures: the app never serves bad data. The collector is off
+    while the dataset and its indexes are built (millions of long-lived objects, no cycles); then the
+    heap is frozen, so full collections never walk it on a request's time, and young collections run
+    every `YOUNG_COLLECTION` allocations.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -163,10 +161,9 @@ YOUNG_COLLECTION = 10_000
 """Net allocations between the collector's young collections while serving (CPython's default: 700).
 
 Records a snapshot decodes on demand stay in its bounded caches; with the default, every few
-requests promote them towards the oldest generation, whose full collections then walk them all:
-at synthetic 100k claims, 1,000 never-repeated searches spent 1.66 s of 6.0 s collecting (11 full
-collections of ~275k objects, 117 ms each). With 10,000: 0.71 s of 4.9 s, one full collection.
-Young collections hold at most this many objects, a few ms each.
+requests promote them towards the oldest generation, whose full collections then walk them all,
+and searches over a large dataset spent much of their time collecting. A larger threshold makes
+full collections rare; a young collection still holds at most this many objects.
 """
 
 

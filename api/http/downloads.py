@@ -1,7 +1,7 @@
 """Byte-exact downloads with strong ETags: fixture files, their JSON Schemas, the SDL and the snapshot.
 
-A snapshot-backed app streams fixture files from the snapshot and /downloads/parley.db from the
-open snapshot file: no download is held in memory.
+Fixture files stream from the snapshot and /downloads/parley.db from the open snapshot file: no
+download is held in memory.
 """
 
 from __future__ import annotations

@@ -148,11 +148,11 @@ def ndjson(dataset: Dataset, stem: str) -> bytes:
 class Exports:
     """The export files, each built on its first request (or first listing), then kept.
 
-    Not at start-up: at 100k claims the JSON-LD alone takes seconds and hundreds of MB to build.
+    Not at start-up: on a large dataset the JSON-LD alone is slow and large to build.
     """
 
     def __init__(self, dataset: Dataset) -> None:
-        def table() -> bytes:  # file bytes read only now: a snapshot-backed dataset streams them
+        def table() -> bytes:  # file bytes read only now: the snapshot streams them
             return tabular.claims_csv({name: f.content for name, f in dataset.files.items()})
 
         self._builders: dict[str, tuple[Callable[[], bytes], str]] = {

@@ -1,17 +1,12 @@
 """`parley add-source FILE`: bring a new article into seeds/ with a source record for it.
 
-It copies the file byte for byte to seeds/NNN_<first 16 hex digits of its sha256>.txt, adds it
-to seeds/SHA256SUMS, appends a Source record to fixtures/sources.json and refreshes
-fixtures/datapackage.json. The record says only what the tool can show from the text:
-
-- the headline, when the first non-empty line looks like one (short, no final full stop), with
-  its evidence; else null with a note;
-- the outlet, with `--outlet ID`, only if the outlet's name (or an alias) is printed in the text,
-  with that span as evidence; else the command refuses;
-- author and publication date null, each with a note saying nobody has read for them yet.
-
-Its verification is `selector-checked` only: a curator still has to read the article in context.
-Nothing is written when anything is wrong.
+It copies the file byte for byte to seeds/NNN_<first 16 hex digits of its sha256>.txt, adds it to
+seeds/SHA256SUMS, appends a Source record to fixtures/sources.json and refreshes
+fixtures/datapackage.json. The record says only what the text shows: the headline when the first
+non-empty line looks like one (else null with a note); the outlet given by `--outlet ID` only if
+its name or an alias is printed in the text (else the command refuses); author and publication
+date null, each noted as not yet read for. Its verification is `selector-checked` only: a curator
+still reads the article in context. Nothing is written when anything is wrong.
 """
 
 from __future__ import annotations

@@ -1,17 +1,11 @@
 """`parley anchor`: fills in or repairs every selector's prefix, suffix, start and end from its words.
 
-The curator writes evidence as `{"source": ..., "exact": ...}`, copied from the seed, and the
-anchor computes the rest. Where the words occur more than once in the seed the curator says
-which occurrence is meant, with either
-
-- a `prefix` hint: text that must come just before `exact` (any length, e.g. "and "); a full
-  prefix written by an earlier run is such a hint too, so re-anchoring is stable; a `suffix`
-  present is used the same way, as text that must come just after; or
-- `"occurrence": N`, the N-th occurrence in the seed (1-based), removed once anchored.
-
-Stored `start`/`end` are never used to choose (they are what gets repaired): an `exact` that
-occurs more than once and is not disambiguated is refused, naming the record, the field and
-every place it occurs. Nothing is written unless every selector of every file anchors.
+The curator writes `{"source": ..., "exact": ...}`; where the words occur more than once, a
+`prefix` hint (text just before them; a full prefix from an earlier run is one, so re-anchoring is
+stable), a `suffix` likewise, or `"occurrence": N` (1-based, removed once anchored) says which.
+Stored `start`/`end` never choose: they are what gets repaired. An ambiguous `exact` is refused,
+naming the record, the field and every place it occurs; nothing is written unless every selector
+of every file anchors (docs/curating.md).
 """
 
 from __future__ import annotations

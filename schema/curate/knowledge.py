@@ -1,18 +1,11 @@
 """The outside-knowledge check: the curator's own words must not bring in facts no seed states.
 
-Checked: every note (a record's notes and a date's note), person description, claim summary,
-negotiation outcome, discrepancy subject and variant value. In them, four kinds of word must
-occur in some seed:
-
-- numbers (by value: "09" in 2025-06-09 is the 9 of "June 9-10"; "145" must be printed somewhere);
-- number words ("two", "third", ...), weekdays and months (case-insensitively; "May" only
-  capitalised, since "may" is a verb);
-- names: capitalised words. One that opens a sentence (or the text) must occur in a seed in any
-  case (so "Reports ..." passes when a seed says "reports"), unless it is a function word ("An",
-  "The"); any other must occur capitalised.
-
-Possessive "'s" is dropped and hyphenated words are checked part by part. A short, reviewed
-vocabulary of the curator's own words (fixtures/curation/vocabulary.json, each with its reason) is allowed.
+In every note, person description, claim summary, negotiation outcome, discrepancy subject and
+variant value, these words must occur in some seed: numbers, by value ("09" in 2025-06-09 is the
+9 of "June 9-10"); number words, weekdays and months (any case; "May" only capitalised, since
+"may" is a verb); capitalised words (one opening a sentence in any case, unless a function word
+such as "The"). Possessive "'s" is dropped and hyphenated words are checked part by part; the
+reviewed words of fixtures/curation/vocabulary.json are allowed (docs/curating.md).
 """
 
 from __future__ import annotations

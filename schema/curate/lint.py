@@ -1,17 +1,12 @@
 """The anchoring lint: evidence must lie where the seed speaks of the person it is evidence about.
 
-A selector can be valid (its words are at its offsets) and still point at the wrong place: the
-same words elsewhere in the seed, about someone else. Two rules catch that:
-
-- Evidence for a person's alias or affiliation (people.json), or for a delegate's title, seat or
-  lead (delegates.json), must overlap a sentence that names that person: their name or any alias.
-- A citation's evidence and cue must overlap a sentence that names the claim's speaker, or lie in
-  the sentence just before or after one (as in "...," Trump told reporters). A sentence names the
-  speaker by name or alias; an unnamed speaker also by the words of their description; and a
-  sentence with a pronoun (he, she, they, ...) names whoever the sentence before it names.
-
-A record may carry an explicit, reasoned exception: a note whose `field` is the finding's field
-(or a field above it) and whose text starts with "Anchoring exception:" followed by the reason.
+A valid selector can still point at the same words elsewhere, about someone else
+(docs/curating.md). Evidence for a person's alias or affiliation, or a delegate's title, seat or
+lead, must overlap a sentence naming that person (name or alias); a citation's evidence and cue,
+a sentence naming the claim's speaker or the one just before or after it (an unnamed speaker is
+also named by the words of their description; a sentence with a pronoun names whoever the one
+before names). A note on the field (or one above it) whose text starts with "Anchoring
+exception:" and gives the reason waives the finding.
 """
 
 from __future__ import annotations

@@ -1,14 +1,10 @@
-"""The curator's settings, kept beside the data they govern: `<fixtures>/curation/`.
+"""The curator's settings, kept beside the data they govern in `<fixtures>/curation/` (docs/curating.md).
 
-- `version.json`: the dataset's version (`{"version": "0.2.0"}`), which datapackage.json and `meta`
-  carry; bump it when a published record changes (`parley --version` is the software's version).
-- `vocabulary.json`: the curator's own words the outside-knowledge check allows, each with a reason.
-- `uncovered.json`: quoted passages no evidence needs to cover; `unattributed.json`: sentences with
-  a speech verb no citation needs to cover; each entry with its reason.
-
-Every command finds them from the fixtures directory it is given (`--fixtures`), so a copy of the
-data carries its own settings; a missing list allows nothing. None is a fixture file: they are not
-served under /fixtures/, and the loader's checks do not read them.
+`version.json` holds the dataset's version (which datapackage.json and `meta` carry; not the
+software's); `vocabulary.json` the words the outside-knowledge check allows; `uncovered.json` and
+`unattributed.json` the coverage allow-lists; each entry with its reason. Every command finds
+them from its `--fixtures` directory, so a copy of the data carries its own; a missing list allows
+nothing. They are not fixture files: not served under /fixtures/, not read by the loader's checks.
 """
 
 from __future__ import annotations

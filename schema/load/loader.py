@@ -218,13 +218,11 @@ def load_dataset(
 ) -> Dataset:
     """Takes the fixtures and seeds directories and returns the verified Dataset.
 
-    Raises FixtureError listing every problem found (files, records, references, selectors,
-    seed hashes, datapackage.json) when anything at all is wrong.
-    `for_snapshot`: the dataset is for `write_snapshot`. The same checks run and the same records
-    come back, and each record's JSON is kept too (`Dataset.bodies`), so the snapshot need not
-    serialise the records again. (Records are still compacted: skipping it saved 2 s of CPU at 100k
-    claims but cost more in page faults for the 490 MB more it left in memory.)
-    `files`: the fixture files already read (`read_fixture_files`), parsed instead of reading them.
+    Raises FixtureError listing every problem found (files, records, references, selectors, seed
+    hashes, datapackage.json). `for_snapshot`: the same checks and records, with each record's JSON
+    kept (`Dataset.bodies`) so `write_snapshot` need not serialise them again; records are still
+    compacted (skipping that cost more in page faults than it saved). `files`: the fixture files
+    already read (`read_fixture_files`).
     """
     with gc_paused():
         return _load(fixtures_dir, seeds_dir, for_snapshot, files)
@@ -266,15 +264,12 @@ class _SeedTextsElsewhere(Mapping[str, str]):
 
 
 def load_records(fixtures_dir: Path, files: Mapping[str, FixtureFile]) -> Dataset:
-    """Parses and validates fixture files already read, exactly as `load_dataset(for_snapshot=True)`
-    does, and returns their Dataset with each record's JSON (`bodies`) and selectors, but checks
-    nothing across records or against the seeds, and has no seed texts (reading them raises).
+    """Parses and validates fixture files already read, as `load_dataset(for_snapshot=True)` does,
+    but checks nothing across records or against the seeds, and has no seed texts (reading raises).
 
-    Only for the record process of a snapshot build (`schema.store.snapshot.build_snapshot`): its main
-    process loads the same bytes with `load_dataset`, every check included, and no snapshot is
-    written unless that passes. So the files are parsed by `parse_json_unchecked` (repeated keys
-    are the main process's to report) and the records are not compacted (they are dropped once
-    written): at 100k claims 7.2 s of CPU instead of 11 s.
+    Only for the record process of `build_snapshot`, whose main process runs every check on the same
+    bytes before anything is written: so repeated keys are left to it (`parse_json_unchecked`) and
+    the records, dropped once written, are not compacted, which saves CPU.
     Raises FixtureError if a file does not parse or validate.
     """
     with gc_paused():

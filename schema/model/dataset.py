@@ -1,4 +1,4 @@
-"""The loaded dataset: records by id and the in-memory indexes the API reads."""
+"""The loaded dataset: records by id and their indexes, as the loader builds them to write the snapshot."""
 
 from __future__ import annotations
 
@@ -44,11 +44,9 @@ M = TypeVar("M", bound=Verified)
 def gc_paused() -> Iterator[None]:
     """Runs the block with the cyclic garbage collector off (as it was before, after it).
 
-    Loading and writing allocate millions of long-lived objects and no cycles; every collection
-    triggered meanwhile walks all of them again (at 100k claims, 26 of the 41 s the load took).
-    Before the collector is switched back on, everything allocated meanwhile moves to the oldest
-    generation (`freeze` then `unfreeze`: two list splices): left in the youngest, the first
-    collections after the block would each walk those millions of objects once more (0.5 s each).
+    Loading and writing allocate millions of long-lived objects and no cycles, which every collection
+    would walk again. Afterwards everything allocated meanwhile moves to the oldest generation
+    (`freeze` then `unfreeze`: two list splices), so the first collections do not walk it either.
     """
     enabled = gc.isenabled()
     gc.disable()

@@ -71,13 +71,9 @@ def _table_resource(content: bytes) -> dict[str, Any]:
 def build_datapackage(
     files: Mapping[str, bytes], seed_names: Iterable[str], table: bytes | None = None, *, version: str
 ) -> bytes:
-    """Takes fixture file name -> bytes, the seed file names and the dataset's version (declared in
-    the fixtures' curation/version.json: `schema.curate.settings.dataset_version`), and returns
-    datapackage.json's bytes.
-
-    claims.csv is described from `table`, the bytes schema.publish.tabular.claims_csv gives for these files
-    (built here when not given).
-    """
+    """Takes fixture file name -> bytes, the seed file names and the dataset's version
+    (`schema.curate.settings.dataset_version`) and returns datapackage.json's bytes. claims.csv is
+    described from `table` (schema.publish.tabular.claims_csv of these files, built when not given)."""
     package = {
         "profile": "data-package",
         "name": "parley",

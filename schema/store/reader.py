@@ -55,8 +55,8 @@ LIST_CACHE = 2048
 """Index lists (positions only) kept per index at once (reaching it forgets them all)."""
 WHOLE_TABLE = 2048
 """A stem of at most this many records is decoded whole, in one statement, when its first record is
-read: its records then lie together in memory (the in-memory loader's are too, which measurably
-makes reading them faster), and every later read is a hit."""
+read: its records then lie together in memory, which makes reading them faster, and every later
+read is a hit."""
 DECODED_AT_OPEN = 8192
 """A snapshot of at most this many records in all has its small stems decoded when it is opened."""
 BATCH = 256
@@ -85,19 +85,14 @@ PROGRESS_STEPS = 10_000
 class Store:
     """One open snapshot file: a read-only, immutable connection per thread.
 
-    The file is opened once, and every connection (and `fd`: the download) reads that file,
-    whatever another process later renames into its place: SQLite follows symbolic links such as
-    /proc/self/fd/N to the name they point at, so the connections open a hard link to it of this
-    process's own (`.parley.db.<random>.open`, removed when the Store is closed or collected; one
-    left by a killed process is removed by the next build or start: `remove_leftovers`). Where
-    no link can be made (read-only directory), connections open the path, and one that would
-    open another file than `fd` raises SnapshotError instead. `sha256` is the file's, once `damage`
-    has checked it.
-    `queries` counts the statements run through it (every read of the snapshot goes through
-    `query`), so a caller can see that a warm request reads nothing. `interrupt`, when set (the
-    API sets its execution deadline there), is asked every PROGRESS_STEPS steps of a running
-    statement for an exception to stop it with: a statement over 100k rows then ends with the
-    request's timeout instead of holding its thread.
+    Every connection (and `fd`, for downloads) reads the file opened first, whatever another process
+    later renames into its place: SQLite would follow /proc/self/fd/N back to the path, so connections
+    open this process's own hard link to it (`.parley.db.<random>.open`, removed on close, or by the
+    next build or start after a kill: `remove_leftovers`). Where no link can be made (read-only
+    directory), a connection that would open another file than `fd` raises SnapshotError. `sha256`
+    is set once `damage` has checked it. `queries` counts the statements run (a warm request runs
+    none). `interrupt` (the API's deadline) is asked every PROGRESS_STEPS steps of a statement for
+    an exception to stop it with, so a long statement ends with the request's timeout.
     """
 
     interrupt: Callable[[], Exception | None] | None = None
@@ -221,12 +216,10 @@ class Store:
     ) -> array[int]:
         """Runs a query whose rows start with a record's position; returns those positions in order.
 
-        With `check`, a row's position is kept only if `check(*the row's other columns)` is true
-        (`tag` names the check in what is remembered: the same sql, params and tag, the same
-        answer). Answers are remembered, at most POSITIONS_KEPT of them holding at most
-        POSITIONS_HELD positions between them (reaching either forgets them all; the data never
-        changes), so a repeated filter runs no statement; not those of a key longer than
-        POSITIONS_KEY characters.
+        With `check`, a row is kept only if `check(*its other columns)` is true (`tag` names the check in
+        what is remembered). Answers are remembered, so a repeated filter runs no statement: at most
+        POSITIONS_KEPT of them holding POSITIONS_HELD positions (reaching either forgets them all), and
+        none whose key is longer than POSITIONS_KEY characters.
         """
         key = (sql, tuple(params), tag)
         found = self._positions.get(key)
@@ -307,13 +300,11 @@ def _release(fd: int, link: Path | None) -> None:
 class LoadedMapping(dict[K, V]):
     """A read-only Mapping whose values are loaded on first lookup and kept in the dict itself.
 
-    What was loaded is answered as a plain dict answers (in C, no Python frame: a dict subclass
-    calls `__missing__` only on a miss), which is what makes the snapshot's lookups as cheap as the
-    in-memory dataset's. A miss calls `_load` (None: there is no such key, remembered too). At most
-    `limit` values (and `limit` absent keys) are kept: reaching it forgets them all (the data never
-    changes, so forgetting costs only reading again), which bounds memory without an LRU's per-hit
-    bookkeeping. Everything that would otherwise answer from what happens to be kept (len, iteration,
-    `in`, get, ==, the views) answers for the whole mapping; it cannot be changed.
+    A hit is a plain dict lookup (no Python frame: `__missing__` runs only on a miss), which keeps
+    the snapshot's lookups cheap. A miss calls `_load` (None: no such key, remembered too). Reaching
+    `limit` values (or absent keys) forgets them all: the data never changes, and this bounds memory
+    without an LRU's per-hit bookkeeping. len, iteration, `in`, get, == and the views answer for the
+    whole mapping, never from what happens to be kept; it cannot be changed.
     """
 
     limit: int = 4096
@@ -675,11 +666,10 @@ def _picker(positions: Sequence[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
 class Lists(LoadedMapping[str, Sequence[M]]):
     """One `*_by_*` index: key -> its records in file order (only keys with records are present).
 
-    Indexes grouping a table on a column read that column's SQL index; the others, `lists` rows.
-    A list is first a lazy `RecordList` of positions; once all its records were read, the tuple of
-    them (a plain Sequence: iterated in C, as the in-memory dataset's lists are). At most
-    `limit` (`LIST_CACHE`) lists, holding at most `hold` (`RECORD_CACHE`) records between them, are
-    kept at once.
+    Indexes grouping a table on a column read that column's SQL index; the others, `lists` rows. A
+    list is a lazy `RecordList` of positions until all its records were read, then their tuple
+    (iterated in C). At most `limit` (`LIST_CACHE`) lists, holding at most `hold` (`RECORD_CACHE`)
+    records between them, are kept at once.
     """
 
     limit = LIST_CACHE
@@ -823,17 +813,13 @@ class StoredDataset(Dataset):
 
 
 def open_dataset(path: Path, *, store: Store | None = None) -> StoredDataset:
-    """Opens a snapshot read-only and returns its Dataset; records are decoded when asked for, but
-    in a small snapshot (at most DECODED_AT_OPEN records) the stems of at most `WHOLE_TABLE` records
-    are decoded at once (one statement each).
+    """Opens a snapshot read-only and returns its Dataset, records decoded when asked for.
 
-    Decoding them while opening puts them among what the app freezes (`gc.freeze()` after start-up,
-    api/http/app.py), so the collector never walks them on a request's time: served under load, the
-    large request (synthetic 1k claims) costs ~15% less CPU that way than with its records decoded
-    (and left to the collector) on first use. A large snapshot's start does not pay for it (at 100k
-    claims its small stems are ~2,200 records, ~0.1 s): those are decoded whole on first read.
-    `store`: the file, already open (as `ensure_snapshot` has it after checking its manifest).
-    Raises SnapshotError if the file is missing or not a snapshot of this format.
+    A small snapshot (at most DECODED_AT_OPEN records) has its stems of at most `WHOLE_TABLE` records
+    decoded now, so they are among what the app freezes after start-up and the collector never walks
+    them on a request's time; a large snapshot's start does not pay for that. `store`: the file,
+    already open (as `ensure_snapshot` has it). Raises SnapshotError if the file is missing or not a
+    snapshot of this format.
     """
     store = store or Store(path)
     tables: dict[str, Records[Any]] = {
@@ -880,18 +866,14 @@ def ensure_snapshot(
     hashes: Mapping[str, str] | None = None,
 ) -> tuple[StoredDataset, list[str]]:
     """Opens the snapshot at `path` if it is the file its build wrote and matches the input files
-    and code; otherwise builds it first.
+    and code, else builds it first; returns the dataset and why it was (re)built (empty: current).
 
-    Returns the dataset and why it was (re)built (empty: the snapshot on disk was current). `hashes`
-    (from `input_hashes`, e.g. worked out in a thread while the app was imported) saves hashing again.
-    Input hashes are kept beside the snapshot (`hash_cache_for`): a file is read again only when its
-    stamp (size, times, inode) moved, so a start over unchanged files costs a `stat` per file; so
-    is the snapshot's own sha256, checked against the one its build recorded (`Store.damage`): an
-    edited row or damaged pages mean a rebuild. The dataset reads the file that was checked, whatever
-    is renamed into its place later (`Store`). `build_lock` keeps concurrent workers from building it
-    twice; a start that finds no build running removes a dead one's temporary files.
-    Raises FixtureError when the inputs are invalid, and SnapshotError, in one line naming the
-    file, when it cannot be served and cannot be rebuilt (a full disk, a read-only directory).
+    `hashes` (from `input_hashes`) saves hashing again. The inputs' hashes and the snapshot's own are
+    reused while a file's stamp is unchanged (`hash_cache_for`, `Store.damage`), so a start costs a
+    `stat` per file; an edited row or damaged pages mean a rebuild. `build_lock` keeps workers from
+    building it twice; a start finding no build running removes a dead one's temporary files.
+    Raises FixtureError when the inputs are invalid, and SnapshotError, in one line naming the file,
+    when it can be neither served nor rebuilt (a full disk, a read-only directory).
     """
     cache = hash_cache_for(path)
     with contextlib.suppress(OSError), build_lock(path, wait=False):

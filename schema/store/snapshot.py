@@ -1,25 +1,12 @@
 """The verified snapshot: a loaded Dataset written once into one SQLite file that servers open read-only.
 
-Layout (docs/database.md describes every table a reader sees):
-- one table per fixture stem (`claims`, `citations`, ...), keyed by `id`, with `pos` (file order,
-  also the row id) and a typed column per scalar field, child tables for lists, `evidence`, `notes`
-  and full-text tables (`<stem>_fts`), all declared in `schema.store.layout`; the API answers root
-  filters and orders from these columns (a partial date is also kept as its first and last day,
-  `claims.said_from`/`said_to`, `sources.published_from`/`published_to`; `sources.story` is what
-  `independent_stories` counts, `people.folded_name` the casefolded name).
-- `<stem>_json(pos, body)`: each record as JSON, exactly the fields the fixture set (what the
-  engine decodes).
-- the Dataset's `*_by_*` indexes: those grouping a table on one of its columns (`claims.speaker`,
-  `citations.claim`, ...) are SQL indexes on (that column, pos); the two derived through citations
-  (`claims_by_source`, `claims_by_outlet`) are rows of `lists(name, key, seq, pos)`, as are the
-  claims naming each topic (`claims_by_topic`, for the `topic` filter).
-- `manifest(key, value)`: `format`, `code` (hash of the loader and index code that wrote it),
-  `input:fixtures/<name>` / `input:seeds/<name>` (sha256 of every input file) and `count:<stem>`.
-- `seeds(source, text)`, `files(name, sha256, bytes, content)`: seed texts, fixture bytes.
-- tables the API adds through `extra` writers (spans, claim texts, its own FTS5 search tables).
-
-Beside the file: `<name>.sha256` (its sha256 and stamp, written by its build: `check_snapshot`),
-`<name>.hashes` (the inputs' hashes by stamp: `input_hashes`) and `<name>.lock` (`build_lock`).
+The file holds the readable tables `schema.store.layout` derives from the catalogue (a table per
+stem with typed columns, child tables, full-text tables: docs/database.md), each record's JSON
+(`<stem>_json`, what the engine decodes), the `*_by_*` indexes (SQL indexes on a table's column,
+or `lists` rows for those derived through other tables), `manifest` (format, code hash, every
+input's sha256, counts), `seeds`, `files` (the fixture bytes) and the tables the API adds through
+`extra` writers. Beside it: `<name>.sha256` (`check_snapshot`), `<name>.hashes` (`input_hashes`)
+and `<name>.lock` (`build_lock`).
 
 The same inputs give the same file, byte for byte: rows go in in file order, nothing records a time,
 and the file is written in the same two parts whether one process builds it or two (`build_snapshot`).
@@ -144,11 +131,9 @@ def input_hashes(fixtures_dir: Path, seeds_dir: Path, *, cache: Path | None = No
     """Returns manifest name -> sha256 of every input file (see `input_files`).
 
     With `cache` (a JSON file), a file whose size, mtime, ctime, inode and device are those it had
-    when it was last hashed keeps that hash; any other file is read and hashed, and the cache is
-    rewritten. Writing a file always moves its ctime (which no user call can set back), so an
-    unchanged stamp means unchanged bytes; a file changed within RACY_NS of being hashed is not
-    remembered, since a second write in the same clock tick could leave its stamp unchanged (git's
-    "racy clean" rule). Without `cache`, every file is read.
+    when hashed keeps that hash (writing a file always moves its ctime); any other is read and the
+    cache rewritten. A file changed within RACY_NS of being hashed is not remembered: a second write
+    in the same clock tick could leave its stamp unchanged (git's "racy clean" rule).
     """
     known = _read_hash_cache(cache) if cache is not None else {}
     started = time.time_ns()
@@ -457,12 +442,10 @@ INPUT_WRITERS: set[ExtraWriter] = set()
 
 
 def runs_with_inputs(writer: ExtraWriter) -> ExtraWriter:
-    """Marks an extra writer that runs after the input tables, in the main process, which verified
-    the seeds; the others run with the record tables, in a two-process build the record process's.
-    A writer that reads the seed texts must be marked (the record process never reads the seeds:
-    its dataset raises when asked for one); one whose tables no record-side writer reads may be, to
-    share the work: the main process, done with its checks, would otherwise wait. Its tables must
-    be plain tables (`finish` copies them)."""
+    """Marks an extra writer that runs after the input tables, in the main process (which verified
+    the seeds); the others run with the record tables (in a two-process build, the record process).
+    A writer reading seed texts must be marked (the record process's dataset has none); one whose
+    tables no record-side writer reads may be, to share the work. Its tables must be plain tables."""
     INPUT_WRITERS.add(writer)
     return writer
 
@@ -478,10 +461,8 @@ def write_snapshot(
 ) -> None:
     """Writes a loaded (verified) dataset as a snapshot at `path`, replacing any file there atomically.
 
-    `inputs` is manifest name -> sha256 of the files it was loaded from; `code` the writer's
-    `code_version`. The file is written beside `path` and renamed into place, so a server that has
-    the old snapshot open keeps reading the old one. Its two parts are written in turn, as a
-    one-process `build_snapshot` writes them (the bytes are a two-process build's too).
+    `inputs`: manifest name -> sha256 of the files it was loaded from; `code`: `code_version`. A server
+    that has the old file open keeps reading it. The bytes are those `build_snapshot` writes.
     """
     with _Snapshot(path) as snapshot, gc_paused(), _writing(path):
         snapshot.write_records(dataset, extra, progress)
@@ -490,12 +471,11 @@ def write_snapshot(
 
 
 class _Snapshot:
-    """The temporary files a snapshot is written as, beside `path`: the record tables
-    (`write_records`, in a two-process build the record process's), which become the snapshot, and
-    the input tables (`write_inputs`, written meanwhile), which `finish` copies into it before
-    renaming it into place. Entering takes `build_lock` (removing a dead build's files); leaving
-    the block, with an error or not, removes both and releases it. A failure to write (full
-    disk, read-only directory) is a SnapshotError naming `path`."""
+    """The two temporary files a snapshot is written as, beside `path`: the record tables
+    (`write_records`), which become the snapshot, and the input tables (`write_inputs`), which
+    `finish` copies into it before renaming it into place. Entering takes `build_lock` (removing a
+    dead build's files); leaving, with an error or not, removes both and releases it. A failure to
+    write (full disk, read-only directory) is a SnapshotError naming `path`."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -593,7 +573,7 @@ class _Snapshot:
             tables = "SELECT type, name, sql FROM part.sqlite_schema ORDER BY rowid"
             for kind, name, sql in conn.execute(tables).fetchall():
                 # Into an empty table of the same definition, INSERT ... SELECT copies the rows'
-                # bytes (SQLite's transfer optimisation): 60 MB at 100k claims in ~0.1 s.
+                # bytes (SQLite's transfer optimisation), without decoding them.
                 if kind == "table":
                     if not sql.startswith("CREATE TABLE "):
                         raise ValueError(f"a @runs_with_inputs writer made {name}: not a plain table")
@@ -627,7 +607,7 @@ class _Snapshot:
 TWO_PROCESSES_FROM = 8 << 20
 """Fixture bytes from which `build_snapshot` writes the record tables in a second process (when
 this process may run on two CPUs or more). Below it a fork and a second parse cost more than they
-save: at 3k claims (6 MB) one process took 0.59 s, two 0.75 s, with one core busy elsewhere."""
+save."""
 
 
 def build_snapshot(
@@ -642,23 +622,15 @@ def build_snapshot(
 ) -> None:
     """Loads and verifies the fixtures and seeds (every check the loader runs), then writes the snapshot.
 
-    Raises schema.load.loader.FixtureError, with the loader's messages, when anything is invalid, and
-    SnapshotError when an input file changed while it was being read or the record process failed.
-
-    With `processes` 2 (the default from TWO_PROCESSES_FROM bytes of fixtures on), two cores work.
-    Once the fixture files are read, a forked record process (Linux: `os.fork`; it shares the
-    files' bytes copy-on-write) parses and validates the same bytes (`load_records`: no checks, no
-    seeds) and writes the record tables, the fixture files and the extra writers over records
-    (claim texts, FTS5 search tables) into the snapshot's temporary file. The main process
-    meanwhile hashes the inputs, runs the loader with every check and writes the input tables
-    (manifest, seeds, lists, writers `@runs_with_inputs`: passage texts, API indexes) into a
-    second file; once the record process has exited, having written its part, it copies them into
-    the first and renames that. A failed record process is reported as SnapshotError, and both
-    temporary files are removed on any error.
-    (Forking once the dataset is loaded does not pay: each process then copies every page of the
-    objects it touches.) One process (`processes` 1) writes the same two parts in turn: the same
-    bytes either way, and the default while other threads run (`_may_fork`). Linux only, as the
-    project is (`os.fork`, `os.sched_getaffinity`).
+    Raises FixtureError, with the loader's messages, when anything is invalid, and SnapshotError when
+    an input changed while being read or the record process failed (both temporary files are then
+    removed). With `processes` 2 (the default from TWO_PROCESSES_FROM bytes of fixtures, if
+    `_may_fork`), a record process forked once the files are read parses the same bytes
+    (`load_records`: no checks, no seeds) and writes the record tables and the writers over records,
+    while this process runs every check and writes the input tables (manifest, seeds, writers
+    `@runs_with_inputs`), copied into the record process's file once both are done. (Forked after
+    loading, each process would copy every page it touches.) One process writes the same two parts
+    in turn: the same bytes either way. Linux only (`os.fork`, `os.sched_getaffinity`).
     """
     from schema.load.loader import load_dataset, read_fixture_files
 

@@ -93,7 +93,7 @@ def fold(text: str) -> str:
     `str.split()` splits on `str.isspace` runs, as `normalise` does (which keeps one space at either
     end). `str.lower` of a whole string differs from lowering code point by code point only for
     U+0130 (which lowers to two) and U+03A3 (final sigma depends on context); texts holding either
-    take `normalise`. (`str.translate` with the quote table costs 20x the `replace` calls.)
+    take `normalise`. (`replace` per quote mark present is much cheaper than `str.translate`.)
     """
     for curly, straight in _QUOTE_PAIRS:
         if curly in text:
@@ -183,22 +183,16 @@ def find_passages(dataset: Dataset, passage: str, index: PassageIndex | None = N
     """Takes the dataset and a pasted passage; returns every place the passage occurs in a seed.
 
     Contract:
-    - Matching ignores case, treats curly and straight quotes alike (U+2018, U+2019, U+201A, U+201B
-      and U+2032 as ', U+201C, U+201D, U+201E, U+201F and U+2033 as ") and treats any run of
-      whitespace (spaces, no-break spaces, line breaks) as one space; leading and trailing
-      whitespace of the passage is dropped. It is plain substring matching: no word boundaries,
-      no stemming, no fuzziness.
-    - Each match gives the source id, `start`/`end` as 0-based code point offsets into the seed
-      text as stored (end exclusive; the same offsets as Evidence selectors), `exact` (the seed's
-      own characters there), `prefix`/`suffix` (up to 32 code points either side; `evidence()`
-      returns the whole span as an Evidence selector), and the ids of the claims that have a
-      citation whose evidence span overlaps [start, end) by at least one code point, in
-      claims.json order (empty when none).
+    - Plain substring matching (no word boundaries, stemming or fuzziness) that ignores case, treats
+      curly and straight quotes alike (`QUOTES`) and any run of whitespace as one space; the
+      passage's leading and trailing whitespace is dropped.
+    - Each match gives the source id, `start`/`end` (0-based code point offsets into the seed text as
+      stored, end exclusive, as in Evidence selectors), `exact`, `prefix`/`suffix` (up to 32 code
+      points; `evidence()` gives the selector) and, in claims.json order, the claims with a citation
+      whose evidence span overlaps [start, end).
     - Matches come in sources.json order, then by start; overlapping occurrences are all reported.
-    - Bounded cost: a passage longer than MAX_PASSAGE_LENGTH (1000) code points, or blank, raises
-      PassageError (a ValueError whose message says which); at most MAX_MATCHES (100) matches are
-      returned. One lookup is a substring search over the folded seed texts plus, per match, a
-      scan of that source's citations.
+    - A blank passage, or one longer than MAX_PASSAGE_LENGTH code points, raises PassageError; at most
+      MAX_MATCHES matches are returned.
     Pass a PassageIndex built once for the dataset to avoid folding the seeds on every call.
     """
     return (index or PassageIndex(dataset)).find(passage)

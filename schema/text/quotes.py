@@ -1,20 +1,14 @@
-"""Finds quoted passages (text between quotation marks) in a seed text.
-
-The rule, applied one line (paragraph) at a time, since a quotation never spans a line break
-in the seeds:
+"""Finds quoted passages (text between quotation marks) in a seed text, one line at a time (a
+quotation never spans a line break in the seeds).
 
 - Curly double quotes: each U+201C opens and the next U+201D closes.
-- Straight double quotes (U+0022): they pair up in order, first with second, third with fourth.
-- Single quotes, curly (U+2018 opening, U+2019 closing) or straight (U+0027): an apostrophe is
-  far more common than a quote, so a mark opens a quote only when it follows the start of the
-  line, a space or an opening mark/bracket/dash and is followed by a letter or digit; the quote
-  closes at the next closing mark (U+2019 or U+0027) that follows a non-space and is followed
-  by something other than a letter or digit. So the marks in "China's", "don't" or "Trump's"
-  (with either apostrophe) never open or close a quote, and a closing mark with no opening
-  mark before it ("countries' trade") is ignored.
+- Straight double quotes (U+0022) pair up in order: first with second, third with fourth.
+- Single quotes, curly (U+2018, U+2019) or straight (U+0027): apostrophes are far more common, so
+  a mark opens a quote only after the line's start, a space or an opening mark/bracket/dash and
+  before a letter or digit; it closes at the next U+2019 or U+0027 that follows a non-space and
+  is not followed by a letter or digit. So "China's", "don't" and "countries' trade" hold none.
 
-Passages nested in another quote (the single-quoted Liberation Day inside a double-quoted
-remark in seed 001) count on their own.
+Passages nested in another quote count on their own.
 """
 
 from __future__ import annotations

@@ -1,13 +1,11 @@
 """A bounded LRU of whole GraphQL responses, safe because the dataset never changes while served.
 
-Keys are SHA-256 digests, so a key costs 32 bytes whatever the request: first of the raw request
-(method, query string or body, and the Accept, Content-Type and Origin headers that shape the
-answer), then of the normalised request (the query as GraphQL's own lexer reads it, variables as
-canonical JSON, operationName, same headers), so requests GraphQL reads the same share an entry.
-Only an answer without errors is stored under the normalised key: errors carry the locations of
-one spelling. Every byte the cache keeps (answers, keys, the requests it remembers having seen,
-the normalised queries) counts against one budget. `api/http/middleware/cache.py` puts it in front
-of the app.
+Keys are SHA-256 digests of the raw request (method, query string or body, and the Accept,
+Content-Type and Origin headers that shape the answer) and of the normalised one (the query as
+GraphQL's lexer reads it, variables as canonical JSON, operationName), so requests GraphQL reads
+the same share an entry; only answers without errors (whose locations are one spelling's) are
+stored under the normalised key. Everything the cache keeps counts against one byte budget.
+`api/http/middleware/cache.py` puts it in front of the app.
 """
 
 from __future__ import annotations
@@ -84,10 +82,8 @@ def normalise_query(query: str, max_tokens: int = MAX_TOKENS) -> str | None:
     """Returns the query as GraphQL's lexer reads it, without the whitespace, commas and BOMs
     GraphQL ignores; None when the lexer refuses it (such a query shares no entry).
 
-    The canonical text is the token sequence with a space only where two tokens would otherwise
-    run together, so it lexes back to the same tokens: two queries get the same text exactly when
-    GraphQL reads the same tokens in them. A query with a string literal or a comment, or with
-    more than `max_tokens` tokens, is kept as sent (shared only with the very same text).
+    Tokens are joined with a space only where two would run together, so the text lexes back to the
+    same tokens. A query with a string literal, a comment or over `max_tokens` tokens is kept as sent.
     """
     if '"' in query or "#" in query:
         return query

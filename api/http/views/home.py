@@ -77,8 +77,8 @@ PAGE_CACHE_SIZE = 8
 """Rendered home pages kept, per mount path and downloads list (an export's size shows once built)."""
 
 EAGER_EXPORT_LIMIT = 20_000
-"""Up to this many citations the home page builds every export to show its size and sha256 (about 3 s
-at 10k claims); above it, an export's size shows once its first download has built it."""
+"""Up to this many citations the home page builds every export to show its size and sha256; above
+it (the build would hold up the first page), an export's size shows once its download built it."""
 
 
 def home_endpoint(

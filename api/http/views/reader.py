@@ -1,10 +1,10 @@
 """GET /sources/<id>: an article's text as stored, every cited span highlighted with who said it.
 
-The highlighted spans are `Source.citedSpans` (ApiIndex.cited_spans_by_source): one source of truth with
-the API. Each citation of the source is exactly one <mark data-citation="<id>"> (citations that quote
-the same words nest); cues and the spans sources disagree on are marked too. Where two spans cross,
-the inner one is closed and reopened around the boundary: the reopened part carries
-data-citation-part, never a second data-citation. The page is templates/reader.html.
+The spans are the API's `Source.citedSpans` (ApiIndex.cited_spans_by_source). Each citation is
+exactly one <mark data-citation="<id>"> (citations quoting the same words nest); cues and disputed
+spans are marked too. Where two spans cross, the inner one is closed and reopened around the
+boundary: the reopened part carries data-citation-part, never a second data-citation. The page
+is templates/reader.html.
 """
 
 from __future__ import annotations
