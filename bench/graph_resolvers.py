@@ -17,8 +17,8 @@ from graphql import execute_sync, parse
 import api
 from api.graph.context import Context
 from api.graph.schema import graphql_schema
+from api.http.app import open_snapshot
 from api.synth.generator import generate, write
-from schema.load.loader import load_dataset
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     root = Path(f"/tmp/parley-bench-graph-{args.claims}")
     if not (root / "fixtures").exists():
         write(generate(args.claims, seed=7), root)
-    data = load_dataset(root / "fixtures", root / "seeds")
+    data, _ = open_snapshot(root / "parley.db", root / "fixtures", root / "seeds")
     context, schema = Context.for_dataset(data), graphql_schema()
     party, claim = next(iter(data.parties)), next(iter(data.claims))
     person = next(iter(data.people.values())).name

@@ -33,12 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from api.engine.pipeline import Engine
-    from api.http.app import engine_for
+    from api.http.app import engine_for, open_snapshot
     from api.settings import Limits
-    from schema.load.loader import load_dataset
 
     fixtures, seeds = synth_dataset(1000, args.data_dir)
-    engine = engine_for(load_dataset(fixtures, seeds), Limits())
+    dataset, _ = open_snapshot(args.data_dir / "synth-1000.db", fixtures, seeds)
+    engine = engine_for(dataset, Limits())
     days = (dt.date(2030, 1, 1) + dt.timedelta(days=i) for i in range(1_000_000))  # as bench/wrk.py
 
     def one() -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     """Loads the dataset and serves the peer with uvicorn's defaults on 127.0.0.1, as `parley serve` does."""
     import uvicorn
 
-    from schema.load.loader import FixtureError, load_dataset
+    from api.http.app import open_snapshot
+    from schema.load.loader import FixtureError
 
     parser = argparse.ArgumentParser(prog="python -m bench.peer_app", description=__doc__.split("\n")[0])
     parser.add_argument("--fixtures", type=Path, default=REPO / "fixtures", help="fixtures directory")
@@ -123,12 +125,13 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("fixtures", "seeds"):
         if not getattr(args, name).is_dir():
             parser.error(f"--{name} {getattr(args, name)} is not a directory")
-    try:
-        dataset = load_dataset(args.fixtures, args.seeds)
-    except FixtureError as error:
-        print(f"bench.peer_app: refusing to start, the fixtures are invalid:\n{error}", file=sys.stderr)
-        return 1
-    uvicorn.run(create_peer_app(dataset), host="127.0.0.1", port=args.port)
+    with tempfile.TemporaryDirectory(prefix="parley-peer-") as folder:
+        try:  # the same store parley serves, built for the peer
+            dataset, _ = open_snapshot(Path(folder) / "parley.db", args.fixtures, args.seeds)
+        except FixtureError as error:
+            print(f"bench.peer_app: refusing to start, the fixtures are invalid:\n{error}", file=sys.stderr)
+            return 1
+        uvicorn.run(create_peer_app(dataset), host="127.0.0.1", port=args.port)
     return 0
 
 

@@ -172,3 +172,47 @@ class Oracle:
         """The ids of the citations the API lists for this filter and order."""
         kept = [c for c in self.data.citations.values() if self.citation_passes(c, where or {})]
         return self._ordered(kept, order, self._citation_keys())
+
+
+class FullScan:
+    """Search candidates with no index: every record of each kind, in file order (claims: each one
+    whose texts hold the needle, the one kind the snapshot's index decides rather than narrows).
+    Put in a context in place of its search index, `search` answers as a full scan would."""
+
+    def __init__(self, data: Any, claim_texts: Any) -> None:
+        self.data, self.claim_texts = data, claim_texts
+
+    def people_for(self, needle: str, text: str, wanted: int = 0) -> Any:
+        return iter(self.data.people.values())
+
+    def people_named(self, text: str) -> Any:
+        return iter(self.data.people.values())
+
+    def claims_for(self, needle: str, wanted: int = 0) -> Any:
+        texts = self.claim_texts
+        return (c for c in self.data.claims.values() if any(needle in t for t in texts[c.id]))
+
+    def sources_for(self, needle: str, wanted: int = 0) -> Any:
+        return iter(self.data.sources.values())
+
+    def outlets_for(self, needle: str, wanted: int = 0) -> Any:
+        return iter(self.data.outlets.values())
+
+    def negotiations_for(self, needle: str, wanted: int = 0) -> Any:
+        return iter(self.data.negotiations.values())
+
+
+def derived(data: Dataset) -> Any:
+    """The API's derived lookups worked out over the loader's records, as the build writes them."""
+    from types import SimpleNamespace
+
+    from api.graph.indexes import _claim_texts, _derived
+    from schema.model.catalogue import ENTITIES
+
+    speakers: dict[str, list[str]] = {}
+    return SimpleNamespace(
+        **_derived(data),
+        claim_texts={c.id: _claim_texts(data, c, speakers) for c in data.claims.values()},
+        published_to={s.id: s.published_on.latest() for s in data.sources.values() if s.published_on},
+        position={(e.stem, i): n for e in ENTITIES for n, i in enumerate(data.tables[e.stem])},
+    )

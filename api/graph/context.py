@@ -11,6 +11,7 @@ import strawberry
 from api.graph.deadline import past_deadline
 from api.graph.indexes import ApiIndex
 from schema.model.dataset import Dataset
+from schema.store.reader import StoredDataset
 
 T = TypeVar("T")
 
@@ -18,21 +19,18 @@ T = TypeVar("T")
 class Context:
     """What every resolver gets as `info.context`: the dataset and its derived indexes."""
 
-    dataset: Dataset
+    dataset: StoredDataset
     index: ApiIndex
     _records: dict[str, Sequence[Any]] = field(default_factory=dict, compare=False, repr=False)
     _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def for_dataset(cls, dataset: Dataset) -> Context:
-        """Takes a dataset and returns a context with freshly built indexes (do this once per app).
-
-        A snapshot's statements then stop at the execution's deadline (`past_deadline`).
-        """
-        store = getattr(dataset, "store", None)
-        if store is not None:
-            store.interrupt = past_deadline
-        return cls(dataset=dataset, index=ApiIndex.build(dataset))
+    def for_dataset(cls, dataset: StoredDataset) -> Context:
+        """Takes an opened snapshot's dataset and returns a context over it (do this once per app);
+        its statements then stop at the execution's deadline (`past_deadline`)."""
+        assert dataset.store is not None, "served from an opened snapshot"
+        dataset.store.interrupt = past_deadline
+        return cls(dataset=dataset, index=ApiIndex.from_store(dataset))
 
     def records(self, stem: str) -> Sequence[Any]:
         """Returns every record of a fixture stem in file order: one list per context, never copied."""

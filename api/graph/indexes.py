@@ -15,7 +15,7 @@ import orjson
 from api.graph.text import normalise
 from schema.load.selectors import dataset_evidence
 from schema.model import catalogue
-from schema.model.dataset import FIXTURE_MODELS, Dataset
+from schema.model.dataset import Dataset
 from schema.model.models import Claim, Delegate, Discrepancy, Evidence, Negotiation, Source
 from schema.store.reader import EVIDENCE_LIST, Column, Lists, LoadedMapping, Records, Store, StoredDataset
 from schema.store.snapshot import Progress, runs_with_inputs
@@ -32,7 +32,8 @@ def published_by(source: Source, as_of: dt.date) -> bool:
 
 @dataclass(frozen=True)
 class ApiIndex:
-    """Derived lookups over one Dataset; build it with `ApiIndex.build`."""
+    """Derived lookups over a snapshot's dataset (`ApiIndex.from_store`), read from the tables the
+    build wrote from the same derivations (`_derived`, `_claim_texts`)."""
 
     evidence_by_source: Mapping[str, list[Evidence]]
     cited_spans_by_source: Mapping[str, list[Evidence]]
@@ -49,25 +50,6 @@ class ApiIndex:
     published_to: Mapping[str, dt.date]
     """Source id -> the last day its publication date can mean (what `published_by` compares), for
     the sources with a known date: answered without the source's record."""
-
-    @classmethod
-    def build(cls, dataset: Dataset) -> ApiIndex:
-        """Takes a loaded dataset and returns its derived indexes (read from it, for a snapshot)."""
-        if isinstance(dataset, StoredDataset) and dataset.store is not None:
-            return cls.from_store(dataset)
-        speakers: dict[str, list[str]] = {}  # speaker id -> normalised name and aliases, shared
-        return cls(
-            **_derived(dataset),
-            claim_texts={c.id: _claim_texts(dataset, c, speakers) for c in dataset.claims.values()},
-            published_to={
-                s.id: s.published_on.latest() for s in dataset.sources.values() if s.published_on is not None
-            },
-            position={
-                (stem, record_id): i
-                for stem in FIXTURE_MODELS
-                for i, record_id in enumerate(dataset.tables[stem])
-            },
-        )
 
     @classmethod
     def from_store(cls, dataset: StoredDataset) -> ApiIndex:

@@ -23,7 +23,7 @@ from api.graph.context import Context, Info, described
 from api.graph.sources import Source
 from schema.model.catalogue import CLAIMS
 from schema.model.dataset import Dataset
-from schema.store.reader import Store, StoredDataset
+from schema.store.reader import Store
 from schema.store.snapshot import Progress, runs_with_inputs
 from schema.text.passages import MAX_MATCHES, MAX_PASSAGE_LENGTH, Candidates, PassageError, PassageIndex, fold
 from schema.text.passages import PassageMatch as Match
@@ -79,15 +79,13 @@ def passages(info: Info, text: PassageText) -> list[PassageMatch]:
 
 
 def _passage_index(context: Context) -> PassageIndex:
-    dataset = context.dataset
-    if isinstance(dataset, StoredDataset) and dataset.store is not None:
-        position = context.index.position
-        return PassageIndex(
-            dataset,
-            candidates=_stored_candidates(dataset.store),
-            claim_order=lambda claim_id: position[(CLAIMS.stem, claim_id)],
-        )
-    return PassageIndex(dataset)
+    dataset, position = context.dataset, context.index.position
+    assert dataset.store is not None  # a context is over an opened snapshot
+    return PassageIndex(
+        dataset,
+        candidates=_stored_candidates(dataset.store),
+        claim_order=lambda claim_id: position[(CLAIMS.stem, claim_id)],
+    )
 
 
 def _stored_candidates(store: Store) -> Candidates:

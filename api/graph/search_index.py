@@ -1,10 +1,8 @@
-"""Search candidates from inverted indexes, so `search` checks a few records instead of every one.
+"""Search candidates from the snapshot, so `search` checks a few records instead of every one.
 
 Each index returns, in file order, a superset of the records a search can match; `api.graph.search`
 still decides each one with its own rules, so results are exactly those of a full scan.
-- `TokenIndex`: normalised text split into words. A needle found in a text has each of its words
-  inside one word of that text, so records holding, for each needle word, a word that contains it
-  are the candidates (taken from the needle word with the fewest postings).
+- the FTS5 trigram tables (`search_<stem>`, written here): rows whose text may hold the needle.
 - `NameIndex`: fuzzy person names. `name_distance` accepts a spelling when the compacted query is
   within `tolerance` edits of its compacted form or one of its words. Split the query into
   tolerance + 1 pieces: k edits leave one piece untouched, so a match contains some piece whole
@@ -16,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import islice
 from typing import Any, cast
@@ -41,58 +39,6 @@ def _in_order(postings: Iterable[Iterable[int]]) -> Iterator[int]:
         if position != last:
             last = position
             yield position
-
-
-class TokenIndex:
-    """Word -> positions (ascending) of the records whose normalised texts hold that word."""
-
-    def __init__(self, texts: Iterable[Sequence[str | None]], *, normalised: bool = False) -> None:
-        self.postings: dict[str, list[int]] = {}
-        fold = (lambda text: text) if normalised else normalise
-        for position, record_texts in enumerate(texts):
-            tokens = {t for text in record_texts if text for t in fold(text).split(" ") if t}
-            for token in tokens:
-                self.postings.setdefault(token, []).append(position)
-        self._containing = lru_cache(maxsize=4096)(self._tokens_containing)
-        self._narrow = lru_cache(maxsize=1024)(self._intersection)
-
-    def _tokens_containing(self, piece: str) -> tuple[str, ...]:
-        return tuple(t for t in self.postings if piece in t)
-
-    def _lists(self, piece: str) -> list[list[int]]:
-        return [self.postings[t] for t in self._containing(piece)]
-
-    def _intersection(self, needle: str) -> tuple[int, ...] | None:
-        """The positions holding, for every needle word, a word containing it; None if too broad."""
-        by_size = sorted((sum(map(len, lists)), lists) for lists in map(self._lists, needle.split(" ")))
-        if by_size[0][0] > BROAD:
-            return None
-        found = {p for posting in by_size[0][1] for p in posting}
-        for size, lists in by_size[1:]:
-            if size > BROAD or not found:
-                break  # a superset is enough: each candidate is checked anyway
-            found &= {p for posting in lists for p in posting}
-        return tuple(sorted(found))
-
-    def candidates(self, needle: str) -> Iterator[int]:
-        """Takes a normalised needle; yields in file order every position whose texts may hold it.
-
-        Narrow needles are answered from a memo of the intersection of their words' postings;
-        broad ones (a common word) stream the postings of their rarest word, in order, lazily.
-        """
-        narrowed = self._narrow(needle)
-        if narrowed is not None:
-            return iter(narrowed)
-        rarest = min((self._lists(piece) for piece in needle.split(" ")), key=_total)
-        return _in_order(rarest)
-
-
-def _total(lists: list[list[int]]) -> int:
-    return sum(len(posting) for posting in lists)
-
-
-BROAD = 20_000
-"""Postings beyond which a needle word is too common to intersect: its records are streamed instead."""
 
 
 SHORT_KEY = 6
@@ -155,63 +101,6 @@ class NameIndex:
         return list(_in_order(self.people[k] for k in self._near(q)))
 
 
-class SearchIndex:
-    """The indexes behind `search`, over one dataset, each position being a record's place in its file."""
-
-    def __init__(self, dataset: Dataset, claim_texts: Mapping[str, list[str]]) -> None:
-        self.people: list[models.Person] = list(dataset.people.values())
-        self.claims: list[models.Claim] = list(dataset.claims.values())
-        self.sources: list[models.Source] = list(dataset.sources.values())
-        self.outlets: list[models.Outlet] = list(dataset.outlets.values())
-        self.negotiations: list[models.Negotiation] = list(dataset.negotiations.values())
-        self.claim_texts = [claim_texts[c.id] for c in self.claims]
-        self.person_words = TokenIndex(_person_texts(p) for p in self.people)
-        self.person_names = NameIndex([p.name, *(a.name for a in p.aliases)] for p in self.people)
-        self.claim_words = TokenIndex(self.claim_texts, normalised=True)
-        self.source_words = TokenIndex(
-            [None if s.headline is None else s.headline.value, None if s.author is None else s.author.value]
-            for s in self.sources
-        )
-        self.outlet_words = TokenIndex([o.name, *(a.name for a in o.aliases)] for o in self.outlets)
-        self.negotiation_words = TokenIndex(
-            [n.name, *(None if p is None else p.value for p in (n.location, n.venue, n.host))]
-            for n in self.negotiations
-        )
-
-    def people_for(self, needle: str, text: str, wanted: int = 0) -> Iterator[models.Person]:
-        """People whose names, aliases or description may hold the needle, or whose name is near `text`
-        (`wanted`, here and below: how many the caller means to take, a hint a snapshot's index uses)."""
-        near = self.person_names.candidates(text)
-        return (self.people[i] for i in _in_order([self.person_words.candidates(needle), near]))
-
-    def people_named(self, text: str) -> Iterator[models.Person]:
-        """People one of whose spellings may be within fuzzy-name distance of `text`."""
-        return (self.people[i] for i in self.person_names.candidates(text))
-
-    def claims_for(self, needle: str, wanted: int = 0) -> Iterator[models.Claim]:
-        """Claims whose quoted words, summary or speaker's names hold the needle."""
-        texts = self.claim_texts
-        for i in self.claim_words.candidates(needle):
-            if any(needle in text for text in texts[i]):
-                yield self.claims[i]
-
-    def sources_for(self, needle: str, wanted: int = 0) -> Iterator[models.Source]:
-        """Sources whose headline or author may hold the needle."""
-        return (self.sources[i] for i in self.source_words.candidates(needle))
-
-    def outlets_for(self, needle: str, wanted: int = 0) -> Iterator[models.Outlet]:
-        """Outlets whose name or aliases may hold the needle."""
-        return (self.outlets[i] for i in self.outlet_words.candidates(needle))
-
-    def negotiations_for(self, needle: str, wanted: int = 0) -> Iterator[models.Negotiation]:
-        """Negotiations whose name, location, venue or host may hold the needle."""
-        return (self.negotiations[i] for i in self.negotiation_words.candidates(needle))
-
-
-def _person_texts(p: models.Person) -> list[str | None]:
-    return [p.name, p.description, *(a.name for a in p.aliases)]
-
-
 def _joined(texts: Iterable[str | None]) -> str:
     """One FTS row: the normalised texts, one per line (a needle never holds a newline)."""
     return "\n".join(normalise(t) for t in texts if t)
@@ -262,7 +151,8 @@ def write_search_tables(dataset: Dataset, conn: sqlite3.Connection, progress: Pr
 
 
 class StoredSearchIndex:
-    """`SearchIndex` over a snapshot: candidates from its FTS5 tables, names from its spellings.
+    """The indexes behind `search` over a snapshot: candidates from its FTS5 tables, names from its
+    spellings.
 
     Every candidate is still checked by `api.graph.search`, so results equal a full scan's.
     """
@@ -356,13 +246,11 @@ def _batch(wanted: int) -> int:
     return min(max(wanted, 8), 512)
 
 
-def search_index(context: Context) -> SearchIndex | StoredSearchIndex:
+def search_index(context: Context) -> StoredSearchIndex:
     """Returns the search indexes of a context, building them on first use (once per app)."""
     return context.derived("search", _build)
 
 
-def _build(context: Context) -> SearchIndex | StoredSearchIndex:
-    if isinstance(context.dataset, StoredDataset) and context.dataset.store is not None:
-        published_to = cast(Column[dt.date], context.index.published_to)  # a snapshot's index: a Column
-        return StoredSearchIndex(context.dataset, published_to)
-    return SearchIndex(context.dataset, context.index.claim_texts)
+def _build(context: Context) -> StoredSearchIndex:
+    published_to = cast(Column[dt.date], context.index.published_to)  # a snapshot's index: a Column
+    return StoredSearchIndex(context.dataset, published_to)

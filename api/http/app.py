@@ -46,7 +46,6 @@ from api.http.views.pages import favicon_endpoint
 from api.http.views.reader import reader_endpoint
 from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS, DEFAULT_SNAPSHOT, EXAMPLES_DIR
 from api.settings import Limits
-from schema.model.dataset import Dataset
 from schema.store.reader import StoredDataset
 from schema.store.snapshot import Progress
 
@@ -167,7 +166,7 @@ full collections rare; a young collection still holds at most this many objects.
 """
 
 
-def engine_for(dataset: Dataset, limits: Limits, persisted: PersistedQueries | None = None) -> Engine:
+def engine_for(dataset: StoredDataset, limits: Limits, persisted: PersistedQueries | None = None) -> Engine:
     """The engine an app runs GraphQL with over `dataset`: its context, the search index built now
     (with the app, rather than on the first search) and the query-shape limits. The benchmarks that
     time the engine alone build it here too."""
@@ -183,7 +182,7 @@ def engine_for(dataset: Dataset, limits: Limits, persisted: PersistedQueries | N
     )
 
 
-def _build_app(dataset: Dataset, limits: Limits | None, persisted_only: bool) -> Starlette:
+def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bool) -> Starlette:
     limits = Limits.from_env() if limits is None else limits
     examples = [tab.query for tab in playground.load_examples(EXAMPLES_DIR)]
     engine = engine_for(dataset, limits, PersistedQueries(trusted=examples, persisted_only=persisted_only))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+import tempfile
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +20,11 @@ from api.graph.indexes import published_by
 from api.graph.relay import decode_cursor, encode_cursor, paginate
 from api.graph.schema import strawberry_schema
 from api.graph.text import _PLAIN, compact, name_distance, normalise, strip_diacritics
+from api.http.app import SNAPSHOT_WRITERS, snapshot_code
 from schema.model.dataset import FIXTURE_MODELS, Dataset
 from schema.model.models import Citation, PartialDate, Precision, Source, Verified
+from schema.store.reader import StoredDataset, open_dataset
+from schema.store.snapshot import write_snapshot
 from tests.api_client import dataset
 
 
@@ -115,10 +120,19 @@ def _with_extra_copies(*copies: tuple[str, bool]) -> Dataset:
     return Dataset.build(records, seeds, real.files)
 
 
+def _served(data: Dataset) -> StoredDataset:
+    """The dataset as the app serves it: written as a snapshot (in a temporary folder) and opened."""
+    if isinstance(data, StoredDataset):
+        return data
+    path = Path(tempfile.mkdtemp(prefix="parley-units-")) / "parley.db"
+    write_snapshot(data, path, {}, code=snapshot_code(), extra=SNAPSHOT_WRITERS)
+    return open_dataset(path)
+
+
 def _independent_count(data: Dataset) -> Any:
     result = strawberry_schema().execute_sync(
         '{ claim(slug: "trump-china-not-easy") { independentSourceCount outlets { slug } } }',
-        context_value=Context.for_dataset(data),
+        context_value=Context.for_dataset(_served(data)),
     )
     assert result.errors is None
     assert result.data is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,12 +16,13 @@ import api.graph.search
 import api.graph.search_index
 from api.graph.context import Context
 from api.graph.schema import graphql_schema
-from api.graph.search_index import NameIndex, SearchIndex, TokenIndex, search_index
+from api.graph.search_index import NameIndex, search_index
 from api.graph.text import compact, edit_distance, tolerance, words
+from api.http.app import open_snapshot
 from api.synth.generator import generate, write
-from schema.load.loader import load_dataset
-from schema.model.dataset import Dataset
+from schema.store.reader import StoredDataset
 from tests.api_client import dataset
+from tests.oracle import FullScan
 
 QUERY = parse(
     "query ($text: String!, $first: Int!) { search(text: $text, first: $first) { matched "
@@ -36,34 +37,12 @@ TEXTS = [
 ]  # fmt: skip
 
 
-class _Everything(SearchIndex):
-    """Candidates = every record: what search did before it had indexes (claims: each one whose
-    texts hold the needle, the one kind the index decides rather than narrows)."""
-
-    def people_for(self, needle: str, text: str, wanted: int = 0) -> Iterator[Any]:
-        return iter(self.people)
-
-    def people_named(self, text: str) -> Iterator[Any]:
-        return iter(self.people)
-
-    def claims_for(self, needle: str, wanted: int = 0) -> Iterator[Any]:
-        texts = self.claim_texts
-        return (c for i, c in enumerate(self.claims) if any(needle in t for t in texts[i]))
-
-    def sources_for(self, needle: str, wanted: int = 0) -> Iterator[Any]:
-        return iter(self.sources)
-
-    def outlets_for(self, needle: str, wanted: int = 0) -> Iterator[Any]:
-        return iter(self.outlets)
-
-    def negotiations_for(self, needle: str, wanted: int = 0) -> Iterator[Any]:
-        return iter(self.negotiations)
-
-
 @cache
-def synthetic(tmp: Path = Path("/tmp/parley-test-synth-300")) -> Dataset:
+def synthetic() -> StoredDataset:
+    tmp = Path(tempfile.mkdtemp(prefix="parley-test-synth-300-"))
     write(generate(300, seed=7), tmp)
-    return load_dataset(tmp / "fixtures", tmp / "seeds")
+    opened, _ = open_snapshot(tmp / "parley.db", tmp / "fixtures", tmp / "seeds")
+    return opened
 
 
 def _search(context: Context, text: str, first: int) -> Any:
@@ -74,16 +53,12 @@ def _search(context: Context, text: str, first: int) -> Any:
     return result.data
 
 
-@pytest.mark.parametrize("broad", [20_000, 1], ids=["intersected", "streamed"])
 @pytest.mark.parametrize("which", ["real", "synthetic"])
 @pytest.mark.parametrize("first", [100, 3])
-def test_indexed_search_equals_a_full_scan(
-    which: str, first: int, broad: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(api.graph.search_index, "BROAD", broad)  # 1: every word counts as common
+def test_indexed_search_equals_a_full_scan(which: str, first: int, monkeypatch: pytest.MonkeyPatch) -> None:
     context = Context.for_dataset(dataset() if which == "real" else synthetic())
     indexed = {text: _search(context, text, first) for text in TEXTS}
-    everything = _Everything(context.dataset, context.index.claim_texts)
+    everything = FullScan(context.dataset, context.index.claim_texts)
     monkeypatch.setattr(api.graph.search, "search_index", lambda _: everything)
     for text in TEXTS:
         assert indexed[text] == _search(context, text, first), text
@@ -109,7 +84,7 @@ def test_resolve_person_on_the_name_index_equals_a_full_scan(
         return result.data
 
     indexed = {text: resolve(text) for text in TEXTS}
-    everything = _Everything(context.dataset, context.index.claim_texts)
+    everything = FullScan(context.dataset, context.index.claim_texts)
     monkeypatch.setattr(api.graph.search, "search_index", lambda _: everything)
     for text in TEXTS:
         assert indexed[text] == resolve(text), text
@@ -119,13 +94,6 @@ def test_resolve_person_on_the_name_index_equals_a_full_scan(
 def test_the_index_is_built_once_per_context() -> None:
     context = Context.for_dataset(dataset())
     assert search_index(context) is search_index(context)
-
-
-def test_token_index_candidates_are_in_file_order_and_include_partial_words() -> None:
-    index = TokenIndex([["Rare earths", "x"], ["nothing here"], ["earth"], [None, "rarely earthy"]])
-    assert list(index.candidates("earth")) == [0, 2, 3]
-    assert list(index.candidates("rare earth")) == [0, 3]
-    assert list(index.candidates("absent")) == []
 
 
 def test_name_index_finds_spellings_within_tolerance() -> None:

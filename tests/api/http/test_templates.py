@@ -79,7 +79,7 @@ def _app_with_title(tmp_path: Path, title: str) -> TestClient:
     package = json.loads((fixtures / "datapackage.json").read_text(encoding="utf-8"))
     package["title"] = title
     (fixtures / "datapackage.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
-    return _test_client(create_app(fixtures_dir=fixtures, seeds_dir=SEEDS))
+    return _test_client(create_app(fixtures_dir=fixtures, seeds_dir=SEEDS, snapshot=tmp_path / "parley.db"))
 
 
 def test_a_title_with_markup_is_shown_as_its_text_never_as_markup(tmp_path: Path) -> None:
