@@ -48,6 +48,29 @@ def copy_data(target: Path) -> Path:
     return target
 
 
+def copy_inputs(tmp_path: Path) -> tuple[Path, Path]:
+    """Copies the fixtures and seeds under test into tmp_path; returns (fixtures, seeds)."""
+    fixtures, seeds = tmp_path / "fixtures", tmp_path / "seeds"
+    shutil.copytree(FIXTURES, fixtures)
+    shutil.copytree(SEEDS, seeds)
+    return fixtures, seeds
+
+
+def edit_summary(fixtures: Path, claim_id: str, summary: str) -> None:
+    """Changes one claim's summary and regenerates datapackage.json, as a curator would."""
+    from schema.curate.settings import dataset_version
+    from schema.publish.datapackage import build_datapackage
+
+    path = fixtures / "claims.json"
+    claims = json.loads(path.read_bytes())
+    next(c for c in claims if c["id"] == claim_id)["summary"] = summary
+    path.write_text(json.dumps(claims, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    files = {p.name: p.read_bytes() for p in fixtures.glob("*.json") if p.name != "datapackage.json"}
+    seeds = [p.name for p in (fixtures.parent / "seeds").glob("*.txt")]
+    package = build_datapackage(files, seeds, version=dataset_version(fixtures))
+    (fixtures / "datapackage.json").write_bytes(package)
+
+
 def read_records(fixtures_dir: Path, stem: str) -> list[dict[str, Any]]:
     """Returns the parsed records of fixtures_dir/<stem>.json."""
     records: list[dict[str, Any]] = json.loads((fixtures_dir / f"{stem}.json").read_text(encoding="utf-8"))

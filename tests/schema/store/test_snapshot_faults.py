@@ -31,10 +31,8 @@ import pytest
 import schema.store.snapshot
 from api.http.app import open_snapshot
 from api.synth.generator import generate, write
-from schema.curate.settings import dataset_version
-from schema.publish.datapackage import build_datapackage
 from schema.store.snapshot import OPEN_SUFFIX, RACY_NS, recorded_hash_for
-from tests.api_client import FIXTURES, SEEDS
+from tests.datafiles import copy_inputs, edit_summary
 from tests.live_server import free_port
 
 PARLEY = Path(sys.executable).parent / "parley"
@@ -43,28 +41,9 @@ SUMMARY_QUERY = f'{{ claim(slug: "{CLAIM}") {{ summary }} }}'
 SIDECARS = (".hashes", ".lock", ".sha256")
 
 
-def _copy_data(tmp_path: Path) -> tuple[Path, Path]:
-    fixtures, seeds = tmp_path / "fixtures", tmp_path / "seeds"
-    shutil.copytree(FIXTURES, fixtures)
-    shutil.copytree(SEEDS, seeds)
-    return fixtures, seeds
-
-
 def _summary_in(fixtures: Path, claim_id: str = CLAIM) -> str:
     claims = json.loads((fixtures / "claims.json").read_bytes())
     return str(next(c for c in claims if c["id"] == claim_id)["summary"])
-
-
-def _edit_summary(fixtures: Path, claim_id: str, summary: str) -> None:
-    """Changes one claim's summary and regenerates datapackage.json, as a curator would."""
-    path = fixtures / "claims.json"
-    claims = json.loads(path.read_bytes())
-    next(c for c in claims if c["id"] == claim_id)["summary"] = summary
-    path.write_text(json.dumps(claims, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    files = {p.name: p.read_bytes() for p in fixtures.glob("*.json") if p.name != "datapackage.json"}
-    seeds = [p.name for p in (fixtures.parent / "seeds").glob("*.txt")]
-    package = build_datapackage(files, seeds, version=dataset_version(fixtures))
-    (fixtures / "datapackage.json").write_bytes(package)
 
 
 def _sha256(path: Path) -> str:
@@ -134,7 +113,7 @@ def _serving(log: Path, *args: str) -> Iterator[Server]:
 
 
 def _built(tmp_path: Path) -> tuple[Path, Path, Path]:
-    fixtures, seeds = _copy_data(tmp_path)
+    fixtures, seeds = copy_inputs(tmp_path)
     snapshot = tmp_path / "build" / "parley.db"
     done = _parley("build", *_data_args(snapshot, fixtures, seeds))
     assert done.returncode == 0, done.stderr
@@ -308,7 +287,7 @@ def test_a_running_server_keeps_serving_the_file_it_checked_when_another_process
     ]
     with _serving(tmp_path / "serve.log", *_data_args(snapshot, fixtures, seeds)) as server:
         assert server.post(SUMMARY_QUERY)["data"]["claim"]["summary"] == old_summary
-        _edit_summary(fixtures, CLAIM, "A summary written after the server started.")
+        edit_summary(fixtures, CLAIM, "A summary written after the server started.")
         rebuilt = _parley("build", *_data_args(snapshot, fixtures, seeds))
         assert rebuilt.returncode == 0, rebuilt.stderr
         assert _sha256(snapshot) != old_sha  # another file is at the path now

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -23,14 +22,12 @@ from api.graph.context import Context
 from api.graph.relay import encode_global_id
 from api.graph.search_index import fts_match
 from api.http.app import create_app, open_snapshot
-from schema.curate.settings import dataset_version
 from schema.load.loader import FixtureError, load_dataset
 from schema.model.dataset import FIXTURE_MODELS, Dataset
-from schema.publish.datapackage import build_datapackage
 from schema.store.reader import WHOLE_TABLE, StoredDataset
 from schema.store.snapshot import LISTS
 from tests.api_client import client as session_client
-from tests.datafiles import EXAMPLES, FIXTURES, REPO, SEEDS
+from tests.datafiles import EXAMPLES, FIXTURES, REPO, SEEDS, copy_inputs, edit_summary
 from tests.oracle import FullScan, Oracle, derived
 
 
@@ -328,25 +325,6 @@ def test_parley_db_downloads_and_opens_with_sqlite3(tmp_path: Path) -> None:
     assert "http://testserver/downloads/parley.db" in links
 
 
-def _copy_data(tmp_path: Path) -> tuple[Path, Path]:
-    fixtures, seeds = tmp_path / "fixtures", tmp_path / "seeds"
-    shutil.copytree(FIXTURES, fixtures)
-    shutil.copytree(SEEDS, seeds)
-    return fixtures, seeds
-
-
-def _edit_summary(fixtures: Path, claim_id: str, summary: str) -> None:
-    """Changes one claim's summary and regenerates datapackage.json, as a curator would."""
-    path = fixtures / "claims.json"
-    claims = json.loads(path.read_bytes())
-    next(c for c in claims if c["id"] == claim_id)["summary"] = summary
-    path.write_text(json.dumps(claims, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    files = {p.name: p.read_bytes() for p in fixtures.glob("*.json") if p.name != "datapackage.json"}
-    seeds = [p.name for p in (fixtures.parent / "seeds").glob("*.txt")]
-    package = build_datapackage(files, seeds, version=dataset_version(fixtures))
-    (fixtures / "datapackage.json").write_bytes(package)
-
-
 def _summary_served(path: Path, fixtures: Path, seeds: Path, claim_id: str) -> tuple[str, list[str]]:
     app = create_app(snapshot=path, fixtures_dir=fixtures, seeds_dir=seeds)
     query = f'{{ claim(slug: "{claim_id}") {{ summary }} }}'
@@ -356,13 +334,13 @@ def _summary_served(path: Path, fixtures: Path, seeds: Path, claim_id: str) -> t
 
 
 def test_a_fixture_edited_after_a_build_is_rebuilt_before_it_is_served(tmp_path: Path) -> None:
-    fixtures, seeds = _copy_data(tmp_path)
+    fixtures, seeds = copy_inputs(tmp_path)
     path = tmp_path / "build" / "parley.db"
     claim_id = "trump-china-not-easy"
     first, reasons = open_snapshot(path, fixtures, seeds)
     assert reasons and "no snapshot there" in reasons[0]
     before = first.claims[claim_id].summary
-    _edit_summary(fixtures, claim_id, "An edited summary.")
+    edit_summary(fixtures, claim_id, "An edited summary.")
     dataset_after, reasons = open_snapshot(path, fixtures, seeds)
     assert "fixtures/claims.json changed" in reasons
     assert dataset_after.claims[claim_id].summary == "An edited summary." != before
@@ -373,7 +351,7 @@ def test_a_fixture_edited_after_a_build_is_rebuilt_before_it_is_served(tmp_path:
 
 
 def test_an_invalid_edit_after_a_build_refuses_to_serve_naming_file_record_and_field(tmp_path: Path) -> None:
-    fixtures, seeds = _copy_data(tmp_path)
+    fixtures, seeds = copy_inputs(tmp_path)
     path = tmp_path / "parley.db"
     open_snapshot(path, fixtures, seeds)
     claims = json.loads((fixtures / "claims.json").read_bytes())
@@ -387,7 +365,7 @@ def test_an_invalid_edit_after_a_build_refuses_to_serve_naming_file_record_and_f
 
 
 def test_an_edited_seed_is_noticed_too(tmp_path: Path) -> None:
-    fixtures, seeds = _copy_data(tmp_path)
+    fixtures, seeds = copy_inputs(tmp_path)
     path = tmp_path / "parley.db"
     open_snapshot(path, fixtures, seeds)
     seed = sorted(seeds.glob("*.txt"))[0]
@@ -398,7 +376,7 @@ def test_an_edited_seed_is_noticed_too(tmp_path: Path) -> None:
 
 
 def test_the_same_inputs_build_the_same_snapshot_byte_for_byte(tmp_path: Path) -> None:
-    fixtures, seeds = _copy_data(tmp_path)
+    fixtures, seeds = copy_inputs(tmp_path)
     a, b = tmp_path / "a.db", tmp_path / "b.db"
     open_snapshot(a, fixtures, seeds)
     open_snapshot(b, FIXTURES, SEEDS)  # other directories, same bytes
@@ -412,7 +390,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_parley_build_writes_the_snapshot_and_refuses_invalid_fixtures(tmp_path: Path) -> None:
-    fixtures, seeds = _copy_data(tmp_path)
+    fixtures, seeds = copy_inputs(tmp_path)
     out = tmp_path / "out" / "parley.db"
     done = _cli("build", "--fixtures", str(fixtures), "--seeds", str(seeds), "--snapshot", str(out))
     assert done.returncode == 0, done.stderr
