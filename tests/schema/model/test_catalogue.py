@@ -4,9 +4,11 @@ file: the rest is generated or derived, and the new entity is loaded, checked, s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -251,6 +253,13 @@ def test_adding_a_venue_takes_four_hand_edited_files(tmp_path: Path) -> None:
     assert json.loads(served["fixture"]) == [venue]
     assert [json.loads(line)["id"] for line in served["ndjson"].splitlines()] == [venue["id"]]
     assert served["schema"] == 200
+    # The database people download has its readable table, typed, with its foreign key.
+    with contextlib.closing(sqlite3.connect(f"file:{tmp_path / 'parley.db'}?mode=ro", uri=True)) as db:
+        assert db.execute("SELECT id, name, negotiation FROM venues").fetchall() == [
+            (venue["id"], name, held["id"])
+        ]
+        keys = db.execute("PRAGMA foreign_key_list(venues)").fetchall()
+        assert ("negotiations", "negotiation", "id") in {(k[2], k[3], k[4]) for k in keys}
     # The loader resolves its cross-reference like any other: a dangling one is named.
     assert "venues.json" in served["invalid"] and "unknown negotiation 'nowhere'" in served["invalid"]
 
