@@ -23,7 +23,7 @@ from api.graph.ordering import Key, Order, apply_order, order_by, sql_order
 from api.graph.refs import slug_of
 from api.graph.relay import MAX_PAGE, After, Before, Connection, First, Last, Node, decode_global_id, paginate
 from api.graph.type_registry import register_type
-from schema.store.reader import RecordList, Records, StoredDataset
+from schema.store.reader import RecordList, Records
 
 
 class Filter(Protocol):
@@ -143,7 +143,7 @@ class Entity:
         if within is not None:
             found.add(f"t.{within[0]} = ?", within[1])
         dataset = context.dataset
-        assert isinstance(dataset, StoredDataset) and dataset.store is not None, "served from a snapshot"
+        assert dataset.store is not None  # a context is over an opened snapshot (`Context.for_dataset`)
         records: Records[Any] = dataset.tables[self.stem]  # type: ignore[assignment]
         sql = f'SELECT t.pos{"" if found.check is None else ", " + found.check[0]} FROM "{self.stem}" t'
         if found.conditions:

@@ -13,7 +13,7 @@ Every record's key is its `id` (`Verified`), unique in its file.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -34,6 +34,20 @@ R = TypeVar("R", bound=Verified)
 
 Texts = Callable[[Any], list[str | None]]
 """A record -> the texts `search` looks in (None: nothing there)."""
+
+
+def walker(names: Sequence[str], convert: Callable[[Any], Any] | None = None) -> Callable[[Any], Any]:
+    """A getter of the attribute path `names` that gives None where any step along it is None, and
+    otherwise the value (through `convert`, if given)."""
+
+    def get(value: Any) -> Any:
+        for name in names:
+            value = getattr(value, name)
+            if value is None:
+                return None
+        return value if convert is None else convert(value)
+
+    return get
 
 
 @dataclass(frozen=True)
@@ -114,15 +128,7 @@ class Entry(Generic[R]):
     def value_of(self, column: str) -> Callable[[Any], Any]:
         """The value of one of `fields`' columns in a record (None where the path meets None)."""
         spec = next(s for s in self.fields if isinstance(s, F) and s.column == column)
-
-        def get(record: Any) -> Any:
-            for name in spec.path.split("."):
-                record = getattr(record, name)
-                if record is None:
-                    return None
-            return record
-
-        return get
+        return walker(spec.path.split("."))
 
     @property
     def one(self) -> str:

@@ -27,7 +27,7 @@ from pydantic.fields import FieldInfo
 
 from schema.load.references import REFERENCES
 from schema.load.selectors import iter_evidence
-from schema.model.catalogue import ENTITIES, SOURCES, Derived, Entry, PartialDateOf
+from schema.model.catalogue import ENTITIES, SOURCES, Derived, Entry, PartialDateOf, walker
 from schema.model.models import Verified
 from schema.model.values import Attested, Evidence, PartialDate
 
@@ -124,19 +124,6 @@ def _field(model: Any, path: str) -> tuple[Any, FieldInfo | None, bool, Any]:
     return kind, info, optional, holder
 
 
-def _walker(names: list[str], convert: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
-    """A getter that gives None where any step along the path is None."""
-
-    def get(value: Any) -> Any:
-        for name in names:
-            value = getattr(value, name)
-            if value is None:
-                return None
-        return value if convert is None else convert(value)
-
-    return get
-
-
 def _column(stem: str, model: Any, path: str, name: str, doc: str, spec: str) -> Column:
     """A column read at `path` of `model`'s records; its type and NOT NULL come from the model, the
     stem it names from REFERENCES (`spec`: the path as REFERENCES writes it) or, for an evidence
@@ -173,7 +160,7 @@ def _column(stem: str, model: Any, path: str, name: str, doc: str, spec: str) ->
     if not names:
         get: Callable[[Any], Any] = _identity
     elif optional or convert is not None:
-        get = _walker(names, convert)
+        get = walker(names, convert)
     else:
         get = attrgetter(".".join(names))  # one C-level call per value
     return Column(name, sql_type, doc.strip(), get, required=not optional, references=references)
