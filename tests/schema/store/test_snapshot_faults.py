@@ -34,6 +34,7 @@ from api.synth.generator import generate, write
 from schema.store.snapshot import OPEN_SUFFIX, RACY_NS, recorded_hash_for
 from tests.datafiles import copy_inputs, edit_summary
 from tests.live_server import free_port
+from tests.serving import serving
 
 PARLEY = Path(sys.executable).parent / "parley"
 CLAIM = "trump-china-not-easy"
@@ -68,7 +69,7 @@ def _left(folder: Path) -> list[str]:
 @dataclass
 class Server:
     base: str
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[bytes]
     log: Path
 
     def post(self, query: str) -> Any:
@@ -86,30 +87,9 @@ class Server:
 
 @contextlib.contextmanager
 def _serving(log: Path, *args: str) -> Iterator[Server]:
-    """Runs `parley serve` on 127.0.0.1 (stderr and stdout to `log`) until it answers /healthz."""
-    port = free_port()
-    command = [str(PARLEY), "serve", "--host", "127.0.0.1", "--port", str(port), *args]
-    with open(log, "w", encoding="utf-8") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True)
-    server = Server(f"http://127.0.0.1:{port}", process, log)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"parley serve exited with {process.returncode}:\n{server.output()}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{server.base}/healthz", timeout=2).status_code == 200:
-                    break
-            assert time.monotonic() < deadline, server.output()
-            time.sleep(0.05)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """Runs `parley serve` (tests.serving: stdout and stderr to `log`) until the block ends."""
+    with serving(log, *args) as served:
+        yield Server(served.base, served.process, log)
 
 
 def _built(tmp_path: Path) -> tuple[Path, Path, Path]:
