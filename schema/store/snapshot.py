@@ -113,18 +113,24 @@ def _read_hash_cache(path: Path) -> dict[str, Any]:
 
 
 def _write_hash_cache(path: Path, entries: Mapping[str, list[Any]]) -> None:
+    text = json.dumps({"format": HASH_CACHE_FORMAT, "files": dict(sorted(entries.items()))})
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        _replace_with(path, text)
     except OSError:
         return  # nowhere to keep it: the next check hashes those files again
+
+
+def _replace_with(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Writes `text` as the file at `path` atomically: a temporary file beside it, renamed into place."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "w") as out:
-            json.dump({"format": HASH_CACHE_FORMAT, "files": dict(sorted(entries.items()))}, out)
+        with os.fdopen(handle, "w", encoding=encoding) as out:
+            out.write(text)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
+    finally:
+        Path(temporary).unlink(missing_ok=True)  # gone already once renamed into place
 
 
 def input_hashes(fixtures_dir: Path, seeds_dir: Path, *, cache: Path | None = None) -> dict[str, str]:
@@ -208,16 +214,9 @@ def _read_record(snapshot: Path) -> tuple[str, list[int] | None] | None:
 
 
 def _write_record(snapshot: Path, digest: str, stamp: list[int]) -> None:
-    """Writes the record (`recorded_hash_for`) atomically: a temporary file renamed into place."""
-    record = recorded_hash_for(snapshot)
-    handle, temporary = tempfile.mkstemp(prefix=f".{record.name}.", suffix=".tmp", dir=record.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="ascii") as out:
-            out.write(f"{digest}  {snapshot.name}\n{_STAMP_LINE}{' '.join(map(str, stamp))}\n")
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, record)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+    """Writes the record (`recorded_hash_for`) atomically."""
+    text = f"{digest}  {snapshot.name}\n{_STAMP_LINE}{' '.join(map(str, stamp))}\n"
+    _replace_with(recorded_hash_for(snapshot), text, encoding="ascii")
 
 
 def check_snapshot(snapshot: Path, fd: int) -> tuple[str | None, str]:
