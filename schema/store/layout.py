@@ -175,11 +175,7 @@ def _dates(spec: PartialDateOf) -> tuple[Column, ...]:
     bound = path.removesuffix("_on")  # said_on -> said_from, said_to
 
     def part(get: Callable[[PartialDate], Any]) -> Callable[[Any], Any]:
-        def read(record: Any) -> Any:
-            value = getattr(record, path)
-            return None if value is None else get(value)
-
-        return read
+        return walker([path], get)  # None where the date is unknown
 
     return (
         Column(
