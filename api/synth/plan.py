@@ -91,7 +91,8 @@ class Plan:
             j if j < outlet_count else (None if j % 10 == 7 else self.rng.randrange(outlet_count))
             for j in range(sources)
         ]
-        self.people = [self._person(i) for i in range(max(20, n // 6))]
+        # Every person speaks at least once, so there are never more people than claims.
+        self.people = [self._person(i) for i in range(min(n, max(20, n // 6)))]
         self.planned_claims = self._claims()
 
     def negotiation_parties(self, k: int) -> tuple[str, str]:

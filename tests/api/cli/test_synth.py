@@ -34,6 +34,15 @@ def test_200_claims_load_and_every_selector_verifies(tmp_path: Path) -> None:
     assert len(busiest) >= 20
 
 
+@pytest.mark.parametrize("claims", [10, 19])
+def test_the_smallest_sizes_give_every_person_a_claim_and_load(tmp_path: Path, claims: int) -> None:
+    # Below 20 claims there are fewer claims than the default cast: nobody may be left unmentioned.
+    write(generate(claims), tmp_path)
+    dataset = load_dataset(tmp_path / "fixtures", tmp_path / "seeds")
+    assert len(dataset.claims) == claims
+    assert set(dataset.claims_by_speaker) == set(dataset.people)
+
+
 def test_every_seed_says_it_is_synthetic(tmp_path: Path) -> None:
     dataset = generate(50)
     texts = [content.decode("utf-8") for name, content in dataset.seeds.items() if name.endswith(".txt")]
