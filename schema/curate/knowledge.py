@@ -5,9 +5,11 @@ variant value, these words must occur in a seed the record itself cites (its own
 claim, its citations' too): numbers, by value ("09" in 2025-06-09 is the 9 of "June 9-10"); number
 words, weekdays and months (any case; "May" only capitalised, since "may" is a verb); capitalised
 words, except a sentence's first word, whose capital says nothing (unless it is a number word,
-weekday or month). The numbers of a record's own dates may be restated in its texts (a
-note shows how 2025-06-09 was computed). Possessive "'s" is dropped and hyphenated words are checked part by part; the
-reviewed words of fixtures/curation/vocabulary.json are allowed (docs/curating.md)."""
+weekday or month). The numbers of a record's own dates may be restated in its texts (a note
+shows how 2025-06-09 was computed). Possessive "'s" is dropped and hyphenated words are checked
+part by part; the reviewed words of fixtures/curation/vocabulary.json are allowed
+(docs/curating.md).
+"""
 
 from __future__ import annotations
 

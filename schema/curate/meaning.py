@@ -22,6 +22,7 @@ reason) excuses it; validate counts the excused findings and warns about entries
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -162,12 +163,14 @@ class _Texts:
         """Whether the evidence is wholly a quotation: its core lies inside quoted passages, and any
         text between two of them is a short attribution (at most ATTRIBUTION_GAP words)."""
         start, end = self.core(evidence)
-        inside = [p for p in self.quotes[evidence.source] if p.start <= start < p.end or start < p.start < end]
+        inside = [
+            p for p in self.quotes[evidence.source] if p.start <= start < p.end or start < p.start < end
+        ]
         outer = _outermost(inside)
         if not outer or not (outer[0].start <= start and end <= outer[-1].end):
             return False
         text = self.texts[evidence.source]
-        for before, after in zip(outer, outer[1:], strict=False):
+        for before, after in itertools.pairwise(outer):
             gap = text[before.end : after.start]
             if after.start > before.end and len(re.findall(r"\w+", gap)) > ATTRIBUTION_GAP:
                 return False
@@ -200,9 +203,7 @@ def _folded(text: str) -> str:
 def _hedges(text: str) -> set[int]:
     """The indexes (in HEDGES) of the hedge families the text carries."""
     folded = _folded(text)
-    return {
-        i for i, family in enumerate(HEDGES) if any(word_pattern(word).search(folded) for word in family)
-    }
+    return {i for i, family in enumerate(HEDGES) if any(word_pattern(word).search(folded) for word in family)}
 
 
 def printed_parts(evidence: Sequence[Evidence]) -> dict[str, set[tuple[str, ...]]]:
@@ -230,7 +231,7 @@ def unprinted(date: PartialDate) -> list[str]:
     """The parts of the date ("year", "month", "day") that no single source's evidence prints
     together with the others; empty when one source prints them all."""
     pieces = date.date.split("-")
-    wanted = [("year", ("y", pieces[0]))]
+    wanted: list[tuple[str, tuple[str, ...]]] = [("year", ("y", pieces[0]))]
     if len(pieces) > 1:
         wanted.append(("month", ("m", pieces[1])))
     if len(pieces) > 2:
@@ -324,7 +325,9 @@ class _Checker:
             notes = " ".join(n.note for n in record.notes if path.startswith(n.field))
             for item in evidence:
                 for cited, speaker in spans:
-                    overlaps = cited.source == item.source and cited.start < item.end and item.start < cited.end
+                    overlaps = (
+                        cited.source == item.source and cited.start < item.end and item.start < cited.end
+                    )
                     if not overlaps:
                         continue
                     said = _folded(f"{text} {notes}")
