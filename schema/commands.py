@@ -25,7 +25,16 @@ from schema.curate.coverage import (
 )
 from schema.curate.knowledge import knowledge_check, read_vocabulary, render_knowledge
 from schema.curate.lint import anchoring_lint, render_lint
-from schema.curate.settings import UNATTRIBUTED, UNCOVERED, VOCABULARY, SettingsError, setting
+from schema.curate.meaning import meaning_check, read_exceptions, read_topics, render_meaning
+from schema.curate.settings import (
+    MEANING,
+    TOPICS,
+    UNATTRIBUTED,
+    UNCOVERED,
+    VOCABULARY,
+    SettingsError,
+    setting,
+)
 from schema.load.loader import FixtureError, load_dataset, selector_count
 from schema.load.seeds import MANIFEST, parse_manifest
 from schema.model.dataset import Dataset
@@ -85,8 +94,8 @@ def _allow_list(given: Path | None, fixtures_dir: Path, name: str) -> list[Uncov
 
 
 def _lints(dataset: Dataset, fixtures_dir: Path, vocabulary_given: Path | None) -> bool:
-    """Runs the anchoring lint and the outside-knowledge check; prints their counts (stdout) and
-    each finding (stderr). True when both are clean."""
+    """Runs the anchoring lint, the outside-knowledge check and the meaning checks; prints their
+    counts (stdout) and each finding (stderr). True when all are clean."""
     lint = anchoring_lint(dataset, str(_shown(fixtures_dir)))
     for line in render_lint(lint):
         print(line)
@@ -107,7 +116,31 @@ def _lints(dataset: Dataset, fixtures_dir: Path, vocabulary_given: Path | None) 
             f"{vocabulary_path}: STALE vocabulary entry {entry.word!r}: no text needs it (remove it)",
             file=sys.stderr,
         )
-    return not lint.findings and not knowledge.findings
+    meaning_clean = _meaning(dataset, fixtures_dir)
+    return not lint.findings and not knowledge.findings and meaning_clean
+
+
+def _meaning(dataset: Dataset, fixtures_dir: Path) -> bool:
+    """Runs the meaning checks with the declared topics and reasoned exceptions of
+    `<fixtures>/curation/`; prints the summary (stdout), each finding and stale exception (stderr)."""
+    topics_path, exceptions_path = setting(fixtures_dir, TOPICS), setting(fixtures_dir, MEANING)
+    try:
+        topics = read_topics(topics_path) if topics_path.exists() else []
+        exceptions = read_exceptions(exceptions_path) if exceptions_path.exists() else []
+    except ValidationError as error:
+        print(f"cannot read the meaning checks' settings: {error}", file=sys.stderr)
+        return False
+    report = meaning_check(dataset, topics, exceptions, str(_shown(fixtures_dir)))
+    print(render_meaning(report))
+    for refusal in report.findings:
+        print(refusal, file=sys.stderr)
+    for entry in report.unused:  # a warning, as for the vocabulary: the data is fine, the list wants pruning
+        print(
+            f"{_shown(exceptions_path)}: STALE exception ({entry.rule}, {entry.record}, {entry.field}): "
+            "it excuses no finding (remove it)",
+            file=sys.stderr,
+        )
+    return not report.findings
 
 
 def coverage(argv: Sequence[str] | None = None, prog: str = "python -m schema coverage") -> int:

@@ -40,7 +40,7 @@ COUNTS = (
 """The README's count sentence (whitespace aside); test_readme_data checks it against the data."""
 
 LINT_BLOCK = "then runs two lints and prints their counts, for example:\n\n```\n"
-"""docs/curating.md: the fenced block after this text is `parley validate`'s last two lines."""
+"""docs/curating.md: the fenced block after this text is `parley validate`'s summary lines."""
 
 
 @dataclass(frozen=True)
@@ -155,13 +155,15 @@ def refreshed_readme(data: Data, text: str) -> str:
 
 
 def validate_lines(data: Data) -> list[str]:
-    """The lint counts `parley validate` prints last (two lines)."""
+    """The summary lines `parley validate` prints last: the anchoring lint, the outside-knowledge check
+    and the meaning checks."""
     from schema.commands import validate
 
     code, out = _quiet(validate, ["--fixtures", str(data.fixtures), "--seeds", str(data.seeds)], "validate")
     if code != 0:
         raise SystemExit(f"parley validate fails on {data.fixtures}:\n{out}")
-    return [line for line in out.splitlines() if line.startswith(("anchoring lint:", "outside-knowledge"))]
+    prefixes = ("anchoring lint:", "outside-knowledge", "meaning checks:")
+    return [line for line in out.splitlines() if line.startswith(prefixes)]
 
 
 def refreshed_curating(data: Data, text: str) -> str:

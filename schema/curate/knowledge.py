@@ -1,11 +1,14 @@
 """The outside-knowledge check: the curator's own words must not bring in facts no seed states.
 
 In every note, person description, claim summary, negotiation outcome, discrepancy subject and
-variant value, these words must occur in some seed: numbers, by value ("09" in 2025-06-09 is the
-9 of "June 9-10"); number words, weekdays and months (any case; "May" only capitalised, since
-"may" is a verb); capitalised words (one opening a sentence in any case, unless a function word
-such as "The"). Possessive "'s" is dropped and hyphenated words are checked part by part; the
-reviewed words of fixtures/curation/vocabulary.json are allowed (docs/curating.md).
+variant value, these words must occur in a seed the record itself cites (its own evidence; for a
+claim, its citations' too): numbers, by value ("09" in 2025-06-09 is the 9 of "June 9-10"); number
+words, weekdays and months (any case; "May" only capitalised, since "may" is a verb); capitalised
+words, except a sentence's first word, whose capital says nothing (unless it is a number word,
+weekday or month). The numbers of a record's own dates may be restated in its texts (a note
+shows how 2025-06-09 was computed). Possessive "'s" is dropped and hyphenated words are checked
+part by part; the reviewed words of fixtures/curation/vocabulary.json are allowed
+(docs/curating.md).
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, TypeAdapter
 
+from schema.load.selectors import iter_evidence
 from schema.model.dataset import FIXTURE_MODELS, Dataset
-from schema.model.models import NonEmpty, Record
+from schema.model.models import NonEmpty, PartialDate, Record
 from schema.text.sentences import QUOTES
 
 TEXT_FIELDS = frozenset({"note", "description", "summary", "subject"})
@@ -82,49 +86,6 @@ NUMBER_WORDS = frozenset(
         "dozen",
     ]
 )
-FUNCTION_WORDS = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "he",
-        "she",
-        "they",
-        "his",
-        "her",
-        "their",
-        "no",
-        "not",
-        "and",
-        "but",
-        "or",
-        "if",
-        "in",
-        "on",
-        "at",
-        "of",
-        "to",
-        "for",
-        "by",
-        "with",
-        "from",
-        "as",
-        "so",
-        "some",
-        "each",
-        "every",
-        "both",
-        "all",
-        "any",
-    }
-)
-"""Capitalised only because they open a sentence: never names."""
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_][\w']*")
 _SENTENCE_OPENER = re.compile(r"(?:^|[.!?;:\u2014(]\s*|\s[\u2014\u2013-]\s)[\"']*$")
 
@@ -209,10 +170,11 @@ def _words(text: str) -> Iterator[tuple[str, bool]]:
             yield token, opener
 
 
-def _kind(token: str, opener: bool, seeds: _SeedWords) -> str | None:
-    """Returns what the token is when no seed prints it ("number", "weekday", ...), else None."""
+def _kind(token: str, opener: bool, seeds: _SeedWords, own: set[float]) -> str | None:
+    """Returns what the token is when no seed prints it ("number", "weekday", ...), else None;
+    `own` holds the numbers of the record's own dates, which its notes may restate."""
     if token[0].isdigit():
-        return None if _numbers(token) <= seeds.numbers else "number"
+        return None if _numbers(token) <= seeds.numbers | own else "number"
     folded = token.casefold()
     if folded in WEEKDAYS:
         return None if folded in seeds.folded else "weekday"
@@ -220,28 +182,56 @@ def _kind(token: str, opener: bool, seeds: _SeedWords) -> str | None:
         return None if token.capitalize() in seeds.words else "month"
     if folded in NUMBER_WORDS:
         return None if folded in seeds.folded else "number word"
-    if not token[0].isupper():
+    if not token[0].isupper() or opener:
         return None
-    if opener:
-        return None if folded in seeds.folded or folded in FUNCTION_WORDS else "name"
     return None if token in seeds.words else "name"
+
+
+def partial_dates(value: object, path: str = "") -> Iterator[tuple[str, PartialDate]]:
+    """Yields (dotted path, PartialDate) for every date in a record."""
+    if isinstance(value, PartialDate):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from partial_dates(getattr(value, name), f"{path}.{name}" if path else name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from partial_dates(item, f"{path}[{index}]")
+
+
+def _cited_seeds(dataset: Dataset) -> dict[tuple[str, str], frozenset[str]]:
+    """(file stem, record id) -> the sources whose seeds the record cites: its own evidence, and for
+    a claim its citations' evidence too (a summary restates what they quote)."""
+    cited: dict[tuple[str, str], set[str]] = {}
+    for stem in FIXTURE_MODELS:
+        for record in dataset.tables[stem].values():
+            cited[(stem, record.id)] = {evidence.source for _, evidence in iter_evidence(record)}
+    for citation in dataset.citations.values():
+        cited[("claims", citation.claim)] |= {evidence.source for _, evidence in iter_evidence(citation)}
+    return {key: frozenset(sources) for key, sources in cited.items()}
 
 
 def knowledge_check(
     dataset: Dataset, vocabulary: Sequence[Allowed], fixtures_dir: str = "fixtures"
 ) -> KnowledgeReport:
-    """Takes a loaded dataset and the vocabulary; returns every word no seed prints, per text."""
-    seeds = _SeedWords(list(dataset.seed_texts.values()))
+    """Takes a loaded dataset and the vocabulary; returns every word no seed the record cites prints."""
+    cited = _cited_seeds(dataset)
+    words: dict[frozenset[str], _SeedWords] = {}
     allowed = {entry.word: entry for entry in vocabulary}
     used: set[str] = set()
     report = KnowledgeReport()
     for stem in FIXTURE_MODELS:
         for record in dataset.tables[stem].values():
+            sources = cited.get((stem, record.id), frozenset())
+            if sources not in words:
+                words[sources] = _SeedWords([dataset.seed_texts[s] for s in sorted(sources)])
+            seeds = words[sources]
+            own = {n for _, date in partial_dates(record) for n in _numbers(date.date)}
             for path, text in curator_texts(record):
                 report.texts += 1
                 seen: set[str] = set()
                 for token, opener in _words(text):
-                    kind = _kind(token, opener, seeds)
+                    kind = _kind(token, opener, seeds, own)
                     if kind is None or token in seen:
                         continue
                     seen.add(token)

@@ -2,7 +2,8 @@
 
 `version.json` holds the dataset's version (which datapackage.json and `meta` carry; not the
 software's); `vocabulary.json` the words the outside-knowledge check allows; `uncovered.json` and
-`unattributed.json` the coverage allow-lists; each entry with its reason. Every command finds
+`unattributed.json` the coverage allow-lists; `topics.json` the declared claim topics and
+`meaning.json` the reasoned exceptions to the meaning checks; each entry with its reason. Every command finds
 them from its `--fixtures` directory, so a copy of the data carries its own; a missing list allows
 nothing. They are not fixture files: not served under /fixtures/, not read by the loader's checks.
 """
@@ -21,6 +22,8 @@ VERSION = "version.json"
 VOCABULARY = "vocabulary.json"
 UNCOVERED = "uncovered.json"
 UNATTRIBUTED = "unattributed.json"
+TOPICS = "topics.json"
+MEANING = "meaning.json"
 
 
 class SettingsError(Exception):

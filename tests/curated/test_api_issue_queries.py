@@ -177,7 +177,7 @@ def test_the_london_round() -> None:
             [
                 (
                     "Ongoing when written: in a second day, or set to continue into tomorrow;"
-                    " possibly into a third day",
+                    " Lutnick noted the talks may extend into a third day if required",
                     ["Cnews Live", "Cnews Live", "ASEAN Now", None],
                 ),
                 ("Concluded after two days", ["Caliber.Az", "EconoTimes"]),

@@ -11,7 +11,7 @@ import pytest
 
 from api.cli import main
 from api.graph.schema import SDL_PATH
-from tests.datafiles import FIXTURES, README, REPO, SEEDS
+from tests.datafiles import FIXTURES, README, REPO, SEEDS, fixture_counts
 
 PARLEY = Path(sys.executable).parent / "parley"
 
@@ -143,7 +143,9 @@ def test_serve_says_where_it_listens_and_what_it_loaded() -> None:
     assert len(found) == 1, lines
     startup = found[0]
     base = f"http://127.0.0.1:{port}"
-    assert "parley: loaded 35 claims, 37 citations, 5 sources, 22 people;" in startup, lines
+    counts = fixture_counts()
+    loaded = f"{counts['claims']} claims, {counts['citations']} citations, {counts['sources']} sources"
+    assert f"parley: loaded {loaded}, {counts['people']} people;" in startup, lines
     assert f"API {base}/graphql · playground {base}/playground · home {base}/" in startup
     # parley's own log lines are shown (logging is configured): the playground's tab list.
     assert any("parley.playground: playground tabs:" in line for line in lines), lines
