@@ -49,8 +49,11 @@ def error_response(
 
 
 async def not_found_handler(request: Request, exc: Exception) -> Response:
-    """Starlette's 404 (no route): the error page to a browser, JSON to clients."""
-    return error_response(request, 404, f"Nothing at {request.url.path}.")
+    """A 404: no route, or an endpoint's `raise HTTPException(404, message)` (its message is kept):
+    the error page to a browser, JSON to clients."""
+    detail = exc.detail if isinstance(exc, HTTPException) else None
+    default = detail is None or detail == HTTPStatus.NOT_FOUND.phrase
+    return error_response(request, 404, f"Nothing at {request.url.path}." if default else str(detail))
 
 
 async def method_not_allowed_handler(request: Request, exc: Exception) -> Response:

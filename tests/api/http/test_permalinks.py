@@ -21,8 +21,12 @@ import jsonschema
 import pytest
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.routing import Route
 
 from api.http.app import create_app
+from api.http.views import errors
 from api.http.views.permalinks import KINDS, RecordKind
 from tests.api_client import client, dataset, make_client
 from tests.datafiles import FIXTURES, read_records
@@ -239,7 +243,8 @@ def test_the_sources_index_lists_every_source_with_its_counts_and_reader_link() 
 @pytest.mark.parametrize(
     "path",
     ["/claims/no-such-claim", "/people/no-such-person", "/negotiations/no-such-negotiation",
-     "/sources/no-such-source", "/claims/no-such-claim.csl.json", "/no/such/page"],
+     "/sources/no-such-source", "/claims/no-such-claim.csl.json", "/no/such/page", "/exports/no-such-export",
+     "/downloads/no-such-file"],
 )
 def test_unknown_ids_and_paths_are_404_as_a_page_to_a_browser_and_json_to_clients(path: str) -> None:
     page = client().get(path, headers=BROWSER)
@@ -253,6 +258,19 @@ def test_unknown_ids_and_paths_are_404_as_a_page_to_a_browser_and_json_to_client
         [error] = answer.json()["errors"]
         assert error["extensions"]["code"] == "NOT_FOUND"
         assert path.rsplit("/", 1)[1].removesuffix(".csl.json") in error["message"]
+
+
+def test_an_endpoint_raising_404_keeps_its_message_as_a_page_and_as_json() -> None:
+    async def missing(request: Any) -> Any:
+        raise HTTPException(404, "No fixture file named 'x.json'.")
+
+    app = Starlette(routes=[Route("/x", missing)], exception_handlers=errors.HANDLERS)
+    page = make_client(app).get("/x", headers=BROWSER)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "No fixture file named 'x.json'." in text_of(page.text)
+    answer = make_client(app).get("/x")
+    assert answer.status_code == 404
+    assert answer.json()["errors"][0]["message"] == "No fixture file named 'x.json'."
 
 
 def test_a_wrong_method_is_405_as_a_page_to_a_browser_and_json_to_clients_and_graphql_keeps_its_own() -> None:
