@@ -19,7 +19,7 @@ DATA = {
 
 setup(
     # Discovery, so every subpackage of api/ and schema/ (api/http, api/graph, ...) is included,
-    # and their data folders (api/static/graphiql, api/http/views/templates, schema/json) too.
+    # and their data folders (api/static/graphiql, api/http/views/templates and records, schema/json) too.
     packages=[
         *find_namespace_packages(include=["api", "api.*", "schema", "schema.*"], exclude=["*.__pycache__"]),
         *(f"parley_data.{name}" for name in DATA),
@@ -31,6 +31,7 @@ setup(
         "api.static.jsonld": ["*.jsonld"],
         "api.static.graphiql": ["*"],
         "api.http.views.templates": ["*"],
+        "api.http.views.records": ["*.graphql"],
         **{f"parley_data.{name}": files for name, (_, files) in DATA.items()},
     },
 )

@@ -1,6 +1,7 @@
 """`make screenshots`: the pictures in docs/, taken with Debian's headless chromium on a real `parley serve`.
 
-The home page, the reader of seed 001 and the playground (first example run), each at 1280 and 800 px.
+The home page, the reader of seed 001 and the playground (first example run), each at 1280 and 800 px;
+the permalink page of the claim with the most citations and the /sources/ index at 1280, 800 and 360 px.
 Not part of the test run (the browser tests write only to a temporary directory).
 Usage: .venv/bin/python tools/screenshots.py [OUT_DIR]   (default docs/)
 """
@@ -15,6 +16,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -23,6 +25,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
 READER = "asean-now-fragile-progress"  # seed 001
 WIDTHS = {1280: 860, 800: 900}
 WAIT_MS = 60_000
+PERMALINK_WIDTHS = {1280: 860, 800: 900, 360: 740}
 
 
 @contextlib.contextmanager
@@ -77,10 +80,33 @@ def main() -> int:
             page.screenshot(path=str(out / name))
             written += [f"home-{width}.png", f"reader-{width}.png", name]
             context.close()
+        written += permalinks(browser, base, out)
         browser.close()
     for name in written:
         print(f"wrote {out / name}")
     return 0
+
+
+def permalinks(browser: Any, base: str, out: Path) -> list[str]:
+    """docs/claim-<width>.png (the claim cited most often, the whole page) and docs/sources-<width>.png."""
+    import json
+
+    citations = json.loads((REPO / "fixtures" / "citations.json").read_text(encoding="utf-8"))
+    counts: dict[str, int] = {}
+    for citation in citations:
+        counts[citation["claim"]] = counts.get(citation["claim"], 0) + 1
+    claim = max(counts, key=lambda c: (counts[c], c))
+    written = []
+    for width, height in PERMALINK_WIDTHS.items():
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(f"{base}/claims/{claim}")
+        page.screenshot(path=str(out / f"claim-{width}.png"), full_page=True)  # citations and how to cite
+        page.goto(f"{base}/sources/")
+        page.screenshot(path=str(out / f"sources-{width}.png"))
+        written += [f"claim-{width}.png", f"sources-{width}.png"]
+        context.close()
+    return written
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from api.graph.passages import write_passage_texts
 from api.graph.schema import graphql_schema, print_sdl, strawberry_schema
 from api.graph.search_index import search_index, write_search_tables
 from api.http import exports as exports_module
-from api.http.downloads import download_routes, not_found
+from api.http.downloads import download_routes
 from api.http.middleware.cache import ResponseCacheMiddleware
 from api.http.middleware.edge import edge_middleware
 from api.http.middleware.response_cache import ResponseCache
@@ -40,7 +40,7 @@ from api.http.transport import (
     read_graphql,
     respond,
 )
-from api.http.views import playground
+from api.http.views import errors, permalinks, playground
 from api.http.views.home import home_endpoint
 from api.http.views.pages import favicon_endpoint
 from api.http.views.reader import reader_endpoint
@@ -81,10 +81,6 @@ def graphql_endpoint(engine: Engine) -> Callable[[Request], Any]:
 async def healthz(request: Request) -> Response:
     """Liveness: answers once the dataset is loaded (the app is not built before that)."""
     return Response(b'{"status":"ok"}', media_type=JSON)
-
-
-async def _not_found(request: Request, exc: Exception) -> Response:
-    return not_found(f"Nothing at {request.url.path}.")
 
 
 SNAPSHOT_WRITERS = [write_claim_texts, write_search_tables, write_api_tables, write_passage_texts]
@@ -184,14 +180,16 @@ def engine_for(dataset: StoredDataset, limits: Limits, persisted: PersistedQueri
 
 def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bool) -> Starlette:
     limits = Limits.from_env() if limits is None else limits
-    examples = [tab.query for tab in playground.load_examples(EXAMPLES_DIR)]
+    examples = [tab.query for tab in playground.load_examples(EXAMPLES_DIR)] + permalinks.documents()
     engine = engine_for(dataset, limits, PersistedQueries(trusted=examples, persisted_only=persisted_only))
     context = engine.context
     exports = exports_module.Exports(dataset)
     routes: list[BaseRoute] = [
         Route("/", home_endpoint(dataset, exports, playground.examples()), methods=["GET"]),
         Route("/favicon.ico", favicon_endpoint, methods=["GET"]),
-        Route("/sources/{id:str}", reader_endpoint(dataset, context.index), methods=["GET"]),
+        *permalinks.routes(engine, dataset),
+        Route("/sources/{id:str}", permalinks.known_source(dataset, reader_endpoint(dataset, context.index)),
+              methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/graphql", graphql_endpoint(engine), methods=["GET", "POST"]),
         *exports_module.routes(exports),  # before the downloads: /fixtures/claims.csv is an export
@@ -205,7 +203,7 @@ def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bo
     cache = Middleware(ResponseCacheMiddleware, cache=ResponseCache(), max_request_bytes=max_request)
     app = Starlette(
         routes=routes,
-        exception_handlers={404: _not_found, **EXCEPTION_HANDLERS},
+        exception_handlers={**EXCEPTION_HANDLERS, **errors.HANDLERS},
         middleware=[cache, *edge_middleware(), cors()],
     )
     app.state.engine = engine

@@ -33,6 +33,49 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 _WILDCARDS = frozenset({"*/*", "application/*"})
 
 
+def accept_ranges(accept: str) -> list[tuple[str, float]]:
+    """Takes an Accept header; returns its media ranges (lower case, parameters but q dropped) with
+    their quality (1 when not given, 0 when unreadable), in the header's order."""
+    ranges = []
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media:
+            ranges.append((media.lower(), quality))
+    return ranges
+
+
+def best_match(accept: str | None, offers: list[str]) -> str | None:
+    """Takes an Accept header and the media types a resource has, best first on a tie; returns the one
+    to answer in, or None when the header accepts none of them (RFC 9110 12.5.1).
+
+    Each offer takes the quality of the most specific range matching it (type/subtype, then type/*,
+    then */*). No Accept header, or an empty one, takes the first offer.
+    """
+    if accept is None or not accept.strip():
+        return offers[0] if offers else None
+    ranges = accept_ranges(accept)
+    best, best_quality = None, 0.0
+    for offer in offers:
+        kind = offer.split("/")[0]
+        quality = None
+        for pattern in (offer, f"{kind}/*", "*/*"):
+            found = [q for media, q in ranges if media == pattern]
+            if found:
+                quality = max(found)
+                break
+        if quality is not None and quality > best_quality:
+            best, best_quality = offer, quality
+    return best
+
+
 def negotiate(accept: str | None) -> str | None:
     """Takes an Accept header; returns the media type to answer in, or None when neither is acceptable.
 
@@ -42,17 +85,7 @@ def negotiate(accept: str | None) -> str | None:
     if accept is None or not accept.strip():
         return JSON
     ranks: dict[str, float] = {}
-    for part in accept.split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        media = media.lower()
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
+    for media, quality in accept_ranges(accept):
         offered = JSON if media in _WILDCARDS else media
         if offered in (JSON, GRAPHQL_RESPONSE) and quality > 0:
             ranks[offered] = max(ranks.get(offered, 0.0), quality)
@@ -81,7 +114,7 @@ def graphql_status(status: int, media_type: str) -> int:
 def not_acceptable() -> Response:
     """Returns 406 for an Accept header that allows neither JSON media type."""
     message = f"This endpoint answers {GRAPHQL_RESPONSE} or {JSON}; the Accept header allows neither."
-    return respond(_error_body(message, NOT_ACCEPTABLE), 406)
+    return respond(error_body(message, NOT_ACCEPTABLE), 406)
 
 
 def payload_too_large(limit: int, what: str = "request body") -> RequestError:
@@ -175,7 +208,8 @@ async def read_graphql(request: Request, limit: int) -> GraphQLRequest:
     return request_from_json(await read_body(request, limit))
 
 
-def _error_body(message: str, code: str, **extensions: Any) -> bytes:
+def error_body(message: str, code: str, **extensions: Any) -> bytes:
+    """The JSON error body every non-GraphQL-execution error uses: one error, its message and code."""
     return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]})
 
 
@@ -185,14 +219,14 @@ async def method_not_allowed(request: Request, exc: Exception) -> Response:
     allowed = headers.get("Allow", "")
     message = f"{request.method} is not allowed on {request.url.path}; use {allowed}."
     media_type = negotiate(request.headers.get("accept")) or JSON
-    return respond(_error_body(message, METHOD_NOT_ALLOWED), 405, media_type, headers)
+    return respond(error_body(message, METHOD_NOT_ALLOWED), 405, media_type, headers)
 
 
 async def internal_error(request: Request, exc: Exception) -> Response:
     """Starlette handler for any unhandled exception: logs the traceback, answers a masked 500."""
     request_id = uuid.uuid4().hex
     logger.error("request %s failed: %s %s", request_id, request.method, request.url.path, exc_info=exc)
-    return respond(_error_body("Internal server error.", INTERNAL, requestId=request_id), 500)
+    return respond(error_body("Internal server error.", INTERNAL, requestId=request_id), 500)
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {405: method_not_allowed, Exception: internal_error}

@@ -13,7 +13,9 @@ import pytest
 from api.engine.persisted import ENTRY_OVERHEAD, PersistedQueries, sha256_hex
 from api.engine.request import GraphQLRequest
 from api.http.app import create_app
+from api.http.views import permalinks
 from tests.api_client import dataset
+from tests.datafiles import EXAMPLES
 from tests.live_server import parley_server
 from tests.nodejs import run_script
 
@@ -81,7 +83,9 @@ def test_persisted_only_runs_just_the_registered_examples() -> None:
     other = client.post("/graphql", json={"query": QUERY})
     assert other.status_code == 400
     assert other.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_REQUIRED"
-    assert len(example) == 11  # examples/*.graphql
+    # examples/*.graphql and the permalink pages' documents (their playground links)
+    examples = [path.read_text(encoding="utf-8") for path in EXAMPLES.glob("*.graphql")]
+    assert sorted(example.values()) == sorted(examples + permalinks.documents())
 
 
 def test_the_store_counts_texts_and_keys_against_its_byte_budget() -> None:

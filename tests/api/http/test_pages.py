@@ -185,7 +185,7 @@ def test_the_reader_as_json_and_a_missing_source() -> None:
     citations = read_records(FIXTURES, "citations")
     cited = [c for c in citations if c["evidence"]["source"] == "caliber-az-talks-conclude"]
     assert len(body["citations"]) == len(cited)
-    missing = client().get("/sources/nope", headers=BROWSER)
+    missing = client().get("/sources/nope")  # a browser gets the error page (test_permalinks.py)
     assert missing.status_code == 404
     assert "nope" in missing.json()["errors"][0]["message"]
 
