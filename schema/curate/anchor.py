@@ -143,6 +143,9 @@ def anchor_fixtures(fixtures_dir: Path, seeds_dir: Path, *, write: bool = True) 
     """Anchors every selector of every fixture file; writes the files that change (unless `write`
     is false) only when every selector anchored. Returns what it found and changed."""
     result = AnchorResult()
+    if not fixtures_dir.is_dir():
+        result.problems.append(f"{fixtures_dir}: fixtures directory does not exist")
+        return result
     texts = _source_texts(fixtures_dir, seeds_dir, result)
     updated: dict[Path, str] = {}
     for stem in FIXTURE_MODELS:
