@@ -149,9 +149,13 @@ SELECT = """([from, to]) => {
 test works out from the code points: independent of the picker's arithmetic)."""
 
 
+PICKED = "() => document.getElementById('picker-selector').textContent !== ''"
+"""True once the picker has shown a selector (SELECT empties it first)."""
+
+
 def _picked(page: Any, text: str, start: int, end: int) -> Any:
     page.evaluate(SELECT, [_utf16(text, start), _utf16(text, end)])
-    page.wait_for_function("() => document.getElementById('picker-selector').textContent !== ''", timeout=5_000)
+    page.wait_for_function(PICKED, timeout=5_000)
     return json.loads(page.locator("#picker-selector").inner_text())
 
 
@@ -261,9 +265,40 @@ def test_picking_after_emoji_and_across_crlf_in_an_added_article(
     page.goto(f"{added.base}/sources/{source}")
     box = page.evaluate(BOX, [_utf16(text, word.start()), _utf16(text, word.end())])
     page.mouse.dblclick(box["x"], box["y"])
-    page.wait_for_function("() => document.getElementById('picker-selector').textContent !== ''", timeout=5_000)
+    page.wait_for_function(PICKED, timeout=5_000)
     picked = json.loads(page.locator("#picker-selector").inner_text())
     expected = _anchored((added.fixtures, added.seeds), tmp_path / "word", {source: text},
                          {"word": (source, *word.span())})["word"]
     assert list(picked.items()) == list(expected.items())
+    context.close()
+
+
+MARKS = """() => Array.from(document.querySelectorAll('#text mark[data-citation]')).map((mark) => ({
+  claim: mark.dataset.claim,
+  mode: mark.dataset.mode,
+  background: getComputedStyle(mark).backgroundColor,
+  underline: getComputedStyle(mark).borderBottomColor,
+  badge: getComputedStyle(mark, '::after').content,
+}))"""
+
+
+def test_speakers_colours_differ_and_mode_badges_name_the_mode(
+    live_server: str, browser: object  # noqa: F811
+) -> None:
+    from tests.api_client import dataset
+
+    served = dataset()
+    context = _browser(browser).new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    for source in served.sources:
+        page.goto(f"{live_server}/sources/{source}")
+        colours: dict[str, tuple[str, str]] = {}
+        for mark in page.evaluate(MARKS):
+            assert mark["badge"] == json.dumps(mark["mode"]), mark  # drawn as the word: "direct", ...
+            speaker = served.claims[mark["claim"]].speaker
+            assert colours.setdefault(speaker, (mark["background"], mark["underline"])) == (
+                mark["background"], mark["underline"]
+            )
+        backgrounds = [background for background, _ in colours.values()]
+        assert len(set(backgrounds)) == len(backgrounds), (source, colours)
     context.close()
