@@ -5,8 +5,8 @@ seeds/SHA256SUMS, appends a Source record to fixtures/sources.json and refreshes
 fixtures/datapackage.json and claims.csv. The record says only what the text shows: the headline
 when the first non-empty line looks like one (else null with a note); the outlet given by `--outlet
 ID` only if its name or an alias is printed in the text (else the command refuses); author and
-publication date null, each noted as not yet read for. Its verification is `selector-checked` only: a curator
-still reads the article in context. Nothing is written when anything is wrong.
+publication date null, each noted as not yet read for. Its verification is `selector-checked` only:
+a curator still reads the article in context. Nothing is written when anything is wrong.
 """
 
 from __future__ import annotations
