@@ -23,6 +23,7 @@ from schema.curate.coverage import (
     stale_speech_allow_list,
     unsourced_seeds,
 )
+from schema.curate.freshness import fold_generated, stale_generated
 from schema.curate.knowledge import knowledge_check, read_vocabulary, render_knowledge
 from schema.curate.lint import anchoring_lint, render_lint
 from schema.curate.meaning import meaning_check, read_exceptions, read_topics, render_meaning
@@ -39,6 +40,7 @@ from schema.load.loader import FixtureError, load_dataset, selector_count
 from schema.load.seeds import MANIFEST, parse_manifest
 from schema.model.dataset import Dataset
 from schema.publish.generate import expected_artefacts, out_of_date, refresh_datapackage, write_artefacts
+from schema.publish.tabular import TableError
 
 
 def _parser(prog: str, description: str) -> argparse.ArgumentParser:
@@ -57,7 +59,10 @@ def _load(args: argparse.Namespace) -> Dataset | None:
     try:
         return load_dataset(args.fixtures, args.seeds)
     except FixtureError as error:
-        print(error.report(), file=sys.stderr)
+        lines = fold_generated(error.problems, args.fixtures)
+        print(f"{len(lines)} problem{'s' if len(lines) != 1 else ''} in the fixtures:", file=sys.stderr)
+        for line in lines:
+            print(line, file=sys.stderr)
         return None
 
 
@@ -76,7 +81,10 @@ def validate(argv: Sequence[str] | None = None, prog: str = "python -m schema va
     for stem, count in dataset.counts().items():
         print(f"{stem:<14}{count:>5}")
     print(f"{selector_count(dataset)} selectors verified")
-    return 0 if _lints(dataset, args.fixtures, args.vocabulary) else 1
+    stale = stale_generated(args.fixtures, args.seeds)
+    for line in stale:
+        print(line, file=sys.stderr)
+    return 0 if _lints(dataset, args.fixtures, args.vocabulary) and not stale else 1
 
 
 def _setting(given: Path | None, fixtures_dir: Path, name: str) -> Path | None:
@@ -180,14 +188,14 @@ def coverage(argv: Sequence[str] | None = None, prog: str = "python -m schema co
 
 
 def generate(argv: Sequence[str] | None = None, prog: str = "python -m schema generate") -> int:
-    """Regenerates schema/json/*.schema.json and fixtures/datapackage.json; with --check, only
-    reports the files that are out of date and returns 1 if there are any."""
-    parser = _parser(prog, "Regenerate the JSON Schemas and fixtures/datapackage.json.")
+    """Regenerates schema/json/*.schema.json, fixtures/datapackage.json and fixtures/claims.csv; with
+    --check, only reports the files that are out of date and returns 1 if there are any."""
+    parser = _parser(prog, "Regenerate the JSON Schemas, fixtures/datapackage.json and fixtures/claims.csv.")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if out of date")
     args = parser.parse_args(argv)
     try:
         artefacts = expected_artefacts(args.fixtures, args.seeds)
-    except (OSError, SettingsError) as error:
+    except (OSError, SettingsError, TableError) as error:
         print(f"cannot generate: {error}", file=sys.stderr)
         return 1
     if args.check:
@@ -203,7 +211,7 @@ def generate(argv: Sequence[str] | None = None, prog: str = "python -m schema ge
 def anchor(argv: Sequence[str] | None = None, prog: str = "python -m schema anchor") -> int:
     """Fills in or repairs every selector's prefix, suffix, start and end from source + exact (and a
     prefix hint or "occurrence": N where the words occur more than once), then refreshes
-    datapackage.json. Writes nothing and returns 1 when any selector cannot be anchored."""
+    datapackage.json and claims.csv. Writes nothing and returns 1 when any selector cannot be anchored."""
     parser = _parser(prog, "Compute every selector's prefix, suffix, start and end from its exact words.")
     parser.add_argument(
         "--check", action="store_true", help="change nothing; exit 1 if a selector would change"
@@ -225,10 +233,10 @@ def anchor(argv: Sequence[str] | None = None, prog: str = "python -m schema anch
     if args.check:
         return 1 if result.changed else 0
     try:
-        if refresh_datapackage(args.fixtures, args.seeds):
-            print(f"wrote {_shown(args.fixtures / 'datapackage.json')}")
-    except (OSError, SettingsError) as error:
-        print(f"cannot refresh datapackage.json: {error}", file=sys.stderr)
+        for path in refresh_datapackage(args.fixtures, args.seeds):
+            print(f"wrote {_shown(path)}")
+    except (OSError, SettingsError, TableError) as error:
+        print(f"cannot refresh datapackage.json and claims.csv: {error}", file=sys.stderr)
         return 1
     return 0
 

@@ -178,8 +178,9 @@ def refreshed_curating(data: Data, text: str) -> str:
 def refresh(data: Data, *, check: bool) -> list[str]:
     """Brings every generated part of `data` up to date (with check: only finds them); returns the
     stale parts, each as a line naming it. With check, the documented answers are compared with what
-    the data gives once anchored (anchored in a temporary copy when its selectors are stale)."""
+    the data gives once refreshed (anchored and generated in a temporary copy when anything is stale)."""
     from schema.commands import anchor, generate
+    from schema.publish.generate import expected_artefacts
 
     stale: list[str] = []
     where = ["--fixtures", str(data.fixtures), "--seeds", str(data.seeds)]
@@ -191,10 +192,13 @@ def refresh(data: Data, *, check: bool) -> list[str]:
         stale.append(f"generated files:\n{out.rstrip()}")
     with tempfile.TemporaryDirectory(prefix="parley-refresh-") as tmp:
         anchored = data
-        if check and stale and stale[0].startswith("selectors"):
+        if check and stale:  # what the data gives once refreshed: a refreshed copy of the fixtures
             copy = Path(shutil.copytree(data.fixtures, Path(tmp) / "fixtures"))
             anchored = replace(data, fixtures=copy)
             _quiet(anchor, ["--fixtures", str(copy), "--seeds", str(data.seeds)], "parley anchor")
+            for path, content in expected_artefacts(copy, data.seeds).expected.items():
+                if path.is_relative_to(copy):  # the copy's generated files, not the checkout's schemas
+                    path.write_bytes(content)
         for path, rewrite in ((data.readme, refreshed_readme), (data.curating, refreshed_curating)):
             before = path.read_text(encoding="utf-8")
             after = rewrite(anchored, before)

@@ -2,11 +2,11 @@
 
 It copies the file byte for byte to seeds/NNN_<first 16 hex digits of its sha256>.txt, adds it to
 seeds/SHA256SUMS, appends a Source record to fixtures/sources.json and refreshes
-fixtures/datapackage.json. The record says only what the text shows: the headline when the first
-non-empty line looks like one (else null with a note); the outlet given by `--outlet ID` only if
-its name or an alias is printed in the text (else the command refuses); author and publication
-date null, each noted as not yet read for. Its verification is `selector-checked` only: a curator
-still reads the article in context. Nothing is written when anything is wrong.
+fixtures/datapackage.json and claims.csv. The record says only what the text shows: the headline
+when the first non-empty line looks like one (else null with a note); the outlet given by `--outlet
+ID` only if its name or an alias is printed in the text (else the command refuses); author and
+publication date null, each noted as not yet read for. Its verification is `selector-checked` only:
+a curator still reads the article in context. Nothing is written when anything is wrong.
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from schema.curate.anchor import dump_fixture, occurrences
+from schema.curate.settings import SettingsError
 from schema.load.seeds import MANIFEST, parse_manifest, sha256_hex
 from schema.load.selectors import make_evidence
 from schema.model.models import SLUG_PATTERN, Source
-from schema.publish.generate import refresh_datapackage
+from schema.publish.generate import expected_artefacts, refresh_datapackage
+from schema.publish.tabular import TableError
 
 HEADLINE_MAX = 200
 """A first line longer than this (code points) is not taken for a headline."""
@@ -98,7 +100,8 @@ def add_source(
     """Adds the article as a seed and a source record; returns what was written.
 
     Raises AddSourceError (nothing written) when the file is unreadable, empty, not UTF-8, already a
-    seed, the id is taken or malformed, or the outlet is unknown or not named in the text.
+    seed, the id is taken or malformed, the outlet is unknown or not named in the text, or the other
+    fixture files cannot make datapackage.json (a malformed file, a reference to no record).
     """
     try:
         data = article.read_bytes()
@@ -169,6 +172,10 @@ def add_source(
         "methods": ["selector-checked"],
     }
     Source.model_validate(record)  # the record is valid before anything is written
+    try:  # and datapackage.json can be refreshed afterwards: the other fixture files make one
+        expected_artefacts(fixtures_dir, seeds_dir)
+    except (OSError, SettingsError, TableError) as error:
+        raise AddSourceError(f"cannot refresh datapackage.json, so nothing is added: {error}") from error
 
     seed_path = seeds_dir / seed_name
     seed_path.write_bytes(data)
@@ -183,7 +190,7 @@ def add_source(
         "the note why they stay null; add read-in-context to its verification methods.",
         'Add people, claims and citations with evidence as {"source": '
         f'"{source_id}", "exact": "words copied from the text"}}.',
-        "Run: parley anchor      (computes prefix, suffix, start, end; refreshes datapackage.json)",
+        "Run: parley anchor      (computes prefix, suffix, start, end; refreshes the generated files)",
         "Run: parley validate    (records, selectors, anchoring lint, outside-knowledge check)",
         "Run: parley coverage    (every quotation and speech-verb sentence cited or explained)",
         "The walk-through is docs/curating.md.",

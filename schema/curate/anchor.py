@@ -4,8 +4,8 @@ The curator writes `{"source": ..., "exact": ...}`; where the words occur more t
 `prefix` hint (text just before them; a full prefix from an earlier run is one, so re-anchoring is
 stable), a `suffix` likewise, or `"occurrence": N` (1-based, removed once anchored) says which.
 Stored `start`/`end` never choose: they are what gets repaired. An ambiguous `exact` is refused,
-naming the record, the field and every place it occurs; nothing is written unless every selector
-of every file anchors (docs/curating.md).
+naming the record, the field and every place it occurs; so is a file that cannot be read or a
+duplicate record id. Nothing is written unless every selector of every file anchors (docs/curating.md).
 """
 
 from __future__ import annotations
@@ -143,6 +143,9 @@ def anchor_fixtures(fixtures_dir: Path, seeds_dir: Path, *, write: bool = True) 
     """Anchors every selector of every fixture file; writes the files that change (unless `write`
     is false) only when every selector anchored. Returns what it found and changed."""
     result = AnchorResult()
+    if not fixtures_dir.is_dir():
+        result.problems.append(f"{fixtures_dir}: fixtures directory does not exist")
+        return result
     texts = _source_texts(fixtures_dir, seeds_dir, result)
     updated: dict[Path, str] = {}
     for stem in FIXTURE_MODELS:
@@ -153,10 +156,17 @@ def anchor_fixtures(fixtures_dir: Path, seeds_dir: Path, *, write: bool = True) 
         except (OSError, ValueError) as error:
             result.problems.append(f"{path}: cannot read: {error}")
             continue
+        if not isinstance(records, list):
+            result.problems.append(f"{path}: expected a JSON array of records")
+            continue
         changed = 0
-        for index, record in enumerate(records if isinstance(records, list) else []):
+        first_at: dict[str, int] = {}
+        for index, record in enumerate(records):
             record_id = record.get("id") if isinstance(record, dict) else None
             name = repr(record_id) if isinstance(record_id, str) else f"#{index}"
+            if isinstance(record_id, str) and first_at.setdefault(record_id, index) != index:
+                duplicate = f"duplicate id (first used by record #{first_at[record_id]})"
+                result.problems.append(f"{path}: record {name} field 'id': {duplicate}")
             for where, selector in _walk(record, ""):
                 result.selectors += 1
                 text = texts.get(str(selector.get("source")))

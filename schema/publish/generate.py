@@ -57,16 +57,18 @@ def write_artefacts(artefacts: Artefacts) -> list[Path]:
     return changed
 
 
-def refresh_datapackage(fixtures_dir: Path, seeds_dir: Path) -> bool:
-    """Rewrites fixtures_dir/datapackage.json if the fixture files or seed list changed; True if it did.
+def refresh_datapackage(fixtures_dir: Path, seeds_dir: Path) -> list[Path]:
+    """Rewrites fixtures_dir/datapackage.json and fixtures_dir/claims.csv where the fixture files or
+    seed list changed them; returns the paths it wrote. Only the files the data makes: the JSON
+    Schemas depend on the models, not on the data.
 
-    Only the data package: the JSON Schemas depend on the models, not on the data.
     Raises OSError (FileNotFoundError) when a fixture file or the seed manifest is missing,
-    SettingsError when the dataset version is.
+    SettingsError when the dataset version is, TableError when the files do not make claims.csv.
     """
-    path = fixtures_dir / DATAPACKAGE
-    content = expected_artefacts(fixtures_dir, seeds_dir).expected[path]
-    if path.is_file() and path.read_bytes() == content:
-        return False
-    path.write_bytes(content)
-    return True
+    expected = expected_artefacts(fixtures_dir, seeds_dir).expected
+    written = []
+    for path in (fixtures_dir / DATAPACKAGE, fixtures_dir / CLAIMS_CSV):
+        if not (path.is_file() and path.read_bytes() == expected[path]):
+            path.write_bytes(expected[path])
+            written.append(path)
+    return written

@@ -74,13 +74,42 @@ def _date(value: Any) -> tuple[str, str]:
     return padded, Precision(value["precision"]).name
 
 
+class TableError(ValueError):
+    """The fixture files cannot make claims.csv (unparsable, or a reference to no record); the message
+    names the file, the record and the field, as the loader's problems do."""
+
+
+def _parsed(files: Mapping[str, bytes], entry: Entry[Any]) -> list[dict[str, Any]]:
+    try:
+        records = json.loads(files[entry.file])
+    except ValueError as error:
+        raise TableError(f"{entry.file}: not valid JSON: {error}") from None
+    if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+        raise TableError(f"{entry.file}: expected a JSON array of objects")
+    return records
+
+
 def _records(files: Mapping[str, bytes], entry: Entry[Any]) -> dict[str, dict[str, Any]]:
-    records = json.loads(files[entry.file])
-    return {record["id"]: record for record in records}
+    return {record["id"]: record for record in _parsed(files, entry) if isinstance(record.get("id"), str)}
+
+
+def _refer(found: dict[str, dict[str, Any]], entry: Entry[Any], where: str, key: Any) -> dict[str, Any]:
+    """The record `key` names in `entry`'s file; TableError naming `where` (file, record, field) if none."""
+    if isinstance(key, str) and key in found:
+        return found[key]
+    raise TableError(f"{where}: no record in {entry.file} has id {key!r}")
+
+
+def _get(record: dict[str, Any], key: str, where: str) -> Any:
+    if key not in record:
+        raise TableError(f"{where} field {key!r}: missing")
+    return record[key]
 
 
 def claims_csv(files: Mapping[str, bytes]) -> bytes:
-    """Takes fixture file name -> bytes; returns claims.csv (RFC 4180, header first, one row per citation)."""
+    """Takes fixture file name -> bytes; returns claims.csv (RFC 4180, header first, one row per citation).
+
+    Raises TableError (naming file, record and field) when the files do not make one."""
     claims = _records(files, CLAIMS)
     people = _records(files, PEOPLE)
     sources = _records(files, SOURCES)
@@ -88,17 +117,26 @@ def claims_csv(files: Mapping[str, bytes]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for citation in json.loads(files[CITATIONS.file]):
-        claim = claims[citation["claim"]]
-        evidence = citation["evidence"]
-        source = sources[evidence["source"]]
-        outlet = outlets[source["outlet"]]["name"] if source.get("outlet") else ""
-        writer.writerow(
-            (
+    for n, citation in enumerate(_parsed(files, CITATIONS)):
+        at = f"{CITATIONS.file}: record {citation.get('id', f'#{n}')!r}"
+        claim = _refer(claims, CLAIMS, f"{at} field 'claim'", _get(citation, "claim", at))
+        evidence = _get(citation, "evidence", at)
+        if not isinstance(evidence, dict):
+            raise TableError(f"{at} field 'evidence': expected an object")
+        source = _refer(sources, SOURCES, f"{at} field 'evidence.source'", evidence.get("source"))
+        claim_at = f"{CLAIMS.file}: record {claim.get('id')!r}"
+        person = _refer(people, PEOPLE, f"{claim_at} field 'speaker'", _get(claim, "speaker", claim_at))
+        outlet = ""
+        if source.get("outlet"):
+            source_at = f"{SOURCES.file}: record {source.get('id')!r} field 'outlet'"
+            found = _refer(outlets, OUTLETS, source_at, source["outlet"])
+            outlet = _get(found, "name", f"{OUTLETS.file}: record {found.get('id')!r}")
+        try:
+            row = (
                 citation["id"],
                 claim["id"],
                 claim["speaker"],
-                people[claim["speaker"]]["name"],
+                person["name"],
                 claim["summary"],
                 *_date(claim.get("said_on")),
                 source["id"],
@@ -109,5 +147,7 @@ def claims_csv(files: Mapping[str, bytes]) -> bytes:
                 evidence["start"],
                 evidence["end"],
             )
-        )
+        except (KeyError, TypeError, ValueError) as error:  # a field missing or of the wrong kind
+            raise TableError(f"{at}: cannot make its claims.csv row: {error!r}") from None
+        writer.writerow(row)
     return buffer.getvalue().encode("utf-8")

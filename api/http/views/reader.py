@@ -25,21 +25,26 @@ from api.graph.indexes import ApiIndex
 from api.http.downloads import not_found
 from api.http.views.home import source_label
 from api.http.views.pages import fresh, page, render, root_path, wants_html
+from schema.load.selectors import CONTEXT
 from schema.model.dataset import Dataset
 from schema.model.models import Citation
 
-# (background, border/ink) per speaker, in order of first appearance in the article.
 PALETTE = [
-    ("#dbeafe", "#1d4ed8"),
-    ("#fce7f3", "#be185d"),
-    ("#dcfce7", "#15803d"),
-    ("#fef3c7", "#b45309"),
-    ("#ede9fe", "#6d28d9"),
-    ("#ffedd5", "#c2410c"),
-    ("#cffafe", "#0e7490"),
-    ("#e2e8f0", "#334155"),
+    ("#dbeafe", "#1d4ed8"),  # blue
+    ("#fce7f3", "#be185d"),  # pink
+    ("#dcfce7", "#15803d"),  # green
+    ("#fef3c7", "#b45309"),  # amber
+    ("#ede9fe", "#6d28d9"),  # violet
+    ("#ffedd5", "#c2410c"),  # orange
+    ("#cffafe", "#0e7490"),  # cyan
+    ("#e2e8f0", "#334155"),  # slate
+    ("#ecfccb", "#4d7c0f"),  # lime
+    ("#fee2e2", "#b91c1c"),  # red
+    ("#fae8ff", "#a21caf"),  # fuchsia
+    ("#efe4d6", "#7c4a1e"),  # brown
 ]
-MODE_MARKS = {"direct": "\u201c\u201d", "partial": "\u201c\u2026\u201d", "paraphrase": "\u2248"}
+"""(background, underline and ink) per speaker, given in order of first appearance in the article: no
+two speakers of one article share a colour unless it has more speakers than the palette has colours."""
 MODE_WORDS = {
     "direct": "direct quotation",
     "partial": "partial quotation",
@@ -48,7 +53,9 @@ MODE_WORDS = {
 _RANK = {"citation": 0, "discrepancy": 1, "cue": 2}
 
 SCRIPT = "reader.js"
-"""The template of the page's inline script (the hover cards)."""
+"""The template of the page's inline script: the hover cards and the span picker, which shows the W3C
+selector of the words selected (offsets in code points, CONTEXT code points of prefix and suffix, as
+`parley anchor` writes them) and a citation stub, computed in the browser from the text shown."""
 
 
 @dataclass
@@ -178,7 +185,6 @@ def reader_data(dataset: Dataset, index: ApiIndex, source_id: str, root: str) ->
                     "data-claim": claim.id,
                     "data-speaker": person.name,
                     "data-mode": mode,
-                    "data-mode-mark": MODE_MARKS[mode],
                     "tabindex": "0",
                 },
             )
@@ -268,8 +274,11 @@ def _page(dataset: Dataset, source_id: str, found: ReaderData, root: str) -> Res
         seed=source.seed,
         sha256=source.sha256,
         palette=PALETTE,
-        mode_marks=MODE_MARKS,
+        modes=list(MODE_WORDS),
         mode_words=MODE_WORDS,
+        source_id=source_id,
+        length=len(dataset.seed_texts[source_id]),
+        context=CONTEXT,
         speakers=[(speaker_colour[pid], name, n) for pid, name, n in found.speakers],
         pieces=text_pieces(dataset.seed_texts[source_id], found.spans),
         citations=citations,
