@@ -377,11 +377,11 @@ def _with_data_dirs(argv: Sequence[str] | None) -> list[str]:
     and `seeds/`), as a curator editing fixtures expects; anywhere else, the installed data.
     """
     given = [] if argv is None else list(argv)
-    fixtures, seeds = _data_dirs()
+    fixtures, seeds = _working_data()
     return ["--fixtures", str(fixtures), "--seeds", str(seeds), *given]
 
 
-def _data_dirs() -> tuple[Path, Path]:
+def _working_data() -> tuple[Path, Path]:
     """The working copy's fixtures/ and seeds/ when the current directory has them, else the installed data."""
     here = Path.cwd()
     if (here / "fixtures" / "datapackage.json").is_file() and (here / "seeds").is_dir():
@@ -399,7 +399,7 @@ class _VersionAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> NoReturn:
         from api.version import versions_line
 
-        print(versions_line(_data_dirs()[0]))
+        print(versions_line(_working_data()[0]))
         parser.exit()
 
 
