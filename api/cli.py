@@ -431,6 +431,13 @@ def add_source(argv: Sequence[str] | None = None) -> int:
     return run(argv, prog="parley add-source")
 
 
+def diff(argv: Sequence[str] | None = None) -> int:
+    """Lists the records added, removed and changed between two versions of the fixtures."""
+    from schema.commands import diff as run
+
+    return run(argv, prog="parley diff")
+
+
 def synth(argv: Sequence[str] | None = None) -> int:
     """Writes a synthetic dataset (seeds and fixtures, marked synthetic) for benchmarks."""
     from api.synth.generator import STAGES
@@ -447,6 +454,7 @@ COMMANDS = {
     "coverage": (coverage, "report seed text no record cites"),
     "anchor": (anchor, "fill in or repair every selector's prefix, suffix, start and end from its words"),
     "add-source": (add_source, "add a new article to seeds/ with a source record (FILE [--outlet ID])"),
+    "diff": (diff, "list records added, removed and changed between two versions (OLD NEW [--json])"),
     "export-schema": (export_schema, "write the GraphQL SDL to schema/schema.graphql"),
     "synth": (synth, "write a synthetic dataset of N claims for benchmarks (--claims N --out DIR)"),
 }
