@@ -382,7 +382,8 @@ def _with_data_dirs(argv: Sequence[str] | None) -> list[str]:
 
 
 def _working_data() -> tuple[Path, Path]:
-    """The working copy's fixtures/ and seeds/ when the current directory has them, else the installed data."""
+    """The working copy's fixtures/ and seeds/ when the current directory has them, else the
+    installed data."""
     here = Path.cwd()
     if (here / "fixtures" / "datapackage.json").is_file() and (here / "seeds").is_dir():
         return here / "fixtures", here / "seeds"

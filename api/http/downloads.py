@@ -194,8 +194,12 @@ class Shelf:
         content = orjson.dumps(described, option=orjson.OPT_INDENT_2) + b"\n"
         self.metadata = Download.of("metadata.json", content, "application/json")
 
-    def package(self) -> Download:
-        """Returns /downloads/datapackage.json (built once; hashes parley.db if its build did not)."""
+    def package(self) -> bytes:
+        """Returns /downloads/datapackage.json's bytes (built once; hashes parley.db if its build did not)."""
+        return self.package_download().content or b""
+
+    def package_download(self) -> Download:
+        """Returns /downloads/datapackage.json as a Download."""
         if self._package is None:
             content = package_with_snapshot(self._descriptor, self.snapshot)
             self._package = Download.of(DATAPACKAGE, content, "application/json")
@@ -203,7 +207,7 @@ class Shelf:
 
     def resources(self) -> list[dict[str, Any]]:
         """The resources /downloads/datapackage.json lists, in its order."""
-        listed: list[dict[str, Any]] = orjson.loads(self.package().content).get("resources", [])
+        listed: list[dict[str, Any]] = orjson.loads(self.package()).get("resources", [])
         return listed
 
     async def get(self, name: str) -> Download | None:
@@ -211,7 +215,7 @@ class Shelf:
         if name == "parley.db":
             return await run_in_threadpool(self.snapshot.download)  # hashes on first use
         if name == DATAPACKAGE:
-            return await run_in_threadpool(self.package)
+            return await run_in_threadpool(self.package_download)
         if name == "metadata.json":
             return self.metadata
         if name == CLAIMS_CSV:

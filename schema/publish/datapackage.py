@@ -128,8 +128,11 @@ def stale_resources(package: object, files: Mapping[str, bytes]) -> list[tuple[s
         return [("", "resources", "expected a list of resources" + hint)]
     by_path = {r.get("path"): (i, r) for i, r in enumerate(resources) if isinstance(r, dict)}
     stale: list[tuple[str, str, str]] = []
+    def changes_resource(stem: str, content: bytes) -> dict[str, Any]:
+        return _changes_resource(content)
+
     described = {e.file: (e.stem, _resource) for e in ENTITIES}
-    described[CHANGES] = ("changes", lambda _, content: _changes_resource(content))
+    described[CHANGES] = ("changes", changes_resource)
     for name, (stem, resource_of) in described.items():
         if name not in files:
             continue

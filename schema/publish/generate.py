@@ -8,8 +8,8 @@ from pathlib import Path
 
 from schema.curate.settings import dataset_version
 from schema.load.seeds import MANIFEST, parse_manifest
-from schema.publish.changes import CHANGES
 from schema.model.catalogue import ENTITIES
+from schema.publish.changes import CHANGES
 from schema.publish.datapackage import DATAPACKAGE, build_datapackage
 from schema.publish.jsonschema import JSON_SCHEMA_DIR, generated_schemas
 from schema.publish.tabular import CLAIMS_CSV, claims_csv

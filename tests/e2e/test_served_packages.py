@@ -34,7 +34,8 @@ def published_descriptors(base: str) -> list[str]:
 
 def frictionless_report(url: str) -> dict[str, Any]:
     result = subprocess.run(
-        [str(FRICTIONLESS), "validate", "--json", url], capture_output=True, text=True, timeout=300, check=False
+        [str(FRICTIONLESS), "validate", "--json", url],
+        capture_output=True, text=True, timeout=300, check=False,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     report: dict[str, Any] = json.loads(result.stdout)

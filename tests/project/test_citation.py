@@ -32,7 +32,8 @@ def citation() -> dict[str, Any]:
 
 
 def test_citation_cff_is_valid_cff_1_2_0() -> None:
-    validator = jsonschema.Draft7Validator(cff_schema(), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    checker = jsonschema.Draft7Validator.FORMAT_CHECKER
+    validator = jsonschema.Draft7Validator(cff_schema(), format_checker=checker)
     errors = [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(citation())]
     assert errors == []
 

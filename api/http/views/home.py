@@ -133,7 +133,7 @@ def home_endpoint(
     info = meta_for(dataset)
     examples = examples_from(tabs)
     eager = len(dataset.citations) <= EAGER_EXPORT_LIMIT
-    described = Described.of(shelf.package().content)
+    described = Described.of(shelf.package())
 
     async def export(name: str) -> DownloadInfo:
         built = await exports.aget(name) if eager else exports.built(name)
@@ -148,7 +148,7 @@ def home_endpoint(
 
     async def listing() -> Listing:
         resources = {r["path"]: r for r in await run_in_threadpool(shelf.resources)}
-        package = shelf.package()
+        package = shelf.package_download()
         shelved = {
             DATAPACKAGE: DownloadInfo(
                 DATAPACKAGE, "/downloads/datapackage.json", PACKAGE_TITLE, package.size, package.sha256,
@@ -222,7 +222,9 @@ class Described:
         return cls(str(loaded.get("description", "")), tuple(str(c.get("title")) for c in contributors))
 
 
-def dataset_jsonld(info: Meta, files: Sequence[DownloadInfo], base: str, described: Described) -> dict[str, Any]:
+def dataset_jsonld(
+    info: Meta, files: Sequence[DownloadInfo], base: str, described: Described
+) -> dict[str, Any]:
     """Returns the schema.org Dataset this server publishes, for dataset catalogues: its name,
     description, version, licence, creator and every download as a DataDownload `distribution`."""
     licence = next((lic.path for lic in info.licences if lic.path), None)

@@ -51,7 +51,8 @@ def test_datapackage_bytes_and_hashes_match_the_files() -> None:
     resources, (table,) = listed[: len(FIXTURE_MODELS)], listed[len(FIXTURE_MODELS) : len(FIXTURE_MODELS) + 1]
     assert [r["name"] for r in resources] == list(FIXTURE_MODELS)
     changes = FIXTURES / "changes.json"  # generated from git history by make refresh, when present
-    assert [r["name"] for r in listed[len(FIXTURE_MODELS) + 1 :]] == (["changes"] if changes.is_file() else [])
+    rest = listed[len(FIXTURE_MODELS) + 1 :]
+    assert [r["name"] for r in rest] == (["changes"] if changes.is_file() else [])
     if changes.is_file():
         described = listed[-1]
         assert (described["bytes"], described["hash"]) == (
