@@ -82,3 +82,22 @@ def test_cached_answers_carry_their_own_cost() -> None:
     assert [cost(3), cost(7), cost(3)] == [github_cost(3, 2), github_cost(7, 2), github_cost(3, 2)]
     assert [cost(7, "GET"), cost(7, "GET")] == [github_cost(7, 2)] * 2
     assert cache.hits >= hits + 3  # the repeats were answered from the cache, with their own cost
+
+
+def test_the_docs_example_answers_as_printed() -> None:
+    import json
+    import re
+    from importlib.metadata import version
+
+    from tests.datafiles import REPO
+
+    text = (REPO / "docs" / "api-limits.md").read_text(encoding="utf-8")
+    query = re.search(r"```graphql\n(.*?)```", text, re.S)
+    printed = re.search(r"```json\n(.*?)```", text, re.S)
+    assert query and printed
+    answer = client().post("/graphql", json={"query": query.group(1)}).json()
+    shown = json.loads("{" + printed.group(1) + "}")["queryCost"]
+    served = answer["data"]["queryCost"]
+    assert (served["cost"], served["limit"]) == (shown["cost"], shown["limit"]) == (github_cost(4, 3), 50_000)
+    # The printed versions are an example; the served ones are this data's and this software's.
+    assert (served["datasetVersion"], served["softwareVersion"]) == (dataset_version(FIXTURES), version("parley"))
