@@ -100,4 +100,5 @@ def test_the_docs_example_answers_as_printed() -> None:
     served = answer["data"]["queryCost"]
     assert (served["cost"], served["limit"]) == (shown["cost"], shown["limit"]) == (github_cost(4, 3), 50_000)
     # The printed versions are an example; the served ones are this data's and this software's.
-    assert (served["datasetVersion"], served["softwareVersion"]) == (dataset_version(FIXTURES), version("parley"))
+    versions = (served["datasetVersion"], served["softwareVersion"])
+    assert versions == (dataset_version(FIXTURES), version("parley"))
