@@ -1,6 +1,7 @@
 """`make screenshots`: the pictures in docs/, taken with Debian's headless chromium on a real `parley serve`.
 
-The home page, the reader of seed 001 and the playground (first example run), each at 1280 and 800 px.
+The home page (its top, and its downloads), the reader of seed 001 and the playground (first example
+run), each at 1280 and 800 px.
 Not part of the test run (the browser tests write only to a temporary directory).
 Usage: .venv/bin/python tools/screenshots.py [OUT_DIR]   (default docs/)
 """
@@ -62,6 +63,8 @@ def main() -> int:
             page = context.new_page()
             page.goto(f"{base}/")
             page.screenshot(path=str(out / f"home-{width}.png"))
+            page.evaluate("document.getElementById('downloads').scrollIntoView()")
+            page.screenshot(path=str(out / f"home-downloads-{width}.png"))
             page.goto(f"{base}/sources/{READER}")
             mark = page.locator("#text mark[data-citation]").nth(1)
             mark.scroll_into_view_if_needed()
@@ -75,7 +78,7 @@ def main() -> int:
             page.locator(".graphiql-response").get_by_text('"Donald Trump"').wait_for(timeout=WAIT_MS)
             name = "playground.png" if width == 1280 else f"playground-{width}.png"
             page.screenshot(path=str(out / name))
-            written += [f"home-{width}.png", f"reader-{width}.png", name]
+            written += [f"home-{width}.png", f"home-downloads-{width}.png", f"reader-{width}.png", name]
             context.close()
         browser.close()
     for name in written:

@@ -161,7 +161,7 @@ def package_with_snapshot(descriptor: bytes | None, snapshot: SnapshotFile) -> b
 DATABASE_TITLE = (
     "Every record, index and fixture file as one SQLite database (opens in sqlite3 and Datasette)"
 )
-METADATA_TITLE = "Datasette metadata for parley.db: `datasette parley.db -m metadata.json`"
+METADATA_TITLE = "Datasette metadata for parley.db (datasette parley.db -m metadata.json)"
 
 
 class Exported(Protocol):
