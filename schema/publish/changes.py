@@ -91,7 +91,8 @@ def _git(repo: Path, *args: str) -> bytes | None:
 
 
 def git_prefix(repo: Path) -> str | None:
-    """The path of `repo/fixtures` inside its git repository (e.g. "fixtures/"), or None outside git."""
+    """The path of `repo/fixtures` inside its git repository (e.g. "fixtures/"), or None outside git
+    (or when git tracks no file there: a copy of the data in an ignored folder of a checkout)."""
     top = _git(repo, "rev-parse", "--show-toplevel")
     if top is None:
         return None
@@ -99,7 +100,9 @@ def git_prefix(repo: Path) -> str | None:
     fixtures = (repo / FIXTURES).resolve()
     if not fixtures.is_relative_to(root):
         return None
-    return fixtures.relative_to(root).as_posix() + "/"
+    prefix = fixtures.relative_to(root).as_posix() + "/"
+    tracked = _git(root, "ls-files", "--", f"{prefix}{DATAPACKAGE}")
+    return prefix if tracked else None
 
 
 def from_revision(repo: Path, revision: str) -> Side:

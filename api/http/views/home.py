@@ -133,7 +133,10 @@ def home_endpoint(
     info = meta_for(dataset)
     examples = examples_from(tabs)
     eager = len(dataset.citations) <= EAGER_EXPORT_LIMIT
-    described = Described.of(shelf.package())
+
+    @functools.cache
+    def described() -> Described:  # on the first request: building the package may hash parley.db
+        return Described.of(shelf.package())
 
     async def export(name: str) -> DownloadInfo:
         built = await exports.aget(name) if eager else exports.built(name)
@@ -187,14 +190,14 @@ def home_endpoint(
 
     @functools.lru_cache(maxsize=PAGE_CACHE_SIZE)
     def rendered(root: str, base: str, found: Listing) -> Response:
-        return _html(dataset, info, examples, found, root, base, described)
+        return _html(dataset, info, examples, found, root, base, described())
 
     async def endpoint(request: Request) -> Response:
         found = await listing()
         base = str(request.base_url).rstrip("/")
         if wants_html(request):
             return fresh(rendered(root_path(request), base, found))
-        body = orjson.dumps(_json(dataset, info, examples, found, base, described))
+        body = orjson.dumps(_json(dataset, info, examples, found, base, described()))
         return Response(body, media_type="application/json")
 
     return endpoint
