@@ -39,8 +39,8 @@ class Meta:
     name: str = strawberry.field(description="The data package's name.")
     title: str | None = strawberry.field(description="The data package's title; null if not given.")
     version: str = strawberry.field(
-        description="The dataset's version (the data package's), as `datasetVersion`.",
-        deprecation_reason="Ambiguous beside `softwareVersion`: use `datasetVersion`.",
+        description="The dataset's version, the same as `datasetVersion` (the data package's "
+        "`version`; not the software's, which is `softwareVersion`)."
     )
     dataset_version: str = strawberry.field(
         description="The version of the curated data (fixtures/curation/version.json; the data "
