@@ -174,6 +174,8 @@ def test_a_wheel_in_a_fresh_venv_serves_from_any_directory(tmp_path: Path) -> No
     port = free_port()
     with _serving([parley, "serve", "--host", "127.0.0.1", "--port", str(port)], elsewhere, port) as base:
         _check_serves_data_and_playground(base)
+        changes = httpx.get(f"{base}/downloads/changes.json", timeout=30)  # no git in an installed copy
+        assert changes.content == (REPO / "fixtures" / "changes.json").read_bytes()
 
 
 def _path_without_node(directory: Path) -> str:
