@@ -21,9 +21,9 @@ Estimate = Callable[[str, str | None, Mapping[str, Any]], int]
 
 @dataclass
 class Pricing:
-    """How queries are priced on this server, for `queryCost` (api/graph/cost.py): the engine's
-    estimate and its limit, handed in by the app that builds the engine (the API layer cannot
-    import the engine); a context without an engine prices nothing."""
+    """How queries are priced on this server, for `queryCost` (api/graph/cost.py): the estimate
+    and limit of the engine running over this context, which binds them when it is built (the API
+    layer cannot import the engine)."""
 
     estimate: Estimate | None = None
     limit: int = 0

@@ -3,7 +3,8 @@ answered it (GitHub's `rateLimit { cost limit }` way: a field a client selects, 
 on every answer; docs/api-limits.md says why).
 
 The cost is the engine's own estimate (api/engine/query_cost.py), the one it refuses queries by;
-the API layer cannot import the engine, so the app hands the estimate in (context.Pricing).
+the API layer cannot import the engine, so the engine binds its estimate into the context
+(context.Pricing) when it is built.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def query_cost(info: Info) -> QueryCost:
     operation = info.operation.name.value if info.operation.name is not None else None
     query = info.query
     if pricing.estimate is None or query is None:
-        raise RuntimeError("queryCost needs the engine's estimate (api.http.app.engine_for sets it)")
+        raise RuntimeError("queryCost runs only under an Engine, which binds its estimate to the context")
     return QueryCost(
         cost=pricing.estimate(query, operation, info.variable_values),
         limit=pricing.limit,

@@ -3,14 +3,12 @@ and /healthz."""
 
 from __future__ import annotations
 
-import functools
 import gc
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import orjson
-from graphql import get_operation_ast
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -174,7 +172,7 @@ def engine_for(dataset: StoredDataset, limits: Limits, persisted: PersistedQueri
     time the engine alone build it here too."""
     context = Context.for_dataset(dataset)
     search_index(context)
-    engine = Engine(
+    return Engine(
         strawberry_schema(),
         graphql_schema(),
         context,
@@ -182,18 +180,6 @@ def engine_for(dataset: StoredDataset, limits: Limits, persisted: PersistedQueri
         limits=limits,
         persisted=PersistedQueries() if persisted is None else persisted,
     )
-    context.pricing.estimate, context.pricing.limit = functools.partial(query_cost, engine), limits.max_cost
-    return engine
-
-
-def query_cost(engine: Engine, query: str, operation_name: str | None, variables: Mapping[str, Any]) -> int:
-    """The cost the engine admitted a query by (`queryCost.cost`): its prepared document's cost memo,
-    so a query asking for its own cost is priced once."""
-    prepared = engine.prepare(query)
-    operation = None if prepared.document is None else get_operation_ast(prepared.document, operation_name)
-    if prepared.document is None or operation is None:
-        raise ValueError("queryCost is resolved only for a valid operation")
-    return prepared.costs.cost(engine.schema, prepared.document, operation, variables, prepared.fragments)
 
 
 def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bool) -> Starlette:
