@@ -377,12 +377,31 @@ def _with_data_dirs(argv: Sequence[str] | None) -> list[str]:
     and `seeds/`), as a curator editing fixtures expects; anywhere else, the installed data.
     """
     given = [] if argv is None else list(argv)
+    fixtures, seeds = _working_data()
+    return ["--fixtures", str(fixtures), "--seeds", str(seeds), *given]
+
+
+def _working_data() -> tuple[Path, Path]:
+    """The working copy's fixtures/ and seeds/ when the current directory has them, else the
+    installed data."""
     here = Path.cwd()
     if (here / "fixtures" / "datapackage.json").is_file() and (here / "seeds").is_dir():
-        fixtures, seeds = here / "fixtures", here / "seeds"
-    else:
-        fixtures, seeds = DEFAULT_FIXTURES, DEFAULT_SEEDS
-    return ["--fixtures", str(fixtures), "--seeds", str(seeds), *given]
+        return here / "fixtures", here / "seeds"
+    return DEFAULT_FIXTURES, DEFAULT_SEEDS
+
+
+class _VersionAction(argparse.Action):
+    """`--version`: both versions, labelled (api.version.versions_line), read only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        kwargs.setdefault("help", "show the software's and the dataset's versions and exit")
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> NoReturn:
+        from api.version import versions_line
+
+        print(versions_line(_working_data()[0]))
+        parser.exit()
 
 
 def validate(argv: Sequence[str] | None = None) -> int:
@@ -413,6 +432,13 @@ def add_source(argv: Sequence[str] | None = None) -> int:
     return run(argv, prog="parley add-source")
 
 
+def diff(argv: Sequence[str] | None = None) -> int:
+    """Lists the records added, removed and changed between two versions of the fixtures."""
+    from schema.commands import diff as run
+
+    return run(argv, prog="parley diff")
+
+
 def synth(argv: Sequence[str] | None = None) -> int:
     """Writes a synthetic dataset (seeds and fixtures, marked synthetic) for benchmarks."""
     from api.synth.generator import STAGES
@@ -429,20 +455,10 @@ COMMANDS = {
     "coverage": (coverage, "report seed text no record cites"),
     "anchor": (anchor, "fill in or repair every selector's prefix, suffix, start and end from its words"),
     "add-source": (add_source, "add a new article to seeds/ with a source record (FILE [--outlet ID])"),
+    "diff": (diff, "list records added, removed and changed between two versions (OLD NEW [--json])"),
     "export-schema": (export_schema, "write the GraphQL SDL to schema/schema.graphql"),
     "synth": (synth, "write a synthetic dataset of N claims for benchmarks (--claims N --out DIR)"),
 }
-
-
-def version() -> str:
-    """Returns the installed distribution's version (the one in pyproject.toml)."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed_version
-
-    try:
-        return installed_version("parley")
-    except PackageNotFoundError:  # imported from a source tree that was never installed
-        return "unknown (not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -476,7 +492,7 @@ def _dispatch(args: list[str]) -> int:
         epilog="Every command also takes --log-level {debug,info,warning,error} (default info, "
         f"or ${_LOG_LEVEL_ENV}) for parley's own log lines on stderr.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)

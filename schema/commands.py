@@ -39,6 +39,7 @@ from schema.curate.settings import (
 from schema.load.loader import FixtureError, load_dataset, selector_count
 from schema.load.seeds import MANIFEST, parse_manifest
 from schema.model.dataset import Dataset
+from schema.publish import changes
 from schema.publish.generate import expected_artefacts, out_of_date, refresh_datapackage, write_artefacts
 from schema.publish.tabular import TableError
 
@@ -208,6 +209,45 @@ def generate(argv: Sequence[str] | None = None, prog: str = "python -m schema ge
     return 0
 
 
+def diff(argv: Sequence[str] | None = None, prog: str = "python -m schema diff") -> int:
+    """Prints which records two versions of the fixtures add, remove and change (and which fields),
+    as text or, with --json, as changes.json holds it. Exit 2 when a side cannot be read."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="List the records added, removed and changed between two versions of the fixtures. "
+        "Each side is a fixtures directory (or a folder holding fixtures/), a snapshot file "
+        "(parley.db) or a git revision of the repository's fixtures/ (e.g. HEAD~3, a tag).",
+    )
+    parser.add_argument(
+        "old", nargs="?", help="the older side (default: the previous dataset version in git history)"
+    )
+    parser.add_argument("new", nargs="?", help="the newer side (default: the working tree's fixtures/)")
+    parser.add_argument("--json", action="store_true", help="print the diff as JSON (changes.json's shape)")
+    parser.add_argument(
+        "--repo", type=Path, default=Path("."), help="the repository whose fixtures/ and git history to read"
+    )
+    args = parser.parse_args(argv)
+    try:
+        new = changes.read_side(args.new, args.repo) if args.new else changes.from_directory(
+            args.repo / changes.FIXTURES, label=f"{changes.FIXTURES}/"
+        )
+        if args.old:
+            old = changes.read_side(args.old, args.repo)
+        elif new.version is None:
+            raise changes.DiffError(f"{args.new}: no dataset version, so no previous one to compare with")
+        else:
+            old = changes.previous_release(args.repo, new.version)
+    except (OSError, changes.DiffError) as error:
+        print(f"{prog}: {error}", file=sys.stderr)
+        return 2
+    report = changes.diff(old, new)
+    if args.json:
+        sys.stdout.buffer.write(changes.changes_json(old, new))
+    else:
+        sys.stdout.write(changes.render_text(report))
+    return 0
+
+
 def anchor(argv: Sequence[str] | None = None, prog: str = "python -m schema anchor") -> int:
     """Fills in or repairs every selector's prefix, suffix, start and end from source + exact (and a
     prefix hint or "occurrence": N where the words occur more than once), then refreshes
@@ -276,6 +316,7 @@ COMMANDS: dict[str, Callable[[Sequence[str] | None, str], int]] = {
     "generate": generate,
     "anchor": anchor,
     "add-source": add_source_command,
+    "diff": diff,
 }
 
 

@@ -2,6 +2,8 @@
 and exits 1 naming every stale part.
 
 1. the selectors: `parley anchor` (prefix, suffix, start, end; it refreshes datapackage.json too);
+   then the release diff: fixtures/changes.json from git history (schema/publish/changes.py) and
+   the CHANGELOG's data section written from it (in a git checkout only);
 2. the generated files: `python -m schema generate` (datapackage.json, claims.csv, JSON Schemas);
 3. the documented answers: each README query's ```json answer (as the snapshot of the data answers
    it), the README's count sentence under "## The data", and the lint counts docs/curating.md prints.
@@ -51,10 +53,14 @@ class Data:
     seeds: Path
     readme: Path
     curating: Path
+    changelog: Path
 
     @classmethod
     def at(cls, root: Path) -> Data:
-        return cls(root / "fixtures", root / "seeds", root / "README.md", root / "docs" / "curating.md")
+        return cls(
+            root / "fixtures", root / "seeds", root / "README.md", root / "docs" / "curating.md",
+            root / "CHANGELOG.md",
+        )
 
 
 def _quiet(command: Callable[[list[str], str], int], argv: list[str], prog: str) -> tuple[int, str]:
@@ -175,6 +181,32 @@ def refreshed_curating(data: Data, text: str) -> str:
     return head + LINT_BLOCK + "\n".join(validate_lines(data)) + "\n```" + tail
 
 
+def refresh_changes(data: Data, *, check: bool) -> list[str]:
+    """fixtures/changes.json (the diff from the previous dataset version in git history) and the
+    CHANGELOG's data section written from it; returns the stale ones. A root outside git (a copy of
+    the data) keeps the changes.json it has: there is no history to read."""
+    from schema.publish import changes
+
+    root = data.fixtures.parent
+    if changes.git_prefix(root) is None:
+        return []
+    stale: list[str] = []
+    expected = changes.current_changes(root)
+    path = data.fixtures / changes.CHANGES
+    if not path.is_file() or path.read_bytes() != expected:
+        stale.append(f"release diff: {path}")
+        if not check:
+            path.write_bytes(expected)
+    if data.changelog.is_file():
+        before = data.changelog.read_text(encoding="utf-8")
+        after = changes.with_changelog_section(before, json.loads(expected))
+        if after != before:
+            stale.append(f"data changes: {data.changelog}")
+            if not check:
+                data.changelog.write_text(after, encoding="utf-8")
+    return stale
+
+
 def refresh(data: Data, *, check: bool) -> list[str]:
     """Brings every generated part of `data` up to date (with check: only finds them); returns the
     stale parts, each as a line naming it. With check, the documented answers are compared with what
@@ -187,6 +219,7 @@ def refresh(data: Data, *, check: bool) -> list[str]:
     code, out = _quiet(anchor, [*where, *(["--check"] if check else [])], "parley anchor")
     if code != 0:
         stale.append(f"selectors: parley anchor {'--check ' if check else ''}says:\n{out.rstrip()}")
+    stale += refresh_changes(data, check=check)
     code, out = _quiet(generate, [*where, *(["--check"] if check else [])], "python -m schema generate")
     if code != 0:
         stale.append(f"generated files:\n{out.rstrip()}")

@@ -1,7 +1,8 @@
 """`make screenshots`: the pictures in docs/, taken with Debian's headless chromium on a real `parley serve`.
 
-The home page, the reader of seed 001 and the playground (first example run), each at 1280 and 800 px;
-the permalink page of the claim with the most citations and the /sources/ index at 1280, 800 and 360 px.
+The home page (its top, and its downloads), the reader of seed 001 and the playground (first example
+run), each at 1280 and 800 px; the permalink page of the claim with the most citations and the
+/sources/ index at 1280, 800 and 360 px.
 Not part of the test run (the browser tests write only to a temporary directory).
 Usage: .venv/bin/python tools/screenshots.py [OUT_DIR]   (default docs/)
 """
@@ -65,6 +66,8 @@ def main() -> int:
             page = context.new_page()
             page.goto(f"{base}/")
             page.screenshot(path=str(out / f"home-{width}.png"))
+            page.evaluate("document.getElementById('downloads').scrollIntoView()")
+            page.screenshot(path=str(out / f"home-downloads-{width}.png"))
             page.goto(f"{base}/sources/{READER}")
             mark = page.locator("#text mark[data-citation]").nth(1)
             mark.scroll_into_view_if_needed()
@@ -78,7 +81,7 @@ def main() -> int:
             page.locator(".graphiql-response").get_by_text('"Donald Trump"').wait_for(timeout=WAIT_MS)
             name = "playground.png" if width == 1280 else f"playground-{width}.png"
             page.screenshot(path=str(out / name))
-            written += [f"home-{width}.png", f"reader-{width}.png", name]
+            written += [f"home-{width}.png", f"home-downloads-{width}.png", f"reader-{width}.png", name]
             context.close()
         written += permalinks(browser, base, out)
         browser.close()

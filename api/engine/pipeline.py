@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +54,7 @@ from api.errors import (
     RequestError,
     UserInputError,
 )
+from api.graph.context import Pricing
 from api.graph.deadline import running_until
 from api.settings import Limits
 
@@ -112,6 +113,19 @@ class Engine:
     def __post_init__(self) -> None:
         self._prepared = OrderedDict()
         self._prepared_lock = threading.Lock()
+        pricing = getattr(self.context, "pricing", None)
+        if isinstance(pricing, Pricing):  # `queryCost` reads this engine's estimate and limit
+            pricing.estimate, pricing.limit = self.cost_of, self.limits.max_cost
+
+    def cost_of(self, query: str, operation_name: str | None, variables: Mapping[str, Any]) -> int:
+        """The cost this engine admits an operation by (`queryCost.cost`), from its prepared
+        document's cost memo, so a query asking for its own cost is priced once."""
+        prepared = self.prepare(query)
+        document = prepared.document
+        operation = None if document is None else get_operation_ast(document, operation_name)
+        if document is None or operation is None:
+            raise ValueError("a cost is asked only while a valid operation runs")
+        return prepared.costs.cost(self.schema, document, operation, variables, prepared.fragments)
 
     request_from = staticmethod(request_from)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -15,12 +15,28 @@ from schema.store.reader import StoredDataset
 
 T = TypeVar("T")
 
+Estimate = Callable[[str, str | None, Mapping[str, Any]], int]
+"""(query text, operation name, variables) -> the operation's estimated cost."""
+
+
+@dataclass
+class Pricing:
+    """How queries are priced on this server, for `queryCost` (api/graph/cost.py): the estimate
+    and limit of the engine running over this context, which binds them when it is built (the API
+    layer cannot import the engine)."""
+
+    estimate: Estimate | None = None
+    limit: int = 0
+
+
 @dataclass(frozen=True)
 class Context:
     """What every resolver gets as `info.context`: the dataset and its derived indexes."""
 
     dataset: StoredDataset
     index: ApiIndex
+    pricing: Pricing = field(default_factory=Pricing, compare=False, repr=False)
+    """The engine's cost estimate and limit, for `queryCost` (set by the app that builds the engine)."""
     _records: dict[str, Sequence[Any]] = field(default_factory=dict, compare=False, repr=False)
     _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

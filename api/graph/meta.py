@@ -8,6 +8,7 @@ import orjson
 import strawberry
 
 from api.graph.context import Info, data
+from api.version import software_version
 from schema.model.catalogue import ENTITIES
 from schema.model.dataset import Dataset
 
@@ -37,7 +38,17 @@ class FixtureFileInfo:
 class Meta:
     name: str = strawberry.field(description="The data package's name.")
     title: str | None = strawberry.field(description="The data package's title; null if not given.")
-    version: str = strawberry.field(description="The data package's version.")
+    version: str = strawberry.field(
+        description="The dataset's version, the same as `datasetVersion` (the data package's "
+        "`version`; not the software's, which is `softwareVersion`)."
+    )
+    dataset_version: str = strawberry.field(
+        description="The version of the curated data (fixtures/curation/version.json; the data "
+        "package's `version`), e.g. 0.2.0."
+    )
+    software_version: str = strawberry.field(
+        description="The version of the parley software answering (its package version), e.g. 0.1.0."
+    )
     licences: list[Licence] = strawberry.field(description="Licences of the curated data.")
     counts: list[EntityCount] = strawberry.field(description="Records per entity, in fixture order.")
     files: list[FixtureFileInfo] = strawberry.field(description="Every fixture file with its sha256.")
@@ -65,10 +76,13 @@ def meta_for(dataset: Dataset) -> Meta:
         if isinstance(lic, dict)
     ]
     counts = dataset.counts()
+    dataset_version = str(descriptor.get("version", "unversioned"))
     return Meta(
         name=str(descriptor.get("name", "parley")),
         title=descriptor.get("title"),
-        version=str(descriptor.get("version", "unversioned")),
+        version=dataset_version,
+        dataset_version=dataset_version,
+        software_version=software_version(),
         licences=licences,
         counts=[EntityCount(entity=e.stem, count=counts[e.stem]) for e in ENTITIES],
         files=[

@@ -12,6 +12,7 @@ from graphql import GraphQLSchema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import create_type
 
+from api.graph import cost as cost_module
 from api.graph import meta as meta_module
 from api.graph import passages as passages_module
 from api.graph import search as search_module
@@ -36,6 +37,7 @@ Query = create_type(
         _field(search_module.resolve_person),
         _field(passages_module.passages),
         _field(meta_module.meta),
+        _field(cost_module.query_cost),
     ],
     description="Read-only access to who said what in the June 2025 US-China trade talks in London, "
     "and which outlet reported it, every fact backed by exact words in a seed article.",

@@ -27,7 +27,7 @@ from api.graph.passages import write_passage_texts
 from api.graph.schema import graphql_schema, print_sdl, strawberry_schema
 from api.graph.search_index import search_index, write_search_tables
 from api.http import exports as exports_module
-from api.http.downloads import download_routes
+from api.http.downloads import Shelf, download_routes, fixture_downloads
 from api.http.middleware.cache import ResponseCacheMiddleware
 from api.http.middleware.edge import edge_middleware
 from api.http.middleware.response_cache import ResponseCache
@@ -184,8 +184,9 @@ def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bo
     engine = engine_for(dataset, limits, PersistedQueries(trusted=examples, persisted_only=persisted_only))
     context = engine.context
     exports = exports_module.Exports(dataset)
+    shelf = Shelf(dataset, fixture_downloads(dataset), exports)
     routes: list[BaseRoute] = [
-        Route("/", home_endpoint(dataset, exports, playground.examples()), methods=["GET"]),
+        Route("/", home_endpoint(dataset, exports, playground.examples(), shelf), methods=["GET"]),
         Route("/favicon.ico", favicon_endpoint, methods=["GET"]),
         *permalinks.routes(engine, dataset),
         Route("/sources/{id:str}", permalinks.known_source(dataset, reader_endpoint(dataset, context.index)),
@@ -193,12 +194,9 @@ def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bo
         Route("/healthz", healthz, methods=["GET"]),
         Route("/graphql", graphql_endpoint(engine), methods=["GET", "POST"]),
         *exports_module.routes(exports),  # before the downloads: /fixtures/claims.csv is an export
-        *download_routes(dataset, print_sdl()),
+        *download_routes(dataset, print_sdl(), shelf),
         *playground.routes(),
     ]
-    snapshot_files = [r.path for r in routes if isinstance(r, Route) and r.path.startswith("/downloads/")]
-    home = home_endpoint(dataset, exports, playground.examples(), snapshot_files)
-    routes[0] = Route("/", home, methods=["GET"])
     max_request = limits.max_body_bytes
     cache = Middleware(ResponseCacheMiddleware, cache=ResponseCache(), max_request_bytes=max_request)
     app = Starlette(

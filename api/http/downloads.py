@@ -1,4 +1,5 @@
-"""Byte-exact downloads with strong ETags: fixture files, their JSON Schemas, the SDL and the snapshot.
+"""Byte-exact downloads with strong ETags: fixture files, their JSON Schemas, the SDL and, under
+/downloads/, every file of the data package as served (with parley.db) and each file's checksum.
 
 Fixture files stream from the snapshot and /downloads/parley.db from the open snapshot file: no
 download is held in memory.
@@ -9,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +23,10 @@ from starlette.routing import BaseRoute, Route
 
 from api.errors import NOT_FOUND
 from api.http.middleware.response_cache import etag_matches
+from api.version import software_version
 from schema.model.dataset import FIXTURE_MODELS, Dataset
+from schema.publish.datapackage import DATAPACKAGE
+from schema.publish.tabular import CLAIMS_CSV
 from schema.store.layout import datasette_metadata
 from schema.store.reader import Store, StoredDataset, StoredFile
 
@@ -130,15 +134,16 @@ class SnapshotFile:
 
 
 def package_with_snapshot(descriptor: bytes | None, snapshot: SnapshotFile) -> bytes:
-    """Returns datapackage.json with a resource for parley.db (path, bytes, sha256) added."""
+    """Returns the data package as /downloads/ serves it: the fixtures' datapackage.json with a
+    resource for parley.db (path, bytes, sha256) added, and both versions labelled under `parley`
+    (`version` is the dataset's; the software that built and serves it has its own)."""
     package: dict[str, Any] = orjson.loads(descriptor) if descriptor else {"name": "parley"}
     resources = [r for r in package.get("resources", []) if r.get("name") != "parley-db"]
     resources.append(
         {
             "name": "parley-db",
             "path": "parley.db",
-            "title": "Every record, index and fixture file as one SQLite database "
-            "(opens in sqlite3 and Datasette)",
+            "title": DATABASE_TITLE,
             "format": "sqlite",
             "mediatype": SQLITE,
             "bytes": snapshot.size,
@@ -146,48 +151,109 @@ def package_with_snapshot(descriptor: bytes | None, snapshot: SnapshotFile) -> b
         }
     )
     package["resources"] = resources
+    package["parley"] = {
+        "datasetVersion": package.get("version", "unversioned"),
+        "softwareVersion": software_version(),
+    }
     return orjson.dumps(package, option=orjson.OPT_INDENT_2) + b"\n"
 
 
-def snapshot_routes(dataset: Dataset) -> list[BaseRoute]:
-    """Returns /downloads/parley.db, /downloads/datapackage.json and /downloads/metadata.json (the
-    file's Datasette metadata) for a snapshot-backed dataset."""
-    if not isinstance(dataset, StoredDataset) or dataset.store is None:
-        return []
-    snapshot = SnapshotFile(dataset.store)
-    descriptor = dataset.files.get("datapackage.json")
-    listed: list[Download] = []
-
-    async def database(request: Request) -> Response:
-        return (await run_in_threadpool(snapshot.download)).respond(request)  # hashes on first use
-
-    store = dataset.store
-    names = store.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-    described = datasette_metadata(name for (name,) in names)
-    metadata = Download.of("metadata.json", orjson.dumps(described, option=orjson.OPT_INDENT_2) + b"\n",
-                           "application/json")
-
-    async def datasette(request: Request) -> Response:
-        return metadata.respond(request)
-
-    async def package(request: Request) -> Response:
-        if not listed:
-            given = None if descriptor is None else descriptor.content
-            content = await run_in_threadpool(package_with_snapshot, given, snapshot)
-            listed.append(Download.of("datapackage.json", content, "application/json"))
-        return listed[0].respond(request)
-
-    return [
-        Route("/downloads/parley.db", database, methods=["GET"]),
-        Route("/downloads/datapackage.json", package, methods=["GET"]),
-        # Datasette's metadata for parley.db: `datasette parley.db -m metadata.json` (docs/database.md)
-        Route("/downloads/metadata.json", datasette, methods=["GET"]),
-    ]
+DATABASE_TITLE = (
+    "Every record, index and fixture file as one SQLite database (opens in sqlite3 and Datasette)"
+)
+METADATA_TITLE = "Datasette metadata for parley.db (datasette parley.db -m metadata.json)"
 
 
-def download_routes(dataset: Dataset, sdl: str) -> list[BaseRoute]:
-    """Returns the routes for /fixtures/, /fixtures/<name>, /schema/<stem>.schema.json, /schema.graphql."""
-    fixtures = {name: _fixture_download(f) for name, f in dataset.files.items()}
+class Exported(Protocol):
+    """The export files (api.http.exports.Exports), as /downloads/ needs them: claims.csv by name."""
+
+    async def aget(self, name: str) -> Download: ...
+
+
+def checksum_line(download: Download) -> Response:
+    """Returns a file's `<name>.sha256`: its sha256 and name, as `sha256sum -c` reads them."""
+    body = f"{download.sha256}  {download.name}\n".encode("ascii", "replace")
+    return Response(body, media_type="text/plain; charset=utf-8", headers={"Cache-Control": CACHE_CONTROL})
+
+
+class Shelf:
+    """/downloads/: every file its datapackage.json lists, at the path it gives (relative to it), so
+    the package resolves where it is served: the fixture files, claims.csv (an export), parley.db;
+    and metadata.json, datapackage.json itself and a `<name>.sha256` beside each."""
+
+    def __init__(self, dataset: Dataset, fixtures: Mapping[str, Download], exported: Exported) -> None:
+        assert isinstance(dataset, StoredDataset) and dataset.store is not None
+        self.snapshot = SnapshotFile(dataset.store)
+        self.fixtures, self.exported = fixtures, exported
+        descriptor = dataset.files.get(DATAPACKAGE)
+        self._descriptor = None if descriptor is None else descriptor.content  # a StoredFile reads it now
+        self._package: Download | None = None
+        store = dataset.store
+        names = store.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        described = datasette_metadata(name for (name,) in names)
+        content = orjson.dumps(described, option=orjson.OPT_INDENT_2) + b"\n"
+        self.metadata = Download.of("metadata.json", content, "application/json")
+
+    def package(self) -> bytes:
+        """Returns /downloads/datapackage.json's bytes (built once; hashes parley.db if its build did not)."""
+        return self.package_download().content or b""
+
+    def package_download(self) -> Download:
+        """Returns /downloads/datapackage.json as a Download."""
+        if self._package is None:
+            content = package_with_snapshot(self._descriptor, self.snapshot)
+            self._package = Download.of(DATAPACKAGE, content, "application/json")
+        return self._package
+
+    def resources(self) -> list[dict[str, Any]]:
+        """The resources /downloads/datapackage.json lists, in its order."""
+        listed: list[dict[str, Any]] = orjson.loads(self.package()).get("resources", [])
+        return listed
+
+    async def get(self, name: str) -> Download | None:
+        """Returns the file /downloads/<name> serves, or None."""
+        if name == "parley.db":
+            return await run_in_threadpool(self.snapshot.download)  # hashes on first use
+        if name == DATAPACKAGE:
+            return await run_in_threadpool(self.package_download)
+        if name == "metadata.json":
+            return self.metadata
+        if name == CLAIMS_CSV:
+            return await self.exported.aget(name)
+        return self.fixtures.get(name)
+
+    def routes(self) -> list[BaseRoute]:
+        """Returns /downloads/<name> and /downloads/<name>.sha256 for every file of the shelf."""
+
+        async def checksum(request: Request) -> Response:
+            name = request.path_params["name"]
+            found = await self.get(name)
+            if found is None:
+                return not_found(f"No download named {name!r}; /downloads/datapackage.json lists them.")
+            return checksum_line(found)
+
+        async def download(request: Request) -> Response:
+            name = request.path_params["name"]
+            found = await self.get(name)
+            if found is None:
+                return not_found(f"No download named {name!r}; /downloads/datapackage.json lists them.")
+            return found.respond(request)
+
+        return [
+            Route("/downloads/{name:str}.sha256", checksum, methods=["GET"]),
+            Route("/downloads/{name:str}", download, methods=["GET"]),
+        ]
+
+
+def fixture_downloads(dataset: Dataset) -> dict[str, Download]:
+    """Returns file name -> Download for every verified fixture file of the dataset."""
+    return {name: _fixture_download(f) for name, f in dataset.files.items()}
+
+
+def download_routes(dataset: Dataset, sdl: str, shelf: Shelf | None = None) -> list[BaseRoute]:
+    """Returns the routes for /fixtures/, /fixtures/<name>, /schema/<stem>.schema.json, /schema.graphql,
+    and the shelf's /downloads/ (a snapshot-backed dataset's)."""
+    fixtures = fixture_downloads(dataset) if shelf is None else dict(shelf.fixtures)
     schemas = _json_schemas()
     sdl_file = Download.of("schema.graphql", sdl.encode("utf-8"), "application/graphql; charset=utf-8")
 
@@ -219,5 +285,5 @@ def download_routes(dataset: Dataset, sdl: str) -> list[BaseRoute]:
         # Where datapackage.json's relative `jsonSchema` links (../schema/json/...) land over HTTP.
         Route("/schema/json/{stem:str}.schema.json", json_schema, methods=["GET"]),
         Route("/schema.graphql", graphql_sdl, methods=["GET"]),
-        *snapshot_routes(dataset),
+        *([] if shelf is None else shelf.routes()),
     ]

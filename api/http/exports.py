@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from api.http.downloads import Download
+from api.http.downloads import Download, checksum_line
 from schema.model.dataset import FIXTURE_MODELS, Dataset
 from schema.model.models import Citation, Evidence, PartialDate, PersonKind
 from schema.publish import tabular
@@ -145,6 +145,13 @@ def ndjson(dataset: Dataset, stem: str) -> bytes:
     return b"".join(orjson.dumps(record) + b"\n" for record in records)
 
 
+TITLES = {
+    "annotations.jsonld": "Every citation as a W3C Web Annotation (JSON-LD)",
+    tabular.CLAIMS_CSV: "Claims as reported: one row per citation, with its Table Schema in datapackage.json",
+    "context.jsonld": "The W3C Web Annotation JSON-LD context, for reading annotations.jsonld offline",
+}
+
+
 class Exports:
     """The export files, each built on its first request (or first listing), then kept.
 
@@ -163,9 +170,12 @@ class Exports:
             tabular.CLAIMS_CSV: (table, tabular.CSV_MEDIA_TYPE),
             "context.jsonld": (ANNO_CONTEXT_FILE.read_bytes, "application/ld+json"),
         }
+        self.titles = dict(TITLES)
+        """Export name -> what it is, in a few words (the home page's downloads table)."""
         for stem in FIXTURE_MODELS:
             if f"{stem}.json" in dataset.files:
                 self._builders[f"{stem}.ndjson"] = (functools.partial(ndjson, dataset, stem), NDJSON)
+                self.titles[f"{stem}.ndjson"] = f"{stem}.json as NDJSON: one record a line"
         self._built: dict[str, Download] = {}
         self._lock = threading.Lock()
 
@@ -197,13 +207,15 @@ class Exports:
 
 
 def routes(exports: Exports) -> list[BaseRoute]:
-    """Returns /exports/<name> for every export, and /fixtures/claims.csv (the data package's CSV resource).
+    """Returns /exports/<name> and /exports/<name>.sha256 for every export, and /fixtures/claims.csv
+    (the data package's CSV resource; /downloads/claims.csv is the shelf's, api.http.downloads).
 
     Each answers like the fixture downloads: strong ETag (sha256), Cache-Control, Content-Disposition,
     304 when If-None-Match names the ETag or is *.
     """
     table: list[BaseRoute] = [_route(f"/fixtures/{tabular.CLAIMS_CSV}", tabular.CLAIMS_CSV, exports)]
-    return table + [_route(f"/exports/{name}", name, exports) for name in exports.names]
+    checksums = [_checksum_route(f"/exports/{name}.sha256", name, exports) for name in exports.names]
+    return table + checksums + [_route(f"/exports/{name}", name, exports) for name in exports.names]
 
 
 def _route(path: str, name: str, exports: Exports) -> Route:
@@ -211,3 +223,12 @@ def _route(path: str, name: str, exports: Exports) -> Route:
         return (await exports.aget(name)).respond(request)
 
     return Route(path, endpoint, methods=["GET", "HEAD"], name=path)
+
+
+def _checksum_route(path: str, name: str, exports: Exports) -> Route:
+    """`<export>.sha256`: the export's sha256 and name, as `sha256sum -c` reads them."""
+
+    async def endpoint(request: Request) -> Response:
+        return checksum_line(await exports.aget(name))
+
+    return Route(path, endpoint, methods=["GET"], name=path)

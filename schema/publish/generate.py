@@ -9,6 +9,7 @@ from pathlib import Path
 from schema.curate.settings import dataset_version
 from schema.load.seeds import MANIFEST, parse_manifest
 from schema.model.catalogue import ENTITIES
+from schema.publish.changes import CHANGES
 from schema.publish.datapackage import DATAPACKAGE, build_datapackage
 from schema.publish.jsonschema import JSON_SCHEMA_DIR, generated_schemas
 from schema.publish.tabular import CLAIMS_CSV, claims_csv
@@ -30,6 +31,8 @@ def expected_artefacts(fixtures_dir: Path, seeds_dir: Path, schema_dir: Path = J
     """
     expected = {schema_dir / name: content for name, content in generated_schemas().items()}
     files = {e.file: (fixtures_dir / e.file).read_bytes() for e in ENTITIES}
+    if (fixtures_dir / CHANGES).is_file():  # generated from git history by make refresh (tools/refresh.py)
+        files[CHANGES] = (fixtures_dir / CHANGES).read_bytes()
     manifest = (seeds_dir / MANIFEST).read_bytes().decode("utf-8")
     seed_names = parse_manifest(manifest, str(seeds_dir / MANIFEST))[0]
     table, version = claims_csv(files), dataset_version(fixtures_dir)

@@ -31,7 +31,8 @@ def query(http: httpx.Client, text: str, variables: dict[str, Any] | None = None
 def test_healthz_and_index(http: httpx.Client) -> None:
     assert http.get("/healthz").json() == {"status": "ok"}
     links = http.get("/", headers={"accept": "application/json"}).json()["links"]
-    assert links["datapackage"] == f"{str(http.base_url).rstrip('/')}/fixtures/datapackage.json"
+    assert links["datapackage"] == f"{str(http.base_url).rstrip('/')}/downloads/datapackage.json"
+    assert links["fixtures"] == f"{str(http.base_url).rstrip('/')}/fixtures/datapackage.json"
     assert http.get(links["datapackage"]).status_code == 200
 
 

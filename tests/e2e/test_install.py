@@ -21,12 +21,15 @@ import httpx
 import pytest
 
 from api.locations import DEFAULT_FIXTURES, EXAMPLES_DIR, INSTALLED_DATA, data_root
+from schema.curate.settings import dataset_version
 from schema.load.loader import load_dataset, selector_count
 from tests.datafiles import FIXTURES, REPO, SEEDS
 from tests.live_server import free_port
 from tests.nodejs import NODE, node_env
 
 VERSION = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+VERSIONS = f"parley {VERSION} (software), dataset {dataset_version(REPO / 'fixtures')}\n"
+"""`parley --version`: the software's version (pyproject.toml) and the dataset's, each labelled."""
 BUNDLE = REPO / "api" / "static" / "graphiql"
 # The interpreter the venvs are made from (not this venv's python).
 BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)
@@ -125,9 +128,9 @@ def _check_serves_data_and_playground(base: str) -> None:
 def test_parley_version_prints_the_package_version() -> None:
     result = subprocess.run(
         [str(Path(sys.executable).parent / "parley"), "--version"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True, text=True, timeout=60, check=False, cwd=REPO,
     )
-    assert (result.returncode, result.stdout, result.stderr) == (0, f"parley {VERSION}\n", "")
+    assert (result.returncode, result.stdout, result.stderr) == (0, VERSIONS, "")
 
 
 def test_bare_parley_prints_the_help_and_exits_2() -> None:
@@ -162,7 +165,7 @@ def test_a_wheel_in_a_fresh_venv_serves_from_any_directory(tmp_path: Path) -> No
     elsewhere.mkdir()
     parley = str(venv / "bin" / "parley")
 
-    assert _run([parley, "--version"], elsewhere) == f"parley {VERSION}\n"
+    assert _run([parley, "--version"], elsewhere) == VERSIONS  # the installed copy's dataset
     python = str(venv / "bin" / "python")
     where = _run([python, "-c", "import api.locations as m; print(m.DATA_ROOT)"], elsewhere)
     assert Path(where.strip()) == next((venv / "lib").glob("python3*/site-packages")) / INSTALLED_DATA
@@ -171,6 +174,8 @@ def test_a_wheel_in_a_fresh_venv_serves_from_any_directory(tmp_path: Path) -> No
     port = free_port()
     with _serving([parley, "serve", "--host", "127.0.0.1", "--port", str(port)], elsewhere, port) as base:
         _check_serves_data_and_playground(base)
+        changes = httpx.get(f"{base}/downloads/changes.json", timeout=30)  # no git in an installed copy
+        assert changes.content == (REPO / "fixtures" / "changes.json").read_bytes()
 
 
 def _path_without_node(directory: Path) -> str:

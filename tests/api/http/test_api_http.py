@@ -78,11 +78,11 @@ def test_a_browser_gets_the_playground_and_a_client_gets_json() -> None:
     assert index.json()["links"]["graphql"] == f"{base}/graphql"
     assert index.json()["links"]["playground"] == f"{base}/playground"
     assert index.json()["links"]["files"]["claims.json"] == f"{base}/fixtures/claims.json"
-    assert f"{base}/exports/claims.csv" in index.json()["links"]["exports"]
+    assert f"{base}/downloads/claims.csv" in index.json()["links"]["exports"]
     html = client().get("/", headers={"accept": "text/html"})
     assert '<a href="/playground">Open the GraphQL playground</a>' in html.text
-    assert '<a href="/fixtures/claims.json">claims.json</a>' in html.text
-    assert '<a href="/exports/claims.csv">claims.csv</a>' in html.text
+    assert '<a href="/downloads/claims.json">claims.json</a>' in html.text
+    assert '<a href="/downloads/claims.csv">claims.csv</a>' in html.text
 
 
 def test_healthz() -> None:

@@ -90,11 +90,15 @@ def test_home_json_has_the_meta_counts_sources_examples_downloads_and_real_urls(
     for download in body["downloads"]:
         response = client().get(download["url"])
         assert response.status_code == 200, download
-        if download["bytes"] is None:  # the snapshot's own /downloads/* are listed without size or hash
-            assert "/downloads/" in download["url"], download
-            continue
-        content = response.content
+        content = response.content  # every download is sized and hashed (parley.db too) from the start
         assert (len(content), hashlib.sha256(content).hexdigest()) == (download["bytes"], download["sha256"])
+        checksum = client().get(download["checksum"]).text
+        assert checksum == f"{download['sha256']}  {download['name']}\n", download
+        assert response.headers["content-type"].startswith(download["mediaType"]), download
+    names = [d["name"] for d in body["downloads"]]
+    assert len(names) == len(set(names))  # no two rows share a name (one datapackage.json)
+    database = next(d for d in body["downloads"] if d["name"] == "parley.db")
+    assert database["mediaType"] == "application/vnd.sqlite3" and database["bytes"] > 0
     assert "open in a browser" not in str(body)
 
 
@@ -106,7 +110,11 @@ def test_home_html_lists_sources_counts_examples_downloads_and_the_citation() ->
     # Self-contained: nothing is loaded from anywhere, and the policy says so.
     policy = response.headers["content-security-policy"]
     assert "default-src 'none'" in policy and "script-src 'none'" in policy
-    loaded = [a.get("src") or a.get("href") for t, a in elements.elements if t in ("script", "img", "link")]
+    loaded = [
+        a.get("src") or a.get("href")
+        for t, a in elements.elements
+        if t in ("script", "img", "link") and a.get("type") != "application/ld+json"  # data, not code
+    ]
     assert loaded == ["/favicon.ico"]
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     for source in dataset().sources.values():
@@ -119,7 +127,8 @@ def test_home_html_lists_sources_counts_examples_downloads_and_the_citation() ->
     assert len(examples) == 6
     assert examples[0] == "/playground?example=01-who-said-chinas-not-easy"
     claims = dataset().files["claims.json"]
-    assert f"sha256 {claims.sha256}" in page
+    assert f'<a href="/downloads/claims.json.sha256" title="{claims.sha256}">sha256</a>' in page
+    assert "size known after the first download" not in page
     assert "CC-BY-4.0" in page and "How to cite" in page and "version <b>0." in page
 
 
@@ -218,10 +227,10 @@ def test_a_large_dataset_home_page_does_not_build_the_exports(monkeypatch: pytes
     monkeypatch.setattr(home, "EAGER_EXPORT_LIMIT", 10)  # the curated 37 citations count as large here
     large = TestClient(create_app(dataset()))
     listed = {d["name"]: d for d in large.get("/").json()["downloads"]}
-    assert (listed["claims.csv"]["bytes"], listed["claims.csv"]["sha256"]) == (None, None)
+    assert (listed["annotations.jsonld"]["bytes"], listed["annotations.jsonld"]["sha256"]) == (None, None)
     assert listed["claims.json"]["bytes"] == len(dataset().files["claims.json"].content)
-    assert "size known after the first download" in large.get("/", headers=BROWSER).text
-    content = large.get("/exports/claims.csv", headers=IDENTITY).content
+    assert "built on first download" in large.get("/", headers=BROWSER).text
+    content = large.get("/exports/annotations.jsonld", headers=IDENTITY).content
     listed = {d["name"]: d for d in large.get("/").json()["downloads"]}
-    assert listed["claims.csv"]["sha256"] == hashlib.sha256(content).hexdigest()
-    assert listed["annotations.jsonld"]["bytes"] is None
+    assert listed["annotations.jsonld"]["sha256"] == hashlib.sha256(content).hexdigest()
+    assert listed["claims.ndjson"]["bytes"] is None

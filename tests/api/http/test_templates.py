@@ -89,7 +89,10 @@ def test_a_title_with_markup_is_shown_as_its_text_never_as_markup(tmp_path: Path
     page = parse(html)
     assert page.texts["title"] == [HOSTILE] and page.texts["h1"] == [HOSTILE]
     assert [tag for tag, _ in page.elements].count("title") == 1
-    assert page.scripts == [] and "<blink>" not in html and HOSTILE not in html
+    # The one script is data (the schema.org Dataset), its text escaped as JSON, never executed.
+    ((attrs, text),) = page.scripts
+    assert attrs == {"type": "application/ld+json"} and json.loads(text)["name"] == HOSTILE
+    assert "<blink>" not in html and HOSTILE not in html and "</" not in text
 
 
 @pytest.mark.parametrize("path", ["/", *(f"/sources/{s}" for s in sorted(dataset().sources))])
@@ -124,13 +127,14 @@ def test_a_kept_home_page_shows_an_export_once_it_is_built(monkeypatch: pytest.M
     monkeypatch.setattr(home, "EAGER_EXPORT_LIMIT", 0)  # every dataset counts as large: exports wait
     app = _test_client(create_app(dataset()))
 
-    def claims_csv_row() -> str:
+    def annotations_row() -> str:
         html = app.get("/", headers=BROWSER).text
-        row = re.search(r'<tr><td><a href="/exports/claims.csv">.*?</tr>', html, re.S)
-        assert row, "no claims.csv row"
+        row = re.search(r'<tr><td><a href="/exports/annotations.jsonld">.*?</tr>', html, re.S)
+        assert row, "no annotations.jsonld row"
         return row.group(0)
 
-    assert "size known after the first download" in claims_csv_row()
-    assert claims_csv_row() == claims_csv_row()
-    content = app.get("/exports/claims.csv", headers={"accept-encoding": "identity"}).content
-    assert f"sha256 {hashlib.sha256(content).hexdigest()}" in claims_csv_row()
+    assert "built on first download" in annotations_row()
+    assert annotations_row() == annotations_row()
+    content = app.get("/exports/annotations.jsonld", headers={"accept-encoding": "identity"}).content
+    assert f'title="{hashlib.sha256(content).hexdigest()}"' in annotations_row()
+    assert "built on first download" not in annotations_row()

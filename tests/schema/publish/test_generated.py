@@ -47,8 +47,17 @@ def test_json_schemas_describe_arrays_of_the_models() -> None:
 
 
 def test_datapackage_bytes_and_hashes_match_the_files() -> None:
-    *resources, table = package()["resources"]
+    listed = package()["resources"]
+    resources, (table,) = listed[: len(FIXTURE_MODELS)], listed[len(FIXTURE_MODELS) : len(FIXTURE_MODELS) + 1]
     assert [r["name"] for r in resources] == list(FIXTURE_MODELS)
+    changes = FIXTURES / "changes.json"  # generated from git history by make refresh, when present
+    rest = listed[len(FIXTURE_MODELS) + 1 :]
+    assert [r["name"] for r in rest] == (["changes"] if changes.is_file() else [])
+    if changes.is_file():
+        described = listed[-1]
+        assert (described["bytes"], described["hash"]) == (
+            len(changes.read_bytes()), "sha256:" + hashlib.sha256(changes.read_bytes()).hexdigest()
+        )
     assert (table["name"], table["path"], table["format"]) == ("claims-table", "claims.csv", "csv")
     csv_bytes = (FIXTURES / "claims.csv").read_bytes()
     assert table["hash"] == "sha256:" + hashlib.sha256(csv_bytes).hexdigest()
