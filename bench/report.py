@@ -41,7 +41,7 @@ def _cpu_lines(scenarios: list[dict[str, Any]]) -> list[str]:
 def _scale_rows(scale: list[dict[str, Any]]) -> list[str]:
     rows = [
         "| claims | server | start-up s | RSS MB (start / after) | speaker page req/s, p50, p99 ms "
-        "| search req/s, p50, p99 ms |",
+        "| search req/s, p50, p99 ms (results per page) |",
         "|---:|---|---:|---:|---:|---:|",
     ]
     for size in scale:
@@ -52,7 +52,8 @@ def _scale_rows(scale: list[dict[str, Any]]) -> list[str]:
                 f"| {size['claims']:,} | {name} | {boot['startup_s']:.2f} | {boot['rss_mb_at_start']:.0f} / "
                 f"{boot['rss_mb_after']:.0f} "
                 f"| {page['rps']:,.0f}, {page['p50_ms']:.2f}, {page['p99_ms']:.2f} "
-                f"| {search['rps']:,.0f}, {search['p50_ms']:.2f}, {search['p99_ms']:.2f} |"
+                f"| {search['rps']:,.0f}, {search['p50_ms']:.2f}, {search['p99_ms']:.2f}"
+                f" ({size['search'].get('results', '?')}) |"
             )
     return rows
 
