@@ -7,13 +7,15 @@ import gc
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import Scope
 
 from api.engine.persisted import PersistedQueries
 from api.engine.pipeline import Engine
@@ -70,7 +72,8 @@ def graphql_endpoint(engine: Engine) -> Callable[[Request], Any]:
             graphql_request = engine.persisted.resolve(read)
         except RequestError as error:
             no_store = {"Cache-Control": "no-store"}  # e.g. a persisted query not (yet) known
-            return respond(orjson.dumps(error.payload()), error.status, media_type, no_store)
+            refused = {**no_store, **getattr(error, "headers", {})}  # 415 names the accepted coding
+            return respond(orjson.dumps(error.payload()), error.status, media_type, refused)
         status, body = await engine.run(graphql_request, method)
         headers = {"Allow": "POST"} if status == 405 else None
         return respond(body, graphql_status(status, media_type), media_type, headers)
@@ -84,7 +87,29 @@ async def healthz(request: Request) -> Response:
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
+    """404, or 307 to the same path with its trailing slash added or taken off when that has a
+    route (Starlette's `redirect_slashes`, whose Location is built from the client's Host)."""
+    location = slash_redirect(request.scope)
+    if location is not None:
+        return RedirectResponse(location, status_code=307)
     return not_found(f"Nothing at {request.url.path}.")
+
+
+def slash_redirect(scope: Scope) -> str | None:
+    """Returns the Location for a request whose path has a route once its trailing slash is added
+    or taken off, or None. The Location is a path on this server (RFC 9110 allows a relative
+    reference): nothing a client sends but the path and query is in it, so a forged Host header
+    never reaches the answer or a shared cache, and it is right behind any proxy."""
+    path: str = scope["path"]
+    router = scope.get("router")
+    if scope["type"] != "http" or router is None or path == "/":
+        return None
+    toggled = {**scope, "path": path.rstrip("/") if path.endswith("/") else path + "/"}
+    if not any(route.matches(toggled)[0] != Match.NONE for route in router.routes):
+        return None
+    location = quote("/" + toggled["path"].lstrip("/"), safe="/:@!$&'()*+,;=-._~")
+    query = scope.get("query_string", b"")
+    return location + ("?" + query.decode("latin-1") if query else "")
 
 
 SNAPSHOT_WRITERS = [write_claim_texts, write_search_tables, write_api_tables, write_passage_texts]
@@ -208,6 +233,7 @@ def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bo
         exception_handlers={404: _not_found, **EXCEPTION_HANDLERS},
         middleware=[cache, *edge_middleware(), cors()],
     )
+    app.router.redirect_slashes = False  # _not_found redirects, without the client's Host
     app.state.engine = engine
     app.state.dataset = dataset
     return app
