@@ -31,11 +31,11 @@ from api.graph.search_index import search_index, write_search_tables
 from api.http import exports as exports_module
 from api.http.downloads import download_routes, not_found
 from api.http.middleware.cache import ResponseCacheMiddleware
-from api.http.middleware.edge import edge_middleware
+from api.http.middleware.edge import Edge
 from api.http.middleware.response_cache import ResponseCache
 from api.http.transport import (
     EXCEPTION_HANDLERS,
-    cors,
+    cors_options,
     graphql_status,
     negotiate,
     not_acceptable,
@@ -231,7 +231,7 @@ def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bo
     app = Starlette(
         routes=routes,
         exception_handlers={404: _not_found, **EXCEPTION_HANDLERS},
-        middleware=[cache, *edge_middleware(), cors()],
+        middleware=[cache, Middleware(Edge, cors=cors_options())],
     )
     app.router.redirect_slashes = False  # _not_found redirects, without the client's Host
     app.state.engine = engine

@@ -10,8 +10,6 @@ from typing import Any
 
 import orjson
 from starlette.datastructures import QueryParams
-from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Scope
@@ -229,20 +227,20 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
 }
 
 
-def cors() -> Middleware:
-    """Returns CORS for a public read-only API: any origin, no credentials, GET, HEAD and POST.
+def cors_options() -> dict[str, Any]:
+    """Returns CORS for a public read-only API: any origin, no credentials, GET, HEAD and POST
+    (Starlette's CORSMiddleware options; api/http/middleware/edge.py runs it for requests with an
+    Origin).
 
     Any request header is allowed in a preflight (the API reads no credentials, so a client's
     `Authorization`, `apollo-require-preflight` or `x-apollo-operation-name` changes nothing);
     the preflight answer varies on the request headers it echoes.
     """
-    return Middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "POST"],
-        allow_headers=["*"],
-        expose_headers=["ETag"],
-        allow_credentials=False,
-        max_age=86400,
-    )
-
+    return {
+        "allow_origins": ["*"],
+        "allow_methods": ["GET", "HEAD", "POST"],
+        "allow_headers": ["*"],
+        "expose_headers": ["ETag"],
+        "allow_credentials": False,
+        "max_age": 86400,
+    }
