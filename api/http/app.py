@@ -28,8 +28,9 @@ from api.graph.passages import SOURCE as PASSAGES_SOURCE
 from api.graph.passages import write_passage_texts
 from api.graph.schema import graphql_schema, print_sdl, strawberry_schema
 from api.graph.search_index import search_index, write_search_tables
+from api.http import downloads as downloads_module
 from api.http import exports as exports_module
-from api.http.downloads import download_routes, not_found
+from api.http.downloads import Kept, download_routes, not_found
 from api.http.middleware.cache import ResponseCacheMiddleware
 from api.http.middleware.edge import Edge
 from api.http.middleware.response_cache import ResponseCache
@@ -207,12 +208,26 @@ def engine_for(dataset: StoredDataset, limits: Limits, persisted: PersistedQueri
     )
 
 
+def routed_alike(routes: list[BaseRoute], kept: dict[str, Kept]) -> dict[str, Kept]:
+    """Returns the held downloads whose path the router gives to a download route (not to an earlier
+    route, as /fixtures/claims.csv goes to the exports): the edge may answer those without routing."""
+    found = {}
+    for path, answer in kept.items():
+        scope = {"type": "http", "path": path, "root_path": "", "method": "GET"}
+        first = next((r for r in routes if r.matches(scope)[0] == Match.FULL), None)
+        endpoint = getattr(first, "endpoint", None)
+        if endpoint is not None and getattr(endpoint, "__module__", "") == downloads_module.__name__:
+            found[path] = answer
+    return found
+
+
 def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bool) -> Starlette:
     limits = Limits.from_env() if limits is None else limits
     examples = [tab.query for tab in playground.load_examples(EXAMPLES_DIR)]
     engine = engine_for(dataset, limits, PersistedQueries(trusted=examples, persisted_only=persisted_only))
     context = engine.context
     exports = exports_module.Exports(dataset)
+    kept: dict[str, Kept] = {}
     routes: list[BaseRoute] = [
         Route("/", home_endpoint(dataset, exports, playground.examples()), methods=["GET"]),
         Route("/favicon.ico", favicon_endpoint, methods=["GET"]),
@@ -220,7 +235,7 @@ def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bo
         Route("/healthz", healthz, methods=["GET"]),
         Route("/graphql", graphql_endpoint(engine), methods=["GET", "POST"]),
         *exports_module.routes(exports),  # before the downloads: /fixtures/claims.csv is an export
-        *download_routes(dataset, print_sdl()),
+        *download_routes(dataset, print_sdl(), kept),
         *playground.routes(),
     ]
     snapshot_files = [r.path for r in routes if isinstance(r, Route) and r.path.startswith("/downloads/")]
@@ -231,7 +246,7 @@ def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bo
     app = Starlette(
         routes=routes,
         exception_handlers={404: _not_found, **EXCEPTION_HANDLERS},
-        middleware=[cache, Middleware(Edge, cors=cors_options())],
+        middleware=[cache, Middleware(Edge, cors=cors_options(), kept=routed_alike(routes, kept))],
     )
     app.router.redirect_slashes = False  # _not_found redirects, without the client's Host
     app.state.engine = engine

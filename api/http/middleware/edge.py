@@ -20,6 +20,7 @@ Headers are read and written as the raw byte pairs ASGI carries, with every cons
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 from typing import Any
 
 import anyio.to_thread
@@ -37,6 +38,9 @@ MINIMUM_SIZE = 1000
 COMPRESS_LEVEL = 4
 """zlib level for answers compressed as they are sent: on 8 kB of JSON it takes half the CPU of
 level 9 for 3% more bytes. Bytes compressed once and kept (downloads) use level 9."""
+GZIP_BODY = "parley.gzip"
+"""Key of an `http.response.body` message that carries its body already gzipped (a download held in
+memory, compressed once): sent instead of compressing the body again. Servers ignore unknown keys."""
 THREAD_ABOVE = 128 * 1024
 """Chunks at least this long are compressed in a worker thread, not on the event loop."""
 
@@ -75,10 +79,19 @@ def _set(headers: list[tuple[bytes, bytes]], name: bytes, value: bytes) -> None:
 class Edge:
     """CORS, gzip with ETags, and security headers around `app`, in one step (see the module)."""
 
-    def __init__(self, app: ASGIApp, cors: dict[str, Any], minimum_size: int = MINIMUM_SIZE) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        cors: dict[str, Any],
+        minimum_size: int = MINIMUM_SIZE,
+        kept: Mapping[str, ASGIApp] | None = None,
+    ) -> None:
         self.app = app
         self.cors = CORSMiddleware(app, **cors)
         self.minimum_size = minimum_size
+        self.kept = {} if kept is None else kept
+        """Path -> the app answering a GET or HEAD of exactly that path (a download held in memory),
+        called without routing; only paths the router would send to that same app belong here."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -98,7 +111,10 @@ class Edge:
             inward = [(n, v.replace(old, new) if n == b"if-none-match" else v) for n, v in scope["headers"]]
             scope = {**scope, "headers": inward}
         outgoing = _Outgoing(send, accepts_gzip, asked_for_gzip, self.minimum_size, not origin)
-        await (self.cors if origin else self.app)(scope, receive, outgoing.send)
+        app = self.cors if origin else self.app
+        if not origin and scope["method"] in ("GET", "HEAD"):
+            app = self.kept.get(scope["path"], app)
+        await app(scope, receive, outgoing.send)
 
 
 class _Outgoing:
@@ -163,8 +179,10 @@ class _Outgoing:
         vary = next((v for n, v in headers if n == b"vary"), None)
         _set(headers, b"vary", _VARY if vary is None else vary + b", " + _VARY)
         if self.gzip:
-            self.compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-            message["body"] = await self._compress(body, more)
+            ready = None if more else message.get(GZIP_BODY)
+            if ready is None:
+                self.compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+            message["body"] = ready if ready is not None else await self._compress(body, more)
             headers.append((b"content-encoding", b"gzip"))
             if more or start.get("trailers", False):
                 headers[:] = [(n, v) for n, v in headers if n != b"content-length"]
