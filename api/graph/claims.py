@@ -77,21 +77,11 @@ class Claim(Record):
     @described("Each article's report of the claim, in file order.")
     def citations(self, info: Info, outlet: OutletArg = None, as_of: AsOfArg = None) -> list[Citation]:
         context = info.context
-        cited = context.derived("citations_of_claims", CitationsOfClaims).of(self.record.id)
+        citations = context.derived("citations_of_claims", CitationsOfClaims)
         if outlet is None:  # the usual case (asOf at most), without a citation_matches call per citation
-            if as_of is None:
-                return [wrapper for wrapper, _ in cited]
-            published = context.index.published_to  # published_by, without decoding the sources
-            kept = dict.get.__get__(published) if isinstance(published, dict) else published.get
-            out = []
-            for wrapper, source in cited:
-                day = kept(source)  # a plain dict read when the day is loaded already
-                if day is None:
-                    day = published.get(source)
-                if day is not None and day <= as_of:
-                    out.append(wrapper)
-            return out
+            return citations.published_by(self.record.id, as_of)
         dataset = context.dataset
+        cited = citations.of(self.record.id)
         return [w for w, _ in cited if citation_matches(dataset, w.record, outlet=outlet, as_of=as_of)]
 
     @described(
@@ -136,6 +126,26 @@ class CitationsOfClaims:
     def __init__(self, context: Context) -> None:
         self.by_claim = context.dataset.citations_by_claim
         self.kept: dict[str, tuple[tuple[Citation, str], ...]] = {}
+        self.published = published = context.index.published_to
+        # A loaded day is a plain dict read (no Python frame); the mapping's own get loads the rest.
+        self.loaded_day = dict.get.__get__(published) if isinstance(published, dict) else published.get
+
+    def published_by(self, claim: str, as_of: dt.date | None) -> list[Citation]:
+        """The claim's citations whose article was published by `as_of` (all of them for None):
+        `citation_matches(as_of=...)`, from each source's last publication day, without decoding
+        the sources."""
+        cited = self.of(claim)
+        if as_of is None:
+            return [wrapper for wrapper, _ in cited]
+        published, loaded_day = self.published, self.loaded_day
+        out = []
+        for wrapper, source in cited:
+            day = loaded_day(source)
+            if day is None:
+                day = published.get(source)
+            if day is not None and day <= as_of:
+                out.append(wrapper)
+        return out
 
     def of(self, claim: str) -> tuple[tuple[Citation, str], ...]:
         """The claim's citations, wrapped, each with its source id."""
