@@ -229,18 +229,19 @@ def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bo
     exports = exports_module.Exports(dataset)
     kept: dict[str, Kept] = {}
     routes: list[BaseRoute] = [
+        # /graphql first: it shares no path with another route, and the router tries them in order.
+        Route("/graphql", graphql_endpoint(engine), methods=["GET", "POST"]),
         Route("/", home_endpoint(dataset, exports, playground.examples()), methods=["GET"]),
         Route("/favicon.ico", favicon_endpoint, methods=["GET"]),
         Route("/sources/{id:str}", reader_endpoint(dataset, context.index), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/graphql", graphql_endpoint(engine), methods=["GET", "POST"]),
         *exports_module.routes(exports),  # before the downloads: /fixtures/claims.csv is an export
         *download_routes(dataset, print_sdl(), kept),
         *playground.routes(),
     ]
     snapshot_files = [r.path for r in routes if isinstance(r, Route) and r.path.startswith("/downloads/")]
     home = home_endpoint(dataset, exports, playground.examples(), snapshot_files)
-    routes[0] = Route("/", home, methods=["GET"])
+    routes[1] = Route("/", home, methods=["GET"])
     max_request = limits.max_body_bytes
     cache = Middleware(ResponseCacheMiddleware, cache=ResponseCache(), max_request_bytes=max_request)
     app = Starlette(
