@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Mapping
 from typing import Any
 
-import anyio.to_thread
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -193,7 +193,7 @@ class _Outgoing:
 
     async def _compress(self, body: bytes, more: bool) -> bytes:
         if len(body) >= THREAD_ABOVE:
-            return await anyio.to_thread.run_sync(self._compress_now, body, more)
+            return await run_in_threadpool(self._compress_now, body, more)
         return self._compress_now(body, more)
 
     def _compress_now(self, body: bytes, more: bool) -> bytes:
