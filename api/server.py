@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import http
 import logging
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar
 
 import orjson
 from uvicorn.config import LOGGING_CONFIG, Config
+from uvicorn.logging import AccessFormatter
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
@@ -92,6 +94,9 @@ class ParleyHttpProtocol(HttpToolsProtocol):
         self.refusal: tuple[int, str, str] | None = None
         self.head_timer: asyncio.TimerHandle | None = None
         self.body_timer: asyncio.TimerHandle | None = None
+        if self.access_log:  # uvicorn's line, written without the logging machinery (AccessLine)
+            line = AccessLine.replacing(self.access_logger)
+            self.access_logger = self.access_logger if line is None else line  # type: ignore[assignment]
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -208,6 +213,14 @@ class ParleyHttpProtocol(HttpToolsProtocol):
         return f"The request header fields are larger than {self.edge.max_header_bytes} bytes (the limit)."
 
 
+def cut_query(full_path: str, max_chars: int) -> str:
+    """Returns a request target with its query string cut to `max_chars` characters."""
+    path, sep, query = full_path.partition("?")
+    if len(query) <= max_chars:
+        return full_path
+    return f"{path}{sep}{query[:max_chars]}...[{len(query) - max_chars} more]"
+
+
 class AccessLogQueryLimit(logging.Filter):
     """Cuts the query string in uvicorn's access log lines to `max_chars` characters."""
 
@@ -218,11 +231,54 @@ class AccessLogQueryLimit(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
-            path, sep, query = args[2].partition("?")
-            if len(query) > self.max_chars:
-                cut = f"{path}{sep}{query[: self.max_chars]}...[{len(query) - self.max_chars} more]"
-                record.args = (args[0], args[1], cut, args[3], args[4])
+            record.args = (args[0], args[1], cut_query(args[2], self.max_chars), args[3], args[4])
         return True
+
+
+_PHRASES = {status.value: status.phrase for status in http.HTTPStatus}
+
+
+class AccessLine:
+    """uvicorn's access log line, written straight to its stream: the same text as its access
+    handler writes without colours (`INFO:     <client> - "<method> <target> HTTP/<v>" <status>
+    <phrase>`, the query string cut as AccessLogQueryLimit cuts it), one write and flush per line,
+    without a LogRecord, a handler lock, a record copy and an HTTPStatus lookup per request.
+
+    `ParleyHttpProtocol` puts it in place of the `uvicorn.access` logger when that logger would
+    write exactly this: its configuration is `access_log_config`'s, at INFO, to a stream that is
+    not a terminal (a terminal gets uvicorn's coloured lines).
+    """
+
+    def __init__(self, stream: IO[str], max_query_chars: int) -> None:
+        self.stream, self.max_query_chars = stream, max_query_chars
+
+    def info(self, message: str, client: str, method: str, target: str, version: str, status: int) -> None:
+        """Writes one line (the signature of the `Logger.info` call uvicorn makes)."""
+        target = cut_query(target, self.max_query_chars)
+        phrase = _PHRASES.get(status, "")
+        self.stream.write(f'INFO:     {client} - "{method} {target} HTTP/{version}" {status} {phrase}\n')
+        self.stream.flush()
+
+    @classmethod
+    def replacing(cls, logger: logging.Logger) -> AccessLine | None:
+        """Returns the line writer for uvicorn's access logger when it is configured as
+        `access_log_config` configures it (see the class), else None (the logger stays)."""
+        handlers = logger.handlers
+        if len(handlers) != 1 or not logger.isEnabledFor(logging.INFO) or logger.propagate:
+            return None
+        handler = handlers[0]
+        limits = [f for f in handler.filters if isinstance(f, AccessLogQueryLimit)]
+        formatter = handler.formatter
+        if type(handler) is not logging.StreamHandler or len(handler.filters) != 1 or not limits:
+            return None
+        if type(formatter) is not AccessFormatter or formatter.use_colors or logger.filters:
+            return None
+        if formatter._fmt != LOGGING_CONFIG["formatters"]["access"]["fmt"] or handler.level > logging.INFO:
+            return None
+        stream = handler.stream
+        if stream.isatty():
+            return None
+        return cls(stream, limits[0].max_chars)
 
 
 def access_log_config(max_query_chars: int) -> dict[str, Any]:

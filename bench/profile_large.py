@@ -1,6 +1,6 @@
 """Where the time of the "large" scenario goes: py-spy samples a real `parley serve` under wrk load.
 
-Run: .venv/bin/python -m bench.profile_large [--seconds 10] [--rate 250]
+Run: .venv/bin/python -m bench.profile_large [--seconds 10] [--rate 250] [--scenario large|cold]
 
 Starts `parley serve` (as shipped) on the 1k synthetic dataset, drives it with the large scenario's
 cold request (1,000 claims in one request, bench/queries.py: LARGE) from wrk, and meanwhile records
@@ -9,7 +9,8 @@ goes), with --all-threads of every non-idle thread. Writes bench/results/profile
 (profile-large-1000-threads.txt with --all-threads): the share of samples per thread, per layer,
 and per function its own time (the frame on top of the stack) and its inclusive time (anywhere on
 the stack); and the raw folded stacks beside it as .folded (any flame-graph tool reads them). Not
-part of `make bench`.
+part of `make bench`. `--scenario cold` profiles the cold 20-claim query on the curated data
+instead (bench/queries.py: CLAIMS_20, asOf varying): profile-cold.{txt,folded}.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench import queries as q
-from bench.run import cold, synth_dataset
+from bench.run import REAL, cold, synth_dataset
 from bench.servers import REPO, fetch, parley
 from bench.wrk import WrkResult, run_wrk
 
@@ -129,12 +130,14 @@ def summarise(folded: str, top: int = 40) -> tuple[int, list[str]]:
     return total, lines
 
 
-def record(seconds: float, rate: int, connections: int, gil: bool) -> tuple[str, WrkResult, int]:
+def record(
+    seconds: float, rate: int, connections: int, gil: bool, scenario: str = "large"
+) -> tuple[str, WrkResult, int]:
     """Runs the server under wrk while py-spy records it; returns (folded stacks, wrk's result, bytes)."""
-    data = synth_dataset(1000, Path("/tmp/parley-bench-data"))
-    server = parley("profile-large-1k", *data).start()
+    data = synth_dataset(1000, Path("/tmp/parley-bench-data")) if scenario == "large" else REAL
+    server = parley(f"profile-{scenario}", *data).start()
     try:
-        request = cold(q.LARGE)
+        request = cold(q.LARGE if scenario == "large" else q.CLAIMS_20)
         status, body, _ = fetch(server.url + request.path, request.body(), "POST")
         if status != 200 or b'"errors"' in body:
             raise SystemExit(f"the large request failed: {status} {body[:300]!r}")
@@ -174,16 +177,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--summarise", type=Path, help="only print the summary of a .folded file written before"
     )
+    parser.add_argument("--scenario", choices=["large", "cold"], default="large")
     args = parser.parse_args(argv)
     if args.summarise:
         print("\n".join(summarise(args.summarise.read_text(encoding="utf-8"))[1]))
         return 0
-    folded, load, size = record(args.seconds, args.rate, args.connections, gil=not args.all_threads)
+    gil = not args.all_threads
+    folded, load, size = record(args.seconds, args.rate, args.connections, gil, args.scenario)
     _, lines = summarise(folded)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    large = args.scenario == "large"
+    data_name = "synth 1k" if large else "curated data"
+    what = "the large request (1,000 claims" if large else "the 20-claim query (asOf varies"
+    what += ")"
     head = [
-        f"py-spy {args.rate}/s for {args.seconds:g} s of `parley serve` (synth 1k, one worker, commit "
-        f"{commit.stdout.strip()}) under wrk: the large request (1,000 claims, {size:,} bytes), cold, "
+        f"py-spy {args.rate}/s for {args.seconds:g} s of `parley serve` ({data_name}, one worker, commit "
+        f"{commit.stdout.strip()}) under wrk: {what} ({size:,} bytes), cold, "
         f"{args.connections} connections. Samples: "
         + ("every non-idle thread." if args.all_threads else "only the thread holding the GIL."),
         f"wrk meanwhile: {load.rps:.1f} req/s, p50 {load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms.",
@@ -191,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = "profile-large-1000" + ("-threads" if args.all_threads else "")
+    stem = ("profile-large-1000" if large else "profile-cold") + ("-threads" if args.all_threads else "")
     (RESULTS / f"{stem}.txt").write_text("\n".join(head + lines) + "\n", encoding="utf-8")
     (RESULTS / f"{stem}.folded").write_text(folded, encoding="utf-8")
     print("\n".join(head + lines[:60]))

@@ -22,7 +22,7 @@ from bench import queries as q
 from bench.measure import Settings, run_scenario
 from bench.queries import Request
 from bench.report import write_reports
-from bench.servers import REPO, Server, parley, peer, raw
+from bench.servers import REPO, Server, fetch, parley, peer, raw
 from bench.wrk import ensure_wrk
 
 REAL = (REPO / "fixtures", REPO / "seeds")
@@ -108,7 +108,8 @@ def large_phase(settings: Settings, data_dir: Path) -> dict[str, Any]:
 
 
 def scale_phase(settings: Settings, data_dir: Path, sizes: list[int]) -> list[dict[str, Any]]:
-    """Per size: start-up time and RSS, a speaker's first 20 claims and a text search (cold)."""
+    """Per size: start-up time and RSS, a speaker's first 20 claims and a text search for an equal
+    page (cold); all sizes in one run, so their ratios compare the same minutes of the machine."""
     results = []
     for size in sizes:
         data = synth_dataset(size, data_dir)
@@ -127,20 +128,37 @@ def scale_phase(settings: Settings, data_dir: Path, sizes: list[int]) -> list[di
                 limit=None,
                 note=f"first 20 claims of {slug}, cold",
             )
+            request = cold(q.SEARCH, text=name, first=SEARCH_PAGE)
             search = run_scenario(
                 f"search-{size}",
-                cold(q.SEARCH, text=name),
+                request,
                 s,
                 settings,
                 limit=None,
-                note=f"search(text: {name!r}, first: 20), cold",
+                note=f"search(text: {name!r}, first: {SEARCH_PAGE}), cold",
             )
+            search["results"] = search_results(s["shipped"], request)
             for n, x in s.items():
                 startup[n]["rss_mb_after"] = x.rss_mb()
             return {"claims": size, "startup": startup, "speaker_page": page, "search": search}
 
         results.append(with_servers(servers, work))
     return results
+
+
+SEARCH_PAGE = 5
+"""The scale rows' search page: small enough that every size fills it (the busiest speaker's name
+matches about six records at 1k claims, a full page of 20 at 100k), so the sizes answer equal pages."""
+
+
+def search_results(server: Server, request: Request) -> int:
+    """How many results the scale row's search answers: the rows compare equal pages (the target
+    compares time per result, should a size not fill the page)."""
+    status, body, _ = fetch(server.url + request.path, request.body(), "POST")
+    if status != 200:
+        raise RuntimeError(f"{server.name} answered {status}: {body[:300]!r}")
+    found: list[Any] = json.loads(body)["data"]["search"]
+    return len(found)
 
 
 def workers_phase(settings: Settings) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeGuard
 
@@ -208,17 +207,25 @@ MEMO_CAPACITY = 50_000
 
 class Memo:
     """Completed values of sub-selections that use no variable, per record, for every plan of one
-    engine: an LRU of at most `capacity` (selection, record) entries.
+    engine: at most `capacity` (selection, record) entries, evicted in two generations.
 
     The data is immutable while served and resolvers are pure, so a selection of a record completes to
     the same value every time. A selection is a plan's list of fields of one object type, numbered by
     `table()`; a record is its wrapper's type and fixture id (valid as long as the dataset). Entries
     are shared read-only: nothing downstream mutates response data.
+
+    New entries go into `young`; when it holds half the capacity, it becomes `old` (the previous old
+    generation is dropped) and a new young one starts. A hit in `young` is a plain dict read with no
+    bookkeeping; a hit in `old` moves the entry back into `young`, so what is used survives and what
+    was not used for a whole generation goes (an LRU's effect, without its per-hit work). Both dicts
+    keep their identity (rotation copies), so completers may hold them.
     """
 
     def __init__(self, capacity: int = MEMO_CAPACITY) -> None:
         self.capacity = capacity
-        self.entries: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+        self.generation = capacity // 2 if capacity > 1 else capacity
+        self.young: dict[Hashable, dict[str, Any]] = {}
+        self.old: dict[Hashable, dict[str, Any]] = {}
         self._tables = itertools.count()
         self.hits = self.misses = 0
 
@@ -226,12 +233,31 @@ class Memo:
         """A fresh number for one selection of one plan (never reused, unlike an object's id())."""
         return next(self._tables)
 
+    def __len__(self) -> int:
+        return len(self.young) + len(self.old)
+
+    def values(self) -> list[dict[str, Any]]:
+        """Every entry kept, old generation first."""
+        return [*self.old.values(), *self.young.values()]
+
+    def revive(self, key: Hashable) -> dict[str, Any] | None:
+        """Returns an entry of the old generation, moved back into the young one; None if absent."""
+        found = self.old.pop(key, None)
+        if found is not None:
+            self.store(key, found)
+        return found
+
     def store(self, key: Hashable, value: dict[str, Any]) -> None:
-        """Keeps an entry, dropping the least recently used ones beyond the capacity."""
-        entries = self.entries
-        entries[key] = value
-        while len(entries) > self.capacity:
-            entries.popitem(last=False)
+        """Keeps an entry in the young generation, turning it old first when it is full."""
+        if self.generation <= 0:
+            return
+        young = self.young
+        if len(young) >= self.generation:
+            self.old.clear()
+            if self.capacity > 1:
+                self.old.update(young)
+            young.clear()
+        young[key] = value
 
 
 _RECORD_ONLY: dict[type, bool] = {}
@@ -288,14 +314,16 @@ def memoised_object(
         return lambda value, run: complete_object(fields, value, run)
     varying = [f for f, is_fixed in zip(fields, fixed, strict=True) if not is_fixed]
     layout = list(zip(fields, fixed, strict=True))
-    table, entries = memo.table(), memo.entries
+    table, young = memo.table(), memo.young
 
     def complete(value: Any, run: Run) -> dict[str, Any]:
         record = record_key(value)
         if record is None:
             return complete_object(fields, value, run)
         key = (table, type(value), record)
-        found = entries.get(key)
+        found = young.get(key)
+        if found is None:
+            found = memo.revive(key)
         if found is None:
             memo.misses += 1
             found = {}
@@ -304,7 +332,6 @@ def memoised_object(
             memo.store(key, found)
         else:
             memo.hits += 1
-            entries.move_to_end(key)
         run.objects += 1
         if run.objects & 63 == 1 and time.monotonic() > run.deadline:
             raise QueryTimeout

@@ -76,18 +76,13 @@ class Claim(Record):
 
     @described("Each article's report of the claim, in file order.")
     def citations(self, info: Info, outlet: OutletArg = None, as_of: AsOfArg = None) -> list[Citation]:
-        dataset = data(info)
-        found = dataset.citations_by_claim.get(self.record.id, ())
+        context = info.context
+        citations = context.derived("citations_of_claims", CitationsOfClaims)
         if outlet is None:  # the usual case (asOf at most), without a citation_matches call per citation
-            if as_of is None:
-                return [Citation(record=c) for c in found]
-            published = index(info).published_to  # published_by, without decoding the sources
-            return [
-                Citation(record=c)
-                for c in found
-                if (day := published.get(c.evidence.source)) is not None and day <= as_of
-            ]
-        return [Citation(record=c) for c in found if citation_matches(dataset, c, outlet=outlet, as_of=as_of)]
+            return citations.published_by(self.record.id, as_of)
+        dataset = context.dataset
+        cited = citations.of(self.record.id)
+        return [w for w, _ in cited if citation_matches(dataset, w.record, outlet=outlet, as_of=as_of)]
 
     @described(
         "How many independent stories report the claim: copies of one wire story (articles "
@@ -119,6 +114,48 @@ class Claim(Record):
         in_order = sorted(seen, key=lambda s: position[(catalogue.SOURCES.stem, s)])
         return [Source(record=dataset.sources[s]) for s in in_order]
 
+
+
+class CitationsOfClaims:
+    """Per claim, its citations' GraphQL wrappers (one per record, reused by every request: records
+    and wrappers are never changed while served) with their source ids, in file order. Keeps at most
+    `limit` claims; reaching it forgets them all (the store's own rule, no per-hit bookkeeping)."""
+
+    limit = 4096
+
+    def __init__(self, context: Context) -> None:
+        self.by_claim = context.dataset.citations_by_claim
+        self.kept: dict[str, tuple[tuple[Citation, str], ...]] = {}
+        self.published = published = context.index.published_to
+        # A loaded day is a plain dict read (no Python frame); the mapping's own get loads the rest.
+        self.loaded_day = dict.get.__get__(published) if isinstance(published, dict) else published.get
+
+    def published_by(self, claim: str, as_of: dt.date | None) -> list[Citation]:
+        """The claim's citations whose article was published by `as_of` (all of them for None):
+        `citation_matches(as_of=...)`, from each source's last publication day, without decoding
+        the sources."""
+        cited = self.of(claim)
+        if as_of is None:
+            return [wrapper for wrapper, _ in cited]
+        published, loaded_day = self.published, self.loaded_day
+        out = []
+        for wrapper, source in cited:
+            day = loaded_day(source)
+            if day is None:
+                day = published.get(source)
+            if day is not None and day <= as_of:
+                out.append(wrapper)
+        return out
+
+    def of(self, claim: str) -> tuple[tuple[Citation, str], ...]:
+        """The claim's citations, wrapped, each with its source id."""
+        found = self.kept.get(claim)
+        if found is None:
+            found = tuple((Citation(record=c), c.evidence.source) for c in self.by_claim.get(claim, ()))
+            if len(self.kept) >= self.limit:
+                self.kept.clear()
+            self.kept[claim] = found
+        return found
 
 @strawberry.type(description="A claim as one article reports it, with the exact span and its mode.")
 class Citation(Record):

@@ -7,13 +7,15 @@ import gc
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import Scope
 
 from api.engine.persisted import PersistedQueries
 from api.engine.pipeline import Engine
@@ -26,14 +28,15 @@ from api.graph.passages import SOURCE as PASSAGES_SOURCE
 from api.graph.passages import write_passage_texts
 from api.graph.schema import graphql_schema, print_sdl, strawberry_schema
 from api.graph.search_index import search_index, write_search_tables
+from api.http import downloads as downloads_module
 from api.http import exports as exports_module
-from api.http.downloads import Shelf, download_routes, fixture_downloads
+from api.http.downloads import Kept, Shelf, download_routes, fixture_downloads
 from api.http.middleware.cache import ResponseCacheMiddleware
-from api.http.middleware.edge import edge_middleware
+from api.http.middleware.edge import Edge
 from api.http.middleware.response_cache import ResponseCache
 from api.http.transport import (
     EXCEPTION_HANDLERS,
-    cors,
+    cors_options,
     graphql_status,
     negotiate,
     not_acceptable,
@@ -70,7 +73,8 @@ def graphql_endpoint(engine: Engine) -> Callable[[Request], Any]:
             graphql_request = engine.persisted.resolve(read)
         except RequestError as error:
             no_store = {"Cache-Control": "no-store"}  # e.g. a persisted query not (yet) known
-            return respond(orjson.dumps(error.payload()), error.status, media_type, no_store)
+            refused = {**no_store, **getattr(error, "headers", {})}  # 415 names the accepted coding
+            return respond(orjson.dumps(error.payload()), error.status, media_type, refused)
         status, body = await engine.run(graphql_request, method)
         headers = {"Allow": "POST"} if status == 405 else None
         return respond(body, graphql_status(status, media_type), media_type, headers)
@@ -81,6 +85,32 @@ def graphql_endpoint(engine: Engine) -> Callable[[Request], Any]:
 async def healthz(request: Request) -> Response:
     """Liveness: answers once the dataset is loaded (the app is not built before that)."""
     return Response(b'{"status":"ok"}', media_type=JSON)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    """404, or 307 to the same path with its trailing slash added or taken off when that has a
+    route (Starlette's `redirect_slashes`, whose Location is built from the client's Host)."""
+    location = slash_redirect(request.scope)
+    if location is not None:
+        return RedirectResponse(location, status_code=307)
+    return await errors.not_found_handler(request, exc)
+
+
+def slash_redirect(scope: Scope) -> str | None:
+    """Returns the Location for a request whose path has a route once its trailing slash is added
+    or taken off, or None. The Location is a path on this server (RFC 9110 allows a relative
+    reference): nothing a client sends but the path and query is in it, so a forged Host header
+    never reaches the answer or a shared cache, and it is right behind any proxy."""
+    path: str = scope["path"]
+    router = scope.get("router")
+    if scope["type"] != "http" or router is None or path == "/":
+        return None
+    toggled = {**scope, "path": path.rstrip("/") if path.endswith("/") else path + "/"}
+    if not any(route.matches(toggled)[0] != Match.NONE for route in router.routes):
+        return None
+    location = quote("/" + toggled["path"].lstrip("/"), safe="/:@!$&'()*+,;=-._~")
+    query = scope.get("query_string", b"")
+    return location + ("?" + query.decode("latin-1") if query else "")
 
 
 SNAPSHOT_WRITERS = [write_claim_texts, write_search_tables, write_api_tables, write_passage_texts]
@@ -178,6 +208,19 @@ def engine_for(dataset: StoredDataset, limits: Limits, persisted: PersistedQueri
     )
 
 
+def routed_alike(routes: list[BaseRoute], kept: dict[str, Kept]) -> dict[str, Kept]:
+    """Returns the held downloads whose path the router gives to a download route (not to an earlier
+    route, as /fixtures/claims.csv goes to the exports): the edge may answer those without routing."""
+    found = {}
+    for path, answer in kept.items():
+        scope = {"type": "http", "path": path, "root_path": "", "method": "GET"}
+        first = next((r for r in routes if r.matches(scope)[0] == Match.FULL), None)
+        endpoint = getattr(first, "endpoint", None)
+        if endpoint is not None and getattr(endpoint, "__module__", "") == downloads_module.__name__:
+            found[path] = answer
+    return found
+
+
 def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bool) -> Starlette:
     limits = Limits.from_env() if limits is None else limits
     examples = [tab.query for tab in playground.load_examples(EXAMPLES_DIR)] + permalinks.documents()
@@ -185,25 +228,28 @@ def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bo
     context = engine.context
     exports = exports_module.Exports(dataset)
     shelf = Shelf(dataset, fixture_downloads(dataset), exports)
+    kept: dict[str, Kept] = {}
     routes: list[BaseRoute] = [
+        # /graphql first: it shares no path with another route, and the router tries them in order.
+        Route("/graphql", graphql_endpoint(engine), methods=["GET", "POST"]),
         Route("/", home_endpoint(dataset, exports, playground.examples(), shelf), methods=["GET"]),
         Route("/favicon.ico", favicon_endpoint, methods=["GET"]),
         *permalinks.routes(engine, dataset),
         Route("/sources/{id:str}", permalinks.known_source(dataset, reader_endpoint(dataset, context.index)),
               methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/graphql", graphql_endpoint(engine), methods=["GET", "POST"]),
         *exports_module.routes(exports),  # before the downloads: /fixtures/claims.csv is an export
-        *download_routes(dataset, print_sdl(), shelf),
+        *download_routes(dataset, print_sdl(), shelf, kept),
         *playground.routes(),
     ]
     max_request = limits.max_body_bytes
     cache = Middleware(ResponseCacheMiddleware, cache=ResponseCache(), max_request_bytes=max_request)
     app = Starlette(
         routes=routes,
-        exception_handlers={**EXCEPTION_HANDLERS, **errors.HANDLERS},
-        middleware=[cache, *edge_middleware(), cors()],
+        exception_handlers={**EXCEPTION_HANDLERS, **errors.HANDLERS, 404: _not_found},
+        middleware=[cache, Middleware(Edge, cors=cors_options(), kept=routed_alike(routes, kept))],
     )
+    app.router.redirect_slashes = False  # _not_found redirects, without the client's Host
     app.state.engine = engine
     app.state.dataset = dataset
     return app

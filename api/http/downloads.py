@@ -20,8 +20,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 
 from api.errors import NOT_FOUND
+from api.http.middleware.edge import GZIP_BODY, MINIMUM_SIZE, gzip_bytes
 from api.http.middleware.response_cache import etag_matches
 from api.version import software_version
 from schema.model.dataset import FIXTURE_MODELS, Dataset
@@ -59,18 +61,68 @@ class Download:
 
     def respond(self, request: Request) -> Response:
         """Returns the file, or 304 Not Modified when If-None-Match names its ETag."""
-        headers = {"ETag": self.etag(), "Cache-Control": CACHE_CONTROL}
         if_none_match = request.headers.get("if-none-match", "").encode("latin-1")
         if etag_matches(if_none_match, self.etag().encode("ascii")):
-            return Response(status_code=304, headers=headers)
-        headers["Content-Disposition"] = f'attachment; filename="{self.name}"'
+            return self.response(b"", if_none_match)
         content = self.content
         if content is None and self.stream is not None:
             if self.size > STREAM_ABOVE:
-                headers["Content-Length"] = str(self.size)
+                headers = {**self._headers(), "Content-Length": str(self.size)}
                 return StreamingResponse(self.stream(), media_type=self.media_type, headers=headers)
             content = b"".join(self.stream())  # one blob read: cheaper than a threaded stream
-        return Response(content, media_type=self.media_type, headers=headers)
+        return self.response(content or b"", if_none_match)
+
+    def _headers(self, modified: bool = True) -> dict[str, str]:
+        headers = {"ETag": self.etag(), "Cache-Control": CACHE_CONTROL}
+        if modified:
+            headers["Content-Disposition"] = f'attachment; filename="{self.name}"'
+        return headers
+
+    def response(self, content: bytes, if_none_match: bytes) -> Response:
+        """Returns the file's bytes, or 304 Not Modified when If-None-Match names its ETag."""
+        if etag_matches(if_none_match, self.etag().encode("ascii")):
+            return Response(status_code=304, headers=self._headers(modified=False))
+        return Response(content, media_type=self.media_type, headers=self._headers())
+
+    def kept(self, budget: list[int]) -> Kept | None:
+        """Returns the file held in memory (`Kept`) when it is small enough and `budget` (bytes still
+        free, decremented) allows; None otherwise."""
+        if self.size > KEEP_BELOW or self.size > budget[0]:
+            return None
+        content = self.content
+        if content is None:
+            if self.stream is None:
+                return None
+            content = b"".join(self.stream())
+        budget[0] -= len(content)
+        return Kept(self, content)
+
+
+KEEP_BELOW = 1 << 20
+"""Files up to this size are held in memory with their answers built once (`Kept`)..."""
+KEEP_TOTAL = 16 << 20
+"""...as long as all held files together stay within this many bytes; the rest stream or are read
+from the snapshot on each request."""
+class Kept:
+    """A download held in memory with its 200 and 304 answers built once (headers and the gzip
+    bytes included): an ASGI app, which the edge calls for its exact path without routing and the
+    routes return as their response. Its answers are those `Download.respond` gives, byte for byte."""
+
+    def __init__(self, download: Download, content: bytes) -> None:
+        full = download.response(content, b"")
+        self.headers, self.body = tuple(full.raw_headers), content
+        self.not_modified = tuple(download.response(content, download.etag().encode("ascii")).raw_headers)
+        self.etag = download.etag().encode("ascii")
+        self.gzipped = gzip_bytes(content, 9) if len(content) >= MINIMUM_SIZE else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if_none_match = next((v for n, v in scope["headers"] if n == b"if-none-match"), b"")
+        if etag_matches(if_none_match, self.etag):
+            await send({"type": "http.response.start", "status": 304, "headers": list(self.not_modified)})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": list(self.headers)})
+        await send({"type": "http.response.body", "body": self.body, GZIP_BODY: self.gzipped})
 
 
 def not_found(message: str) -> Response:
@@ -250,33 +302,57 @@ def fixture_downloads(dataset: Dataset) -> dict[str, Download]:
     return {name: _fixture_download(f) for name, f in dataset.files.items()}
 
 
-def download_routes(dataset: Dataset, sdl: str, shelf: Shelf | None = None) -> list[BaseRoute]:
+def download_routes(
+    dataset: Dataset, sdl: str, shelf: Shelf | None = None, kept: dict[str, Kept] | None = None
+) -> list[BaseRoute]:
     """Returns the routes for /fixtures/, /fixtures/<name>, /schema/<stem>.schema.json, /schema.graphql,
-    and the shelf's /downloads/ (a snapshot-backed dataset's)."""
+    and the shelf's /downloads/ (a snapshot-backed dataset's).
+
+    The files held in memory (`Download.kept`, within KEEP_TOTAL bytes) are also put in `kept` under
+    the path each is served at, for the edge to answer without routing.
+    """
     fixtures = fixture_downloads(dataset) if shelf is None else dict(shelf.fixtures)
     schemas = _json_schemas()
     sdl_file = Download.of("schema.graphql", sdl.encode("utf-8"), "application/graphql; charset=utf-8")
+    budget = [KEEP_TOTAL]
+    sdl_kept = sdl_file.kept(budget)
+    schemas_kept = {stem: found for stem, d in schemas.items() if (found := d.kept(budget))}
+    fixtures_kept = {name: found for name, d in fixtures.items() if (found := d.kept(budget))}
+    if kept is not None:
+        kept.update({f"/fixtures/{name}": found for name, found in fixtures_kept.items()})
+        if "datapackage.json" in fixtures_kept:
+            kept["/fixtures/"] = fixtures_kept["datapackage.json"]
+        for stem, found in schemas_kept.items():
+            kept[f"/schema/{stem}.schema.json"] = kept[f"/schema/json/{stem}.schema.json"] = found
+        if sdl_kept is not None:
+            kept["/schema.graphql"] = sdl_kept
 
-    async def fixture_index(request: Request) -> Response:
+    async def fixture_index(request: Request) -> Response | Kept:
+        if "datapackage.json" in fixtures_kept:
+            return fixtures_kept["datapackage.json"]
         descriptor = fixtures.get("datapackage.json")
         if descriptor is None:
             return not_found("This dataset has no datapackage.json.")
         return descriptor.respond(request)
 
-    async def fixture_file(request: Request) -> Response:
+    async def fixture_file(request: Request) -> Response | Kept:
         name = request.path_params["name"]
+        if name in fixtures_kept:
+            return fixtures_kept[name]
         if name not in fixtures:
             return not_found(f"No fixture file named {name!r}; GET /fixtures/ lists them.")
         return fixtures[name].respond(request)
 
-    async def json_schema(request: Request) -> Response:
+    async def json_schema(request: Request) -> Response | Kept:
         stem = request.path_params["stem"]
+        if stem in schemas_kept:
+            return schemas_kept[stem]
         if stem not in schemas:
             return not_found(f"No JSON Schema named {stem!r}.schema.json; stems: {', '.join(schemas)}.")
         return schemas[stem].respond(request)
 
-    async def graphql_sdl(request: Request) -> Response:
-        return sdl_file.respond(request)
+    async def graphql_sdl(request: Request) -> Response | Kept:
+        return sdl_file.respond(request) if sdl_kept is None else sdl_kept
 
     return [
         Route("/fixtures/", fixture_index, methods=["GET"]),

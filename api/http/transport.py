@@ -10,9 +10,7 @@ from typing import Any
 
 import orjson
 from starlette.datastructures import QueryParams
-from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -156,6 +154,24 @@ class Reading:
         return self.outcome
 
 
+class EncodingRefused(RequestError):
+    """415 for a request body in a content coding parley does not accept (anything but identity):
+    nothing is inflated, and the answer says which coding is accepted (RFC 7694)."""
+
+    def __init__(self, coding: str) -> None:
+        shown = coding if len(coding) <= 40 else coding[:40] + "..."
+        message = f"Send POST bodies without a Content-Encoding; {shown!r} is not accepted."
+        super().__init__(message, 415, UNSUPPORTED_MEDIA_TYPE)
+        self.headers = {"Accept-Encoding": "identity"}
+
+
+def check_encoding(content_encoding: str) -> None:
+    """Refuses (415) a body whose Content-Encoding is anything but identity (or none)."""
+    coding = content_encoding.strip().lower()
+    if coding and coding != "identity":
+        raise EncodingRefused(content_encoding.strip())
+
+
 def check_json(content_type: str) -> None:
     """Refuses (415) a POST body that is not application/json (GraphQL over HTTP allows only JSON)."""
     media = content_type.split(";")[0].strip().lower()
@@ -205,6 +221,7 @@ async def read_graphql(request: Request, limit: int) -> GraphQLRequest:
     if request.method in ("GET", "HEAD"):
         return query_string_request(request.scope.get("query_string", b""), limit, request.query_params)
     check_json(request.headers.get("content-type", ""))  # before the body: a refused one is not read
+    check_encoding(request.headers.get("content-encoding", ""))
     return request_from_json(await read_body(request, limit))
 
 
@@ -229,23 +246,35 @@ async def internal_error(request: Request, exc: Exception) -> Response:
     return respond(error_body("Internal server error.", INTERNAL, requestId=request_id), 500)
 
 
-EXCEPTION_HANDLERS: dict[Any, Any] = {405: method_not_allowed, Exception: internal_error}
+async def client_disconnected(request: Request, exc: Exception) -> Response:
+    """Starlette handler for a client that went away before its body arrived (an aborted upload):
+    one info line, no traceback; the answer goes nowhere."""
+    path = request.url.path
+    logger.info("client disconnected before its request body arrived: %s %s", request.method, path)
+    return Response(status_code=400)
 
 
-def cors() -> Middleware:
-    """Returns CORS for a public read-only API: any origin, no credentials, GET, HEAD and POST.
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    405: method_not_allowed,
+    ClientDisconnect: client_disconnected,
+    Exception: internal_error,
+}
+
+
+def cors_options() -> dict[str, Any]:
+    """Returns CORS for a public read-only API: any origin, no credentials, GET, HEAD and POST
+    (Starlette's CORSMiddleware options; api/http/middleware/edge.py runs it for requests with an
+    Origin).
 
     Any request header is allowed in a preflight (the API reads no credentials, so a client's
     `Authorization`, `apollo-require-preflight` or `x-apollo-operation-name` changes nothing);
     the preflight answer varies on the request headers it echoes.
     """
-    return Middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "POST"],
-        allow_headers=["*"],
-        expose_headers=["ETag"],
-        allow_credentials=False,
-        max_age=86400,
-    )
-
+    return {
+        "allow_origins": ["*"],
+        "allow_methods": ["GET", "HEAD", "POST"],
+        "allow_headers": ["*"],
+        "expose_headers": ["ETag"],
+        "allow_credentials": False,
+        "max_age": 86400,
+    }

@@ -11,6 +11,7 @@ An answer with errors is stored only under the raw key: its locations belong to 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,7 +20,11 @@ from api.engine.request import GraphQLRequest
 from api.http.middleware.response_cache import CachedResponse, ResponseCache, etag_matches
 from api.http.transport import read_received
 
-_SHAPING = (b"accept", b"accept-encoding", b"content-type", b"origin", b"if-none-match", b"content-length")
+logger = logging.getLogger("parley.http")
+_SHAPING = (
+    b"accept", b"accept-encoding", b"content-type", b"origin", b"if-none-match", b"content-length",
+    b"content-encoding",
+)  # fmt: skip
 
 
 class ResponseCacheMiddleware:
@@ -47,10 +52,14 @@ class ResponseCacheMiddleware:
                 return
         else:
             length = found.get(b"content-length", b"")
-            if not length.isdigit() or int(length) > self.max_request_bytes:
-                await self.app(scope, receive, send)  # the app streams and limits such bodies
+            coded = found.get(b"content-encoding", b"").strip().lower() not in (b"", b"identity")
+            if coded or not length.isdigit() or int(length) > self.max_request_bytes:
+                await self.app(scope, receive, send)  # the app streams and limits (or refuses) these
                 return
-            raw = await _read_body(receive)
+            received = await _read_body(receive)
+            if received is None:
+                return  # the client went away mid-body: nobody to answer
+            raw = received
             receive = _replaying(raw, receive)
         # gzip or not is all the edge's compression tells apart (api/http/middleware/edge.py).
         encoding = b"gzip" if b"gzip" in found.get(b"accept-encoding", b"") else b""
@@ -107,10 +116,14 @@ class ResponseCacheMiddleware:
         await _replay(stored, method, if_none_match, send)
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive) -> bytes | None:
+    """Returns the whole body, or None when the client disconnected before it all arrived."""
     chunks = []
     while True:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            logger.info("client disconnected before its request body arrived: POST /graphql")
+            return None
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks)

@@ -210,7 +210,7 @@ def test_selections_that_use_a_variable_are_not_memoised_but_their_fixed_parts_a
     plan = compile_operation(schema, api, prepared.document, None, prepared.fragments, memo)
     assert plan is not None
     plan.run(engine().context, {"asOf": "2025-06-09", "n": 2}, 10.0)
-    cached = list(memo.entries.values())
+    cached = memo.values()
     claims = [v for v in cached if "summary" in v]
     assert len(claims) == 30
     for value in claims:  # the varying keys are placeholders in their place, the fixed ones filled
@@ -223,7 +223,7 @@ def test_selections_that_use_a_variable_are_not_memoised_but_their_fixed_parts_a
     assert not any("matched" in v for v in cached)  # search results are no record: not memoised
 
 
-def test_the_memo_is_bounded_and_least_recently_used_entries_go_first() -> None:
+def test_the_memo_is_bounded_and_entries_unused_for_a_generation_go_first() -> None:
     limits = Limits()
     for capacity in (0, 1, 7, 50):
         small = Engine(
@@ -233,15 +233,19 @@ def test_the_memo_is_bounded_and_least_recently_used_entries_go_first() -> None:
         for query, variables, operation in [*SUCCESSES, (MIXED, {"asOf": "2025-06-10", "n": 3}, None)] * 2:
             answer = small.run_sync(request(query, variables, operation))
             assert answer == core(request(query, variables, operation))
-            assert len(small.memo.entries) <= capacity
+            assert len(small.memo) <= capacity
         assert small.memo.misses > 0
-        assert len(small.memo.entries) == capacity  # these documents complete far more records than 50
-    memo = Memo(2)
-    memo.store("a", {})
-    memo.store("b", {})
-    memo.entries.move_to_end("a")  # what a hit does
-    memo.store("c", {})
-    assert list(memo.entries) == ["a", "c"]
+        # These documents complete far more records than 50: a full young generation at least.
+        assert len(small.memo) >= capacity // 2
+    memo = Memo(4)  # generations of 2
+    for key in "ab":
+        memo.store(key, {})
+    memo.store("c", {})  # the young generation was full: a and b are old now
+    assert (list(memo.old), list(memo.young)) == (["a", "b"], ["c"])
+    assert memo.revive("a") == {}  # what a hit in the old generation does
+    memo.store("d", {})  # b went unused for a whole generation: it goes; a was used: it stays
+    assert (list(memo.old), list(memo.young)) == (["c", "a"], ["d"])
+    assert memo.revive("b") is None
 
 
 def test_records_are_keyed_by_type_and_fixture_id_and_other_objects_not_at_all() -> None:
