@@ -48,10 +48,13 @@ _CLAUSE = (
     r"|argu(?:ed|es)|claim(?:ed|s)|acknowledg(?:ed|es)|remark(?:ed|s)|promis(?:ed|es)|stress(?:ed|es)"
     r"|predict(?:ed|s)"
 )
-_AS = r"describ(?:ed|es|ing)|framed|frames|deem(?:ed|s|ing)|perceiv(?:es|ed)|call(?:ed|s|ing)|characteri[sz]ed"
+_AS = (
+    r"describ(?:ed|es|ing)|framed|frames|deem(?:ed|s|ing)|perceiv(?:es|ed)|call(?:ed|s|ing)|characteri[sz]ed"
+)
 _ACCUSE = r"accus(?:ed|es|ing)"
 CUES = re.compile(
-    rf"(?<![\w’'])(?:(?P<according>[Aa]ccording to)|(?P<accuse>{_ACCUSE})|(?P<as>{_AS})|(?P<clause>{_CLAUSE}))(?![\w’'])"
+    rf"(?<![\w\u2019'])(?:(?P<according>[Aa]ccording to)|(?P<accuse>{_ACCUSE})|(?P<as>{_AS})"
+    rf"|(?P<clause>{_CLAUSE}))(?![\w\u2019'])"
 )
 """Speech and attribution verbs: a clause follows (`clause`), `X as Y` or a quoted word (`as`), an
 accusation (`accuse`, cited with its subject), or `according to` a speaker."""
@@ -61,7 +64,7 @@ _GROUP_NOUNS = (
     r"|critics|insiders"
 )
 GROUPS = re.compile(
-    r"(?<![\w’'])(?:"
+    r"(?<![\w\u2019'])(?:"
     r"(?:[Ss]ources|[Oo]fficials|[Pp]eople) (?:close to|familiar with) (?:the )?[a-z]+(?: [a-z]+)?"
     r"|(?:[Aa]n? |[Tt]he )?(?:[A-Z][\w.]* )*(?:[Ss]pokes(?:person|man|woman))"
     r"(?: for (?:the )?[A-Z][\w.]*(?: [A-Z][\w.]*)*)?"
@@ -70,15 +73,21 @@ GROUPS = re.compile(
 )
 """Phrases naming an unnamed speaker."""
 
-_NAME_RUN = re.compile(r"(?<![\w.’'])(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)? )+[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?![\w’'])")
-_NOT_NAMES = frozenset(
-    "The A An In On At But And While After Before Since Despite According Under Meanwhile Moreover"
-    " However This That These Those Its Their His Her Our We They He She It If As For From Of To".split()
+_NAME_RUN = re.compile(
+    r"(?<![\w.\u2019'])(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)? )+[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?![\w\u2019'])"
 )
-PRONOUNS = re.compile(r"(?<![\w’'])(?:[Hh]e|[Ss]he|[Tt]hey)(?![\w’'])")
-_POSSESSIVE = ("’s", "'s", "’ ", "' ")
+_NOT_NAMES = frozenset(
+    re.findall(
+        r"\w+",
+        "The A An In On At But And While After Before Since Despite According Under Meanwhile Moreover"
+        " However This That These Those Its Their His Her Our We They He She It If As For From Of To",
+    )
+)
+"""Capitalised words that start a sentence, not a name."""
+PRONOUNS = re.compile(r"(?<![\w\u2019'])(?:[Hh]e|[Ss]he|[Tt]hey)(?![\w\u2019'])")
+_POSSESSIVE = ("\u2019s", "'s", "\u2019 ", "' ")
 _TRAILING = " \t,.;:!?"
-_CLOSING = '"”’'
+_CLOSING = '"\u201d\u2019'
 
 
 class ProposeError(Exception):
@@ -137,7 +146,7 @@ _PRIORITY = {"known": 0, "title": 1, "new": 2, "group": 3, "pronoun": 4}
 
 
 def _alias_pattern(alias: str) -> str:
-    words = [re.sub(r"\\?['’]", "['’]", re.escape(word)) for word in alias.split()]
+    words = [re.sub(r"\\?['\u2019]", "['\u2019]", re.escape(word)) for word in alias.split()]
     return r"(?<![\w])" + r"\s+".join(words) + r"(?![\w])"
 
 
@@ -226,7 +235,7 @@ def _sentence_start(text: str, position: int, sentences: Sequence[Sentence]) -> 
     return max([line_start, *starts])
 
 
-_INTERRUPTION = re.compile(r"^\s*[^.!?\"“”\n]{1,60}?,\s*$")
+_INTERRUPTION = re.compile(r"^\s*[^.!?\"\u201c\u201d\n]{1,60}?,\s*$")
 
 
 def _utterances(text: str, sentences: Sequence[Sentence]) -> tuple[list[_Utterance], list[tuple[int, int]]]:
@@ -242,21 +251,22 @@ def _utterances(text: str, sentences: Sequence[Sentence]) -> tuple[list[_Utteran
         nxt = quotes[index + 1] if index + 1 < len(quotes) else None
         tail_end = nxt[0] - 1 if nxt and nxt[0] - 1 < line_end else line_end
         tail = text[end + 1 : tail_end]
-        if nxt and tail_end == nxt[0] - 1 and text[end - 1] == "," and _INTERRUPTION.match(tail):
-            if CUES.search(tail):  # `," Hassett said, "`: one utterance, the attribution inside it
-                end = nxt[1]
-                index += 1
-                tail_end = quotes[index + 1][0] - 1 if index + 1 < len(quotes) else line_end
-                attribution = (quotes[index - 1][1] + 1, nxt[0] - 1)
-                utterances.append(_Utterance(start, end, attribution))
-                index += 1
-                continue
+        interrupted = nxt and tail_end == nxt[0] - 1 and text[end - 1] == "," and _INTERRUPTION.match(tail)
+        if nxt and interrupted and CUES.search(tail):  # `," Hassett said, "`: one utterance
+            end = nxt[1]
+            index += 1
+            attribution = (quotes[index - 1][1] + 1, nxt[0] - 1)
+            utterances.append(_Utterance(start, end, attribution))
+            index += 1
+            continue
         head = text[_sentence_start(text, start - 1, sentences) : start - 1]
         said = re.search(r"[:,]\s*$", head)
         if not head.strip() or (said and CUES.search(head)):
             stop = re.search(r"[.!?](?:\s|$)", text[end + 1 : tail_end])
             after = (end + 1, end + 1 + stop.start() if stop else tail_end)
-            attribution = after if CUES.search(text[after[0] : after[1]]) else (start - 1 - len(head), start - 1)
+            attribution = (
+                after if CUES.search(text[after[0] : after[1]]) else (start - 1 - len(head), start - 1)
+            )
             if not CUES.search(text[attribution[0] : attribution[1]]):
                 attribution = (start, start)
             utterances.append(_Utterance(start, end, attribution))
@@ -317,7 +327,11 @@ def _adjacent_subject(state: _State, sentence: Sentence, cue_start: int) -> Ment
 def _nearest_subject(state: _State, sentence: Sentence, cue_start: int) -> Mention | None:
     """The nearest mention before a cue in its sentence that is not a possessive ("Hassett's remarks")."""
     for mention in reversed(state.mentions):
-        if sentence.start <= mention.start and mention.end <= cue_start and not _possessive(state.text, mention):
+        if (
+            sentence.start <= mention.start
+            and mention.end <= cue_start
+            and not _possessive(state.text, mention)
+        ):
             if mention.kind == "new" and _adjacent_subject(state, sentence, cue_start) is not mention:
                 continue  # a capitalised name counts as a speaker only right before the verb
             return mention
@@ -356,8 +370,14 @@ def _content_end(state: _State, sentence: Sentence, start: int, later: Sequence[
     return end
 
 
-def _draft_clause(state: _State, sentence: Sentence, cue: re.Match[str], later: Sequence[re.Match[str]],
-                  previous: Draft | None, fragments: Sequence[tuple[int, int]]) -> Draft | None:
+def _draft_clause(
+    state: _State,
+    sentence: Sentence,
+    cue: re.Match[str],
+    later: Sequence[re.Match[str]],
+    previous: Draft | None,
+    fragments: Sequence[tuple[int, int]],
+) -> Draft | None:
     """A paraphrase or partial draft for one cue of a sentence, or None (no speaker, no clause)."""
     text = state.text
     kind = cue.lastgroup
@@ -407,7 +427,7 @@ def _draft_clause(state: _State, sentence: Sentence, cue: re.Match[str], later: 
     return Draft(speaker, "partial" if quoted else "paraphrase", start, end, cue_span)
 
 
-def _draft_quotes(state: _State, utterances: Sequence[_Utterance], sentences: Sequence[Sentence]) -> list[Draft]:
+def _draft_quotes(state: _State, utterances: Sequence[_Utterance]) -> list[Draft]:
     text = state.text
     drafts: list[Draft] = []
     last: Draft | None = None
@@ -439,22 +459,20 @@ def draft_source(text: str, source_id: str, seed: str, people: Sequence[Person])
     state = _State(text, mentions(text, source_id, people), proposal)
     sentences = split_sentences(text)
     utterances, fragments = _utterances(text, sentences)
-    quoted = _draft_quotes(state, utterances, sentences)
+    quoted = _draft_quotes(state, utterances)
     taken = [(u.start, u.end) for u in utterances] + [u.attribution for u in utterances]
     drafts_by_position = {d.start: d for d in quoted}
     state.last_speaker = None
     for sentence in sentences:
-        for draft in quoted:
-            if draft.start < sentence.end and draft.start >= sentence.start - 1:
-                state.last_speaker = draft.speaker
+        for direct in quoted:
+            if sentence.start - 1 <= direct.start < sentence.end:
+                state.last_speaker = direct.speaker
         cues = [c for c in CUES.finditer(text, sentence.start, sentence.end) if not _in(c.span(), taken)]
         cues = [c for c in cues if not _in(c.span(), [(f[0], f[1]) for f in fragments])]
         previous: Draft | None = None
         for index, cue in enumerate(cues):
             if previous is not None and previous.start <= cue.start() < previous.end:
                 continue  # a verb inside what was said
-            if re.match(r"(?:echo|hint|comment|cit|quot)", cue.group()):
-                continue
             draft = _draft_clause(state, sentence, cue, cues[index + 1 :], previous, fragments)
             if draft is not None and draft.start not in drafts_by_position:
                 drafts_by_position[draft.start] = draft
@@ -467,7 +485,8 @@ def draft_source(text: str, source_id: str, seed: str, people: Sequence[Person])
 # ---------------------------------------------------------------- reading the inputs
 
 
-def _read_list(path: Path) -> list[dict[str, Any]]:
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """The objects of a fixture file (a JSON array); ProposeError naming the file when it cannot be read."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
@@ -484,12 +503,10 @@ def _read_list(path: Path) -> list[dict[str, Any]]:
 def read_people(fixtures_dir: Path) -> list[Person]:
     """The people of people.json as drafting needs them (records without an id are skipped)."""
     people = []
-    for record in _read_list(fixtures_dir / "people.json"):
+    for record in read_records(fixtures_dir / "people.json"):
         aliases = [a for a in record.get("aliases") or [] if isinstance(a, dict)]
         roles = [a.get("role") for a in record.get("affiliations") or [] if isinstance(a, dict)]
-        sources = {
-            e.get("source") for a in aliases for e in a.get("evidence") or [] if isinstance(e, dict)
-        }
+        sources = {e.get("source") for a in aliases for e in a.get("evidence") or [] if isinstance(e, dict)}
         if isinstance(record.get("id"), str) and isinstance(record.get("name"), str):
             people.append(
                 Person(
@@ -507,7 +524,7 @@ def read_people(fixtures_dir: Path) -> list[Person]:
 def read_source(fixtures_dir: Path, seeds_dir: Path, source_id: str) -> tuple[str, str]:
     """(seed file name, text) of a source; ProposeError naming what is wrong."""
     where = fixtures_dir / "sources.json"
-    sources = {r.get("id"): r for r in _read_list(where)}
+    sources = {r.get("id"): r for r in read_records(where)}
     if source_id not in sources:
         known = ", ".join(sorted(str(s) for s in sources))
         raise ProposeError(f"{where}: no source record {source_id!r} (known: {known})")
@@ -515,7 +532,9 @@ def read_source(fixtures_dir: Path, seeds_dir: Path, source_id: str) -> tuple[st
     if not isinstance(seed, str) or not seed:
         raise ProposeError(f"{where}: record {source_id!r} field 'seed': not a seed file name")
     if not (seeds_dir / seed).is_file():
-        raise ProposeError(f"{seeds_dir / seed}: seed file is missing (record {source_id!r} field 'seed' in {where})")
+        raise ProposeError(
+            f"{seeds_dir / seed}: seed file is missing (record {source_id!r} field 'seed' in {where})"
+        )
     seeds = read_seeds(seeds_dir)
     if seed not in seeds.texts:
         why = "; ".join(str(p) for p in seeds.problems if seed in str(p)) or "not listed in the manifest"
@@ -546,12 +565,15 @@ def _verification(today: dt.date) -> dict[str, Any]:
     return {"by": DRAFTED_BY, "on": today.isoformat(), "methods": [DRAFT_METHOD]}
 
 
-def records(proposal: Proposal, taken_ids: Iterable[str] = (), today: dt.date | None = None) -> dict[str, list[dict[str, Any]]]:
+def records(
+    proposal: Proposal, taken_ids: Iterable[str] = (), today: dt.date | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """The drafts as fixture records: {"claims", "citations", "people"} (people: the proposed new
     ones). Claim ids avoid `taken_ids`."""
     today = today or dt.date.today()
     used = set(taken_ids)
-    claims, citations = [], []
+    claims: list[dict[str, Any]] = []
+    citations: list[dict[str, Any]] = []
     for draft in proposal.drafts:
         exact = proposal.text[draft.start : draft.end]
         words = "-".join(re.findall(r"[a-z0-9]+", exact.lower())[:5]) or "words"
@@ -595,7 +617,9 @@ def records(proposal: Proposal, taken_ids: Iterable[str] = (), today: dt.date | 
                 "named": named,
                 "kind": "individual" if named or re.match(r"(?:[Aa]n?|[Tt]he) ", mention.words) else "group",
                 "description": None,
-                "aliases": [{"name": mention.words, "evidence": [_selector(proposal, mention.start, mention.end)]}],
+                "aliases": [
+                    {"name": mention.words, "evidence": [_selector(proposal, mention.start, mention.end)]}
+                ],
                 "affiliations": [],
                 "notes": [],
                 "verification": _verification(today),
@@ -626,7 +650,10 @@ def render_review(proposal: Proposal, cited: Sequence[tuple[int, int, str]] = ()
             if start < draft.end and draft.start < end:
                 lines.append(f"         already cited: {citation_id}")
     for person_id, mention in proposal.new_people.items():
-        lines.append(f"  new {'person' if mention.kind == 'new' else 'unnamed speaker'} {person_id}: {_clip(mention.words)}")
+        lines.append(
+            f"  new {'person' if mention.kind == 'new' else 'unnamed speaker'} {person_id}: "
+            f"{_clip(mention.words)}"
+        )
     lines.append(
         "Drafts only: nothing was written. `--json` prints them as records; read each against the"
         " text, correct it, and set its verification to what you checked before adding it."
@@ -682,7 +709,12 @@ def score(proposal: Proposal, curated: Sequence[Curated]) -> Score:
     def within(draft: Draft, citation: Curated) -> bool:
         sentences = index.overlapping(citation.start, citation.end)
         lo, hi = index.sentences[sentences[0]].start, index.sentences[sentences[-1]].end
-        return draft.start <= citation.start and citation.end <= draft.end and lo <= draft.start and draft.end <= hi
+        return (
+            draft.start <= citation.start
+            and citation.end <= draft.end
+            and lo <= draft.start
+            and draft.end <= hi
+        )
 
     def quality(pair: tuple[int, int]) -> tuple[bool, bool, bool, bool]:
         draft, citation = proposal.drafts[pair[0]], curated[pair[1]]
@@ -714,22 +746,33 @@ def score(proposal: Proposal, curated: Sequence[Curated]) -> Score:
     return result
 
 
+_COLUMNS = (
+    ("curated", "curated"),
+    ("paired", "paired"),
+    ("span=", "spans_exact"),
+    ("span", "spans"),
+    ("speaker", "speakers"),
+    ("mode", "modes"),
+    ("all 3", "all_right"),
+    ("drafts", "drafts"),
+    ("false", "false_drafts"),
+)
+
+
 def render_scores(scores: Sequence[Score]) -> str:
     """The recall table: per source and in total, curated citations and what the drafts found."""
-    header = f"{'source':<30}{'curated':>8}{'paired':>8}{'spans=':>8}{'spans':>7}{'speaker':>9}{'mode':>6}{'all':>5}{'drafts':>8}{'false':>7}"
-    lines = [header]
     total = Score("total")
+    for row in scores:
+        for _, name in _COLUMNS:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    lines = ["source".ljust(30) + "".join(heading.rjust(9) for heading, _ in _COLUMNS)]
     for row in [*scores, total]:
-        if row is not total:
-            for name in ("curated", "paired", "spans_exact", "spans", "speakers", "modes", "all_right", "drafts", "false_drafts"):
-                setattr(total, name, getattr(total, name) + getattr(row, name))
-        lines.append(
-            f"{row.source_id:<30}{row.curated:>8}{row.paired:>8}{row.spans_exact:>8}{row.spans:>7}"
-            f"{row.speakers:>9}{row.modes:>6}{row.all_right:>5}{row.drafts:>8}{row.false_drafts:>7}"
-        )
+        cells = "".join(str(getattr(row, name)).rjust(9) for _, name in _COLUMNS)
+        lines.append(row.source_id.ljust(30) + cells)
     lines.append(
-        "spans= the draft's span is the curated one; spans: equal, or containing it within its sentences;"
-        " false: drafts that overlap no curated citation (or one another draft matched better)"
+        "paired: curated citations a draft overlaps (one draft each); span=: the draft's span is the"
+        " curated one; span: equal, or containing it within its sentences; speaker, mode: right among"
+        " the paired; false: drafts paired with no curated citation"
     )
     return "\n".join(lines)
 
