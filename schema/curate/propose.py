@@ -65,7 +65,8 @@ _GROUP_NOUNS = (
 )
 GROUPS = re.compile(
     r"(?<![\w\u2019'])(?:"
-    r"(?:[Ss]ources|[Oo]fficials|[Pp]eople) (?:close to|familiar with) (?:the )?[a-z]+(?: [a-z]+)?"
+    r"(?:[Ss]ources|[Oo]fficials|[Pp]eople) (?:close to|familiar with) (?:the )?[a-z]+"
+    rf"(?: (?!(?:{_CLAUSE}|{_AS}|{_ACCUSE})\b)[a-z]+)?"
     r"|(?:[Aa]n? |[Tt]he )?(?:[A-Z][\w.]* )*(?:[Ss]pokes(?:person|man|woman))"
     r"(?: for (?:the )?[A-Z][\w.]*(?: [A-Z][\w.]*)*)?"
     rf"|(?:[A-Z][\w.]* )*(?:[Mm]edia |[Nn]ews )?(?:{_GROUP_NOUNS}|{_GROUP_NOUNS.title()})"
