@@ -75,7 +75,8 @@ def test_a_nested_quotation_stays_inside_the_outer_one() -> None:
 
 def test_a_quoted_fragment_in_reported_speech_is_partial() -> None:
     text = (
-        'Finance Minister Rui Costa said it was a "good meeting," while Ana Lima called the talks "fruitful."\n'
+        'Finance Minister Rui Costa said it was a "good meeting," '
+        'while Ana Lima called the talks "fruitful."\n'
     )
     assert _found(text) == [
         ("partial", "rui-costa", 'it was a "good meeting,"', "said"),
