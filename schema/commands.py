@@ -251,7 +251,8 @@ def propose_command(argv: Sequence[str] | None = None, prog: str = "python -m sc
     )
     args = parser.parse_args(argv)
     if args.source_id is None and not args.score:
-        parser.error("SOURCE_ID is required (or --score for every source)")
+        print(f"{prog}: SOURCE_ID is required (or --score for every source)", file=sys.stderr)
+        return 2
     try:
         if args.score:
             dataset = _load(args)

@@ -297,3 +297,15 @@ def test_malformed_fixtures_json_is_one_message(tmp_path: Path, stem: str) -> No
     source_id = read_records(fixtures, "sources")[0]["id"]
     (fixtures / f"{stem}.json").write_text('[{"id": ', encoding="utf-8")
     _no_traceback(parley(f"parley propose {source_id}", tmp_path), f"{stem}.json", "not valid JSON")
+
+
+def test_the_command_has_help_naming_its_options(tmp_path: Path) -> None:
+    result = parley("parley propose --help", tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("usage: parley propose")
+    for flag in ("SOURCE_ID", "--json", "--score", "--fixtures", "--seeds"):
+        assert flag in result.stdout
+
+
+def test_without_a_source_id_it_says_what_is_missing(tmp_path: Path) -> None:
+    copy_inputs(tmp_path)
+    _no_traceback(parley("parley propose", tmp_path), "SOURCE_ID is required")
