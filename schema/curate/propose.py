@@ -254,11 +254,8 @@ def _utterances(text: str, sentences: Sequence[Sentence]) -> tuple[list[_Utteran
         tail = text[end + 1 : tail_end]
         interrupted = nxt and tail_end == nxt[0] - 1 and text[end - 1] == "," and _INTERRUPTION.match(tail)
         if nxt and interrupted and CUES.search(tail):  # `," Hassett said, "`: one utterance
-            end = nxt[1]
-            index += 1
-            attribution = (quotes[index - 1][1] + 1, nxt[0] - 1)
-            utterances.append(_Utterance(start, end, attribution))
-            index += 1
+            utterances.append(_Utterance(start, nxt[1], (end + 1, nxt[0] - 1)))
+            index += 2
             continue
         head = text[_sentence_start(text, start - 1, sentences) : start - 1]
         said = re.search(r"[:,]\s*$", head)

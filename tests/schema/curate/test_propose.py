@@ -61,6 +61,11 @@ def test_a_quotation_of_two_sentences_is_two_drafts_and_a_quotation_without_attr
     ]
 
 
+def test_an_attribution_before_the_quotation_is_read_too() -> None:
+    words = "The rules will change."
+    assert _found(f"Costa said: \u201c{words}\u201d\n") == [("direct", "rui-costa", words, "said")]
+
+
 def test_a_quotation_interrupted_by_its_attribution_is_one_draft_across_the_interruption() -> None:
     words = 'Our hope is that after the meeting," Lima said, "the rules will be eased.'
     text = f'"{words}"\n'
