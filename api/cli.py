@@ -439,6 +439,13 @@ def diff(argv: Sequence[str] | None = None) -> int:
     return run(argv, prog="parley diff")
 
 
+def propose(argv: Sequence[str] | None = None) -> int:
+    """Drafts claims and citations from a source's text for a curator to review (see _with_data_dirs)."""
+    from schema.commands import propose_command as run
+
+    return run(_with_data_dirs(argv), prog="parley propose")
+
+
 def synth(argv: Sequence[str] | None = None) -> int:
     """Writes a synthetic dataset (seeds and fixtures, marked synthetic) for benchmarks."""
     from api.synth.generator import STAGES
@@ -456,6 +463,7 @@ COMMANDS = {
     "anchor": (anchor, "fill in or repair every selector's prefix, suffix, start and end from its words"),
     "add-source": (add_source, "add a new article to seeds/ with a source record (FILE [--outlet ID])"),
     "diff": (diff, "list records added, removed and changed between two versions (OLD NEW [--json])"),
+    "propose": (propose, "draft claims and citations from a source's text for review (SOURCE_ID [--json])"),
     "export-schema": (export_schema, "write the GraphQL SDL to schema/schema.graphql"),
     "synth": (synth, "write a synthetic dataset of N claims for benchmarks (--claims N --out DIR)"),
 }

@@ -27,6 +27,16 @@ from schema.curate.freshness import fold_generated, stale_generated
 from schema.curate.knowledge import knowledge_check, read_vocabulary, render_knowledge
 from schema.curate.lint import anchoring_lint, render_lint
 from schema.curate.meaning import meaning_check, read_exceptions, read_topics, render_meaning
+from schema.curate.propose import (
+    ProposeError,
+    curated_citations,
+    propose,
+    read_records,
+    records,
+    render_review,
+    render_scores,
+    score,
+)
 from schema.curate.settings import (
     MEANING,
     TOPICS,
@@ -310,6 +320,50 @@ def add_source_command(argv: Sequence[str] | None = None, prog: str = "python -m
     return 0
 
 
+def propose_command(argv: Sequence[str] | None = None, prog: str = "python -m schema propose") -> int:
+    """Drafts, for a curator to review, the claims and citations a source's text holds; prints them
+    as a review list, or with --json as records. With --score, measures the drafts of every source
+    (or the one given) against its curated citations. Writes nothing."""
+    parser = _parser(prog, "Draft claims and citations from a source's text, for a curator to review.")
+    parser.add_argument("source_id", nargs="?", metavar="SOURCE_ID", help="id of the sources.json record")
+    parser.add_argument("--json", action="store_true", help='print {"claims", "citations", "people"} records')
+    parser.add_argument(
+        "--score", action="store_true", help="compare the drafts with the curated citations (a recall table)"
+    )
+    args = parser.parse_args(argv)
+    if args.source_id is None and not args.score:
+        print(f"{prog}: SOURCE_ID is required (or --score for every source)", file=sys.stderr)
+        return 2
+    try:
+        if args.score:
+            dataset = _load(args)
+            if dataset is None:
+                return 1
+            ids = [args.source_id] if args.source_id else list(dataset.sources)
+            proposals = [propose(args.fixtures, args.seeds, source_id) for source_id in ids]
+            print(render_scores([score(p, curated_citations(dataset, p.source_id)) for p in proposals]))
+            return 0
+        proposal = propose(args.fixtures, args.seeds, args.source_id)
+        claims = [r.get("id") for r in read_records(args.fixtures / "claims.json")]
+        cited = [
+            (c["evidence"]["start"], c["evidence"]["end"], str(c.get("id")))
+            for c in read_records(args.fixtures / "citations.json")
+            if isinstance(c.get("evidence"), dict)
+            and c["evidence"].get("source") == args.source_id
+            and isinstance(c["evidence"].get("start"), int)
+            and isinstance(c["evidence"].get("end"), int)
+        ]
+    except ProposeError as error:
+        print(f"{prog}: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        drafted = records(proposal, taken_ids=[str(c) for c in claims])
+        print(json.dumps(drafted, ensure_ascii=False, indent=2))
+    else:
+        print(render_review(proposal, cited))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Sequence[str] | None, str], int]] = {
     "validate": validate,
     "coverage": coverage,
@@ -317,6 +371,7 @@ COMMANDS: dict[str, Callable[[Sequence[str] | None, str], int]] = {
     "anchor": anchor,
     "add-source": add_source_command,
     "diff": diff,
+    "propose": propose_command,
 }
 
 

@@ -1,6 +1,7 @@
 """docs/curating.md's walk-through, run: each `<!-- walkthrough: ... -->` marker is followed by a fenced
-block that is an article to save, records to append or fields to set, or `parley` commands to run
-(from the data's root, each expected to succeed). Change the page and the runs follow."""
+block that is an article to save, records to append (one object, or an array of them) or fields to
+set, `parley` commands to run (from the data's root, each expected to succeed), or the `output` the
+command before it prints, exactly. Change the page and the runs follow."""
 
 from __future__ import annotations
 
@@ -32,6 +33,22 @@ def parley(line: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def appended(body: str) -> list[dict[str, Any]]:
+    """The records an `append` block adds: its object, or each object of its array."""
+    added = json.loads(body)
+    return added if isinstance(added, list) else [added]
+
+
+def appended_counts(doc: Path) -> dict[str, int]:
+    """Fixture stem -> how many records the page's `append` steps add to it."""
+    counts: dict[str, int] = {}
+    for what, body in steps(doc):
+        if what[0] == "append":
+            stem = what[1].removesuffix(".json")
+            counts[stem] = counts.get(stem, 0) + len(appended(body))
+    return counts
+
+
 def _write(path: Path, records: list[dict[str, Any]]) -> None:
     path.write_text(dump_fixture(records), encoding="utf-8")
 
@@ -43,9 +60,11 @@ def run(doc: Path, root: Path) -> list[str]:
     for what, body in steps(doc):
         if what[0] == "article":
             (root / what[1]).write_text(body + "\n", encoding="utf-8")
+        elif what[0] == "output":
+            assert ran and ran[-1] == body + "\n", f"the page shows:\n{body}\nthe command printed:\n{ran[-1]}"
         elif what[0] == "append":
             path = root / "fixtures" / what[1]
-            _write(path, [*json.loads(path.read_text(encoding="utf-8")), json.loads(body)])
+            _write(path, [*json.loads(path.read_text(encoding="utf-8")), *appended(body)])
         elif what[0] == "update":
             path = root / "fixtures" / what[1]
             records = json.loads(path.read_text(encoding="utf-8"))

@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:--?[a-z0-9]+)*$"
 Slug = Annotated[
@@ -114,6 +114,11 @@ class FieldNote(Record):
     note: NonEmpty
 
 
+DRAFT_METHOD = "draft-proposed"
+"""The verification method of a record `parley propose` drafted: validate refuses it until a curator
+has read the record and says how it was checked."""
+
+
 class VerificationMethod(StrEnum):
     """How a record was checked."""
 
@@ -127,6 +132,17 @@ class Verification(Record):
     by: Slug = Field(description="The verifier's role, never a personal name, e.g. curator.")
     on: dt.date
     methods: list[VerificationMethod] = Field(min_length=1)
+
+    @field_validator("methods", mode="before")
+    @classmethod
+    def _not_a_draft(cls, methods: object) -> object:
+        if isinstance(methods, list) and DRAFT_METHOD in methods:
+            raise ValueError(
+                f"{DRAFT_METHOD}: a draft from `parley propose` that no curator has confirmed; read it"
+                " against the seed, correct it, then set methods to what you checked"
+                " (selector-checked, read-in-context)"
+            )
+        return methods
 
 
 class Verified(Record):

@@ -1,5 +1,6 @@
-"""docs/curating.md, run: the walk-through's steps on a temporary copy end with validate and coverage
-passing, and the counts the page prints are what `parley validate` prints for the data.
+"""docs/curating.md, run: the walk-through's steps (every record type, `parley propose` in the flow) on a
+temporary copy end with validate and coverage passing, and the counts the page prints are what
+`parley validate` prints for the data.
 
 The steps come from the page itself (tests/walkthrough.py): change the page and the test follows.
 """
@@ -12,11 +13,12 @@ from pathlib import Path
 
 from schema.load.loader import load_dataset
 from tests import walkthrough
-from tests.datafiles import DOCS, FIXTURES, SEEDS, read_records
+from tests.datafiles import DOCS, FIXTURES, SEEDS, fixture_counts, read_records
 from tools.refresh import LINT_BLOCK
 
 DOC = DOCS / "curating.md"
 SPANS = re.compile(r"anchoring lint: (\d+) spans checked, (\d+) excused by a reasoned exception, 0 findings")
+SOURCE = "example-wire-lisbon-talks"  # the id the page's add-source step gives the article
 SPEECH = re.compile(r"(\d+) sentences with a speech verb: (\d+) cited, (\d+) explained, 0 unexplained")
 
 
@@ -33,30 +35,45 @@ def test_the_walk_through_ends_with_validate_and_coverage_passing(tmp_path: Path
     shutil.copytree(FIXTURES, tmp_path / "fixtures")
     shutil.copytree(SEEDS, tmp_path / "seeds")
     (lint_before, _, _), speech_before = _counts(tmp_path)
+    before = fixture_counts(tmp_path / "fixtures")
     steps = walkthrough.steps(DOC)
-    assert [what[0] for what, _ in steps] == ["article", "run", "update", "append", "append", "append", "run"]
+    kinds = [what[0] for what, _ in steps]
+    assert kinds[:6] == ["article", "append", "run", "update", "run", "output"] and kinds[-1] == "run"
+    assert "parley propose" in steps[4][1]  # propose drafts before the records are written
+    every_type = {"outlets", "people", "negotiations", "delegates", "claims", "citations", "discrepancies"}
+    assert set(walkthrough.appended_counts(DOC)) == every_type  # and the source, by add-source and update
     ran = walkthrough.run(DOC, tmp_path)
     lint, knowledge, meaning = ran[-2].splitlines()[-3:]
     spans, excused = map(int, SPANS.fullmatch(lint_before).groups())  # type: ignore[union-attr]
-    # the alias, the affiliation, the citation's evidence and its cue: 4 spans more
-    assert lint == (
-        f"anchoring lint: {spans + 4} spans checked, {excused} excused by a reasoned exception, 0 findings"
-    )
+    grown_spans, grown_excused = map(int, SPANS.fullmatch(lint).groups())  # type: ignore[union-attr]
+    assert grown_spans > spans and grown_excused == excused  # the new spans checked, none excused
     assert knowledge.startswith("outside-knowledge check: ") and knowledge.endswith(", 0 findings")
     assert meaning.startswith("meaning checks: ") and meaning.endswith(", 0 findings")
     sentences, cited, explained = map(int, SPEECH.fullmatch(speech_before).groups())  # type: ignore[union-attr]
-    # one sentence more with a speech verb ("said"), and it is cited
-    speech = f"{sentences + 1} sentences with a speech verb: {cited + 1} cited, {explained} explained"
+    added = {what[1]: walkthrough.appended(body) for what, body in steps if what[0] == "append"}
+    new = len(added["citations.json"])  # each citation of the article lies in its own sentence
+    speech = f"{sentences + new} sentences with a speech verb: {cited + new} cited, {explained} explained"
     assert ran[-1].splitlines()[-1] == f"{speech}, 0 unexplained"
+    after = fixture_counts(tmp_path / "fixtures")
+    grown = {stem: after[stem] - before[stem] for stem in before}
+    appended_counts = walkthrough.appended_counts(DOC)
+    assert grown == {**dict.fromkeys(before, 0), **appended_counts, "sources": 1}  # add-source: the source
 
     dataset = load_dataset(tmp_path / "fixtures", tmp_path / "seeds")
-    citation = dataset.citations["lima-good-progress--caliber-example"]
-    text = dataset.seed_texts["caliber-az-example-article"]
-    assert text[citation.evidence.start : citation.evidence.end] == "We made good progress today,"
+    text = dataset.seed_texts[SOURCE]
+    for record in added["citations.json"]:
+        evidence = dataset.citations[record["id"]].evidence
+        assert text[evidence.start : evidence.end] == record["evidence"]["exact"]
     seeds_before = len(list(SEEDS.glob("*.txt")))
-    assert dataset.sources["caliber-az-example-article"].seed.startswith(f"{seeds_before:03d}_")
-    assert dataset.sources["caliber-az-example-article"].outlet == "caliber-az"
+    assert dataset.sources[SOURCE].seed.startswith(f"{seeds_before:03d}_")
+    assert dataset.sources[SOURCE].outlet == "example-wire"
     assert read_records(FIXTURES, "sources") != read_records(tmp_path / "fixtures", "sources")  # a copy
+
+    # Once the curator's records are in, `parley propose` finds every one of the article's citations:
+    # right span, speaker (Chen Rulan by the alias) and mode, and nothing else.
+    scored = walkthrough.parley(f"parley propose --score {SOURCE}", tmp_path)
+    row = next(line.split() for line in scored.stdout.splitlines() if line.startswith(SOURCE))
+    assert row[1:] == [str(new)] * 8 + ["0"], scored.stdout
 
 
 def test_the_counts_the_page_prints_are_what_validate_prints_for_the_data(tmp_path: Path) -> None:
