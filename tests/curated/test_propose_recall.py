@@ -18,12 +18,13 @@ from tests.walkthrough import parley
 PINNED = {
     "cnews-live-second-day": (3, 3, 3, 3, 3, 3, 3, 3, 0),
     "asean-now-fragile-progress": (9, 9, 9, 9, 9, 9, 9, 9, 0),
-    "unattributed-talks-underway": (8, 8, 8, 8, 8, 8, 8, 8, 0),
+    # missed: "the US expects China to increase its exports" (a country's position, cue "expects")
+    "unattributed-talks-underway": (9, 8, 8, 8, 8, 8, 8, 8, 0),
     # missed: "framed as positive" by "both leaders" (twice), "both countries accusing" (twice), and
     # "The US sent a letter" (no speech verb); "promised …" and "deeming …" curated with their verb
     "caliber-az-talks-conclude": (12, 8, 5, 5, 8, 8, 5, 8, 0),
     "econotimes-talks-resume": (5, 5, 5, 5, 5, 5, 5, 5, 0),
-    "total": (37, 33, 30, 30, 33, 33, 30, 33, 0),
+    "total": (38, 33, 30, 30, 33, 33, 30, 33, 0),
 }
 
 
