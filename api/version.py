@@ -24,7 +24,7 @@ def software_version() -> str:
 
 def versions_line(fixtures_dir: Path) -> str:
     """Returns `parley --version`'s line: both versions, each labelled, e.g.
-    "parley 0.1.0 (software), dataset 0.2.0 (fixtures/curation/version.json)"."""
+    "parley 0.1.0 (software), dataset 0.3.0 (fixtures/curation/version.json)"."""
     try:
         dataset = f"dataset {dataset_version(fixtures_dir)}"
     except SettingsError as error:

@@ -30,10 +30,21 @@ class SettingsError(Exception):
     """A settings file is missing or malformed (the message names the file)."""
 
 
-class Release(Record):
-    """version.json: the version of the curated data."""
+class PreviousRelease(Record):
+    """Where the previous dataset version was published: its version and the git commit whose
+    fixtures/ are that version as released."""
 
     version: NonEmpty
+    commit: NonEmpty
+
+
+class Release(Record):
+    """version.json: the version of the curated data, and optionally the release it follows (needed
+    only when the fixtures changed before the version was raised, so that history's newest commit
+    declaring the previous version is not that version as released)."""
+
+    version: NonEmpty
+    previous: PreviousRelease | None = None
 
 
 def setting(fixtures_dir: Path, name: str) -> Path:
@@ -46,9 +57,14 @@ def dataset_version(fixtures_dir: Path) -> str:
 
     Raises SettingsError with one line naming the file when it is missing or malformed.
     """
+    return dataset_release(fixtures_dir).version
+
+
+def dataset_release(fixtures_dir: Path) -> Release:
+    """Returns `<fixtures>/curation/version.json` (raises SettingsError as dataset_version does)."""
     path = setting(fixtures_dir, VERSION)
     try:
-        return Release.model_validate_json(path.read_bytes()).version
+        return Release.model_validate_json(path.read_bytes())
     except OSError as error:
         raise SettingsError(f"{path}: cannot read the dataset version ({error.strerror})") from None
     except ValidationError as error:

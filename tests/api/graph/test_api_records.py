@@ -211,7 +211,7 @@ def test_meta_names_the_dataset_its_licence_counts_and_file_hashes() -> None:
         "{ meta { name version licences { name path } counts { entity count }"
         " files { name sha256 bytes url } } }"
     )["meta"]
-    assert (meta["name"], meta["version"]) == ("parley", "0.2.0")
+    assert (meta["name"], meta["version"]) == ("parley", "0.3.0")
     assert meta["licences"] == [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}]
     assert [(c["entity"], c["count"]) for c in meta["counts"]] == list(fixture_counts().items())
     on_disk = sorted(p.name for p in FIXTURES.glob("*.json"))

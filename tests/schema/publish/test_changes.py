@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from schema.publish.changes import CHANGES, listed_ids
+from schema.publish.generate import refresh_datapackage
 from tests.api_client import client, snapshot_path
-from tests.datafiles import FIXTURES, REPO, copy_fixtures, edit_records, read_records
+from tests.datafiles import FIXTURES, REPO, SEEDS, copy_fixtures, edit_records, read_records
 
 PARLEY = Path(sys.executable).parent / "parley"
 
@@ -115,6 +116,32 @@ def test_the_previous_version_is_found_in_git_history(tmp_path: Path) -> None:
     shutil.rmtree(repo / ".git")
     result = parley_diff(cwd=repo)
     assert result.returncode == 2 and "not a git checkout" in result.stderr
+
+
+def test_version_json_can_name_the_previous_release(tmp_path: Path) -> None:
+    # Records edited before the version was raised: history's newest 1.0.0 commit is not 1.0.0 as
+    # released, so version.json names the released commit, and a wrong name is one line, exit 2.
+    repo = tmp_path / "repo"
+    copy_fixtures(repo)
+    _git(repo, "init", "-q")
+    _release(repo, "1.0.0")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "1.0.0")
+    released = _git(repo, "rev-parse", "HEAD")
+    early = edit_records(repo / "fixtures", "outlets", lambda r: r[0].update(name="Renamed"))[0]["id"]
+    assert refresh_datapackage(repo / "fixtures", SEEDS)  # its hashes move, as `make refresh` writes them
+    _git(repo, "commit", "-qam", "edited, still declaring 1.0.0")
+    _release(repo, "1.1.0")
+    assert list(listed_ids(diffed(cwd=repo))) == []  # history alone takes the edited commit as 1.0.0
+    version = repo / "fixtures" / "curation" / "version.json"
+    version.write_text(json.dumps({"version": "1.1.0", "previous": {"version": "1.0.0", "commit": released}}))
+    report = diffed(cwd=repo)
+    assert report["from"] == {"version": "1.0.0", "source": f"git {released}"}
+    assert list(listed_ids(report)) == [early]
+    version.write_text(json.dumps({"version": "1.1.0", "previous": {"version": "0.9.0", "commit": released}}))
+    result = parley_diff(cwd=repo)
+    assert result.returncode == 2 and "declares version 1.0.0, not 0.9.0" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_the_committed_changes_are_the_diff_from_the_previous_version() -> None:
