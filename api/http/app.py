@@ -235,8 +235,7 @@ def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bo
         Route("/", home_endpoint(dataset, exports, playground.examples(), shelf), methods=["GET"]),
         Route("/favicon.ico", favicon_endpoint, methods=["GET"]),
         *permalinks.routes(engine, dataset),
-        Route("/sources/{id:str}", permalinks.known_source(dataset, reader_endpoint(dataset, context.index)),
-              methods=["GET"]),
+        Route("/sources/{id:str}", reader_endpoint(dataset, context.index), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         *exports_module.routes(exports),  # before the downloads: /fixtures/claims.csv is an export
         *download_routes(dataset, print_sdl(), shelf, kept),

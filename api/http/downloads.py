@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import orjson
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
@@ -277,19 +278,18 @@ class Shelf:
     def routes(self) -> list[BaseRoute]:
         """Returns /downloads/<name> and /downloads/<name>.sha256 for every file of the shelf."""
 
+        async def found(name: str) -> Download:
+            download = await self.get(name)
+            if download is None:
+                listing = "/downloads/datapackage.json lists them"
+                raise HTTPException(404, f"No download named {name!r}; {listing}.")
+            return download
+
         async def checksum(request: Request) -> Response:
-            name = request.path_params["name"]
-            found = await self.get(name)
-            if found is None:
-                return not_found(f"No download named {name!r}; /downloads/datapackage.json lists them.")
-            return checksum_line(found)
+            return checksum_line(await found(request.path_params["name"]))
 
         async def download(request: Request) -> Response:
-            name = request.path_params["name"]
-            found = await self.get(name)
-            if found is None:
-                return not_found(f"No download named {name!r}; /downloads/datapackage.json lists them.")
-            return found.respond(request)
+            return (await found(request.path_params["name"])).respond(request)
 
         return [
             Route("/downloads/{name:str}.sha256", checksum, methods=["GET"]),
@@ -332,7 +332,7 @@ def download_routes(
             return fixtures_kept["datapackage.json"]
         descriptor = fixtures.get("datapackage.json")
         if descriptor is None:
-            return not_found("This dataset has no datapackage.json.")
+            raise HTTPException(404, "This dataset has no datapackage.json.")
         return descriptor.respond(request)
 
     async def fixture_file(request: Request) -> Response | Kept:
@@ -340,7 +340,7 @@ def download_routes(
         if name in fixtures_kept:
             return fixtures_kept[name]
         if name not in fixtures:
-            return not_found(f"No fixture file named {name!r}; GET /fixtures/ lists them.")
+            raise HTTPException(404, f"No fixture file named {name!r}; GET /fixtures/ lists them.")
         return fixtures[name].respond(request)
 
     async def json_schema(request: Request) -> Response | Kept:
@@ -348,7 +348,8 @@ def download_routes(
         if stem in schemas_kept:
             return schemas_kept[stem]
         if stem not in schemas:
-            return not_found(f"No JSON Schema named {stem!r}.schema.json; stems: {', '.join(schemas)}.")
+            stems = ", ".join(schemas)
+            raise HTTPException(404, f"No JSON Schema named {stem!r}.schema.json; stems: {stems}.")
         return schemas[stem].respond(request)
 
     async def graphql_sdl(request: Request) -> Response | Kept:

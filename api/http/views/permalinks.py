@@ -278,19 +278,6 @@ def sources_index(dataset: StoredDataset) -> Callable[[Request], Any]:
     return endpoint
 
 
-def known_source(dataset: Dataset, reader: Callable[[Request], Any]) -> Callable[[Request], Any]:
-    """The reader behind a check that answers an unknown source id as every permalink does (errors.py)."""
-
-    async def endpoint(request: Request) -> Response:
-        slug = request.path_params["id"]
-        if slug not in dataset.sources:
-            return error_response(request, 404, f"No source with id {slug!r}; GET /sources/ lists them.")
-        response: Response = await reader(request)
-        return response
-
-    return endpoint
-
-
 def routes(engine: Engine, dataset: StoredDataset) -> list[BaseRoute]:
     """The permalink routes: each record kind's page, a claim's .csl.json, and the /sources/ index."""
     pages = Permalinks(engine, dataset)

@@ -18,11 +18,11 @@ from typing import Any
 from urllib.parse import quote
 
 import orjson
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from api.graph.indexes import ApiIndex
-from api.http.downloads import not_found
 from api.http.views.home import source_label
 from api.http.views.pages import fresh, page, render, root_path, wants_html
 from schema.load.selectors import CONTEXT
@@ -235,7 +235,7 @@ def reader_endpoint(dataset: Dataset, index: ApiIndex) -> Callable[[Request], An
         source_id = request.path_params["id"]
         source = dataset.sources.get(source_id)
         if source is None:
-            return not_found(f"No source with id {source_id!r}; GET / lists them.")
+            raise HTTPException(404, f"No source with id {source_id!r}; GET /sources/ lists them.")
         root = root_path(request)
         if not wants_html(request):
             found = reader_data(dataset, index, source_id, root)
