@@ -41,7 +41,7 @@ COUNTS = (
 )
 """The README's count sentence (whitespace aside); test_readme_data checks it against the data."""
 
-LINT_BLOCK = "then runs two lints and prints their counts, for example:\n\n```\n"
+LINT_BLOCK = "meaning checks) and prints their counts, for\nexample:\n\n```\n"
 """docs/curating.md: the fenced block after this text is `parley validate`'s summary lines."""
 
 
