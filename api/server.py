@@ -225,14 +225,16 @@ class AccessLogQueryLimit(logging.Filter):
         return True
 
 
-def access_log_config(max_query_chars: int) -> dict[str, Any]:
-    """Returns uvicorn's logging configuration with the access log's query strings cut."""
+def log_config(max_query_chars: int, fmt: str, datefmt: str) -> dict[str, Any]:
+    """Returns uvicorn's logging configuration in parley's own line format (`fmt`, `datefmt`), with the
+    access log's query strings cut to `max_query_chars`: one format for every line `parley serve` writes.
+    """
     config = copy.deepcopy(LOGGING_CONFIG)
+    plain = {"()": "logging.Formatter", "fmt": fmt, "datefmt": datefmt}
+    config["formatters"] = {"default": plain, "access": dict(plain)}
     config.setdefault("filters", {})["query_limit"] = {
         "()": "api.server.AccessLogQueryLimit",
         "max_chars": max_query_chars,
     }
     config["handlers"]["access"]["filters"] = ["query_limit"]
     return config
-
-

@@ -115,34 +115,41 @@ def test_an_unreadable_fixtures_directory_is_not_a_traceback(tmp_path: Path) -> 
 
 
 def test_serve_says_where_it_listens_and_what_it_loaded() -> None:
+    import re
     import select
     import time
 
-    from tests.live_server import free_port
+    import httpx
 
-    port = free_port()
-    process = subprocess.Popen(
-        [str(PARLEY), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    from tests.live_server import bound_socket, spawn
+
+    # --fd: the server takes the socket bound here, and the start-up line names its address.
+    sock = bound_socket()
+    bound = sock.getsockname()[1]
+    command = [str(PARLEY), "serve", "--fd", str(sock.fileno())]
+    process = spawn(sock, command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
     try:
         assert process.stdout is not None
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any("Uvicorn running" in line for line in lines):
+        started = "Application startup complete"
+        while time.monotonic() < deadline and not any(started in line for line in lines):
             ready, _, _ = select.select([process.stdout], [], [], 1)
             if ready:
                 line = process.stdout.readline()
                 if not line:
                     break
                 lines.append(line)
+        found = [line for line in lines if "playground" in line and "loaded" in line]
+        assert len(found) == 1, lines
+        startup = found[0]
+        port = re.search(r"API http://127\.0\.0\.1:(\d+)/graphql", startup)
+        assert port is not None and port[1] == str(bound), startup
+        base = f"http://127.0.0.1:{port[1]}"
+        assert httpx.get(f"{base}/healthz", timeout=10).json() == {"status": "ok"}
     finally:
         process.terminate()
         process.wait(timeout=20)
-    found = [line for line in lines if "playground" in line and "loaded" in line]
-    assert len(found) == 1, lines
-    startup = found[0]
-    base = f"http://127.0.0.1:{port}"
     assert "parley: loaded 35 claims, 37 citations, 5 sources, 22 people;" in startup, lines
     assert f"API {base}/graphql · playground {base}/playground · home {base}/" in startup
     # parley's own log lines are shown (logging is configured): the playground's tab list.
