@@ -87,7 +87,7 @@ function prepareTabs(storage) {
     state = null;
   }
   if (!state || !Array.isArray(state.tabs)) {
-    state = { activeTabIndex: 0, tabs: config.tabs.map((tab) => newTab(tab.query, null, '<untitled>')) };
+    state = { activeTabIndex: 0, tabs: config.tabs.map((tab) => newTab(tab.query, tab.variables, '<untitled>')) };
   }
   if (shared !== null) {
     const variables = params.get('variables');
@@ -106,11 +106,11 @@ function prepareTabs(storage) {
   if (found >= 0) {
     state.activeTabIndex = found;
   } else if (wanted) {
-    state.tabs.push(newTab(wanted.query, null, '<untitled>'));
+    state.tabs.push(newTab(wanted.query, wanted.variables, '<untitled>'));
     state.activeTabIndex = state.tabs.length - 1;
   }
   storage.setItem(TABS_KEY, JSON.stringify(state));
-  return wanted ? { query: wanted.query, variables: null } : null;
+  return wanted ? { query: wanted.query, variables: wanted.variables ?? null } : null;
 }
 
 const storage = storageFor(`parley:${config.tabsVersion}:`);
@@ -123,8 +123,9 @@ createRoot(document.getElementById('graphiql')).render(
     fetcher,
     plugins: [explorerPlugin()],
     storage,
-    defaultTabs: config.tabs.map((tab) => ({ query: tab.query })),
+    defaultTabs: config.tabs.map((tab) => ({ query: tab.query, variables: tab.variables ?? undefined })),
     defaultQuery: config.tabs.length ? config.tabs[0].query : '{ meta { version } }',
+    defaultVariables: config.tabs.length ? (config.tabs[0].variables ?? undefined) : undefined,
     initialQuery: opened?.query ?? undefined,
     initialVariables: opened?.variables ?? undefined,
     // The Docs pane stays closed until asked for: it would take a third of the window.
