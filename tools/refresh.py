@@ -57,7 +57,8 @@ class Data:
     @classmethod
     def at(cls, root: Path) -> Data:
         docs = root / "docs"
-        return cls(root / "fixtures", root / "seeds", root / "README.md", docs / "curating.md", docs / "api.md")
+        readme = root / "README.md"
+        return cls(root / "fixtures", root / "seeds", readme, docs / "curating.md", docs / "api.md")
 
 
 def _quiet(command: Callable[[list[str], str], int], argv: list[str], prog: str) -> tuple[int, str]:
@@ -222,7 +223,11 @@ def refresh(data: Data, *, check: bool) -> list[str]:
             copy = Path(shutil.copytree(data.fixtures, Path(tmp) / "fixtures"))
             anchored = replace(data, fixtures=copy)
             _quiet(anchor, ["--fixtures", str(copy), "--seeds", str(data.seeds)], "parley anchor")
-        pages = ((data.readme, refreshed_readme), (data.api, refreshed_answers), (data.curating, refreshed_curating))
+        pages = (
+            (data.readme, refreshed_readme),
+            (data.api, refreshed_answers),
+            (data.curating, refreshed_curating),
+        )
         for path, rewrite in pages:
             before = path.read_text(encoding="utf-8")
             after = rewrite(anchored, before)

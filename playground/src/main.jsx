@@ -78,7 +78,9 @@ function prepareTabs(storage) {
   const shared = params.get('query');
   const example = params.get('example');
   if (shared === null && example === null) {
-    return null;
+    // A first visit opens the first example: GraphiQL takes its editor's variables only from here.
+    const first = storage.getItem(TABS_KEY) === null ? config.tabs[0] : undefined;
+    return first ? { query: first.query, variables: first.variables ?? null } : null;
   }
   let state = null;
   try {
@@ -125,7 +127,6 @@ createRoot(document.getElementById('graphiql')).render(
     storage,
     defaultTabs: config.tabs.map((tab) => ({ query: tab.query, variables: tab.variables ?? undefined })),
     defaultQuery: config.tabs.length ? config.tabs[0].query : '{ meta { version } }',
-    defaultVariables: config.tabs.length ? (config.tabs[0].variables ?? undefined) : undefined,
     initialQuery: opened?.query ?? undefined,
     initialVariables: opened?.variables ?? undefined,
     // The Docs pane stays closed until asked for: it would take a third of the window.

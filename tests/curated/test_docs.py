@@ -62,6 +62,6 @@ def test_every_documented_query_is_an_example_file_with_the_same_variables() -> 
         assert files[query.strip()] == variables, query
 
 
-def test_docs_api_prints_every_example_in_file_order() -> None:
-    printed = [query.strip() for query, _, _ in documented(API_PAGE)]
-    assert printed == [example.query.strip() for example in EXAMPLES]
+def test_docs_api_prints_every_example_once() -> None:
+    printed = sorted(query.strip() for query, _, _ in documented(API_PAGE))
+    assert printed == sorted(example.query.strip() for example in EXAMPLES)

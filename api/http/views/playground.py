@@ -39,7 +39,7 @@ logger = logging.getLogger("parley.playground")
 
 
 VARIABLES_SUFFIX = ".variables.json"
-"""An example's variables, as a client would pass them, sit beside it: NN-name.graphql, NN-name.variables.json."""
+"""An example's variables, as a client would pass them, sit beside it (NN-name.variables.json)."""
 
 
 @dataclass(frozen=True)

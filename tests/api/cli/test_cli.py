@@ -11,7 +11,7 @@ import pytest
 
 from api.cli import main
 from api.graph.schema import SDL_PATH
-from tests.datafiles import FIXTURES, README, REPO, SEEDS
+from tests.datafiles import DOCS, FIXTURES, REPO, SEEDS
 
 PARLEY = Path(sys.executable).parent / "parley"
 
@@ -185,10 +185,10 @@ def test_synth_reports_each_stage_and_draws_a_rich_bar(
     assert "writing articles…" in result.stderr and "writing files…" in result.stderr
 
 
-def test_every_command_is_in_the_readme_table() -> None:
+def test_every_command_is_in_the_command_table() -> None:
     from api.cli import COMMANDS
 
-    readme = README.read_text(encoding="utf-8")
+    readme = (DOCS / "deploying.md").read_text(encoding="utf-8")
     table = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
     for name in COMMANDS:
         assert f"| `parley {name}" in table, name
