@@ -29,19 +29,27 @@ NPM = $(NODE) $(NODE_HOME)/lib/node_modules/npm/bin/npm-cli.js
 NODE_MODULES := playground/node_modules/.package-lock.json
 
 $(NODE_MODULES): playground/package.json playground/package-lock.json | $(BIN)/parley
-	$(NPM) ci --prefix playground --no-audit --no-fund
+	$(NPM) ci --prefix playground --no-audit --no-fund --loglevel=error
 
 # Real JavaScript clients the tests drive (Apollo Client, graphql-http's audit), pinned in tests/node.
 NODE_TESTS := tests/node/node_modules/.package-lock.json
 
 $(NODE_TESTS): tests/node/package.json tests/node/package-lock.json | $(BIN)/parley
-	$(NPM) ci --prefix tests/node --no-audit --no-fund
+	$(NPM) ci --prefix tests/node --no-audit --no-fund --loglevel=error
+
+# ariadne-codegen, for the typed-client test, in a venv of its own (see tests/codegen/requirements.txt).
+CODEGEN := $(VENV)/codegen/bin/ariadne-codegen
+
+$(CODEGEN): tests/codegen/requirements.txt | $(BIN)/parley
+	$(BIN)/python -m venv $(VENV)/codegen
+	$(VENV)/codegen/bin/python -m pip install -q -r tests/codegen/requirements.txt
+	touch $@
 
 serve: install
 	$(BIN)/parley serve --host $(HOST) --port $(PORT)
 
 # PYTEST_ARGS picks tests, e.g. make test PYTEST_ARGS="tests/api/cli/test_cli.py -q".
-test: install $(NODE_MODULES) $(NODE_TESTS)
+test: install $(NODE_MODULES) $(NODE_TESTS) $(CODEGEN)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Rebuilds the committed GraphiQL bundle (api/static/graphiql/) from playground/; commit the result.

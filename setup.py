@@ -13,7 +13,7 @@ DATA = {
     "fixtures": ("fixtures", ["*.json", "*.csv"]),
     "fixtures.curation": ("fixtures/curation", ["*.json"]),
     "seeds": ("seeds", ["*.txt", "SHA256SUMS"]),
-    "examples": ("examples", ["*.graphql"]),
+    "examples": ("examples", ["*.graphql", "*.variables.json"]),
     "examples.clients": ("examples/clients", ["*.py", "*.mjs"]),
 }
 

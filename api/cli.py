@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import socket
 import sys
 import threading
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from api.locations import DEFAULT_FIXTURES, DEFAULT_SEEDS, DEFAULT_SNAPSHOT
-from api.server import HTTP_PROTOCOL, WORKER_HEALTHCHECK_SECONDS, access_log_config
+from api.server import HTTP_PROTOCOL, LOG_DATE_FORMAT, LOG_FORMAT, WORKER_HEALTHCHECK_SECONDS, log_config
 from api.settings import Limits, ServerSettings, add_limit_arguments, add_server_arguments
 
 APP_FACTORY = "api.cli:app_from_environment"
@@ -30,14 +31,13 @@ _SEEDS_ENV = "PARLEY_SEEDS"
 _PERSISTED_ONLY_ENV = "PARLEY_PERSISTED_ONLY"
 _LOG_LEVEL_ENV = "PARLEY_LOG_LEVEL"
 LOG_LEVELS = ("debug", "info", "warning", "error")
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 logger = logging.getLogger("parley")
 
 
 def configure_logging(level: str) -> None:
     """Sends parley's log lines (the `parley.*` loggers) to stderr at `level`; other libraries stay quiet."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT, datefmt="%H:%M:%S"))
+    handler.setFormatter(logging.Formatter(LOG_FORMAT, datefmt=LOG_DATE_FORMAT))
     logger.handlers[:] = [handler]
     logger.setLevel(level.upper())
     logger.propagate = False
@@ -111,6 +111,46 @@ def _port(raw: str) -> int:
     return int(raw)
 
 
+def _fd(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 3:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not an inherited file descriptor (3 or more)")
+    return int(raw)
+
+
+def listening_socket(host: str, port: int, fd: int | None) -> socket.socket:
+    """Binds host:port (or adopts the bound TCP socket inherited as `fd`) before anything is announced.
+
+    A port another process holds is a UserError (one line, exit 2), found before the snapshot is built
+    or opened; the socket listens only once uvicorn serves it, so a client is refused, not kept waiting,
+    while the snapshot is checked. A parent that binds the socket itself and passes it as `--fd`
+    (a test harness, a socket-activating supervisor) cannot lose the port between choosing and serving.
+    """
+    if fd is not None:
+        try:
+            sock = socket.socket(fileno=fd)
+        except OSError as error:
+            raise UserError(f"--fd {fd}: not an open socket ({error.strerror or error})") from None
+        if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.type != socket.SOCK_STREAM:
+            sock.detach()
+            raise UserError(f"--fd {fd}: not a TCP socket")
+        if sock.getsockname()[1] == 0:
+            sock.detach()
+            raise UserError(f"--fd {fd}: the socket is not bound to an address")
+        sock.set_inheritable(True)
+        return sock
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        shown = f"[{host}]" if ":" in host else host
+        raise UserError(f"cannot listen on {shown}:{port}: {error.strerror or error}") from None
+    sock.set_inheritable(True)  # for the worker processes
+    return sock
+
+
 def _workers(raw: str) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise argparse.ArgumentTypeError(f"{raw!r} is not a number of worker processes (1 or more)")
@@ -154,6 +194,10 @@ def app_from_environment() -> object:
     )
 
 
+STEP_SHOWN_SECONDS = 1.0
+"""A build step shorter than this prints no progress line when stderr is not a terminal."""
+
+
 def build_progress() -> Callable[[str, int, int], None]:
     """Returns a progress callback for snapshot builds: a rich progress bar on a terminal, else lines."""
     from rich.console import Console
@@ -161,13 +205,15 @@ def build_progress() -> Callable[[str, int, int], None]:
 
     console = Console(stderr=True)
     if not console.is_terminal:
-        # One line per finished step, with its time (a refused build prints only the loader's report).
+        # One line per finished step that took a noticeable time (STEP_SHOWN_SECONDS or more), with its
+        # time: a log shows where a slow build went, and a quick one stays quiet. A refused build
+        # prints only the loader's report.
         current: list[Any] = [None, time.perf_counter()]
 
         def lines(step: str, done: int, total: int) -> None:
             if step != current[0]:
                 now = time.perf_counter()
-                if current[0] is not None:
+                if current[0] is not None and now - current[1] >= STEP_SHOWN_SECONDS:
                     line = f"parley build: {current[0]}: {now - current[1]:.1f} s"
                     print(line, file=sys.stderr, flush=True)
                 current[:] = [step, now]
@@ -261,7 +307,15 @@ def serve(argv: Sequence[str] | None = None) -> int:
     """Checks the fixtures, then serves the API with uvicorn; 1 (and the report) if they are invalid."""
     parser = _OneLineErrors(prog="parley serve", description="Serve the GraphQL API over HTTP.")
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument(
+        "--port", type=_port, default=8000, help="port to listen on (default 8000)"
+    )
+    parser.add_argument(
+        "--fd",
+        type=_fd,
+        default=None,
+        help="serve on this inherited, bound TCP socket instead of binding --host and --port",
+    )
     parser.add_argument("--workers", type=_workers, default=1, help="worker processes (default 1)")
     parser.add_argument(
         "--forwarded-allow-ips",
@@ -280,6 +334,8 @@ def serve(argv: Sequence[str] | None = None) -> int:
     add_limit_arguments(parser)
     add_server_arguments(parser)
     args = parser.parse_args(argv)
+    sock = listening_socket(args.host, args.port, args.fd)
+    host, port = sock.getsockname()[:2]
     # Hashing (or, for unchanged files, stat-ing) the inputs runs while the app's modules are imported.
     hashes = _hash_inputs(args.fixtures, args.seeds, args.snapshot)
 
@@ -319,14 +375,15 @@ def serve(argv: Sequence[str] | None = None) -> int:
     os.environ.update(limits.as_env())
     os.environ.update(settings.as_env())
     server: dict[str, Any] = {
-        "host": args.host,
-        "port": args.port,
+        "host": host,
+        "port": port,
         "http": HTTP_PROTOCOL,
         "proxy_headers": bool(forwarded),
         "forwarded_allow_ips": forwarded or None,
         "timeout_keep_alive": settings.keep_alive_timeout,
         "timeout_graceful_shutdown": settings.shutdown_timeout,
-        "log_config": access_log_config(settings.log_query_chars),
+        "log_config": log_config(settings.log_query_chars),
+        "log_level": logger.getEffectiveLevel(),
     }
     if args.workers > 1:
         # Each worker process opens (and checks) the snapshot itself.
@@ -335,18 +392,27 @@ def serve(argv: Sequence[str] | None = None) -> int:
         os.environ[_SNAPSHOT_ENV] = str(args.snapshot.resolve())
         os.environ[_PERSISTED_ONLY_ENV] = "1" if args.persisted_only else ""
         loaded = app.state.dataset if app is not None else dataset
-        logger.info("%s (%d workers)", startup_line(loaded, args.host, args.port), args.workers)
-        uvicorn.run(
+        config = uvicorn.Config(
             APP_FACTORY,
             factory=True,
             workers=args.workers,
             timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
             **server,
         )
-    else:
-        logger.info("%s", startup_line(app.state.dataset, args.host, args.port))
-        uvicorn.run(app, **server)
-    return 0
+        sock.listen(config.backlog)
+        logger.info("%s (%d workers)", startup_line(loaded, host, port), args.workers)
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, sockets=[sock]).run()
+        return 0
+    # uvicorn serves the socket bound above (uvicorn.run would bind another and announce it first).
+    config = uvicorn.Config(app, **server)
+    config.load()
+    uvicorn_server = uvicorn.Server(config)
+    sock.listen(config.backlog)  # connections wait in the backlog from here: the address is announced
+    logger.info("%s", startup_line(app.state.dataset, host, port))
+    uvicorn_server.run(sockets=[sock])
+    return 0 if uvicorn_server.started else 3
 
 
 def export_schema(argv: Sequence[str] | None = None) -> int:

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import http
 import logging
+import time
 from typing import IO, Any, ClassVar
 
 import orjson
 from uvicorn.config import LOGGING_CONFIG, Config
-from uvicorn.logging import AccessFormatter
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
@@ -235,60 +234,65 @@ class AccessLogQueryLimit(logging.Filter):
         return True
 
 
-_PHRASES = {status.value: status.phrase for status in http.HTTPStatus}
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_DATE_FORMAT = "%H:%M:%S"
+"""The one line format of everything `parley serve` logs: parley's own lines and uvicorn's."""
 
 
 class AccessLine:
-    """uvicorn's access log line, written straight to its stream: the same text as its access
-    handler writes without colours (`INFO:     <client> - "<method> <target> HTTP/<v>" <status>
-    <phrase>`, the query string cut as AccessLogQueryLimit cuts it), one write and flush per line,
-    without a LogRecord, a handler lock, a record copy and an HTTPStatus lookup per request.
+    """uvicorn's access log line, written straight to its stream: the same text as `log_config`'s
+    access handler writes (LOG_FORMAT: `HH:MM:SS INFO uvicorn.access: <client> - "<method> <target>
+    HTTP/<v>" <status>`, the query string cut as AccessLogQueryLimit cuts it), one write and flush
+    per line, without a LogRecord, a handler lock and a record copy per request; the time is
+    formatted once per second.
 
     `ParleyHttpProtocol` puts it in place of the `uvicorn.access` logger when that logger would
-    write exactly this: its configuration is `access_log_config`'s, at INFO, to a stream that is
-    not a terminal (a terminal gets uvicorn's coloured lines).
+    write exactly this: configured by `log_config`, at INFO.
     """
 
-    def __init__(self, stream: IO[str], max_query_chars: int) -> None:
-        self.stream, self.max_query_chars = stream, max_query_chars
+    def __init__(self, stream: IO[str], max_query_chars: int, name: str) -> None:
+        self.stream, self.max_query_chars, self.name = stream, max_query_chars, name
+        self._second, self._stamp = -1, ""
 
     def info(self, message: str, client: str, method: str, target: str, version: str, status: int) -> None:
         """Writes one line (the signature of the `Logger.info` call uvicorn makes)."""
-        target = cut_query(target, self.max_query_chars)
-        phrase = _PHRASES.get(status, "")
-        self.stream.write(f'INFO:     {client} - "{method} {target} HTTP/{version}" {status} {phrase}\n')
+        now = int(time.time())
+        if now != self._second:
+            self._second, self._stamp = now, time.strftime(LOG_DATE_FORMAT, time.localtime(now))
+        request = f"{method} {cut_query(target, self.max_query_chars)} HTTP/{version}"
+        self.stream.write(f'{self._stamp} INFO {self.name}: {client} - "{request}" {status}\n')
         self.stream.flush()
 
     @classmethod
     def replacing(cls, logger: logging.Logger) -> AccessLine | None:
-        """Returns the line writer for uvicorn's access logger when it is configured as
-        `access_log_config` configures it (see the class), else None (the logger stays)."""
+        """Returns the line writer for uvicorn's access logger when it is configured as `log_config`
+        configures it (see the class), else None (the logger stays)."""
         handlers = logger.handlers
-        if len(handlers) != 1 or not logger.isEnabledFor(logging.INFO) or logger.propagate:
+        if len(handlers) != 1 or not logger.isEnabledFor(logging.INFO) or logger.propagate or logger.filters:
             return None
         handler = handlers[0]
         limits = [f for f in handler.filters if isinstance(f, AccessLogQueryLimit)]
         formatter = handler.formatter
         if type(handler) is not logging.StreamHandler or len(handler.filters) != 1 or not limits:
             return None
-        if type(formatter) is not AccessFormatter or formatter.use_colors or logger.filters:
+        if type(formatter) is not logging.Formatter or handler.level > logging.INFO:
             return None
-        if formatter._fmt != LOGGING_CONFIG["formatters"]["access"]["fmt"] or handler.level > logging.INFO:
+        if (formatter._fmt, formatter.datefmt) != (LOG_FORMAT, LOG_DATE_FORMAT):
             return None
-        stream = handler.stream
-        if stream.isatty():
-            return None
-        return cls(stream, limits[0].max_chars)
+        return cls(handler.stream, limits[0].max_chars, logger.name)
 
 
-def access_log_config(max_query_chars: int) -> dict[str, Any]:
-    """Returns uvicorn's logging configuration with the access log's query strings cut."""
+def log_config(max_query_chars: int) -> dict[str, Any]:
+    """Returns uvicorn's logging configuration in parley's own line format (LOG_FORMAT), with the
+    access log's query strings cut to `max_query_chars`: one format for every line `parley serve` writes.
+    """
+    fmt, datefmt = LOG_FORMAT, LOG_DATE_FORMAT
     config = copy.deepcopy(LOGGING_CONFIG)
+    plain = {"()": "logging.Formatter", "fmt": fmt, "datefmt": datefmt}
+    config["formatters"] = {"default": plain, "access": dict(plain)}
     config.setdefault("filters", {})["query_limit"] = {
         "()": "api.server.AccessLogQueryLimit",
         "max_chars": max_query_chars,
     }
     config["handlers"]["access"]["filters"] = ["query_limit"]
     return config
-
-

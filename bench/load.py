@@ -21,6 +21,8 @@ from typing import Any
 
 import httpx
 
+from api.http.views.playground import load_examples
+
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 GRJ = "application/graphql-response+json"
@@ -49,10 +51,10 @@ def _post(kind: str, name: str, document: Any, status: int, code: str | None, ac
 def mix() -> list[tuple[Shot, int]]:
     """Returns (request, weight): the examples as queries, misuse that must get its 4xx, and downloads."""
     shots: list[tuple[Shot, int]] = []
-    for path in sorted((REPO / "examples").glob("*.graphql")):
-        query = path.read_text(encoding="utf-8")
-        shots.append((_post("query", path.stem, {"query": query}, 200, None), 4))
-        legacy = _post("query", path.stem + " (json)", {"query": query}, 200, None, "application/json")
+    for example in load_examples(REPO / "examples"):  # each with its variables
+        document = {"query": example.query, "variables": example.variables}
+        shots.append((_post("query", example.name, document, 200, None), 4))
+        legacy = _post("query", example.name + " (json)", document, 200, None, "application/json")
         shots.append((legacy, 1))
     shots.append((Shot("query", "GET meta", "GET", "/graphql?query=%7Bmeta%7Bversion%7D%7D", 200), 4))
     nested = "{ claims { nodes { speaker { claims { nodes { speaker { claims { totalCount } } } } } } } }"

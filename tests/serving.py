@@ -17,8 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.datafiles import REPO
-from tests.live_server import STARTUP_LIMIT_SECONDS, free_port, serve_command
+from tests.live_server import STARTUP_LIMIT_SECONDS, bound_socket, serve_command, spawn
 
 
 @dataclass
@@ -48,12 +47,12 @@ class Served:
             raise
 
 
-def start(log: Path, *args: str, port: int | None = None) -> Served:
-    """Starts `parley serve` on 127.0.0.1 (a free port unless given) and waits for /healthz."""
-    port = free_port() if port is None else port
-    out = log.open("wb")
-    process = subprocess.Popen(serve_command(port, *args), cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-    out.close()
+def start(log: Path, *args: str) -> Served:
+    """Starts `parley serve` on a socket bound to a free 127.0.0.1 port, and waits for /healthz."""
+    sock = bound_socket()
+    port = sock.getsockname()[1]
+    with log.open("wb") as out:
+        process = spawn(sock, serve_command(sock, *args), stdout=out, stderr=subprocess.STDOUT)
     served = Served(process, port, log)
     deadline = time.monotonic() + STARTUP_LIMIT_SECONDS
     while True:

@@ -5,8 +5,9 @@ and exits 1 naming every stale part.
    then the release diff: fixtures/changes.json from git history (schema/publish/changes.py) and
    the CHANGELOG's data section written from it (in a git checkout only);
 2. the generated files: `python -m schema generate` (datapackage.json, claims.csv, JSON Schemas);
-3. the documented answers: each README query's ```json answer (as the snapshot of the data answers
-   it), the README's count sentence under "## The data", and the lint counts docs/curating.md prints.
+3. the documented answers: each query's ```json answer in README.md and docs/api.md (as the snapshot
+   of the data answers it, with the ```json variables block between them, if any), the README's count
+   sentence under "## The data", and the lint counts docs/curating.md prints.
 
 `--root DIR` works on another copy of the data (DIR/fixtures, DIR/seeds, DIR/README.md, DIR/docs), as
 the growth test does. An answer whose data did not change keeps its bytes (the README's layout is
@@ -18,7 +19,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import itertools
 import json
 import re
 import shutil
@@ -27,10 +27,11 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
+FENCE = re.compile(r"^```(\w*)(?: (\w+))?\n(.*?)^```", re.M | re.S)
+"""A fenced block: its language, an optional tag after it (```json variables) and its text."""
 WIDTH = 99
 
 COUNTS = (
@@ -53,14 +54,14 @@ class Data:
     seeds: Path
     readme: Path
     curating: Path
+    api: Path
     changelog: Path
 
     @classmethod
     def at(cls, root: Path) -> Data:
-        return cls(
-            root / "fixtures", root / "seeds", root / "README.md", root / "docs" / "curating.md",
-            root / "CHANGELOG.md",
-        )
+        docs = root / "docs"
+        pages = (root / "README.md", docs / "curating.md", docs / "api.md", root / "CHANGELOG.md")
+        return cls(root / "fixtures", root / "seeds", *pages)
 
 
 def _quiet(command: Callable[[list[str], str], int], argv: list[str], prog: str) -> tuple[int, str]:
@@ -71,14 +72,31 @@ def _quiet(command: Callable[[list[str], str], int], argv: list[str], prog: str)
     return code, out.getvalue()
 
 
-def readme_answers(readme: str) -> list[tuple[str, str, tuple[int, int]]]:
-    """(query, printed answer, the answer's span in the text) for each ```graphql block that a
-    ```json block follows."""
-    blocks = list(FENCE.finditer(readme))
+class Documented(NamedTuple):
+    """A query a page prints, the variables printed with it (or None) and the answer printed under it."""
+
+    query: str
+    variables: dict[str, Any] | None
+    answer: str
+    span: tuple[int, int]
+    """Where the answer's text is in the page."""
+
+
+def readme_answers(readme: str) -> list[Documented]:
+    """Each ```graphql block that a ```json block follows (the answer), with a ```json variables block
+    between them if the query takes variables."""
+    blocks = [(m.group(1), m.group(2), m.group(3), m.span(3)) for m in FENCE.finditer(readme)]
     found = []
-    for block, after in itertools.pairwise(blocks):
-        if block.group(1) == "graphql" and after.group(1) == "json":
-            found.append((block.group(2), after.group(2), after.span(2)))
+    for n, (language, _, query, _) in enumerate(blocks):
+        if language != "graphql":
+            continue
+        following = blocks[n + 1 : n + 3]
+        variables = None
+        if following and following[0][:2] == ("json", "variables"):
+            variables = json.loads(following[0][2])
+            following = following[1:]
+        if following and following[0][:2] == ("json", None):
+            found.append(Documented(query, variables, following[0][2], following[0][3]))
     return found
 
 
@@ -101,8 +119,9 @@ def layout(value: Any, indent: str = "", lead: str = "", tail: int = 0) -> str:
     return f"{indent}{lead}{opening}\n" + ",\n".join(lines) + f"\n{indent}{closing}"
 
 
-def served_answers(data: Data, queries: list[str]) -> list[Any]:
-    """What the app `parley serve` runs answers to each query, over a snapshot of `data` in a temp dir."""
+def served_answers(data: Data, queries: list[tuple[str, dict[str, Any] | None]]) -> list[Any]:
+    """What the app `parley serve` runs answers to each (query, variables), over a snapshot of `data`
+    in a temp dir."""
     import warnings
 
     from api.http.app import create_app, open_snapshot
@@ -114,7 +133,10 @@ def served_answers(data: Data, queries: list[str]) -> list[Any]:
             from starlette.testclient import TestClient
 
             client = TestClient(create_app(dataset))
-        answers = [client.post("/graphql", json={"query": query}).json() for query in queries]
+        answers = [
+            client.post("/graphql", json={"query": query, "variables": variables}).json()
+            for query, variables in queries
+        ]
     return answers
 
 
@@ -138,16 +160,21 @@ def counts_pattern() -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def refreshed_readme(data: Data, text: str) -> str:
-    """The README with every query's answer and the count sentence as the data gives them."""
+def refreshed_answers(data: Data, text: str) -> str:
+    """A page with every query's answer as the data gives it."""
     found = readme_answers(text)
-    answers = served_answers(data, [query for query, _, _ in found])
+    answers = served_answers(data, [(query, variables) for query, variables, _, _ in found])
     pieces, at = [], 0
-    for (_, printed, (start, end)), answer in zip(found, answers, strict=True):
+    for (_, _, printed, (start, end)), answer in zip(found, answers, strict=True):
         pieces.append(text[at:start])
         pieces.append(printed if json.loads(printed) == answer else layout(answer) + "\n")
         at = end
-    text = "".join(pieces) + text[at:]
+    return "".join(pieces) + text[at:]
+
+
+def refreshed_readme(data: Data, text: str) -> str:
+    """The README with every query's answer and the count sentence as the data gives them."""
+    text = refreshed_answers(data, text)
     match = counts_pattern().search(text)
     if match is None:
         raise SystemExit(f"{data.readme}: the count sentence ({COUNTS[:40]}…) is not there")
@@ -232,7 +259,12 @@ def refresh(data: Data, *, check: bool) -> list[str]:
             for path, content in expected_artefacts(copy, data.seeds).expected.items():
                 if path.is_relative_to(copy):  # the copy's generated files, not the checkout's schemas
                     path.write_bytes(content)
-        for path, rewrite in ((data.readme, refreshed_readme), (data.curating, refreshed_curating)):
+        pages = (
+            (data.readme, refreshed_readme),
+            (data.api, refreshed_answers),
+            (data.curating, refreshed_curating),
+        )
+        for path, rewrite in pages:
             before = path.read_text(encoding="utf-8")
             after = rewrite(anchored, before)
             if after != before:

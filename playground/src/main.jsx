@@ -78,7 +78,9 @@ function prepareTabs(storage) {
   const shared = params.get('query');
   const example = params.get('example');
   if (shared === null && example === null) {
-    return null;
+    // A first visit opens the first example: GraphiQL takes its editor's variables only from here.
+    const first = storage.getItem(TABS_KEY) === null ? config.tabs[0] : undefined;
+    return first ? { query: first.query, variables: first.variables ?? null } : null;
   }
   let state = null;
   try {
@@ -87,7 +89,7 @@ function prepareTabs(storage) {
     state = null;
   }
   if (!state || !Array.isArray(state.tabs)) {
-    state = { activeTabIndex: 0, tabs: config.tabs.map((tab) => newTab(tab.query, null, '<untitled>')) };
+    state = { activeTabIndex: 0, tabs: config.tabs.map((tab) => newTab(tab.query, tab.variables, '<untitled>')) };
   }
   if (shared !== null) {
     const variables = params.get('variables');
@@ -106,11 +108,11 @@ function prepareTabs(storage) {
   if (found >= 0) {
     state.activeTabIndex = found;
   } else if (wanted) {
-    state.tabs.push(newTab(wanted.query, null, '<untitled>'));
+    state.tabs.push(newTab(wanted.query, wanted.variables, '<untitled>'));
     state.activeTabIndex = state.tabs.length - 1;
   }
   storage.setItem(TABS_KEY, JSON.stringify(state));
-  return wanted ? { query: wanted.query, variables: null } : null;
+  return wanted ? { query: wanted.query, variables: wanted.variables ?? null } : null;
 }
 
 const storage = storageFor(`parley:${config.tabsVersion}:`);
@@ -123,7 +125,7 @@ createRoot(document.getElementById('graphiql')).render(
     fetcher,
     plugins: [explorerPlugin()],
     storage,
-    defaultTabs: config.tabs.map((tab) => ({ query: tab.query })),
+    defaultTabs: config.tabs.map((tab) => ({ query: tab.query, variables: tab.variables ?? undefined })),
     defaultQuery: config.tabs.length ? config.tabs[0].query : '{ meta { version } }',
     initialQuery: opened?.query ?? undefined,
     initialVariables: opened?.variables ?? undefined,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import warnings
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from api.http.views.playground import ExampleTab, load_examples
 from bench.peer_app import create_peer_app, mask_unexpected
 from tests.api_client import client, dataset
 from tests.datafiles import EXAMPLES as EXAMPLE_DIR
@@ -52,9 +52,9 @@ def test_there_are_examples() -> None:
     assert len(EXAMPLES) >= 10
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-def test_each_example_gives_the_same_data_from_the_peer(path: Path) -> None:
-    theirs, ours = _both(path.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("example", load_examples(EXAMPLE_DIR), ids=lambda e: e.name)
+def test_each_example_gives_the_same_data_from_the_peer(example: ExampleTab) -> None:
+    theirs, ours = _both(example.query, example.variables)
     assert "errors" not in theirs, theirs
     assert "errors" not in ours, ours
     assert theirs["data"] == ours["data"]

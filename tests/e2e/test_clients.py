@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from graphql import build_schema, parse, validate
 
+from tests.datafiles import DOCS, README, REPO
 from tests.datafiles import EXAMPLES as EXAMPLE_DIR
-from tests.datafiles import README, REPO
 from tests.nodejs import NODE
 
 CLIENTS = REPO / "examples" / "clients"
@@ -108,10 +108,10 @@ def test_graphql_inspector_finds_every_example_valid() -> None:
 
 
 def _readme_block(language: str) -> str:
-    readme = README.read_text(encoding="utf-8")
-    section = readme.split("## Use it from your app", 1)[1].split("\n## ", 1)[0]
+    page = (DOCS / "api.md").read_text(encoding="utf-8")
+    section = page.split("## Use it from your app", 1)[1].split("\n## ", 1)[0]
     found = re.search(rf"```{language}\n(.*?)```", section, re.DOTALL)
-    assert found, f"no ```{language} block in the README's 'Use it from your app' section"
+    assert found, f"no ```{language} block in docs/api.md's 'Use it from your app' section"
     return found.group(1)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.locations import DEFAULT_FIXTURES, EXAMPLES_DIR, INSTALLED_DATA, data_root
+from api.locations import DEFAULT_FIXTURES, EXAMPLES_DIR, INSTALLED_DATA, data_root, installed_snapshot
 from schema.curate.settings import dataset_version
 from schema.load.loader import load_dataset, selector_count
 from tests.datafiles import FIXTURES, REPO, SEEDS
@@ -151,6 +151,23 @@ def test_the_data_is_found_in_a_checkout_and_beside_an_installed_api(tmp_path: P
     assert data_root(tmp_path) == tmp_path / INSTALLED_DATA
 
 
+def test_each_installation_keeps_its_own_snapshot(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first, second = tmp_path / "venv-a", tmp_path / "venv-b"
+    for prefix in (first, second):
+        prefix.mkdir()
+    # A prefix the user can write (a venv): the snapshot goes under it, one per environment.
+    a = installed_snapshot(first, first / "lib" / INSTALLED_DATA, cache)
+    b = installed_snapshot(second, second / "lib" / INSTALLED_DATA, cache)
+    assert (a, b) == (first / "var" / "parley" / "parley.db", second / "var" / "parley" / "parley.db")
+    # A prefix it cannot write (a system-wide install): the cache, in a folder keyed by the installation.
+    system = Path("/usr")
+    c = installed_snapshot(system, Path("/usr/lib/python3/site-packages") / INSTALLED_DATA, cache, False)
+    d = installed_snapshot(system, Path("/opt/other/site-packages") / INSTALLED_DATA, cache, False)
+    assert c.parent.parent == d.parent.parent == cache / "parley" and c != d and c.name == "parley.db"
+    assert installed_snapshot(system, Path("/opt/other/site-packages") / INSTALLED_DATA, cache, False) == d
+
+
 @install
 def test_a_wheel_in_a_fresh_venv_serves_from_any_directory(tmp_path: Path) -> None:
     source = _copy_of_the_repository(tmp_path / "source")
@@ -171,11 +188,16 @@ def test_a_wheel_in_a_fresh_venv_serves_from_any_directory(tmp_path: Path) -> No
     assert Path(where.strip()) == next((venv / "lib").glob("python3*/site-packages")) / INSTALLED_DATA
     checked = load_dataset(FIXTURES, SEEDS)  # the count follows the curated data
     assert f"{selector_count(checked)} selectors verified\n" in _run([parley, "validate"], elsewhere)
+    # The installed copy's snapshot is its own, under the venv (not a cache shared by every install).
+    snapshot = venv / "var" / "parley" / "parley.db"
+    shown = _run([parley, "serve", "--help"], elsewhere)
+    assert f"(default{snapshot})" in "".join(shown.split()), shown  # argparse may wrap it at a hyphen
     port = free_port()
     with _serving([parley, "serve", "--host", "127.0.0.1", "--port", str(port)], elsewhere, port) as base:
         _check_serves_data_and_playground(base)
         changes = httpx.get(f"{base}/downloads/changes.json", timeout=30)  # no git in an installed copy
         assert changes.content == (REPO / "fixtures" / "changes.json").read_bytes()
+    assert snapshot.is_file()
 
 
 def _path_without_node(directory: Path) -> str:

@@ -39,7 +39,7 @@ def test_check_names_each_stale_part_and_refresh_rewrites_it(tmp_path: Path) -> 
     edit_records(root / "fixtures", "citations", shift)
     (root / "fixtures" / "claims.csv").write_bytes(b"stale\n")
     readme = (root / "README.md").read_text(encoding="utf-8")
-    _, printed, (start, end) = readme_answers(readme)[0]
+    _, _, printed, (start, end) = readme_answers(readme)[0]
     answer = json.loads(printed)
     answer["data"]["stale"] = True
     readme = readme[:start] + json.dumps(answer) + "\n" + readme[end:]

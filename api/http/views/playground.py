@@ -8,6 +8,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -37,22 +38,29 @@ CONTENT_SECURITY_POLICY = (
 logger = logging.getLogger("parley.playground")
 
 
+VARIABLES_SUFFIX = ".variables.json"
+"""An example's variables, as a client would pass them, sit beside it (NN-name.variables.json)."""
+
+
 @dataclass(frozen=True)
 class ExampleTab:
-    """One example query opened as a GraphiQL tab."""
+    """One example query opened as a GraphiQL tab, with the variables a client would pass (if any)."""
 
     name: str
     query: str
+    variables: dict[str, Any] | None = None
 
 
 def load_examples(examples_dir: Path) -> list[ExampleTab]:
     """Takes the examples folder and returns one tab per *.graphql file, in file-name order."""
     if not examples_dir.is_dir():
         return []
-    return [
-        ExampleTab(name=path.stem, query=path.read_text(encoding="utf-8"))
-        for path in sorted(examples_dir.glob("*.graphql"))
-    ]
+    tabs = []
+    for path in sorted(examples_dir.glob("*.graphql")):
+        beside = path.with_name(path.stem + VARIABLES_SUFFIX)
+        variables = json.loads(beside.read_text(encoding="utf-8")) if beside.is_file() else None
+        tabs.append(ExampleTab(name=path.stem, query=path.read_text(encoding="utf-8"), variables=variables))
+    return tabs
 
 
 def missing_assets(assets_dir: Path) -> list[str]:
@@ -64,7 +72,11 @@ def render_page(
     endpoint: str, share_url: str, assets_url: str, tabs: list[ExampleTab], home: str = "/"
 ) -> str:
     """Takes the GraphQL endpoint, share-link, assets and home URLs and the example tabs; returns the page."""
-    tab_list = [{"query": tab.query, "name": tab.name} for tab in tabs]
+    tab_list = [
+        {"query": tab.query, "name": tab.name}
+        | ({"variables": json.dumps(tab.variables, indent=2, ensure_ascii=False)} if tab.variables else {})
+        for tab in tabs
+    ]
     config = {
         "endpoint": endpoint,
         "shareUrl": share_url,

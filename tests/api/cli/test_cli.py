@@ -11,7 +11,7 @@ import pytest
 
 from api.cli import main
 from api.graph.schema import SDL_PATH
-from tests.datafiles import FIXTURES, README, REPO, SEEDS, fixture_counts
+from tests.datafiles import DOCS, FIXTURES, REPO, SEEDS, fixture_counts
 
 PARLEY = Path(sys.executable).parent / "parley"
 
@@ -115,34 +115,41 @@ def test_an_unreadable_fixtures_directory_is_not_a_traceback(tmp_path: Path) -> 
 
 
 def test_serve_says_where_it_listens_and_what_it_loaded() -> None:
+    import re
     import select
     import time
 
-    from tests.live_server import free_port
+    import httpx
 
-    port = free_port()
-    process = subprocess.Popen(
-        [str(PARLEY), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    from tests.live_server import bound_socket, spawn
+
+    # --fd: the server takes the socket bound here, and the start-up line names its address.
+    sock = bound_socket()
+    bound = sock.getsockname()[1]
+    command = [str(PARLEY), "serve", "--fd", str(sock.fileno())]
+    process = spawn(sock, command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
     try:
         assert process.stdout is not None
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any("Uvicorn running" in line for line in lines):
+        started = "Application startup complete"
+        while time.monotonic() < deadline and not any(started in line for line in lines):
             ready, _, _ = select.select([process.stdout], [], [], 1)
             if ready:
                 line = process.stdout.readline()
                 if not line:
                     break
                 lines.append(line)
+        found = [line for line in lines if "playground" in line and "loaded" in line]
+        assert len(found) == 1, lines
+        startup = found[0]
+        port = re.search(r"API http://127\.0\.0\.1:(\d+)/graphql", startup)
+        assert port is not None and port[1] == str(bound), startup
+        base = f"http://127.0.0.1:{port[1]}"
+        assert httpx.get(f"{base}/healthz", timeout=10).json() == {"status": "ok"}
     finally:
         process.terminate()
         process.wait(timeout=20)
-    found = [line for line in lines if "playground" in line and "loaded" in line]
-    assert len(found) == 1, lines
-    startup = found[0]
-    base = f"http://127.0.0.1:{port}"
     counts = fixture_counts()
     loaded = f"{counts['claims']} claims, {counts['citations']} citations, {counts['sources']} sources"
     assert f"parley: loaded {loaded}, {counts['people']} people;" in startup, lines
@@ -180,10 +187,10 @@ def test_synth_reports_each_stage_and_draws_a_rich_bar(
     assert "writing articles…" in result.stderr and "writing files…" in result.stderr
 
 
-def test_every_command_is_in_the_readme_table() -> None:
+def test_every_command_is_in_the_command_table() -> None:
     from api.cli import COMMANDS
 
-    readme = README.read_text(encoding="utf-8")
+    readme = (DOCS / "deploying.md").read_text(encoding="utf-8")
     table = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
     for name in COMMANDS:
         assert f"| `parley {name}" in table, name

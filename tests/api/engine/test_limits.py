@@ -18,7 +18,7 @@ from api.graph.schema import graphql_schema
 from api.http.app import create_app
 from api.settings import Limits, add_limit_arguments, env_var, flag
 from tests.api_client import client, dataset
-from tests.datafiles import README
+from tests.datafiles import DOCS
 from tests.malformed import ACCEPTS, GRAPHQL_RESPONSE, Case, body, check
 
 
@@ -189,7 +189,7 @@ def test_measure_expands_fragments_and_ignores_introspection_nesting() -> None:
         ('{ search(text: "x", first: 3) { __typename } }', {}, 3),
         ('{ nodes(ids: ["a", "b", "c"]) { id } }', {}, 3),
         ("{ ...F ...F } fragment F on Query { claims(last: 4) { totalCount } }", {}, 8),  # per spread
-        ("{ claims { nodes { speaker { claims { totalCount } } } } }", {}, 10_100),  # the README's example
+        ("{ claims { nodes { speaker { claims { totalCount } } } } }", {}, 10_100),  # docs/api.md's example
         (COSTLY, {}, 1_010_100),
     ],
 )
@@ -233,8 +233,8 @@ def test_remembered_costs_equal_the_estimate_and_depend_only_on_page_sizes_and_i
     assert memo.cost(schema, document, operation, {"n": 9, "asOf": "2025-06-01"}, None) == 9
 
 
-def test_the_readme_lists_every_limit_with_its_default_and_every_error_code() -> None:
-    readme = README.read_text(encoding="utf-8")
+def test_the_api_page_lists_every_limit_with_its_default_and_every_error_code() -> None:
+    readme = (DOCS / "api.md").read_text(encoding="utf-8")
     section = readme.split("## Limits and errors", 1)[1].split("\n## ", 1)[0]
     rows = {line.split("|")[3].strip(): line for line in section.splitlines() if "`PARLEY_" in line}
     for f in dataclasses.fields(Limits):

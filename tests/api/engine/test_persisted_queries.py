@@ -14,6 +14,7 @@ from api.engine.persisted import ENTRY_OVERHEAD, PersistedQueries, sha256_hex
 from api.engine.request import GraphQLRequest
 from api.http.app import create_app
 from api.http.views import permalinks
+from api.http.views.playground import load_examples
 from tests.api_client import dataset
 from tests.datafiles import EXAMPLES
 from tests.live_server import parley_server
@@ -77,9 +78,12 @@ def test_persisted_only_runs_just_the_registered_examples() -> None:
     client = _client(persisted_only=True)
     example = client.app.state.engine.persisted.trusted
     digest, text = next(iter(example.items()))
-    by_hash = client.get("/graphql", params={"extensions": _extensions(digest)})
-    assert by_hash.status_code == 200 and "errors" not in by_hash.json()
-    assert client.post("/graphql", json={"query": text}).status_code == 200  # its exact text works too
+    variables = next(tab.variables for tab in load_examples(EXAMPLES) if tab.query == text)
+    params = {"extensions": _extensions(digest), "variables": json.dumps(variables)}
+    by_hash = client.get("/graphql", params=params)
+    assert by_hash.status_code == 200 and "errors" not in by_hash.json(), by_hash.json()
+    exact = client.post("/graphql", json={"query": text, "variables": variables})  # its exact text works too
+    assert exact.status_code == 200 and "errors" not in exact.json(), exact.json()
     other = client.post("/graphql", json={"query": QUERY})
     assert other.status_code == 400
     assert other.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_REQUIRED"

@@ -26,6 +26,7 @@ from api.engine.query_shape import shape_rules
 from api.graph.context import Context
 from api.graph.relay import Edge, PageInfo
 from api.graph.schema import graphql_schema, strawberry_schema
+from api.http.views.playground import load_examples
 from api.settings import Limits
 from tests.api_client import dataset
 from tests.datafiles import EXAMPLES as EXAMPLE_DIR
@@ -37,10 +38,8 @@ NESTED = """{ claims(first: 40) { totalCount pageInfo { hasNextPage endCursor } 
     source { id outlet { name kind } } outlet { name } }
   independentSourceCount outlets { name } sources { seed }
 } } }"""
-EXAMPLES = sorted(EXAMPLE_DIR.glob("*.graphql"))
-VARIABLES = {"name": "Lutnick", "text": "rare earth", "first": 3, "asOf": "2025-06-10"}
 SUCCESSES: list[tuple[str, dict[str, Any] | None, str | None]] = [
-    *((p.read_text(encoding="utf-8"), VARIABLES, None) for p in EXAMPLES),
+    *((example.query, example.variables, None) for example in load_examples(EXAMPLE_DIR)),
     (NESTED, None, None),
     (
         '{ claims(first: 5, filter: {speaker: "donald-trump"}) { edges { cursor node { slug } } } }',
