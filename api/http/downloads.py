@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from api.errors import NOT_FOUND
+from api.errors import NOT_FOUND, bounded, excerpt
 from api.http.middleware.response_cache import etag_matches
 from schema.model.dataset import FIXTURE_MODELS, Dataset
 from schema.store.layout import datasette_metadata
@@ -71,7 +71,7 @@ class Download:
 
 def not_found(message: str) -> Response:
     """Returns a 404 JSON body in the same error shape the GraphQL endpoint uses."""
-    body = {"errors": [{"message": message, "extensions": {"code": NOT_FOUND}}]}
+    body = {"errors": [{"message": bounded(message), "extensions": {"code": NOT_FOUND}}]}
     return Response(orjson.dumps(body), status_code=404, media_type="application/json")
 
 
@@ -200,13 +200,14 @@ def download_routes(dataset: Dataset, sdl: str) -> list[BaseRoute]:
     async def fixture_file(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in fixtures:
-            return not_found(f"No fixture file named {name!r}; GET /fixtures/ lists them.")
+            return not_found(f"No fixture file named {excerpt(name)}; GET /fixtures/ lists them.")
         return fixtures[name].respond(request)
 
     async def json_schema(request: Request) -> Response:
         stem = request.path_params["stem"]
         if stem not in schemas:
-            return not_found(f"No JSON Schema named {stem!r}.schema.json; stems: {', '.join(schemas)}.")
+            stems = ", ".join(schemas)
+            return not_found(f"No JSON Schema named {excerpt(stem)}.schema.json; stems: {stems}.")
         return schemas[stem].respond(request)
 
     async def graphql_sdl(request: Request) -> Response:

@@ -21,6 +21,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.errors import excerpt
 from api.graph.indexes import ApiIndex
 from api.http.downloads import not_found
 from api.http.views.home import source_label
@@ -229,7 +230,7 @@ def reader_endpoint(dataset: Dataset, index: ApiIndex) -> Callable[[Request], An
         source_id = request.path_params["id"]
         source = dataset.sources.get(source_id)
         if source is None:
-            return not_found(f"No source with id {source_id!r}; GET / lists them.")
+            return not_found(f"No source with id {excerpt(source_id)}; GET / lists them.")
         root = root_path(request)
         if not wants_html(request):
             found = reader_data(dataset, index, source_id, root)
