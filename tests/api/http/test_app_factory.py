@@ -11,6 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from api.http.app import YOUNG_COLLECTION, create_app
+from api.http.health import HealthCheck
 from api.http.middleware.cache import ResponseCacheMiddleware
 from api.http.middleware.edge import GzipETags, SecurityHeaders
 from api.http.middleware.response_cache import ResponseCache
@@ -23,10 +24,13 @@ def test_the_response_cache_sits_in_front_of_routing_and_cors() -> None:
         warnings.simplefilter("ignore", DeprecationWarning)
         app = create_app(dataset())
     classes: list[object] = [m.cls for m in app.user_middleware]
-    # Outermost: a hit skips every other layer; what it replays was stored with their headers
-    # (nosniff, and gzip when the request accepted it: the encoding is part of the key).
-    assert classes == [ResponseCacheMiddleware, SecurityHeaders, GzipETags, GZipMiddleware, CORSMiddleware]
-    assert isinstance(app.user_middleware[0].kwargs["cache"], ResponseCache)
+    # Outermost, the health check (it touches nothing). Then the cache: a hit skips every other layer;
+    # what it replays was stored with their headers (nosniff, and gzip when the request accepted it:
+    # the encoding is part of the key).
+    assert classes == [
+        HealthCheck, ResponseCacheMiddleware, SecurityHeaders, GzipETags, GZipMiddleware, CORSMiddleware
+    ]
+    assert isinstance(app.user_middleware[1].kwargs["cache"], ResponseCache)
 
 
 def test_the_heap_is_frozen_after_building_and_the_collector_is_back_on() -> None:
