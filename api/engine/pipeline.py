@@ -317,6 +317,8 @@ class Engine:
         return orjson.dumps(body)
 
 
+DOCUMENT_BYTES = 12_288
+"""Bytes counted per prepared query whatever its size: the Prepared, its source, plan and cost dicts."""
 TOKEN_BYTES = 1024
 """Bytes counted per token a prepared query keeps alive, beyond its text: the token, its share of the
 AST and of the compiled plans. tests/api/test_budgets.py checks the total against tracemalloc."""
@@ -329,7 +331,7 @@ def bytes_held(prepared: Prepared) -> int:
     for error in prepared.errors:
         if location is None and error.nodes:
             location = error.nodes[0].loc
-    total = TOKEN_BYTES * (1 + len(prepared.errors))
+    total = DOCUMENT_BYTES + TOKEN_BYTES * len(prepared.errors)
     if location is None:
         return total
     first = location.start_token

@@ -91,7 +91,7 @@ class _Ancestry(Visitor):
     def enter(self, node: Node, key: Any, parent: Any, path: Any, ancestors: list[Any]) -> Any:
         loc = node.loc
         if isinstance(node, ValueNode | NameNode) and loc is not None and loc.start_token is self.token:
-            self.found = [a for a in ancestors if isinstance(a, Node)] + [node]
+            self.found = [a for a in [*ancestors, parent] if isinstance(a, Node)] + [node]
             return BREAK
         return None
 

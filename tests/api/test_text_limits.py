@@ -1,0 +1,246 @@
+"""Every text input of the schema has a length limit (TEXT_TOO_LONG), and errors quote at most an excerpt.
+
+The inputs are enumerated from the served schema (every root field's String and ID arguments, and
+the String and ID fields of its input objects, at any depth), not listed by hand, so an argument
+added later is covered too.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import pytest
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLScalarType,
+    get_named_type,
+    is_leaf_type,
+)
+
+from api.errors import EXCERPT_CHARS, MAX_MESSAGE_CHARS
+from api.graph.schema import graphql_schema
+from api.http.app import create_app
+from api.settings import Limits
+from tests.api_client import client, dataset, make_client
+
+LIMIT = Limits().max_text_chars
+HUGE = 95_000
+PERSON_ID = base64.b64encode(b"Person:" + b"p" * (HUGE * 3 // 4)).decode("ascii")
+TEXT_SCALARS = {"String", "ID"}
+
+
+@dataclass(frozen=True)
+class TextInput:
+    """One place a text value goes: a root field, its argument, and a path inside an input object."""
+
+    field: str
+    argument: str
+    path: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return ".".join((self.field, self.argument, *self.path))
+
+
+def _unwrap(kind: Any) -> tuple[Any, bool]:
+    """The type inside NonNull, and whether it is a list."""
+    kind = kind.of_type if isinstance(kind, GraphQLNonNull) else kind
+    if isinstance(kind, GraphQLList):
+        return get_named_type(kind), True
+    return kind, False
+
+
+def _text_paths(kind: GraphQLInputType, seen: frozenset[str] = frozenset()) -> list[tuple[str, ...]]:
+    """Paths to every String or ID leaf of an input type (() for the type itself)."""
+    named, _ = _unwrap(kind)
+    if isinstance(named, GraphQLScalarType):
+        return [()] if named.name in TEXT_SCALARS else []
+    if isinstance(named, GraphQLInputObjectType) and named.name not in seen:
+        return [
+            (name, *rest)
+            for name, input_field in named.fields.items()
+            for rest in _text_paths(input_field.type, seen | {named.name})
+        ]
+    return []
+
+
+@cache
+def text_inputs() -> list[TextInput]:
+    query = graphql_schema().query_type
+    assert query is not None
+    return [
+        TextInput(name, arg_name, path)
+        for name, field in query.fields.items()
+        for arg_name, arg in field.args.items()
+        for path in _text_paths(arg.type)
+    ]
+
+
+def _literal(kind: Any, text: str | None, path: tuple[str, ...]) -> str:
+    """A GraphQL literal of `kind` with `text` at `path` and valid values for required parts."""
+    named, is_list = _unwrap(kind)
+    if isinstance(named, GraphQLInputObjectType):
+        parts = []
+        for name, input_field in named.fields.items():
+            if path and path[0] == name:
+                parts.append(f"{name}: {_literal(input_field.type, text, path[1:])}")
+            elif isinstance(input_field.type, GraphQLNonNull):
+                parts.append(f"{name}: {_literal(input_field.type, None, ())}")
+        value = "{" + ", ".join(parts) + "}"
+    elif isinstance(named, GraphQLEnumType):
+        value = next(iter(named.values))
+    elif named.name in TEXT_SCALARS:
+        value = '"' + (text if text is not None and not path else "x") + '"'
+    elif named.name == "Int":
+        value = "1"
+    elif named.name == "Boolean":
+        value = "true"
+    else:
+        value = '"2025-06-09"'  # the dates
+    return f"[{value}]" if is_list else value
+
+
+def _query(place: TextInput, text: str | None, as_variable: bool) -> tuple[str, dict[str, Any]]:
+    """A valid query asking for `place` with `text` there (in a variable, or written in the document)."""
+    field = graphql_schema().query_type.fields[place.field]  # type: ignore[union-attr]
+    args, variables, declared = [], {}, ""
+    for name, arg in field.args.items():
+        if name == place.argument:
+            if as_variable and not place.path:
+                declared = f"($v: {arg.type})"
+                args.append(f"{name}: $v")
+                variables = {"v": [text] if _unwrap(arg.type)[1] else text}
+            elif as_variable:  # the input object as a variable, the long text inside it
+                declared = f"($v: {arg.type})"
+                args.append(f"{name}: $v")
+                variables = {"v": _value(arg.type, text, place.path)}
+            else:
+                args.append(f"{name}: {_literal(arg.type, text, place.path)}")
+        elif isinstance(arg.type, GraphQLNonNull):
+            args.append(f"{name}: {_literal(arg.type, None, ())}")
+    selection = "" if is_leaf_type(get_named_type(field.type)) else " { __typename }"
+    return f"query{declared} {{ {place.field}({', '.join(args)}){selection} }}", variables
+
+
+def _value(kind: Any, text: str | None, path: tuple[str, ...]) -> Any:
+    """The JSON value of a variable of `kind` with `text` at `path` (required parts filled)."""
+    named, is_list = _unwrap(kind)
+    value: Any
+    if isinstance(named, GraphQLInputObjectType):
+        value = {}
+        for name, input_field in named.fields.items():
+            if path and path[0] == name:
+                value[name] = _value(input_field.type, text, path[1:])
+            elif isinstance(input_field.type, GraphQLNonNull):
+                value[name] = _value(input_field.type, None, ())
+    elif isinstance(named, GraphQLEnumType):
+        value = next(iter(named.values))
+    elif named.name in TEXT_SCALARS:
+        value = text if text is not None else "x"
+    else:
+        value = 1 if named.name == "Int" else True if named.name == "Boolean" else "2025-06-09"
+    return [value] if is_list else value
+
+
+def post(query: str, variables: dict[str, Any], test_client: Any = None) -> Any:
+    response = (test_client or client()).post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200, response.text[:300]  # application/json: request errors are 200
+    return response.json()
+
+
+def test_the_schema_has_the_text_inputs_the_issue_names() -> None:
+    """The enumeration finds them (so the tests below cover them), and more besides."""
+    names = {str(place) for place in text_inputs()}
+    assert {"resolvePerson.name", "search.text", "passages.text", "people.filter.name"} <= names
+    assert {"claims.after", "claims.before", "node.id", "nodes.ids"} <= names
+    assert len(names) > 30
+
+
+@pytest.mark.parametrize("place", text_inputs(), ids=str)
+@pytest.mark.parametrize("as_variable", [False, True], ids=["literal", "variable"])
+def test_every_text_input_over_the_limit_is_text_too_long(place: TextInput, as_variable: bool) -> None:
+    at_limit = post(*_query(place, "x" * LIMIT, as_variable))
+    assert all(e["extensions"]["code"] != "TEXT_TOO_LONG" for e in at_limit.get("errors", [])), at_limit
+    answer = post(*_query(place, "y" * HUGE, as_variable))
+    (error,) = answer["errors"]
+    assert error["extensions"] == {"code": "TEXT_TOO_LONG", "limit": LIMIT}
+    assert f"has {HUGE:,} characters; at most {LIMIT} are accepted" in error["message"]
+    named = f"`$v{'.' + '.'.join(place.path) if place.path else ''}" if as_variable else f"`{place.field}`"
+    assert named in error["message"], error["message"]
+    assert "data" not in answer
+    assert len(str(answer)) < 1000
+
+
+def test_names_numbers_and_enum_values_are_limited_too() -> None:
+    for query in (
+        "{ " + "a" * HUGE + ": meta { version } }",  # an alias
+        "{ claims(first: " + "1" * HUGE + ") { totalCount } }",
+        "{ claims(orderBy: {field: " + "S" * HUGE + "}) { totalCount } }",
+    ):
+        (error,) = post(query, {})["errors"]
+        assert error["extensions"]["code"] == "TEXT_TOO_LONG"
+        assert len(error["message"]) < 200
+
+
+def test_a_comment_is_not_a_text_input() -> None:
+    answer = post("{ meta { version } } # " + "c" * HUGE, {})
+    assert "errors" not in answer and answer["data"]["meta"]["version"]
+
+
+def test_the_limit_is_configurable() -> None:
+    place = TextInput("search", "text", ())
+    raised = make_client(create_app(dataset(), limits=Limits(max_text_chars=LIMIT * 2)))
+    assert "errors" not in post(*_query(place, "z" * (LIMIT + 1), True), raised)
+    lowered = make_client(create_app(dataset(), limits=Limits(max_text_chars=10)))
+    assert post(*_query(place, "z" * 11, True), lowered)["errors"][0]["extensions"]["code"] == "TEXT_TOO_LONG"
+
+
+@pytest.fixture(scope="module")
+def unlimited() -> Any:
+    """An app whose text limit lets 95 kB through, to see what the other errors quote."""
+    return make_client(create_app(dataset(), limits=Limits(max_text_chars=10 * HUGE)))
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("query ($c: String) { claims(after: $c) { totalCount } }", {"c": "q" * HUGE}),
+        ("query ($c: String) { claims(before: $c) { totalCount } }", {"c": "q" * HUGE}),
+        ("query ($id: ID!) { node(id: $id) { id } }", {"id": "Q" * HUGE}),
+        ("{ claims(filter: {source: \"" + PERSON_ID + "\"}) { totalCount } }", {}),  # a Person's id
+        ("{ " + "x" * HUGE + " }", {}),  # graphql-core quotes the unknown field
+        ("{ claims(orderBy: {field: " + "S" * HUGE + "}) { totalCount } }", {}),  # and the enum value
+        ("{ meta { version } } " + "n" * HUGE, {}),  # a syntax error quoting the name
+        ("query ($n: Int) { claims(first: $n) { totalCount } }", {"n": "9" * HUGE}),
+    ],
+    ids=["after", "before", "node-id", "global-id-filter", "field", "enum", "syntax", "int-variable"],
+)
+def test_errors_quote_at_most_an_excerpt_of_the_input(
+    unlimited: Any, query: str, variables: dict[str, Any]
+) -> None:
+    response = unlimited.post("/graphql", json={"query": query, "variables": variables})
+    errors = response.json()["errors"]
+    assert errors
+    for error in errors:
+        assert len(error["message"]) <= MAX_MESSAGE_CHARS + 60, error["message"][:200]
+    assert len(response.content) < 2 * MAX_MESSAGE_CHARS + 500
+
+
+def test_a_bad_cursor_is_quoted_by_its_start_and_length(unlimited: Any) -> None:
+    cursor = "c" * HUGE
+    query = "query ($c: String) { claims(after: $c) { totalCount } }"
+    (error,) = post(query, {"c": cursor}, unlimited)["errors"]
+    quoted = f"{cursor[:EXCERPT_CHARS]!r}... ({HUGE:,} characters)"
+    assert error["message"].startswith(f"{quoted} is not a valid cursor")
+
+
+def test_a_404_quotes_an_excerpt_of_the_path() -> None:
+    response = client().get("/sources/" + "s" * 20_000)
+    assert response.status_code == 404
+    assert len(response.content) < 1000 and "20,000 characters" in response.text
