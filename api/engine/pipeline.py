@@ -45,7 +45,7 @@ from api.engine.plan_fields import Memo
 from api.engine.query_cost import CostMemo, check_cost
 from api.engine.query_shape import check_field_merging, fragments_of, parse_query
 from api.engine.request import GraphQLRequest, request_from
-from api.engine.text_limits import long_text_in_document, long_text_in_variables
+from api.engine.text_limits import long_text_in_document, long_text_in_variables, skim
 from api.errors import (
     BAD_USER_INPUT,
     INTERNAL,
@@ -126,12 +126,15 @@ class Engine:
         if found is not None:
             return found
         prepared = self._prepare_uncached(query)
-        self._prepared.put(query, prepared, bytes_held(prepared))
+        self._prepared.put(query, prepared, bytes_held(prepared, query))
         return prepared
 
     def _prepare_uncached(self, query: str) -> Prepared:
+        text, too_long = skim(query, self.limits)  # comments emptied; a long string refused unread
+        if too_long is not None:
+            return Prepared(None, (too_long,), TEXT_TOO_LONG)
         try:
-            document = parse_query(query, self.limits)
+            document = parse_query(text, self.limits)
         except GraphQLError as error:
             return Prepared(None, (error,), PARSE_FAILED)
         too_long = long_text_in_document(document, self.limits.max_text_chars)
@@ -303,7 +306,7 @@ class Engine:
         """Whether a GET asks for a mutation or subscription (405), even if the document is also invalid."""
         document = prepared.document
         if document is None and prepared.code == VALIDATION_FAILED:
-            document = parse_query(query or "", self.limits)  # rare: only invalid documents sent by GET
+            document = parse_query(skim(query or "", self.limits)[0], self.limits)  # rare: invalid GETs
         return document is not None and _has_non_query(document)
 
     def serialize(self, result: ExecutionResult, default_code: str) -> bytes:
@@ -324,14 +327,21 @@ TOKEN_BYTES = 1024
 AST and of the compiled plans. tests/api/test_budgets.py checks the total against tracemalloc."""
 
 
-def bytes_held(prepared: Prepared) -> int:
-    """Returns the bytes a prepared query keeps alive beyond its query text (the cache's key, which
-    the document's source shares): its tokens, comments included, with their own text."""
+def bytes_held(prepared: Prepared, query: str) -> int:
+    """Returns the bytes a prepared query keeps alive beyond its query text (the cache's key): the
+    text it was parsed from when that is another string (its comments emptied), its tokens,
+    comments included, with their own text."""
     location: Location | None = prepared.document.loc if prepared.document is not None else None
+    sources = {}
     for error in prepared.errors:
         if location is None and error.nodes:
             location = error.nodes[0].loc
+        if error.source is not None:
+            sources[id(error.source)] = error.source
+    if location is not None:
+        sources[id(location.source)] = location.source
     total = DOCUMENT_BYTES + TOKEN_BYTES * len(prepared.errors)
+    total += sum(sys.getsizeof(source.body) for source in sources.values() if source.body is not query)
     if location is None:
         return total
     first = location.start_token

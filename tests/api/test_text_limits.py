@@ -120,3 +120,38 @@ def test_a_404_quotes_an_excerpt_of_the_path() -> None:
     response = client().get("/sources/" + "s" * 20_000)
     assert response.status_code == 404
     assert len(response.content) < 1000 and "20,000 characters" in response.text
+
+
+def test_comments_are_emptied_before_parsing_and_locations_do_not_move() -> None:
+    """graphql-core's lexer reads a comment a character at a time; parley empties comments first
+    (to the line's end, so no line or column moves) and a `#` inside a string stays in the string."""
+    comment = "# " + "c" * HUGE
+    invalid = "{\n  meta { version } " + comment + "\n  nope\n}"
+    (error,) = post(invalid, {})["errors"]
+    assert error["locations"] == [{"line": 3, "column": 3}] and "nope" in error["message"]
+    prepared = client().app.state.engine.prepare("{ meta { version } } " + comment)
+    token = prepared.document.loc.start_token
+    while token.kind.value != "Comment":
+        token = token.next
+    assert token.value == ""  # the lexer never read the comment's text
+    quoted = '{ search(text: "Lutnick # said") { __typename } }'
+    as_variable = "query ($t: String!) { search(text: $t) { __typename } }"
+    assert post(quoted, {}) == post(as_variable, {"t": "Lutnick # said"})
+
+
+def test_escaped_strings_are_measured_by_their_value() -> None:
+    query = '{ search(text: "' + "\\u0041" * LIMIT + '") { __typename } }'  # 6,000 written, 1000 read
+    assert "errors" not in post(query, {})
+    longer = '{ search(text: "' + "\\u0041" * (LIMIT + 1) + '") { __typename } }'
+    (error,) = post(longer, {})["errors"]
+    assert error["extensions"]["code"] == "TEXT_TOO_LONG"
+    assert f"has {LIMIT + 1:,} characters" in error["message"]
+    block = '{ search(text: """' + "b" * (LIMIT + 1) + '""") { __typename } }'
+    assert post(block, {})["errors"][0]["extensions"]["code"] == "TEXT_TOO_LONG"
+
+
+def test_a_long_string_is_located_as_graphql_counts_lines() -> None:
+    query = '# a comment\r\n{\r  search(text: "' + "t" * HUGE + '") { __typename }\n}'
+    (error,) = post(query, {})["errors"]
+    assert error["locations"] == [{"line": 3, "column": 16}]
+    assert "`text` of `search`" in error["message"]
