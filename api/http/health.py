@@ -1,7 +1,7 @@
 """`GET /healthz` answered by the outermost ASGI layer, before the response cache, CORS, gzip and
 routing, and never touching the engine: a load balancer's health check gets its answer within
-milliseconds however busy the engine is (engine work waits for its worker threads in line,
-`Engine._in_line`, so the event loop stays free to answer it)."""
+milliseconds however busy the engine is (requests wait in line for the engine, `Engine.run`, which
+costs the event loop nothing, so it stays free to answer this)."""
 
 from __future__ import annotations
 
