@@ -13,6 +13,7 @@ is refused before the lexer sees it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -70,7 +71,6 @@ _SKIMMED = re.compile(
 )
 """Block strings, strings and comments, leftmost first (a `#` in a string is not a comment); a lone `"`
 (an unterminated string, which the parser then refuses) is stepped over."""
-_WORD = re.compile(r"[_0-9A-Za-z]+")
 ESCAPED_CHARS = 10
 """Most characters one character of a string's value takes written (`\\u{10FFFF}`)."""
 
@@ -88,7 +88,9 @@ def skim(query: str, limits: Limits) -> tuple[str, GraphQLError | None]:
         return query, None
     kept: list[str] = []
     last = gap = 0
-    for match in _SKIMMED.finditer(query):
+    for count, match in enumerate(_SKIMMED.finditer(query)):
+        if count > limits.max_tokens:  # the parser stops there, with TOO_MANY_TOKENS
+            return query, None
         start, token = match.start(), match.group()
         long = _long_word(query, gap, start, limit)
         if long is not None:
@@ -114,10 +116,13 @@ def skim(query: str, limits: Limits) -> tuple[str, GraphQLError | None]:
 
 def _long_word(query: str, begin: int, end: int, limit: int) -> tuple[int, int, int] | None:
     """(start, end, length) of the first name or number longer than `limit` between two offsets."""
-    for match in _WORD.finditer(query, begin, end):
-        if match.end() - match.start() > limit:
-            return match.start(), match.end(), match.end() - match.start()
-    return None
+    match = _long_words(limit).search(query, begin, end)
+    return None if match is None else (match.start(), match.end(), match.end() - match.start())
+
+
+@functools.cache
+def _long_words(limit: int) -> re.Pattern[str]:
+    return re.compile(f"[_0-9A-Za-z]{{{limit + 1},}}")
 
 
 def _refused(
