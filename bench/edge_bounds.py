@@ -38,10 +38,15 @@ from tests.text_inputs import query_with, text_inputs
 INPUT_CHARS = 95_000
 
 
+SERVE_ARGS: list[str] = []
+"""Extra `parley serve` arguments for every server (`--serve-args`), e.g. a setting to compare."""
+
+
 def _server(name: str, tree: Path, *args: str) -> Server:
     """`parley serve` as shipped, run by the tree's own venv (its api and its settings)."""
     python = str(tree / ".venv" / "bin" / "python") if tree != REPO else sys.executable
-    return Server(name, [python, "-m", "api.cli", "serve", "--host", "127.0.0.1", *args], cwd=tree)
+    command = [python, "-m", "api.cli", "serve", "--host", "127.0.0.1", *args, *SERVE_ARGS]
+    return Server(name, command, cwd=tree)
 
 
 def _requests(count: int) -> Iterator[tuple[str, str, bytes]]:
@@ -180,8 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--large-seconds", type=float, default=6.0, help="large phase: seconds per run")
     parser.add_argument("--tree", type=Path, default=REPO, help="checkout to serve from (its .venv)")
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/parley-bench-data"))
+    parser.add_argument("--serve-args", default="", help="extra `parley serve` arguments, space-separated")
     parser.add_argument("--out", type=Path, help="also write the figures here as JSON")
     args = parser.parse_args(argv)
+    SERVE_ARGS[:] = args.serve_args.split()
     phases = set(args.phases.split(","))
     tree = args.tree.resolve()
     results: dict[str, Any] = {"tree": str(tree)}
