@@ -66,6 +66,31 @@ logger = logging.getLogger("parley.graphql")
 
 INLINE_SECONDS = 0.02
 """How long a plan may hold the event loop before the request is handed to a worker thread."""
+SLICE_SECONDS = 0.005
+"""Inline engine work one turn of the event loop does before the next requests wait for the next
+turn, so a turn stays short whatever the number of connections and /healthz is answered soon."""
+
+
+class _Turns:
+    """Inline engine work per turn of one event loop: `wait` defers a request to a later turn once
+    this turn's SLICE_SECONDS are used (a reset scheduled first in the next turn renews them).
+
+    asyncio runs, in one turn, every callback ready when it began: without this, each turn ran every
+    ready request's plan (one per connection), and /healthz waited behind all of them, twice.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop, self.used, self.renewing = loop, 0.0, False
+
+    async def wait(self) -> None:
+        while self.used >= SLICE_SECONDS:
+            if not self.renewing:
+                self.renewing = True
+                self.loop.call_soon(self._renew)
+            await asyncio.sleep(0)
+
+    def _renew(self) -> None:
+        self.used, self.renewing = 0.0, False
 
 
 @dataclass(frozen=True)
@@ -106,7 +131,7 @@ class Engine:
     (comments included) and what they reach: documents are objects the garbage collector walks on
     every full collection, so distinct large queries must not pile up here. The plans compiled for
     a document are kept with it, so this bounds them too."""
-    _gate: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = field(
+    _gate: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore, _Turns] | None = field(
         init=False, repr=False, default=None
     )
     compiled_runs: int = field(default=0, init=False)
@@ -177,7 +202,7 @@ class Engine:
         """
         loop = asyncio.get_running_loop()
         if self._gate is None or self._gate[0] is not loop:  # one line per event loop (tests run several)
-            self._gate = (loop, asyncio.Semaphore(self.limits.engine_concurrency))
+            self._gate = (loop, asyncio.Semaphore(self.limits.engine_concurrency), _Turns(loop))
         gate = self._gate[1]
         try:
             async with asyncio.timeout(self.limits.timeout_seconds):
@@ -207,8 +232,15 @@ class Engine:
             return await run_in_threadpool(self.execute_core, prepared, request)
         if not plan.inline:
             return await run_in_threadpool(self._in_thread, prepared, plan, request)
+        assert self._gate is not None
+        turns = self._gate[2]
+        await turns.wait()
+        started = time.perf_counter()
         try:
-            return self._run_plan(plan, request, min(self.limits.timeout_seconds, INLINE_SECONDS))
+            try:
+                return self._run_plan(plan, request, min(self.limits.timeout_seconds, INLINE_SECONDS))
+            finally:
+                turns.used += time.perf_counter() - started
         except QueryTimeout:
             if self.limits.timeout_seconds <= INLINE_SECONDS:
                 return self._timed_out()

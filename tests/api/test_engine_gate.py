@@ -100,3 +100,58 @@ def test_head_healthz_and_other_methods() -> None:
     head, post = asyncio.run(scenario())
     assert head.status_code == 200 and head.content == b""
     assert post.status_code == 405
+
+
+def _order_of_answers(monkeypatch: Any, slice_seconds: float) -> tuple[int, int]:
+    """40 cold queries whose inline plans each hold the loop 2 ms, then /healthz: returns how many
+    queries were answered before /healthz was, and how many in all."""
+    from api.engine import pipeline
+
+    monkeypatch.setattr(pipeline, "SLICE_SECONDS", slice_seconds)
+    app = create_app(dataset(), limits=Limits(engine_concurrency=64))
+    engine = app.state.engine
+    real = engine._run_plan
+
+    def slow(*args: Any) -> tuple[int, bytes]:
+        until = time.perf_counter() + 0.002
+        while time.perf_counter() < until:  # holds the loop, as a real plan computing does
+            pass
+        return real(*args)  # type: ignore[no-any-return]
+
+    engine._run_plan = slow
+    done: list[str] = []
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+
+            async def query(n: int) -> None:
+                body = {"query": "query ($d: Date) { claims(first: 2, filter: {asOf: $d}) { totalCount } }"}
+                body["variables"] = {"d": f"2030-01-{n % 28 + 1:02d}"}  # type: ignore[assignment]
+                await http.post("/graphql", json=body)
+                done.append("query")
+
+            async def health() -> None:
+                await asyncio.sleep(0)  # after every query has started
+                await http.get("/healthz")
+                done.append("healthz")
+
+            await asyncio.gather(*(query(n) for n in range(40)), health())
+
+    asyncio.run(scenario())
+    return done.index("healthz"), len(done) - 1
+
+
+def test_inline_engine_work_takes_turns_so_healthz_is_not_answered_last(monkeypatch: Any) -> None:
+    """A turn of the event loop runs at most SLICE_SECONDS of inline plans; the rest wait for later
+    turns, so /healthz (and anything else ready) is answered in between, not after every query."""
+    before, total = _order_of_answers(monkeypatch, pipeline_slice())
+    assert total == 40 and before < 10, before
+    unsliced, _ = _order_of_answers(monkeypatch, 3600.0)  # one turn runs them all: /healthz waits
+    assert unsliced > 30, unsliced
+
+
+def pipeline_slice() -> float:
+    from api.engine.pipeline import SLICE_SECONDS
+
+    return SLICE_SECONDS
