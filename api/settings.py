@@ -94,7 +94,7 @@ class Limits(EnvSettings):
     max_text_chars: int = _knob(
         1000, "characters of each string, number, enum value or name in a query or its variables"
     )
-    engine_concurrency: int = _knob(4, "queries the engine runs at once (inline or in threads); others wait")
+    engine_threads: int = _knob(4, "queries run in worker threads at once (large answers); others wait")
     query_cache_bytes: int = _knob(16 << 20, "bytes of parsed queries kept (text, comments, tokens, plans)")
     response_cache_bytes: int = _knob(64 << 20, "bytes of whole answers kept, with their keys")
     persisted_query_bytes: int = _knob(4 << 20, "bytes of automatic persisted queries kept, with hashes")

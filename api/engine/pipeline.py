@@ -14,7 +14,7 @@ import logging
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,33 +194,12 @@ class Engine:
     async def run(self, request: GraphQLRequest, method: str = "POST") -> tuple[int, bytes]:
         """Takes a request and returns (HTTP status, JSON body); decides where it runs (see above).
 
-        At most `limits.engine_concurrency` requests are in the engine at once (inline or in a worker
-        thread); the others wait in line on the event loop, which costs nothing there, so the loop
-        stays free for /healthz, cached answers and downloads, and a few threads take turns with the
-        GIL instead of every large answer at once (whose tail then grew with the connections). A
-        request that waits out its time budget in line answers TIMEOUT.
-        """
-        loop = asyncio.get_running_loop()
-        if self._gate is None or self._gate[0] is not loop:  # one line per event loop (tests run several)
-            self._gate = (loop, asyncio.Semaphore(self.limits.engine_concurrency), _Turns(loop))
-        gate = self._gate[1]
-        try:
-            async with asyncio.timeout(self.limits.timeout_seconds):
-                await gate.acquire()
-        except TimeoutError:
-            return self._timed_out()
-        try:
-            return await self._run_admitted(request, method)
-        finally:
-            gate.release()
-
-    async def _run_admitted(self, request: GraphQLRequest, method: str) -> tuple[int, bytes]:
-        """`run` once admitted.
-
         A plan runs at most once to the end, and graphql-core at most once: a plan that fails (Fallback)
         hands the request to graphql-core; one that takes longer than INLINE_SECONDS inline is stopped
         and run again in a worker thread, where that plan then runs until a run of it takes under half
-        the budget. The query text must be known (`resolve` a persisted-query hash first).
+        the budget. Inline, a plan waits for a turn of the event loop with room left (`_Turns`); in a
+        thread, for one of `limits.engine_threads` places (`_in_line`). The query text must be known
+        (`resolve` a persisted-query hash first).
         """
         assert request.query is not None
         prepared = self.prepare(request.query)
@@ -229,11 +208,10 @@ class Engine:
             return refused
         plan = self.plan_for(prepared, request.operation_name)
         if plan is None:
-            return await run_in_threadpool(self.execute_core, prepared, request)
+            return await self._in_line(self.execute_core, prepared, request)
         if not plan.inline:
-            return await run_in_threadpool(self._in_thread, prepared, plan, request)
-        assert self._gate is not None
-        turns = self._gate[2]
+            return await self._in_line(self._in_thread, prepared, plan, request)
+        turns = self._loop_state()[2]
         await turns.wait()
         started = time.perf_counter()
         try:
@@ -245,9 +223,34 @@ class Engine:
             if self.limits.timeout_seconds <= INLINE_SECONDS:
                 return self._timed_out()
             plan.inline = False  # this document's next requests go straight to a worker thread
-            return await run_in_threadpool(self._in_thread, prepared, plan, request)
+            return await self._in_line(self._in_thread, prepared, plan, request)
         except Fallback:
-            return await run_in_threadpool(self.execute_core, prepared, request)
+            return await self._in_line(self.execute_core, prepared, request)
+
+    def _loop_state(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Semaphore, _Turns]:
+        """The thread places and the turns of the running event loop (tests run several loops)."""
+        loop = asyncio.get_running_loop()
+        if self._gate is None or self._gate[0] is not loop:
+            self._gate = (loop, asyncio.Semaphore(self.limits.engine_threads), _Turns(loop))
+        return self._gate
+
+    async def _in_line(self, work: Callable[..., tuple[int, bytes]], *args: Any) -> tuple[int, bytes]:
+        """Runs engine work in a worker thread once one of `limits.engine_threads` places is free.
+
+        The others wait in line on the event loop, which costs it nothing: a few threads take turns
+        with the GIL instead of every large answer at once (whose tail then grew with the
+        connections). A request that waits out its time budget in line answers TIMEOUT.
+        """
+        gate = self._loop_state()[1]
+        try:
+            async with asyncio.timeout(self.limits.timeout_seconds):
+                await gate.acquire()
+        except TimeoutError:
+            return self._timed_out()
+        try:
+            return await run_in_threadpool(work, *args)
+        finally:
+            gate.release()
 
     def run_sync(self, request: GraphQLRequest, method: str = "POST") -> tuple[int, bytes]:
         """`run` on the calling thread, with the whole time budget (for scripts and tests)."""

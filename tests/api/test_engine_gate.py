@@ -1,4 +1,4 @@
-"""Engine work in worker threads waits in line for `engine_concurrency` places, and /healthz is answered
+"""Engine work in worker threads waits in line for `engine_threads` places, and /healthz is answered
 by the outermost layer while every place is taken (the event loop stays free)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ LARGE = "{ claims(first: 100) { nodes { summary citations { source { headline } 
 def _blocking_app(threads: int, timeout: float = 10.0) -> tuple[Any, threading.Event, list[int]]:
     """An app whose thread work (a plan that left the event loop) blocks until the event is set,
     recording how many ran at once."""
-    app = create_app(dataset(), limits=Limits(engine_concurrency=threads, timeout_seconds=timeout))
+    app = create_app(dataset(), limits=Limits(engine_threads=threads, timeout_seconds=timeout))
     engine = app.state.engine
     plan = engine.plan_for(engine.prepare(LARGE), None)
     assert plan is not None
@@ -68,7 +68,7 @@ def test_thread_work_waits_in_line_and_healthz_answers_meanwhile() -> None:
             return await asyncio.gather(*pending), health
 
     answers, health = asyncio.run(scenario())
-    assert most[0] == 2  # never more than engine_concurrency at once, though 8 were waiting
+    assert most[0] == 2  # never more than engine_threads at once, though 8 were waiting
     assert all(a.status_code == 200 and len(a.json()["data"]["claims"]["nodes"]) > 0 for a in answers)
     assert max(health) < 1.0
 
@@ -108,7 +108,7 @@ def _order_of_answers(monkeypatch: Any, slice_seconds: float) -> tuple[int, int]
     from api.engine import pipeline
 
     monkeypatch.setattr(pipeline, "SLICE_SECONDS", slice_seconds)
-    app = create_app(dataset(), limits=Limits(engine_concurrency=64))
+    app = create_app(dataset(), limits=Limits(engine_threads=64))
     engine = app.state.engine
     real = engine._run_plan
 
