@@ -66,7 +66,7 @@ logger = logging.getLogger("parley.graphql")
 
 INLINE_SECONDS = 0.02
 """How long a plan may hold the event loop before the request is handed to a worker thread."""
-SLICE_SECONDS = 0.005
+SLICE_SECONDS = 0.002
 """Inline engine work one turn of the event loop does before the next requests wait for the next
 turn, so a turn stays short whatever the number of connections and /healthz is answered soon."""
 
