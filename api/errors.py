@@ -25,6 +25,31 @@ NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
 PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 PERSISTED_QUERY_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
 PERSISTED_QUERY_REQUIRED = "PERSISTED_QUERY_REQUIRED"
+TEXT_TOO_LONG = "TEXT_TOO_LONG"
+
+EXCERPT_CHARS = 60
+"""Characters of a client's input an error message quotes (its start), so a 95 kB cursor gives a
+short error, not a 95 kB one."""
+MAX_MESSAGE_CHARS = 500
+"""Longest error message sent: longer ones (graphql-core's, which quote names and values) are cut in
+the middle, keeping their start and their end."""
+
+
+def excerpt(text: object) -> str:
+    """Returns `repr(text)` for a message, cut to EXCERPT_CHARS characters of the input plus how
+    many more there were."""
+    value = text if isinstance(text, str) else repr(text)
+    if len(value) <= EXCERPT_CHARS:
+        return repr(value)
+    return f"{value[:EXCERPT_CHARS]!r}... ({len(value):,} characters)"
+
+
+def bounded(message: str) -> str:
+    """Returns an error message of at most about MAX_MESSAGE_CHARS characters (its start and end)."""
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    head, tail = MAX_MESSAGE_CHARS * 3 // 4, MAX_MESSAGE_CHARS // 5
+    return f"{message[:head]}... ({len(message) - head - tail:,} characters left out) ...{message[-tail:]}"
 
 
 class UserInputError(Exception):
@@ -34,6 +59,7 @@ class UserInputError(Exception):
     """
 
     def __init__(self, message: str) -> None:
+        message = bounded(message)
         super().__init__(message)
         self.message = message
         self.extensions: dict[str, Any] = {"code": BAD_USER_INPUT}
@@ -50,4 +76,4 @@ class RequestError(Exception):
 
     def payload(self) -> dict[str, Any]:
         """Returns the GraphQL-shaped error body for this request error."""
-        return {"errors": [{"message": self.message, "extensions": {"code": self.code}}]}
+        return {"errors": [{"message": bounded(self.message), "extensions": {"code": self.code}}]}

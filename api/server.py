@@ -64,7 +64,10 @@ class ParleyHttpProtocol(HttpToolsProtocol):
       counted as they arrive, so an unterminated 32 MiB header costs one read buffer, not 32 MiB;
     - a head must be complete `header_timeout` seconds after its first byte (or after the connection
       opened), a body `body_timeout` seconds after its head: 408 and the connection closed otherwise
-      (slow clients cannot hold connections, nor a graceful shutdown, open forever).
+      (slow clients cannot hold connections, nor a graceful shutdown, open forever);
+    - a client that stops reading (the socket's buffer full for `write_timeout` seconds: uvicorn has no
+      write timeout, it waits for the buffer to drain forever) has its connection aborted, so clients
+      that never read a download cannot hold connections and files open.
     """
 
     # Read from PARLEY_* once per process (the CLI sets them, for every worker too); tests may set them.
@@ -93,6 +96,7 @@ class ParleyHttpProtocol(HttpToolsProtocol):
         self.refusal: tuple[int, str, str] | None = None
         self.head_timer: asyncio.TimerHandle | None = None
         self.body_timer: asyncio.TimerHandle | None = None
+        self.write_timer: asyncio.TimerHandle | None = None  # bounds: armed while the client does not read
         if self.access_log:  # uvicorn's line, written without the logging machinery (AccessLine)
             line = AccessLine.replacing(self.access_logger)
             self.access_logger = self.access_logger if line is None else line  # type: ignore[assignment]
@@ -165,14 +169,32 @@ class ParleyHttpProtocol(HttpToolsProtocol):
             self.body_timer = None
         super().on_message_complete()
 
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self.write_timer is None:
+            self.write_timer = self.loop.call_later(self.edge.write_timeout, self._write_timed_out)
+
+    def resume_writing(self) -> None:
+        if self.write_timer is not None:
+            self.write_timer.cancel()
+            self.write_timer = None
+        super().resume_writing()
+
+    def _write_timed_out(self) -> None:
+        self.write_timer = None
+        if self.client:
+            seconds = self.edge.write_timeout
+            self.logger.info("%s:%d - closed: the client read nothing for %g s", *self.client, seconds)
+        self.transport.abort()  # close() would wait for the unread buffer to drain
+
     def _arm_head_timer(self) -> None:
         self.head_timer = self.loop.call_later(self.edge.header_timeout, self._head_timed_out)
 
     def _cancel_timers(self) -> None:
-        for timer in (self.head_timer, self.body_timer):
+        for timer in (self.head_timer, self.body_timer, self.write_timer):
             if timer is not None:
                 timer.cancel()
-        self.head_timer = self.body_timer = None
+        self.head_timer = self.body_timer = self.write_timer = None
 
     def _head_timed_out(self) -> None:
         self.head_timer = None

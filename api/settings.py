@@ -89,6 +89,16 @@ class Limits(EnvSettings):
     )
     max_body_bytes: int = _knob(100_000, "request body (POST) or query string (GET) size in bytes")
     timeout_seconds: float = _knob(10.0, "execution time before the query is stopped")
+    # The default is passages' own cap (schema.text.passages.MAX_PASSAGE_LENGTH; a test keeps them equal),
+    # not imported from there: `parley` imports these settings before any model, to start quickly.
+    max_text_chars: int = _knob(
+        1000, "characters of each string, number, enum value or name in a query or its variables"
+    )
+    engine_threads: int = _knob(4, "queries run in worker threads at once (large answers); others wait")
+    query_cache_bytes: int = _knob(16 << 20, "bytes of parsed queries kept (text, comments, tokens, plans)")
+    response_cache_bytes: int = _knob(64 << 20, "bytes of whole answers kept, with their keys")
+    persisted_query_bytes: int = _knob(4 << 20, "bytes of automatic persisted queries kept, with hashes")
+    name_memo_bytes: int = _knob(4 << 20, "bytes of fuzzy-name matches kept (resolvePerson, search)")
 
     @staticmethod
     def _named(name: str) -> str:
@@ -105,6 +115,9 @@ class ServerSettings(EnvSettings):
     keep_alive_timeout: int = _knob(5, "seconds an idle keep-alive connection stays open")
     shutdown_timeout: int = _knob(10, "seconds a SIGTERM waits for requests in flight, then cancels them")
     log_query_chars: int = _knob(200, "characters of a query string the access log writes")
+    write_timeout: float = _knob(
+        30.0, "seconds a client may take to read each chunk of an answer: the connection is closed after"
+    )
 
 
 def env_var(name: str) -> str:

@@ -3,18 +3,17 @@
 Automatic (the default): a hash alone (`extensions.persistedQuery {version: 1, sha256Hash}`)
 answers PERSISTED_QUERY_NOT_FOUND until the query has been sent once with its hash (checked); then
 the hash stands for the query, so a GET carries a short, cacheable URL. The store is an LRU bounded
-in bytes. Trusted documents: with `persisted_only`, only the registered documents run, by hash or
-exact text; anything else is refused.
+in bytes (api/budget.py: hashes, texts and entries). Trusted documents: with `persisted_only`, only
+the registered documents run, by hash or exact text; anything else is refused.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 
+from api.budget import ByteLRU, text_bytes
 from api.engine.request import GraphQLRequest
 from api.errors import (
     PERSISTED_QUERY_MISMATCH,
@@ -22,9 +21,7 @@ from api.errors import (
     PERSISTED_QUERY_REQUIRED,
     RequestError,
 )
-
-ENTRY_OVERHEAD = 200
-"""Bytes counted per stored query beyond its text: the key (64 hex digits) and the LRU's own node."""
+from api.settings import Limits
 
 
 def sha256_hex(query: str) -> str:
@@ -36,13 +33,15 @@ class PersistedQueries:
     """Resolves a request's persisted-query hash to its text, and remembers texts sent with a hash."""
 
     def __init__(
-        self, max_bytes: int = 4 << 20, trusted: Iterable[str] | None = None, *, persisted_only: bool = False
+        self,
+        max_bytes: int = Limits.persisted_query_bytes,
+        trusted: Iterable[str] | None = None,
+        *,
+        persisted_only: bool = False,
     ) -> None:
-        self.max_bytes, self.persisted_only = max_bytes, persisted_only
+        self.persisted_only = persisted_only
         self.trusted = {sha256_hex(text): text for text in trusted or ()}
-        self.stored: OrderedDict[str, str] = OrderedDict()
-        self.size = 0
-        self._lock = threading.Lock()
+        self.stored: ByteLRU[str, str] = ByteLRU(max_bytes)
 
     def resolve(self, request: GraphQLRequest) -> GraphQLRequest:
         """Returns the request with its query text; RequestError when the hash is unknown or wrong,
@@ -67,22 +66,8 @@ class PersistedQueries:
         return dataclasses.replace(request, query=text)
 
     def _recall(self, digest: str) -> str | None:
-        with self._lock:
-            text = self.stored.get(digest)
-            if text is not None:
-                self.stored.move_to_end(digest)
-            return text
+        return self.stored.get(digest)
 
     def _remember(self, digest: str, query: str) -> None:
-        cost = len(query.encode("utf-8")) + ENTRY_OVERHEAD
-        if cost > self.max_bytes:
-            return
-        with self._lock:
-            if digest in self.stored:
-                self.stored.move_to_end(digest)
-                return
-            self.stored[digest] = query
-            self.size += cost
-            while self.size > self.max_bytes:
-                _, evicted = self.stored.popitem(last=False)
-                self.size -= len(evicted.encode("utf-8")) + ENTRY_OVERHEAD
+        if self.stored.get(digest) is None:
+            self.stored.put(digest, query, text_bytes(query))

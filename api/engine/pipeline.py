@@ -9,12 +9,13 @@ needs longer) in a worker thread; graphql-core always runs in a worker thread.
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import logging
-import threading
+import sys
 import time
 import uuid
-from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,7 @@ from graphql import (
 )
 from starlette.concurrency import run_in_threadpool
 
+from api.budget import ByteLRU
 from api.engine.compiled import Fallback, Plan, compile_operation
 from api.engine.deadline import QueryTimeout, deadline_middleware, timed_out, timeout_result
 from api.engine.persisted import PersistedQueries
@@ -44,15 +46,18 @@ from api.engine.plan_fields import Memo
 from api.engine.query_cost import CostMemo, check_cost
 from api.engine.query_shape import check_field_merging, fragments_of, parse_query
 from api.engine.request import GraphQLRequest, request_from
+from api.engine.text_limits import long_text_in_document, long_text_in_variables, skim
 from api.errors import (
     BAD_USER_INPUT,
     INTERNAL,
     METHOD_NOT_ALLOWED,
     PARSE_FAILED,
+    TEXT_TOO_LONG,
     TIMEOUT,
     VALIDATION_FAILED,
     RequestError,
     UserInputError,
+    bounded,
 )
 from api.graph.context import Pricing
 from api.graph.deadline import running_until
@@ -63,6 +68,55 @@ logger = logging.getLogger("parley.graphql")
 
 INLINE_SECONDS = 0.02
 """How long a plan may hold the event loop before the request is handed to a worker thread."""
+SLICE_SECONDS = 0.002
+"""Inline engine work one turn of the event loop does before the next requests wait for the next
+turn, so a turn stays short whatever the number of connections and /healthz is answered soon."""
+
+
+class _Turns:
+    """Inline engine work per turn of one event loop: `wait` defers a request to a later turn once
+    this turn's SLICE_SECONDS are used.
+
+    asyncio runs, in one turn, every callback ready when it began: without this, each turn ran every
+    ready request's plan (one per connection), and /healthz waited behind all of them, twice. The
+    deferred requests wait in order, asleep; each turn wakes as many as its slice is likely to fit
+    (by the mean inline time so far), so waiting costs no wake-ups.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop, self.used, self.mean = loop, 0.0, SLICE_SECONDS / 4
+        self.waiting: collections.deque[asyncio.Future[None]] = collections.deque()
+        self.renewing = False
+
+    async def wait(self) -> None:
+        if self.used < SLICE_SECONDS and not self.waiting:
+            return
+        turn: asyncio.Future[None] = self.loop.create_future()
+        self.waiting.append(turn)
+        self._renew_soon()
+        await turn
+
+    def ran(self, seconds: float) -> None:
+        """Counts an inline run against this turn's slice."""
+        self.used += seconds
+        self.mean += (seconds - self.mean) / 8
+
+    def _renew_soon(self) -> None:
+        if not self.renewing:
+            self.renewing = True
+            self.loop.call_soon(self._renew)
+
+    def _renew(self) -> None:
+        """First in a new turn: the slice is renewed, and the next waiters woken for the turn after."""
+        self.used, self.renewing = 0.0, False
+        fits = max(1, int(SLICE_SECONDS / max(self.mean, 1e-5)))
+        while self.waiting and fits:
+            turn = self.waiting.popleft()
+            if not turn.done():  # a cancelled request's turn goes to the next one
+                turn.set_result(None)
+                fits -= 1
+        if self.waiting:
+            self._renew_soon()
 
 
 @dataclass(frozen=True)
@@ -92,27 +146,25 @@ class Engine:
     context: Any
     validation_rules: Sequence[type[ASTValidationRule]] = ()
     """Extra validation rules, run after the standard ones (e.g. depth or cost limits)."""
-    cache_size: int = 512
-    cache_tokens: int = 16_384
-    """Tokens the prepared-query cache holds in all: its documents (tokens, nodes, locations) are
-    objects the garbage collector walks on every full collection, so distinct large queries must
-    not pile up there (512 of 1000 tokens made each full collection take seconds). The plans
-    compiled for a document are kept with it, so this bounds them too."""
     limits: Limits = field(default_factory=Limits)
     """Tokens (at parse), cost (before execution) and the execution timeout; see api/settings.py."""
     persisted: PersistedQueries = field(default_factory=PersistedQueries)
     """Persisted-query hashes (Apollo's protocol) and, with `persisted_only`, the trusted documents."""
     memo: Memo = field(default_factory=Memo)
     """Completed sub-selections without variables, per record, shared by this engine's plans (bounded)."""
-    _prepared: OrderedDict[str, tuple[Prepared, int]] = field(init=False, repr=False)
-    _prepared_tokens: int = field(init=False, repr=False, default=0)
-    _prepared_lock: threading.Lock = field(init=False, repr=False)
+    _prepared: ByteLRU[str, Prepared] = field(init=False, repr=False)
+    """Prepared queries by text, bounded in bytes (`limits.query_cache_bytes`): the text, its tokens
+    (comments included) and what they reach: documents are objects the garbage collector walks on
+    every full collection, so distinct large queries must not pile up here. The plans compiled for
+    a document are kept with it, so this bounds them too."""
+    _gate: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore, _Turns] | None = field(
+        init=False, repr=False, default=None
+    )
     compiled_runs: int = field(default=0, init=False)
     fallback_runs: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
-        self._prepared = OrderedDict()
-        self._prepared_lock = threading.Lock()
+        self._prepared = ByteLRU(self.limits.query_cache_bytes)
         pricing = getattr(self.context, "pricing", None)
         if isinstance(pricing, Pricing):  # `queryCost` reads this engine's estimate and limit
             pricing.estimate, pricing.limit = self.cost_of, self.limits.max_cost
@@ -132,29 +184,26 @@ class Engine:
     def prepare(self, query: str) -> Prepared:
         """Takes query text and returns its parsed, validated document (from the LRU cache when seen).
 
-        The cache keeps at most `cache_size` queries and `cache_tokens` tokens of documents.
+        The cache keeps at most `limits.query_cache_bytes` of query texts and what they hold.
         """
-        with self._prepared_lock:
-            found = self._prepared.get(query)
-            if found is not None:
-                self._prepared.move_to_end(query)
-                return found[0]
+        found = self._prepared.get(query)
+        if found is not None:
+            return found
         prepared = self._prepare_uncached(query)
-        weight = _tokens_held(prepared)
-        with self._prepared_lock:
-            if query not in self._prepared and weight <= self.cache_tokens:
-                self._prepared[query] = (prepared, weight)
-                self._prepared_tokens += weight
-                while len(self._prepared) > self.cache_size or self._prepared_tokens > self.cache_tokens:
-                    _, (_, dropped) = self._prepared.popitem(last=False)
-                    self._prepared_tokens -= dropped
+        self._prepared.put(query, prepared, bytes_held(prepared, query))
         return prepared
 
     def _prepare_uncached(self, query: str) -> Prepared:
+        text, too_long = skim(query, self.limits)  # comments emptied; a long string refused unread
+        if too_long is not None:
+            return Prepared(None, (too_long,), TEXT_TOO_LONG)
         try:
-            document = parse_query(query, self.limits)
+            document = parse_query(text, self.limits)
         except GraphQLError as error:
             return Prepared(None, (error,), PARSE_FAILED)
+        too_long = long_text_in_document(document, self.limits.max_text_chars)
+        if too_long is not None:
+            return Prepared(None, (too_long,), TEXT_TOO_LONG)
         # Bounded before graphql-core's field-merging rule, which is quadratic in repeated fields.
         too_many = check_field_merging(document, self.limits)
         if too_many is not None:
@@ -187,7 +236,9 @@ class Engine:
         A plan runs at most once to the end, and graphql-core at most once: a plan that fails (Fallback)
         hands the request to graphql-core; one that takes longer than INLINE_SECONDS inline is stopped
         and run again in a worker thread, where that plan then runs until a run of it takes under half
-        the budget. The query text must be known (`resolve` a persisted-query hash first).
+        the budget. Inline, a plan waits for a turn of the event loop with room left (`_Turns`); in a
+        thread, for one of `limits.engine_threads` places (`_in_line`). The query text must be known
+        (`resolve` a persisted-query hash first).
         """
         assert request.query is not None
         prepared = self.prepare(request.query)
@@ -196,18 +247,49 @@ class Engine:
             return refused
         plan = self.plan_for(prepared, request.operation_name)
         if plan is None:
-            return await run_in_threadpool(self.execute_core, prepared, request)
+            return await self._in_line(self.execute_core, prepared, request)
         if not plan.inline:
-            return await run_in_threadpool(self._in_thread, prepared, plan, request)
+            return await self._in_line(self._in_thread, prepared, plan, request)
+        turns = self._loop_state()[2]
+        await turns.wait()
+        started = time.perf_counter()
         try:
-            return self._run_plan(plan, request, min(self.limits.timeout_seconds, INLINE_SECONDS))
+            try:
+                return self._run_plan(plan, request, min(self.limits.timeout_seconds, INLINE_SECONDS))
+            finally:
+                turns.ran(time.perf_counter() - started)
         except QueryTimeout:
             if self.limits.timeout_seconds <= INLINE_SECONDS:
                 return self._timed_out()
             plan.inline = False  # this document's next requests go straight to a worker thread
-            return await run_in_threadpool(self._in_thread, prepared, plan, request)
+            return await self._in_line(self._in_thread, prepared, plan, request)
         except Fallback:
-            return await run_in_threadpool(self.execute_core, prepared, request)
+            return await self._in_line(self.execute_core, prepared, request)
+
+    def _loop_state(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Semaphore, _Turns]:
+        """The thread places and the turns of the running event loop (tests run several loops)."""
+        loop = asyncio.get_running_loop()
+        if self._gate is None or self._gate[0] is not loop:
+            self._gate = (loop, asyncio.Semaphore(self.limits.engine_threads), _Turns(loop))
+        return self._gate
+
+    async def _in_line(self, work: Callable[..., tuple[int, bytes]], *args: Any) -> tuple[int, bytes]:
+        """Runs engine work in a worker thread once one of `limits.engine_threads` places is free.
+
+        The others wait in line on the event loop, which costs it nothing: a few threads take turns
+        with the GIL instead of every large answer at once (whose tail then grew with the
+        connections). A request that waits out its time budget in line answers TIMEOUT.
+        """
+        gate = self._loop_state()[1]
+        try:
+            async with asyncio.timeout(self.limits.timeout_seconds):
+                await gate.acquire()
+        except TimeoutError:
+            return self._timed_out()
+        try:
+            return await run_in_threadpool(work, *args)
+        finally:
+            gate.release()
 
     def run_sync(self, request: GraphQLRequest, method: str = "POST") -> tuple[int, bytes]:
         """`run` on the calling thread, with the whole time budget (for scripts and tests)."""
@@ -261,8 +343,13 @@ class Engine:
         if prepared.document is None:
             return 400, self.serialize(ExecutionResult(None, list(prepared.errors)), prepared.code)
         operation = get_operation_ast(prepared.document, request.operation_name)
+        definitions = (operation.variable_definitions or ()) if operation is not None else ()
+        declared = {d.variable.name.value for d in definitions}
+        variables = {k: v for k, v in (request.variables or {}).items() if k in declared}  # others unread
+        too_long = long_text_in_variables(variables, request.operation_name, self.limits.max_text_chars)
+        if too_long is not None:
+            return 400, self.serialize(ExecutionResult(None, [too_long]), TEXT_TOO_LONG)
         if operation is not None:
-            variables = request.variables or {}
             limited = check_cost(
                 self.schema, prepared.document, operation, variables, self.limits, prepared.fragments,
                 prepared.costs,
@@ -295,7 +382,7 @@ class Engine:
         """Whether a GET asks for a mutation or subscription (405), even if the document is also invalid."""
         document = prepared.document
         if document is None and prepared.code == VALIDATION_FAILED:
-            document = parse_query(query or "", self.limits)  # rare: only invalid documents sent by GET
+            document = parse_query(skim(query or "", self.limits)[0], self.limits)  # rare: invalid GETs
         return document is not None and _has_non_query(document)
 
     def serialize(self, result: ExecutionResult, default_code: str) -> bytes:
@@ -309,29 +396,38 @@ class Engine:
         return orjson.dumps(body)
 
 
-def _tokens_held(prepared: Prepared) -> int:
-    """Returns how many tokens a prepared query keeps alive: its document's, or those its errors'
-    nodes reach (tokens are linked, so one node reaches every token of its document); at least 1."""
+DOCUMENT_BYTES = 12_288
+"""Bytes counted per prepared query whatever its size: the Prepared, its source, plan and cost dicts."""
+TOKEN_BYTES = 1024
+"""Bytes counted per token a prepared query keeps alive, beyond its text: the token, its share of the
+AST and of the compiled plans. tests/api/test_budgets.py checks the total against tracemalloc."""
+
+
+def bytes_held(prepared: Prepared, query: str) -> int:
+    """Returns the bytes a prepared query keeps alive beyond its query text (the cache's key): the
+    text it was parsed from when that is another string (its comments emptied), its tokens,
+    comments included, with their own text."""
     location: Location | None = prepared.document.loc if prepared.document is not None else None
+    sources = {}
     for error in prepared.errors:
         if location is None and error.nodes:
             location = error.nodes[0].loc
-    return tokens_reached(location)
-
-
-def tokens_reached(location: Location | None) -> int:
-    """Returns how many tokens a node's location keeps alive (all of its document's); at least 1."""
+        if error.source is not None:
+            sources[id(error.source)] = error.source
+    if location is not None:
+        sources[id(location.source)] = location.source
+    total = DOCUMENT_BYTES + TOKEN_BYTES * len(prepared.errors)
+    total += sum(sys.getsizeof(source.body) for source in sources.values() if source.body is not query)
     if location is None:
-        return 1
+        return total
     first = location.start_token
     while first.prev is not None:
         first = first.prev
-    count = 0
     token: Token | None = first
     while token is not None:
-        count += 1
+        total += TOKEN_BYTES + (sys.getsizeof(token.value) if token.value is not None else 0)
         token = token.next
-    return count
+    return total
 
 
 def _has_non_query(document: DocumentNode) -> bool:
@@ -352,6 +448,7 @@ def _format_error(error: GraphQLError, default_code: str) -> dict[str, Any]:
         masked.locations = error.locations
         return dict(masked.formatted)
     formatted = dict(error.formatted)
+    formatted["message"] = bounded(error.message)  # graphql-core's messages quote names and values
     extensions: dict[str, Any] = dict(error.extensions or {})
     extensions.setdefault("code", default_code)
     formatted["extensions"] = extensions

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from api.errors import UserInputError
+from api.errors import UserInputError, excerpt
 from api.graph.indexes import published_by
 from api.graph.relay import split_global_id
 from api.graph.text import normalise
@@ -27,7 +27,7 @@ def slug_of(value: str, type_name: str) -> str:
     kind, slug = parts
     if kind != type_name:
         raise UserInputError(
-            f"{value!r} is a {kind} ID, but this argument takes a slug or ID of type {type_name}"
+            f"{excerpt(value)} is a {kind} ID, but this argument takes a slug or ID of type {type_name}"
         )
     return slug
 

@@ -9,7 +9,7 @@ from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
-from api.errors import UserInputError
+from api.errors import UserInputError, excerpt
 from api.graph.context import described
 
 MAX_PAGE = 100
@@ -38,7 +38,7 @@ def decode_global_id(global_id: str) -> tuple[str, str]:
     """Takes an opaque global id and returns (type name, slug); raises UserInputError if malformed."""
     parts = split_global_id(global_id)
     if parts is None:
-        raise UserInputError(f"{global_id!r} is not a valid global id")
+        raise UserInputError(f"{excerpt(global_id)} is not a valid global id")
     return parts
 
 
@@ -70,7 +70,7 @@ def decode_cursor(cursor: str) -> int:
                 return offset
     except (binascii.Error, UnicodeError, ValueError):
         pass
-    raise UserInputError(f"{cursor!r} is not a valid cursor; pass a cursor from an edge or pageInfo")
+    raise UserInputError(f"{excerpt(cursor)} is not a valid cursor; pass a cursor from an edge or pageInfo")
 
 
 @strawberry.type(description="Where a page sits in the whole result list, for fetching the next one.")

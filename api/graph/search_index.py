@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator, Sequence
-from functools import lru_cache
 from itertools import islice
 from typing import Any, cast
 
@@ -24,7 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from api.graph.context import Context
-from api.graph.text import compact, normalise, tolerance, words
+from api.graph.text import compact, near_memo, normalise, tolerance, words
 from schema.model import models
 from schema.model.catalogue import CLAIMS, NEGOTIATIONS, OUTLETS, PEOPLE, SEARCH_TABLES, SOURCES
 from schema.model.dataset import Dataset
@@ -71,7 +71,14 @@ class NameIndex:
             for size in (2, 3) if len(key) <= SHORT_KEY else (3,):
                 for i in range(len(key) - size + 1):
                     self.grams.setdefault(key[i : i + size], set()).add(key)
-        self._near = lru_cache(maxsize=4096)(self._keys_near)
+        self._near_memo = near_memo()  # keyed by what clients send: bounded in bytes
+
+    def _near(self, query: str) -> frozenset[str]:
+        found = self._near_memo.get(query)
+        if found is None:
+            found = self._keys_near(query)
+            self._near_memo.put(query, found, sys.getsizeof(found))
+        return found
 
     def _holding(self, piece: str) -> set[str]:
         """The keys holding every trigram (bigram, for a piece of two letters) of a piece."""

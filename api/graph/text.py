@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
+
+from api.budget import ByteLRU
+from api.settings import Limits
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2011": "-"})
@@ -65,7 +67,23 @@ def tolerance(text: str) -> int:
     return len(text) // 5
 
 
-@lru_cache(maxsize=65536)  # a pure function of two strings; searches repeat names
+NAME_MEMO: ByteLRU[tuple[str, str], int | None] = ByteLRU(Limits.name_memo_bytes // 2)
+"""name_distance's results (a pure function of two strings; searches repeat names), keyed by what a
+client sends: bounded in bytes, keys included. Half of `name_memo_bytes`; the name index's memo of
+near keys (api/graph/search_index.py) has the other half."""
+
+
+def set_name_memo_bytes(max_bytes: int) -> None:
+    """Applies the configured `name_memo_bytes` (emptying the memo); name indexes built later use it."""
+    global NAME_MEMO
+    NAME_MEMO = ByteLRU(max_bytes // 2)
+
+
+def near_memo() -> ByteLRU[str, frozenset[str]]:
+    """A new memo for a name index's near keys, with the other half of `name_memo_bytes`."""
+    return ByteLRU(NAME_MEMO.max_bytes)
+
+
 def name_distance(query: str, name: str) -> int | None:
     """Takes a query and one spelling of a name; returns how far apart they are, or None if too far.
 
@@ -73,6 +91,16 @@ def name_distance(query: str, name: str) -> int | None:
     whole word of the name ("Lutnick" for "Howard Lutnick") also scores 0. Otherwise the distance is the
     edit distance between the compacted forms, or against the closest single word, within tolerance.
     """
+    memo = NAME_MEMO
+    found = memo.get((query, name))
+    if found is not None or (query, name) in memo:
+        return found
+    distance = _name_distance(query, name)
+    memo.put((query, name), distance, 0)
+    return distance
+
+
+def _name_distance(query: str, name: str) -> int | None:
     q = compact(query)
     if not q:
         return None

@@ -28,9 +28,12 @@ from api.graph.passages import SOURCE as PASSAGES_SOURCE
 from api.graph.passages import write_passage_texts
 from api.graph.schema import graphql_schema, print_sdl, strawberry_schema
 from api.graph.search_index import search_index, write_search_tables
+from api.graph.text import set_name_memo_bytes
 from api.http import downloads as downloads_module
 from api.http import exports as exports_module
 from api.http.downloads import Kept, Shelf, download_routes, fixture_downloads
+from api.http.health import BODY as HEALTHY
+from api.http.health import HealthCheck
 from api.http.middleware.cache import ResponseCacheMiddleware
 from api.http.middleware.edge import Edge
 from api.http.middleware.response_cache import ResponseCache
@@ -83,8 +86,9 @@ def graphql_endpoint(engine: Engine) -> Callable[[Request], Any]:
 
 
 async def healthz(request: Request) -> Response:
-    """Liveness: answers once the dataset is loaded (the app is not built before that)."""
-    return Response(b'{"status":"ok"}', media_type=JSON)
+    """Liveness (GET and HEAD are answered by api/http/health.py, outermost; this route gives other
+    methods their 405)."""
+    return Response(HEALTHY, media_type=JSON)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -196,6 +200,7 @@ def engine_for(dataset: StoredDataset, limits: Limits, persisted: PersistedQueri
     """The engine an app runs GraphQL with over `dataset`: its context, the search index built now
     (with the app, rather than on the first search) and the query-shape limits. The benchmarks that
     time the engine alone build it here too."""
+    set_name_memo_bytes(limits.name_memo_bytes)  # before the search index builds its own memo
     context = Context.for_dataset(dataset)
     search_index(context)
     return Engine(
@@ -204,7 +209,7 @@ def engine_for(dataset: StoredDataset, limits: Limits, persisted: PersistedQueri
         context,
         validation_rules=shape_rules(limits),
         limits=limits,
-        persisted=PersistedQueries() if persisted is None else persisted,
+        persisted=PersistedQueries(limits.persisted_query_bytes) if persisted is None else persisted,
     )
 
 
@@ -224,7 +229,8 @@ def routed_alike(routes: list[BaseRoute], kept: dict[str, Kept]) -> dict[str, Ke
 def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bool) -> Starlette:
     limits = Limits.from_env() if limits is None else limits
     examples = [tab.query for tab in playground.load_examples(EXAMPLES_DIR)] + permalinks.documents()
-    engine = engine_for(dataset, limits, PersistedQueries(trusted=examples, persisted_only=persisted_only))
+    persisted = PersistedQueries(limits.persisted_query_bytes, examples, persisted_only=persisted_only)
+    engine = engine_for(dataset, limits, persisted)
     context = engine.context
     exports = exports_module.Exports(dataset)
     shelf = Shelf(dataset, fixture_downloads(dataset), exports)
@@ -242,11 +248,17 @@ def _build_app(dataset: StoredDataset, limits: Limits | None, persisted_only: bo
         *playground.routes(),
     ]
     max_request = limits.max_body_bytes
-    cache = Middleware(ResponseCacheMiddleware, cache=ResponseCache(), max_request_bytes=max_request)
+    response_cache = ResponseCache(max_bytes=limits.response_cache_bytes)
+    cache = Middleware(ResponseCacheMiddleware, cache=response_cache, max_request_bytes=max_request)
     app = Starlette(
         routes=routes,
         exception_handlers={**EXCEPTION_HANDLERS, **errors.HANDLERS, 404: _not_found},
-        middleware=[cache, Middleware(Edge, cors=cors_options(), kept=routed_alike(routes, kept))],
+        # /healthz first: answered before the response cache and the edge, without the engine.
+        middleware=[
+            Middleware(HealthCheck),
+            cache,
+            Middleware(Edge, cors=cors_options(), kept=routed_alike(routes, kept)),
+        ],
     )
     app.router.redirect_slashes = False  # _not_found redirects, without the client's Host
     app.state.engine = engine

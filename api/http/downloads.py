@@ -23,7 +23,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
-from api.errors import NOT_FOUND
+from api.errors import NOT_FOUND, bounded, excerpt
 from api.http.middleware.edge import GZIP_BODY, MINIMUM_SIZE, gzip_bytes
 from api.http.middleware.response_cache import etag_matches
 from api.version import software_version
@@ -128,7 +128,7 @@ class Kept:
 
 def not_found(message: str) -> Response:
     """Returns a 404 JSON body in the same error shape the GraphQL endpoint uses."""
-    body = {"errors": [{"message": message, "extensions": {"code": NOT_FOUND}}]}
+    body = {"errors": [{"message": bounded(message), "extensions": {"code": NOT_FOUND}}]}
     return Response(orjson.dumps(body), status_code=404, media_type="application/json")
 
 
@@ -340,7 +340,7 @@ def download_routes(
         if name in fixtures_kept:
             return fixtures_kept[name]
         if name not in fixtures:
-            raise HTTPException(404, f"No fixture file named {name!r}; GET /fixtures/ lists them.")
+            raise HTTPException(404, f"No fixture file named {excerpt(name)}; GET /fixtures/ lists them.")
         return fixtures[name].respond(request)
 
     async def json_schema(request: Request) -> Response | Kept:
@@ -349,7 +349,7 @@ def download_routes(
             return schemas_kept[stem]
         if stem not in schemas:
             stems = ", ".join(schemas)
-            raise HTTPException(404, f"No JSON Schema named {stem!r}.schema.json; stems: {stems}.")
+            raise HTTPException(404, f"No JSON Schema named {excerpt(stem)}.schema.json; stems: {stems}.")
         return schemas[stem].respond(request)
 
     async def graphql_sdl(request: Request) -> Response | Kept:

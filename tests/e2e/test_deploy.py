@@ -122,6 +122,16 @@ def test_a_second_identical_get_is_a_cache_hit(stack: Any) -> None:
     assert replica_logs(stack).count("hitProbe") == 1  # the HIT never reached parley
 
 
+def test_another_host_header_is_the_same_cache_entry(stack: Any) -> None:
+    """The cache key has no $host: a client varying Host cannot get around the cache to parley."""
+    url = graphql_get(stack.base, "{ hostProbe: claims(first: 2) { totalCount } }")
+    with client("127.0.0.3") as http:
+        answers = [http.get(url, headers={**JSON, "Host": f"bypass-{n}.example"}) for n in range(4)]
+    assert [a.status_code for a in answers] == [200] * 4
+    assert [a.headers["x-cache-status"] for a in answers] == ["MISS", "HIT", "HIT", "HIT"]
+    assert replica_logs(stack).count("hostProbe") == 1
+
+
 def test_if_none_match_gets_304_from_the_cache(stack: Any) -> None:
     url = graphql_get(stack.base, "{ etagProbe: claims(first: 2) { totalCount } }")
     with client("127.0.0.3") as http:

@@ -5,8 +5,8 @@ Layers, lowest first: schema < api.errors/api.settings < api.graph < api.engine 
 A module may import its own layer or a lower one, never a higher one. Every import counts: at module
 level, inside functions and classes, under `if TYPE_CHECKING:`, and `from package import module`.
 Third-party imports: schema/ uses only stdlib + pydantic; api/ only schema, strawberry, graphql-core,
-starlette, jinja2 (the pages' templates) and orjson; only api/cli.py and api/server.py (the HTTP server
-under uvicorn) import uvicorn.
+starlette, jinja2 (the pages' templates), orjson, rapidfuzz and cachetools; only api/cli.py and
+api/server.py (the HTTP server under uvicorn) import uvicorn.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from tests.datafiles import REPO
 STDLIB = set(sys.stdlib_module_names) | {"__future__"}
 SCHEMA_MAY_IMPORT = STDLIB | {"pydantic", "schema"}
 # graphql is graphql-core, the engine strawberry runs on (validation rules, AST for query limits).
-# rapidfuzz: edit distances for fuzzy names; rich (cli only): progress of long snapshot builds.
+# rapidfuzz: edit distances for fuzzy names; rich (cli only): progress of long snapshot builds;
+# cachetools: the byte-bounded LRU of the caches keyed by what clients send (api/budget.py).
 API_MAY_IMPORT = STDLIB | {
-    "schema", "api", "strawberry", "graphql", "starlette", "jinja2", "orjson", "rapidfuzz"
+    "schema", "api", "strawberry", "graphql", "starlette", "jinja2", "orjson", "rapidfuzz", "cachetools"
 }
 CLI = REPO / "api" / "cli.py"
 SERVER = REPO / "api" / "server.py"

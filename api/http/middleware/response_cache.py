@@ -23,6 +23,7 @@ from graphql.language import Lexer, Token, TokenKind
 
 from api.engine.request import GraphQLRequest, request_from
 from api.errors import RequestError
+from api.settings import Limits
 
 Headers = tuple[tuple[bytes, bytes], ...]
 GET_CACHE_CONTROL = b"public, max-age=300, must-revalidate"
@@ -162,7 +163,7 @@ class ResponseCache:
     def __init__(
         self,
         max_entries: int = 2048,
-        max_bytes: int = 64 << 20,
+        max_bytes: int = Limits.response_cache_bytes,
         max_body: int = 1 << 20,
         max_tokens: int = MAX_TOKENS,
     ) -> None:

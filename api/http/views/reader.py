@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.errors import excerpt
 from api.graph.indexes import ApiIndex
 from api.http.views.home import source_label
 from api.http.views.pages import fresh, page, render, root_path, wants_html
@@ -235,7 +236,7 @@ def reader_endpoint(dataset: Dataset, index: ApiIndex) -> Callable[[Request], An
         source_id = request.path_params["id"]
         source = dataset.sources.get(source_id)
         if source is None:
-            raise HTTPException(404, f"No source with id {source_id!r}; GET /sources/ lists them.")
+            raise HTTPException(404, f"No source with id {excerpt(source_id)}; GET /sources/ lists them.")
         root = root_path(request)
         if not wants_html(request):
             found = reader_data(dataset, index, source_id, root)

@@ -136,24 +136,26 @@ def test_a_refusal_does_not_keep_the_refused_document_alive() -> None:
     assert error.locations is not None and (error.locations[0].line, error.locations[0].column) == (1, 1)
 
 
-def test_the_prepared_query_cache_is_bounded_by_tokens() -> None:
+def test_the_prepared_query_cache_is_bounded_in_bytes() -> None:
     """Distinct large documents cannot pile up in the cache of prepared queries (the collector
-    walks every token and node it keeps on each full collection)."""
-    client, _ = _client()
+    walks every token and node it keeps on each full collection); tests/api/test_budgets.py checks
+    that the bytes counted are what the documents take."""
+    client, _ = _client(query_cache_bytes=4 << 20)
     pipeline = client.app.state.engine  # type: ignore[attr-defined]
+    cache = pipeline._prepared
     big = "{ " + " ".join(f"f{i}" for i in range(800)) + " }"  # 802 tokens, invalid: errors reach them all
     for n in range(100):
         pipeline.prepare(f"{big} # {n}")
-        assert pipeline._prepared_tokens <= pipeline.cache_tokens
-    assert len(pipeline._prepared) == pipeline.cache_tokens // 802
+        assert cache.bytes_held() <= cache.max_bytes
+    assert 0 < len(cache) < 100
     small = "{ meta { version } }"
     assert pipeline.prepare(small) is pipeline.prepare(small)  # still a cache
     field = "claims(first: 1) { totalCount pageInfo { hasNextPage } }"
     fields = " ".join(f"a{i}: {field}" for i in range(30))
     for n in range(60):  # accepted and executed: the compiled plans live with their prepared documents
         assert "errors" not in client.post("/graphql", json={"query": f"{{ {fields} }} # {n}"}).json()
-        assert pipeline._prepared_tokens <= pipeline.cache_tokens
-    assert 0 < sum(len(p.plans) for p, _ in pipeline._prepared.values()) < 60
+        assert cache.bytes_held() <= cache.max_bytes
+    assert 0 < sum(len(p.plans) for p in cache.values()) < 60
 
 
 def test_the_estimate_bounds_graphql_cores_own_meter() -> None:

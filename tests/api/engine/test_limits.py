@@ -234,8 +234,10 @@ def test_remembered_costs_equal_the_estimate_and_depend_only_on_page_sizes_and_i
 
 
 def test_the_api_page_lists_every_limit_with_its_default_and_every_error_code() -> None:
+    """docs/api.md's "Limits and errors" and docs/limits.md (the bounds on every input and cache)."""
     readme = (DOCS / "api.md").read_text(encoding="utf-8")
     section = readme.split("## Limits and errors", 1)[1].split("\n## ", 1)[0]
+    section += (DOCS / "limits.md").read_text(encoding="utf-8")
     rows = {line.split("|")[3].strip(): line for line in section.splitlines() if "`PARLEY_" in line}
     for f in dataclasses.fields(Limits):
         knob = f"`{env_var(f.name)}` / `{flag(f.name)}`"

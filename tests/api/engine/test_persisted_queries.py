@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from api.engine.persisted import ENTRY_OVERHEAD, PersistedQueries, sha256_hex
+from api.budget import ENTRY_BYTES, text_bytes
+from api.engine.persisted import PersistedQueries, sha256_hex
 from api.engine.request import GraphQLRequest
 from api.http.app import create_app
 from api.http.views import permalinks
@@ -93,13 +94,16 @@ def test_persisted_only_runs_just_the_registered_examples() -> None:
 
 
 def test_the_store_counts_texts_and_keys_against_its_byte_budget() -> None:
-    store = PersistedQueries(max_bytes=10 * (ENTRY_OVERHEAD + 100))
+    text = "{ meta { name } } #" + "0" * 81
+    entry = text_bytes(text, sha256_hex(text)) + ENTRY_BYTES  # a stored query: its text, its hash, the entry
+    store = PersistedQueries(max_bytes=10 * entry)
     for i in range(50):
         text = "{ meta { name } } #" + str(i).zfill(81)
         assert len(text) == 100
         store.resolve(GraphQLRequest(text, persisted_hash=sha256_hex(text)))
-    assert store.size <= store.max_bytes
+        assert store.stored.bytes_held() <= store.stored.max_bytes
     assert len(store.stored) == 10  # the oldest were evicted
+    assert store.stored.bytes_held() == 10 * entry
 
 
 @pytest.fixture(scope="module")

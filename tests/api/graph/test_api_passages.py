@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
+from api.settings import Limits
+from schema.text.passages import MAX_PASSAGE_LENGTH
 from tests.api_client import client
 
 QUERY = """query ($text: String!) {
@@ -47,14 +47,18 @@ def test_words_in_several_sources_are_found_in_each() -> None:
     assert all(m["claims"] == [{"slug": "trump-china-not-easy"}] for m in found)
 
 
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [("   ", "`text`: the passage is blank"), ("x" * 1001, "`text`: the passage has 1001 characters")],
-)
-def test_a_blank_or_overlong_passage_is_bad_user_input(text: str, message: str) -> None:
-    error = passages(text)["errors"][0]
+def test_a_blank_passage_is_bad_user_input() -> None:
+    error = passages("   ")["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    assert error["message"].startswith(message)
+    assert error["message"].startswith("`text`: the passage is blank")
+
+
+def test_an_overlong_passage_is_text_too_long_as_every_text_argument() -> None:
+    """Passages' own cap is the default length limit of every text input (tests/api/test_text_limits.py)."""
+    assert Limits().max_text_chars == MAX_PASSAGE_LENGTH
+    assert "errors" not in passages("x" * MAX_PASSAGE_LENGTH)
+    error = passages("x" * (MAX_PASSAGE_LENGTH + 1))["errors"][0]
+    assert error["extensions"]["code"] == "TEXT_TOO_LONG"
 
 
 def test_words_no_source_prints_find_nothing() -> None:

@@ -327,7 +327,9 @@ def test_remembered_positions_stay_within_their_bounds_and_answer_the_same(
         assert store._held == sum(map(len, store._positions.values())) <= 700
     store._positions.clear()
     store._held = 0
-    for text in ("talks", "talks" + " x" * 3000):  # the second is longer than POSITIONS_KEY
+    # The API takes texts of at most max_text_chars (1000): a smaller key bound shows the store's own.
+    monkeypatch.setattr(schema.store.reader, "POSITIONS_KEY", 500)
+    for text in ("talks", "talks" + " x" * 495):  # the second is longer than POSITIONS_KEY
         query: Query = ("claims", {"text": text}, None, "first: 2")
         body = {"query": _query(*query)}
         assert snapshot.post("/graphql", json=body).json() == {"data": expected(oracle, query)}

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.http.app import YOUNG_COLLECTION, create_app
+from api.http.health import HealthCheck
 from api.http.middleware.cache import ResponseCacheMiddleware
 from api.http.middleware.edge import Edge
 from api.http.middleware.response_cache import ResponseCache
@@ -21,11 +22,11 @@ def test_the_response_cache_sits_in_front_of_routing_and_cors() -> None:
         warnings.simplefilter("ignore", DeprecationWarning)
         app = create_app(dataset())
     classes: list[object] = [m.cls for m in app.user_middleware]
-    # Outermost: a hit skips every other layer; what it replays was stored with their headers
-    # (nosniff, and gzip when the request accepted it: the encoding is part of the key). CORS, gzip
-    # and the security headers are one step after it.
-    assert classes == [ResponseCacheMiddleware, Edge]
-    assert isinstance(app.user_middleware[0].kwargs["cache"], ResponseCache)
+    # Outermost, the health check (it touches nothing). Then the cache: a hit skips every other layer;
+    # what it replays was stored with their headers (nosniff, and gzip when the request accepted it:
+    # the encoding is part of the key). CORS, gzip and the security headers are one step after it.
+    assert classes == [HealthCheck, ResponseCacheMiddleware, Edge]
+    assert isinstance(app.user_middleware[1].kwargs["cache"], ResponseCache)
 
 
 def test_the_heap_is_frozen_after_building_and_the_collector_is_back_on() -> None:
