@@ -22,7 +22,7 @@ from bench import queries as q
 from bench.measure import Settings, run_scenario
 from bench.queries import Request
 from bench.report import write_reports
-from bench.servers import REPO, Server, fetch, parley, peer, raw
+from bench.servers import REPO, Server, built_snapshot, fetch, parley, peer, raw
 from bench.wrk import ensure_wrk
 
 REAL = (REPO / "fixtures", REPO / "seeds")
@@ -114,7 +114,9 @@ def scale_phase(settings: Settings, data_dir: Path, sizes: list[int]) -> list[di
     for size in sizes:
         data = synth_dataset(size, data_dir)
         slug, name = busiest_speaker(data[0])
-        servers = {"shipped": parley(f"shipped-{size}", *data)}
+        # Each size its own snapshot, built before the clock starts: start-up compares starts.
+        snapshot = built_snapshot(*data, data_dir / f"synth-{size}.db")
+        servers = {"shipped": parley(f"shipped-{size}", *data, snapshot=snapshot)}
 
         def work(
             s: dict[str, Server], size: int = size, slug: str = slug, name: str = name

@@ -138,11 +138,23 @@ def _answers_200(url: str) -> bool:
         return False
 
 
-def parley(name: str, fixtures: Path, seeds: Path, *, workers: int = 1) -> Server:
-    """Returns (unstarted) `parley serve` over a dataset, as shipped: no flags or env switches."""
+def parley(
+    name: str, fixtures: Path, seeds: Path, *, workers: int = 1, snapshot: Path | None = None
+) -> Server:
+    """Returns (unstarted) `parley serve` over a dataset, as shipped: no flags or env switches but
+    the data's location (and, given one, the snapshot file to serve: see `built_snapshot`)."""
     command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1"]
     command += ["--fixtures", str(fixtures), "--seeds", str(seeds), "--workers", str(workers)]
+    command += [] if snapshot is None else ["--snapshot", str(snapshot)]
     return Server(name, command)
+
+
+def built_snapshot(fixtures: Path, seeds: Path, snapshot: Path) -> Path:
+    """Builds (with `parley build`, untimed) the snapshot of a dataset if it is missing or stale and
+    returns its path, so a server's start-up time is a start, never a build."""
+    command = [sys.executable, "-m", "api.cli", "build", "--fixtures", str(fixtures), "--seeds", str(seeds)]
+    subprocess.run([*command, "--snapshot", str(snapshot)], check=True, capture_output=True, timeout=1800)
+    return snapshot
 
 
 def peer(name: str, fixtures: Path, seeds: Path) -> Server:
