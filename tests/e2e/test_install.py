@@ -110,7 +110,7 @@ def _check_serves_data_and_playground(base: str) -> None:
     assert home.status_code == 200 and '<ul class="cards">' in home.text
     reader_url = httpx.get(f"{base}/", timeout=30).json()["sources"][0]["reader"]
     reader = httpx.get(reader_url, headers={"Accept": "text/html"}, timeout=30)
-    assert reader.status_code == 200 and '<div class="text" id="text">' in reader.text
+    assert reader.status_code == 200 and '<div class="text" id="text" data-source=' in reader.text
     script = httpx.get(f"{base}/playground/assets/playground.js", timeout=30)
     assert script.status_code == 200
     assert script.content == (BUNDLE / "playground.js").read_bytes()
