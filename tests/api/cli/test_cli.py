@@ -114,7 +114,7 @@ def test_an_unreadable_fixtures_directory_is_not_a_traceback(tmp_path: Path) -> 
     assert "Traceback" not in result.stderr and "at least 10 claims" in result.stderr
 
 
-def test_serve_says_where_it_listens_and_what_it_loaded() -> None:
+def test_serve_says_where_it_listens_and_what_it_loaded(tmp_path: Path) -> None:
     import re
     import select
     import time
@@ -127,6 +127,8 @@ def test_serve_says_where_it_listens_and_what_it_loaded() -> None:
     sock = bound_socket()
     bound = sock.getsockname()[1]
     command = [str(PARLEY), "serve", "--fd", str(sock.fileno())]
+    # the data under test (a grown copy under PARLEY_TEST_DATA), counted below, in a snapshot of its own
+    command += ["--fixtures", str(FIXTURES), "--seeds", str(SEEDS), "--snapshot", str(tmp_path / "parley.db")]
     process = spawn(sock, command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
     try:

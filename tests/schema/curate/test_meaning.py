@@ -62,7 +62,7 @@ def test_the_real_data_passes_with_its_reasoned_exceptions(capsys: pytest.Captur
         for key in ("published_on", "start_on", "end_on", "said_on")
         if record.get(key)
     )
-    facts = sum(len(n["outcome"]) + len(n["status"]) for n in negotiations) + sum(
+    facts = sum(len(n.get("outcome") or []) + len(n.get("status") or []) for n in negotiations) + sum(
         len(d["variants"]) for d in discrepancies
     )
     expected = 2 * len(citations) + dates + len(claims) + facts + sum(len(c["topics"]) for c in claims)
