@@ -113,7 +113,7 @@ def _utf16(text: str, offset: int) -> int:
     return len(text[:offset].encode("utf-16-le")) // 2
 
 
-BOX = """([from, to]) => {
+RANGE = """
   const text = document.getElementById('text');
   const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
   const range = document.createRange();
@@ -124,23 +124,15 @@ BOX = """([from, to]) => {
     if (started && to <= seen + length) { range.setEnd(node, to - seen); break; }
     seen += length;
   }
-  const box = range.getBoundingClientRect();
+"""
+"""JavaScript: `range` spans the words between UTF-16 offsets `from` and `to` of the text as shown."""
+
+BOX = "([from, to]) => {" + RANGE + """  const box = range.getBoundingClientRect();
   return {x: box.left + box.width / 2, y: box.top + box.height / 2};
 }"""
 """The middle of the words between two UTF-16 offsets, in the window's coordinates."""
 
-SELECT = """([from, to]) => {
-  const text = document.getElementById('text');
-  const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
-  const range = document.createRange();
-  let seen = 0, node, started = false;
-  while ((node = walker.nextNode())) {
-    const length = node.data.length;
-    if (!started && from <= seen + length) { range.setStart(node, from - seen); started = true; }
-    if (started && to <= seen + length) { range.setEnd(node, to - seen); break; }
-    seen += length;
-  }
-  document.getElementById('picker-selector').textContent = '';
+SELECT = "([from, to]) => {" + RANGE + """  document.getElementById('picker-selector').textContent = '';
   const selection = window.getSelection();
   selection.removeAllRanges();
   selection.addRange(range);

@@ -64,20 +64,27 @@ def test_an_ambiguous_exact_is_refused_naming_record_field_and_every_place(
     assert (fixtures / "delegates.json").read_bytes() == written  # nothing written
 
 
-@pytest.mark.parametrize(
-    ("hint", "start"),
-    [({"occurrence": 2}, 872), ({"prefix": "and "}, 872), ({"occurrence": 1}, 727), ({"suffix": " Li"}, 727)],
-)
-def test_a_hint_or_occurrence_disambiguates(tmp_path: Path, hint: dict[str, Any], start: int) -> None:
+def _greer_title_to_anchor(tmp_path: Path, given: dict[str, Any]) -> Path:
+    """Copies the fixtures with Greer's title's selector reduced to its words plus `given` (a hint,
+    or a change to test); returns the copy's fixtures folder."""
     fixtures = copy_fixtures(tmp_path)
 
     def rewrite(records: list[dict[str, Any]]) -> None:
         citation = _greer_title(records)
         for key in ("prefix", "suffix", "start", "end"):
             del citation[key]
-        citation.update(hint)
+        citation.update(given)
 
     edit_records(fixtures, "delegates", rewrite)
+    return fixtures
+
+
+@pytest.mark.parametrize(
+    ("hint", "start"),
+    [({"occurrence": 2}, 872), ({"prefix": "and "}, 872), ({"occurrence": 1}, 727), ({"suffix": " Li"}, 727)],
+)
+def test_a_hint_or_occurrence_disambiguates(tmp_path: Path, hint: dict[str, Any], start: int) -> None:
+    fixtures = _greer_title_to_anchor(tmp_path, hint)
     assert anchor(["--fixtures", str(fixtures), "--seeds", str(SEEDS)]) == 0
     citation = _greer_title(read_records(fixtures, "delegates"))
     assert (citation["start"], citation["end"]) == (start, start + len("Trade Representative"))
@@ -98,15 +105,7 @@ def test_a_hint_or_occurrence_disambiguates(tmp_path: Path, hint: dict[str, Any]
 def test_bad_selectors_get_a_clear_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict[str, Any], message: str
 ) -> None:
-    fixtures = copy_fixtures(tmp_path)
-
-    def rewrite(records: list[dict[str, Any]]) -> None:
-        citation = _greer_title(records)
-        for key in ("prefix", "suffix", "start", "end"):
-            del citation[key]
-        citation.update(change)
-
-    edit_records(fixtures, "delegates", rewrite)
+    fixtures = _greer_title_to_anchor(tmp_path, change)
     assert anchor(["--fixtures", str(fixtures), "--seeds", str(SEEDS)]) == 1
     err = capsys.readouterr().err
     assert message in err

@@ -95,7 +95,9 @@ def _release(repo: Path, version: str) -> None:
     (repo / "fixtures" / "datapackage.json").write_text(json.dumps(package, indent=2) + "\n")
 
 
-def test_the_previous_version_is_found_in_git_history(tmp_path: Path) -> None:
+def _released_repo(tmp_path: Path) -> tuple[Path, str]:
+    """A git repository of a copy of the fixtures, released as 1.0.0 in its first commit; returns it
+    and that commit."""
     repo = tmp_path / "repo"
     copy_fixtures(repo)
     _git(repo, "init", "-q")
@@ -103,6 +105,11 @@ def test_the_previous_version_is_found_in_git_history(tmp_path: Path) -> None:
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", "1.0.0")
     released = _git(repo, "rev-parse", "HEAD")
+    return repo, released
+
+
+def test_the_previous_version_is_found_in_git_history(tmp_path: Path) -> None:
+    repo, released = _released_repo(tmp_path)
     first = edit_records(repo / "fixtures", "outlets", lambda r: r[0].update(name="Renamed"))[0]["id"]
     _release(repo, "1.1.0")
     _git(repo, "commit", "-qam", "1.1.0")
@@ -121,13 +128,7 @@ def test_the_previous_version_is_found_in_git_history(tmp_path: Path) -> None:
 def test_version_json_can_name_the_previous_release(tmp_path: Path) -> None:
     # Records edited before the version was raised: history's newest 1.0.0 commit is not 1.0.0 as
     # released, so version.json names the released commit, and a wrong name is one line, exit 2.
-    repo = tmp_path / "repo"
-    copy_fixtures(repo)
-    _git(repo, "init", "-q")
-    _release(repo, "1.0.0")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "1.0.0")
-    released = _git(repo, "rev-parse", "HEAD")
+    repo, released = _released_repo(tmp_path)
     early = edit_records(repo / "fixtures", "outlets", lambda r: r[0].update(name="Renamed"))[0]["id"]
     assert refresh_datapackage(repo / "fixtures", SEEDS)  # its hashes move, as `make refresh` writes them
     _git(repo, "commit", "-qam", "edited, still declaring 1.0.0")
